@@ -1,0 +1,14 @@
+module github.com/ciosim/ciosim
+
+go 1.26
+
+require (
+	github.com/charmbracelet/x/term v0.2.2
+	github.com/spf13/cobra v1.10.2
+)
+
+require (
+	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/spf13/pflag v1.0.9 // indirect
+	golang.org/x/sys v0.36.0 // indirect
+)

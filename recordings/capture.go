@@ -1,0 +1,131 @@
+// Package recordings captures Customer.io webhook requests byte-exactly, stores them as
+// Recording JSONL, reads recordings and bare-event JSONL tolerantly, redacts personal data
+// and watches folders for changes. It knows nothing about XDM or the terminal.
+package recordings
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Signature verdicts recorded for each capture.
+const (
+	SignatureValid   = "valid"
+	SignatureInvalid = "invalid"
+	SignatureAbsent  = "absent"
+)
+
+// Capture is one received webhook request: one line of a Recording JSONL file.
+//
+// Body holds the request body byte-exactly. On disk it is written as the raw JSON value when
+// the body is valid JSON on one line (what Customer.io sends), so the file stays readable
+// with jq; any other body (not JSON, or JSON spanning lines) is written base64-encoded under
+// "body_base64" so that nothing is ever re-serialised.
+type Capture struct {
+	ReceivedAt time.Time         `json:"received_at"`
+	Method     string            `json:"method"`
+	Path       string            `json:"path"`
+	Query      string            `json:"query"`
+	Headers    map[string]string `json:"headers"`
+	Body       []byte            `json:"-"`
+	Signature  string            `json:"signature"`
+	Redacted   bool              `json:"redacted"`
+}
+
+type captureJSON struct {
+	ReceivedAt string            `json:"received_at"`
+	Method     string            `json:"method"`
+	Path       string            `json:"path"`
+	Query      string            `json:"query"`
+	Headers    map[string]string `json:"headers"`
+	Body       json.RawMessage   `json:"body,omitempty"`
+	BodyBase64 string            `json:"body_base64,omitempty"`
+	Signature  string            `json:"signature"`
+	Redacted   bool              `json:"redacted"`
+}
+
+// MarshalJSON writes the capture as one Recording JSONL object (without the newline).
+// It is built by hand because encoding/json compacts raw values, which would change the
+// bytes of a body that contains spaces.
+func (c Capture) MarshalJSON() ([]byte, error) {
+	return c.AppendJSON(nil)
+}
+
+// AppendJSON appends the capture's JSON object to b and returns the extended slice.
+func (c Capture) AppendJSON(b []byte) ([]byte, error) {
+	headers := c.Headers
+	if headers == nil {
+		headers = map[string]string{}
+	}
+	hj, err := json.Marshal(headers)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `{"received_at":`...)
+	b = strconv.AppendQuote(b, c.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	b = append(b, `,"method":`...)
+	b = appendString(b, c.Method)
+	b = append(b, `,"path":`...)
+	b = appendString(b, c.Path)
+	b = append(b, `,"query":`...)
+	b = appendString(b, c.Query)
+	b = append(b, `,"headers":`...)
+	b = append(b, hj...)
+	if embeddable(c.Body) {
+		b = append(b, `,"body":`...)
+		b = append(b, c.Body...)
+	} else {
+		b = append(b, `,"body_base64":"`...)
+		b = base64.StdEncoding.AppendEncode(b, c.Body)
+		b = append(b, '"')
+	}
+	b = append(b, `,"signature":`...)
+	b = appendString(b, c.Signature)
+	b = append(b, `,"redacted":`...)
+	b = strconv.AppendBool(b, c.Redacted)
+	return append(b, '}'), nil
+}
+
+func appendString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // a string always marshals
+	return append(b, q...)
+}
+
+// UnmarshalJSON reads a Recording JSONL object.
+func (c *Capture) UnmarshalJSON(b []byte) error {
+	var cj captureJSON
+	if err := json.Unmarshal(b, &cj); err != nil {
+		return err
+	}
+	t, err := time.Parse(time.RFC3339Nano, cj.ReceivedAt)
+	if err != nil {
+		return fmt.Errorf("received_at: %w", err)
+	}
+	*c = Capture{ReceivedAt: t, Method: cj.Method, Path: cj.Path, Query: cj.Query, Headers: cj.Headers,
+		Signature: cj.Signature, Redacted: cj.Redacted}
+	switch {
+	case cj.BodyBase64 != "":
+		c.Body, err = base64.StdEncoding.DecodeString(cj.BodyBase64)
+		if err != nil {
+			return fmt.Errorf("body_base64: %w", err)
+		}
+	case len(cj.Body) > 0:
+		c.Body = []byte(cj.Body)
+	default:
+		return fmt.Errorf("body: required field missing")
+	}
+	return nil
+}
+
+// embeddable reports whether body can be stored as a raw JSON value inside a JSONL line
+// without changing a byte: valid JSON, no line breaks.
+func embeddable(body []byte) bool {
+	return len(body) > 0 && bytes.IndexAny(body, "\r\n") < 0 && json.Valid(body) &&
+		// encoding/json trims white space around a raw value on decode, so a body with
+		// leading or trailing white space goes to base64 to keep it byte-exact.
+		len(bytes.TrimSpace(body)) == len(body)
+}

@@ -1,0 +1,141 @@
+package recordings
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/ciosim/ciosim/customerio"
+)
+
+// Record is one line read by a [Reader]: a bare Customer.io event, or a capture whose body
+// is the event.
+type Record struct {
+	// File and Line locate the record (Line counts from 1).
+	File string
+	Line int
+	// Capture is set when the line was a Recording JSONL capture.
+	Capture *Capture
+	// Body is the event's raw bytes: the capture body, or the whole line for a bare event.
+	Body []byte
+	// Event is Body parsed. EventErr is set instead when the body is not a JSON object
+	// (a capture of a non-JSON request); the record is still returned so it can be replayed.
+	Event    customerio.Event
+	EventErr error
+}
+
+// LineError reports a line that could not be read as a capture or an event. The [Reader]
+// skips the line; the caller reports the error and carries on calling Next.
+type LineError struct {
+	File string
+	Line int
+	// Torn is true for an unterminated last line that does not parse: what a crash in the
+	// middle of a write leaves behind.
+	Torn bool
+	Err  error
+}
+
+func (e *LineError) Error() string {
+	if e.Torn {
+		return fmt.Sprintf("%s:%d: torn last line skipped (incomplete write): %v", e.File, e.Line, e.Err)
+	}
+	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
+}
+
+func (e *LineError) Unwrap() error { return e.Err }
+
+// Reader reads Recording JSONL and bare-event JSONL, one record at a time, in constant memory
+// apart from the current line. Blank lines are skipped.
+type Reader struct {
+	br   *bufio.Reader
+	name string
+	line int
+}
+
+// NewReader reads from r; name is used in errors (a file path, or "-" for stdin).
+func NewReader(r io.Reader, name string) *Reader {
+	return &Reader{br: bufio.NewReaderSize(r, 64*1024), name: name}
+}
+
+// Next returns the next record. It returns io.EOF at the end, a *[LineError] for a line that
+// is skipped (call Next again), or another error when reading itself failed.
+func (r *Reader) Next() (Record, error) {
+	for {
+		line, err := r.br.ReadBytes('\n')
+		if len(line) == 0 && err != nil {
+			return Record{}, err
+		}
+		r.line++
+		terminated := len(line) > 0 && line[len(line)-1] == '\n'
+		if err != nil && !errors.Is(err, io.EOF) {
+			return Record{}, fmt.Errorf("%s:%d: read: %w", r.name, r.line, err)
+		}
+		content := bytes.TrimRight(line, "\r\n")
+		if len(bytes.TrimSpace(content)) == 0 {
+			continue
+		}
+		rec, perr := r.parse(content)
+		if perr != nil {
+			return Record{}, &LineError{File: r.name, Line: r.line, Torn: !terminated, Err: perr}
+		}
+		return rec, nil
+	}
+}
+
+// parse recognises a capture by its "received_at" and body keys; anything else must be a
+// bare event object.
+func (r *Reader) parse(b []byte) (Record, error) {
+	rec := Record{File: r.name, Line: r.line}
+	if isCapture(b) {
+		var c Capture
+		if err := json.Unmarshal(b, &c); err != nil {
+			return rec, describeJSONError(b, fmt.Errorf("capture: %w", err))
+		}
+		rec.Capture = &c
+		rec.Body = c.Body
+		rec.Event, rec.EventErr = customerio.Parse(c.Body)
+		return rec, nil
+	}
+	ev, err := customerio.Parse(b)
+	if err != nil {
+		return rec, describeJSONError(b, err)
+	}
+	rec.Body = ev.Bytes()
+	rec.Event = ev
+	return rec, nil
+}
+
+func isCapture(b []byte) bool {
+	if !bytes.Contains(b, []byte(`"received_at"`)) {
+		return false // the common case, bare events, without a second decode
+	}
+	var probe struct {
+		ReceivedAt json.RawMessage `json:"received_at"`
+		Body       json.RawMessage `json:"body"`
+		BodyBase64 json.RawMessage `json:"body_base64"`
+	}
+	if json.Unmarshal(b, &probe) != nil {
+		return false
+	}
+	return probe.ReceivedAt != nil && (probe.Body != nil || probe.BodyBase64 != nil)
+}
+
+// describeJSONError adds the column of a JSON syntax error to err's message.
+func describeJSONError(b []byte, err error) error {
+	var se *customerio.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Errorf("invalid JSON at column %d: %s", se.Offset+1, se.Msg)
+	}
+	var jse *json.SyntaxError
+	if errors.As(err, &jse) {
+		return fmt.Errorf("invalid JSON at column %d: %w", jse.Offset+1, err)
+	}
+	var ute *json.UnmarshalTypeError
+	if errors.As(err, &ute) {
+		return fmt.Errorf("field %q: expected %s, found JSON %s: %w", ute.Field, ute.Type, ute.Value, err)
+	}
+	return err
+}
