@@ -1,0 +1,250 @@
+// Package generator makes realistic, reproducible fake Customer.io Reporting Webhook events.
+// All randomness comes from one seeded gofakeit Faker owned by the Generator (never the
+// package-level functions), so the same seed and options give byte-identical output.
+// It knows nothing about files, HTTP or the terminal.
+package generator
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/brianvoe/gofakeit/v6"
+	"github.com/ciosim/ciosim/customerio"
+)
+
+// Options configure a [Generator]. The zero value is usable: seed 0, clock at Now().
+type Options struct {
+	// Seed drives every random choice. The same Seed and Options give the same events.
+	Seed int64
+	// Start is the timestamp of the first event (a fixed clock). When zero, Now() is used.
+	Start time.Time
+	// Now is consulted only when Start is zero; nil means time.Now.
+	Now func() time.Time
+	// TestMode makes events like Customer.io's "Send Test": no identifiers.cio_id.
+	TestMode bool
+	// BodyContent adds content (and email headers) to sent events, as the webhook's
+	// "Body Content" option does.
+	BodyContent bool
+	// IDOnly models a workspace that identifies people by id alone: identifiers has only id.
+	IDOnly bool
+	// Origin fixes the message origin; empty picks one per event, weighted like a typical
+	// workspace (campaigns most often).
+	Origin customerio.Origin
+}
+
+// Generator produces events. It is not safe for concurrent use: give each goroutine its own.
+type Generator struct {
+	opts  Options
+	f     *gofakeit.Faker
+	clock time.Time
+	pairs map[string]customerio.Pair
+	obj   object
+	ids   object
+	// scratch holds the data object while the event is assembled.
+	scratch []byte
+	// account is the workspace's account number, embedded in delivery ids.
+	account uint64
+	company string
+}
+
+// New returns a Generator for opts.
+func New(opts Options) *Generator {
+	// gofakeit.New(0) would seed from crypto/rand; build the Faker directly so that every
+	// seed, 0 included, is reproducible.
+	f := &gofakeit.Faker{Rand: rand.New(rand.NewSource(opts.Seed))}
+	start := opts.Start
+	if start.IsZero() {
+		now := opts.Now
+		if now == nil {
+			now = time.Now
+		}
+		start = now()
+	}
+	g := &Generator{opts: opts, f: f, clock: start, pairs: map[string]customerio.Pair{}}
+	for _, p := range customerio.Pairs() {
+		g.pairs[p.Name()] = p
+	}
+	g.account = uint64(f.IntRange(200, 3000))
+	g.company = f.Company()
+	return g
+}
+
+// Faker exposes the generator's random source to packages that build on it (lifecycles),
+// so that one seed drives everything.
+func (g *Generator) Faker() *gofakeit.Faker { return g.f }
+
+// Company is the workspace's company name, used in subjects, links and domains.
+func (g *Generator) Company() string { return g.company }
+
+// Options returns the options the generator was made with.
+func (g *Generator) Options() Options { return g.opts }
+
+// PairError reports an object type, metric or origin the catalog does not have.
+type PairError struct {
+	ObjectType, Metric string
+	Origin             customerio.Origin
+	Msg                string
+}
+
+func (e *PairError) Error() string { return "generator: " + e.Msg }
+
+// Pair looks up a generatable pair, with an error that lists the valid names.
+func (g *Generator) Pair(objectType, metric string) (customerio.Pair, error) {
+	if p, ok := g.pairs[objectType+"/"+metric]; ok {
+		return p, nil
+	}
+	if !slices.Contains(customerio.ObjectTypes(), objectType) {
+		return customerio.Pair{}, &PairError{ObjectType: objectType, Metric: metric,
+			Msg: fmt.Sprintf("unknown object type %q (valid: %s)", objectType, strings.Join(customerio.ObjectTypes(), ", "))}
+	}
+	if p, ok := customerio.Lookup(objectType, metric); ok && !p.HasPayload {
+		return customerio.Pair{}, &PairError{ObjectType: objectType, Metric: metric,
+			Msg: fmt.Sprintf("%s/%s can be subscribed to but Customer.io publishes no payload for it (valid metrics: %s)", objectType, metric, strings.Join(customerio.Metrics(objectType), ", "))}
+	}
+	return customerio.Pair{}, &PairError{ObjectType: objectType, Metric: metric,
+		Msg: fmt.Sprintf("unknown metric %q for %s (valid: %s)", metric, objectType, strings.Join(customerio.Metrics(objectType), ", "))}
+}
+
+// Delivery is one message instance to one person: what all events of a message share.
+type Delivery struct {
+	ID         string
+	ObjectType string
+	Created    time.Time
+	Origin     customerio.Origin
+	// Origin ids; only those of Origin are written.
+	CampaignID, BroadcastID, NewsletterID int64
+	ActionID, ContentID, TriggerID        int64
+	ParentActionID, TransactionalID       int64
+	JourneyID, TriggerEventID             string
+	// Flags for the optional origin fields, drawn once per delivery.
+	NullOriginID, WithJourney, WithParent, WithTriggerEvent, WithTriggerID, WithContentID bool
+	Subject                                                                               string
+	// Channel is the Slack channel, Endpoint the webhook URL, Sender the number SMS and
+	// WhatsApp messages come from (the "to" of a reply).
+	Channel, Endpoint, Sender string
+	// Href and LinkID are the tracked link clicks on this delivery use.
+	Href   string
+	LinkID int64
+}
+
+// PickOrigin returns the configured origin, or draws one the object type allows.
+func (g *Generator) PickOrigin(p customerio.Pair) (customerio.Origin, error) {
+	if o := g.opts.Origin; o != "" {
+		if !p.AllowsOrigin(o) {
+			allowed := make([]string, len(p.Origins))
+			for i, x := range p.Origins {
+				allowed[i] = string(x)
+			}
+			return "", &PairError{ObjectType: p.ObjectType, Metric: p.Metric, Origin: o,
+				Msg: fmt.Sprintf("%s has no %s origin (allowed: %s)", p.Name(), o, strings.Join(allowed, ", "))}
+		}
+		return o, nil
+	}
+	if len(p.Origins) == 0 {
+		return "", nil
+	}
+	// Weights: campaign 50, broadcast 20, newsletter 20, transactional 10 (where allowed).
+	weights := map[customerio.Origin]int{customerio.OriginCampaign: 50, customerio.OriginBroadcast: 20,
+		customerio.OriginNewsletter: 20, customerio.OriginTransactional: 10}
+	total := 0
+	for _, o := range p.Origins {
+		total += weights[o]
+	}
+	n := g.f.Rand.Intn(total)
+	for _, o := range p.Origins {
+		if n < weights[o] {
+			return o, nil
+		}
+		n -= weights[o]
+	}
+	return p.Origins[0], nil
+}
+
+// NewDelivery makes a delivery of objectType from origin, created at created.
+func (g *Generator) NewDelivery(objectType string, origin customerio.Origin, created time.Time, p Person) Delivery {
+	f := g.f
+	d := Delivery{ObjectType: objectType, Created: created, Origin: origin}
+	d.ID = string(g.deliveryID(objectType, created, g.account))
+	switch origin {
+	case customerio.OriginCampaign:
+		d.CampaignID = int64(f.IntRange(1, 250))
+		d.ActionID = int64(f.IntRange(1, 900))
+		d.WithJourney = f.IntRange(0, 3) > 0
+		d.WithParent = f.IntRange(0, 4) == 0
+		d.WithTriggerEvent = f.IntRange(0, 2) == 0
+	case customerio.OriginBroadcast:
+		d.BroadcastID = int64(f.IntRange(1, 120))
+		d.ActionID = int64(f.IntRange(1, 900))
+		d.WithTriggerID = true
+		d.TriggerID = int64(f.IntRange(1, 5000))
+		d.WithJourney = f.IntRange(0, 3) > 0
+		d.WithParent = f.IntRange(0, 4) == 0
+	case customerio.OriginNewsletter:
+		d.NewsletterID = int64(f.IntRange(1, 800))
+		d.WithContentID = f.IntRange(0, 2) > 0
+		d.ContentID = int64(f.IntRange(1, 2000))
+	case customerio.OriginTransactional:
+		d.TransactionalID = int64(f.IntRange(1, 60))
+	}
+	d.ParentActionID = d.ActionID - int64(f.IntRange(1, 5))
+	if d.ParentActionID < 1 {
+		d.ParentActionID = 1
+	}
+	d.JourneyID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 3600)) * time.Second))
+	d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 600)) * time.Second))
+	d.Subject = g.subject(p, g.company)
+	d.Channel = f.RandomString(slackChannels)
+	d.Endpoint = "https://hooks." + domainFor(g.company) + "/" + f.RandomString([]string{"customerio", "webhooks/cio", "ingest", "api/v1/events"})
+	d.Sender = "+1" + strconv.Itoa(f.IntRange(2, 9)) + g.digits(2) + "555" + g.digits(4)
+	d.Href = g.href(objectType, g.company)
+	d.LinkID = int64(f.IntRange(1, 40))
+	return d
+}
+
+// Spec says what event to build: the pair, when, for whom, and of which delivery.
+type Spec struct {
+	ObjectType, Metric string
+	// At is the event time; it is truncated to whole seconds.
+	At     time.Time
+	Person Person
+	// Delivery is required for message events. For customer events it is optional; when
+	// set on cio_subscription_preferences_changed, the message's origin fields are added.
+	Delivery *Delivery
+	// Devices limits push recipients; nil uses all of the person's devices.
+	Devices []Device
+	// Href and LinkID override the delivery's link for clicks (several links per message).
+	Href   string
+	LinkID int64
+}
+
+// Event builds one event of objectType/metric for a new person at the generator's clock,
+// then advances the clock by 0–4 seconds.
+func (g *Generator) Event(objectType, metric string) (customerio.Event, error) {
+	p, err := g.Pair(objectType, metric)
+	if err != nil {
+		return customerio.Event{}, err
+	}
+	origin, err := g.PickOrigin(p)
+	if err != nil {
+		return customerio.Event{}, err
+	}
+	at := g.clock
+	g.clock = g.clock.Add(time.Duration(g.f.IntRange(0, 4000)) * time.Millisecond)
+	person := g.person(objectType == "push")
+	spec := Spec{ObjectType: objectType, Metric: metric, At: at, Person: person}
+	if objectType != "customer" || (metric == "cio_subscription_preferences_changed" && g.f.IntRange(0, 2) == 0) {
+		if origin == "" {
+			origin = customerio.OriginCampaign
+		}
+		d := g.NewDelivery(objectType, origin, at.Add(-time.Duration(g.f.IntRange(0, 30000))*time.Millisecond), person)
+		spec.Delivery = &d
+	}
+	return g.Build(spec)
+}
+
+// Clock is the time the next [Generator.Event] gets.
+func (g *Generator) Clock() time.Time { return g.clock }
