@@ -121,8 +121,10 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
+	// Each command registers here, one line per file in this package.
 	root.AddCommand(
-	// each command registers here, one line per file in this package
+		newCatalogCmd(a),
+		newGenerateCmd(a),
 	)
 	return root
 }
