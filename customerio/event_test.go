@@ -1,0 +1,197 @@
+package customerio
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestParse_roundTripIsByteIdentical(t *testing.T) {
+	inputs := []string{
+		vector2Body,
+		// Spec order, spaces, an unknown top-level field, unicode and escapes.
+		`{ "metric": "opened", "event_id": "01E4C4CT6YDC7Y5M7FE1GWWPQJ", "object_type": "email", "timestamp": 1613063089, "x_future": [1, 2.50, {"a": null}], "data": {"recipient": "z\u00e9@example.com", "subject": "a \"quoted\" <b>", "identifiers": {"id": "42"}, "delivery_id": "RPILAgUBcRhIBqSfeiIwdIYJKxTY", "campaign_id": 5, "action_id": 36} }`,
+		"{\"event_id\":\"x\",\"object_type\":\"sms\",\"metric\":\"sent\",\"timestamp\":1,\"data\":{}}\n",
+	}
+	for _, in := range inputs {
+		ev, err := Parse([]byte(in))
+		if err != nil {
+			t.Fatalf("Parse(%q): %v", in, err)
+		}
+		if !bytes.Equal(ev.Bytes(), []byte(in)) {
+			t.Errorf("Bytes() changed the input:\n got %s\nwant %s", ev.Bytes(), in)
+		}
+		out, err := ev.MarshalJSON()
+		if err != nil || !bytes.Equal(out, []byte(in)) {
+			t.Errorf("MarshalJSON changed the input: %s (%v)", out, err)
+		}
+	}
+}
+
+func TestParse_envelope(t *testing.T) {
+	ev, err := Parse([]byte(vector2Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.EventID != "01E2EMRMM6TZ12TF9WGZN0WJQT" || ev.ObjectType != "email" || ev.Metric != "sent" || ev.Timestamp != 1692633432 {
+		t.Fatalf("envelope = %+v", ev)
+	}
+	if !strings.HasPrefix(string(ev.Data), `{"action_id":42`) || !strings.HasSuffix(string(ev.Data), `"Thanks for signing up"}`) {
+		t.Fatalf("Data = %s", ev.Data)
+	}
+	if err := ev.Validate(); err != nil {
+		t.Fatalf("published sample does not validate: %v", err)
+	}
+}
+
+func TestParse_errors(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{``, "empty input"},
+		{`{"event_id":`, "invalid JSON"},
+		{`[1,2]`, "not a JSON object"},
+		{`{"a":1} {"b":2}`, "invalid JSON"},
+		{`"str"`, "not a JSON object"},
+	}
+	for _, tt := range tests {
+		_, err := Parse([]byte(tt.in))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("Parse(%q) = %v, want error containing %q", tt.in, err, tt.want)
+		}
+	}
+	_, err := Parse([]byte(`{"event_id": }`))
+	var se *SyntaxError
+	if !errors.As(err, &se) || se.Offset != 14 {
+		t.Errorf("syntax error offset: %v", err)
+	}
+}
+
+func TestAssemble_matchesParse(t *testing.T) {
+	ev := Assemble("01E2EMRMM6TZ12TF9WGZN0WJQT", "email", "sent", 1692633432,
+		[]byte(`{"action_id":42,"campaign_id":23,"content":"Welcome to the club, we are with you.","customer_id":"user-123","delivery_id":"RAECAAFwnUSneIa0ZXkmq8EdkAM==","headers":{"Custom-Header":["custom-value"]},"identifiers":{"id":"user-123"},"recipient":"test@example.com","subject":"Thanks for signing up"}`))
+	if string(ev.Bytes()) != vector2Body {
+		t.Fatalf("Assemble = %s", ev.Bytes())
+	}
+	p, _ := Parse(ev.Bytes())
+	if p.EventID != ev.EventID || p.Timestamp != ev.Timestamp || !bytes.Equal(p.Data, ev.Data) {
+		t.Fatalf("Parse(Assemble) = %+v, want %+v", p, ev)
+	}
+}
+
+func TestValidate_problems(t *testing.T) {
+	base := `{"data":%s,"event_id":"01E2EMRMM6TZ12TF9WGZN0WJQT","metric":"%s","object_type":"%s","timestamp":%s}`
+	good := `{"campaign_id":1,"action_id":2,"delivery_id":"RAEC","identifiers":{"id":"1"},"recipient":"a@b.co","subject":"s"}`
+	tests := []struct {
+		name                 string
+		data, metric, ot, ts string
+		wantPath, wantMsg    string
+	}{
+		{"unknown object type", good, "sent", "fax", "1700000000", "object_type", `unknown object type "fax"`},
+		{"unknown metric", good, "exploded", "email", "1700000000", "metric", `unknown metric "exploded" for email`},
+		{"config-only metric", good, "deferred", "email", "1700000000", "metric", "no published payload"},
+		{"missing required field", `{"campaign_id":1,"action_id":2,"delivery_id":"RAEC","identifiers":{"id":"1"},"recipient":"a@b.co"}`, "sent", "email", "1700000000", "data.subject", "required field missing (expected string)"},
+		{"wrong type", `{"campaign_id":"1","action_id":2,"delivery_id":"RAEC","identifiers":{"id":"1"},"recipient":"a@b.co","subject":"s"}`, "sent", "email", "1700000000", "data.campaign_id", "expected integer|null, found string"},
+		{"float timestamp", good, "sent", "email", "1700000000.5", "timestamp", "expected integer, found number"},
+		{"string timestamp", good, "sent", "email", `"1700000000"`, "timestamp", "expected integer, found string"},
+		{"no origin", `{"delivery_id":"RAEC","identifiers":{"id":"1"},"recipient":"a@b.co","subject":"s"}`, "sent", "email", "1700000000", "data", "missing origin"},
+		{"transactional sms", `{"transactional_message_id":3,"delivery_id":"RAEC","identifiers":{"id":"1"},"recipient":"+15551234567"}`, "sent", "sms", "1700000000", "data.transactional_message_id", "no transactional origin"},
+		{"missing identifiers.id", `{"campaign_id":1,"action_id":2,"delivery_id":"RAEC","identifiers":{"email":"a@b.co"},"recipient":"a@b.co","subject":"s"}`, "sent", "email", "1700000000", "data.identifiers.id", "required field missing"},
+		{"push device without token", `{"campaign_id":1,"action_id":2,"delivery_id":"RAEC","identifiers":{"id":"1"},"recipients":[{"device_platform":"ios"}]}`, "sent", "push", "1700000000", "data.recipients[0].device_id", "required field missing"},
+		{"bounced device without failure", `{"campaign_id":1,"action_id":2,"delivery_id":"RAEC","identifiers":{"id":"1"},"recipients":[{"device_id":"x","device_platform":"ios"}]}`, "bounced", "push", "1700000000", "data.recipients[0].failure_message", "required field missing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raw := []byte(fmt.Sprintf(base, tt.data, tt.metric, tt.ot, tt.ts))
+			ev, err := Parse(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = ev.Validate()
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Validate() = %v, want *ValidationError", err)
+			}
+			for _, p := range ve.Problems {
+				if p.Path == tt.wantPath && strings.Contains(p.Msg, tt.wantMsg) {
+					return
+				}
+			}
+			t.Fatalf("problems %v lack %s: %s", ve.Problems, tt.wantPath, tt.wantMsg)
+		})
+	}
+	ok, _ := Parse([]byte(fmt.Sprintf(base, good, "sent", "email", "1700000000")))
+	if err := ok.Validate(); err != nil {
+		t.Fatalf("good event: %v", err)
+	}
+}
+
+func TestCatalog_counts(t *testing.T) {
+	want := map[string]int{"customer": 3, "email": 13, "push": 11, "sms": 10, "whatsapp": 12, "slack": 6, "webhook": 6, "in_app": 8}
+	got := map[string]int{}
+	for _, p := range Pairs() {
+		got[p.ObjectType]++
+	}
+	for ot, n := range want {
+		if got[ot] != n {
+			t.Errorf("%s: %d pairs, want %d", ot, got[ot], n)
+		}
+	}
+	var configOnly []string
+	for _, p := range Catalog() {
+		if !p.HasPayload {
+			configOnly = append(configOnly, p.Subscription)
+		}
+	}
+	if strings.Join(configOnly, ",") != "email_deferred,sms_dropped,slack_converted,webhook_converted" {
+		t.Errorf("config-only = %v", configOnly)
+	}
+	p, ok := Lookup("push", "drafted")
+	if !ok || p.Note == "" {
+		t.Errorf("push/drafted should record the spec's metric-enum bug")
+	}
+	p, _ = Lookup("customer", "cio_subscription_preferences_changed")
+	if p.Subscription != "customer_subscription_preferences_changed" {
+		t.Errorf("subscription name = %s", p.Subscription)
+	}
+	for _, ot := range []string{"sms", "whatsapp", "slack", "webhook", "in_app"} {
+		p, _ := Lookup(ot, "sent")
+		if p.AllowsOrigin(OriginTransactional) {
+			t.Errorf("%s allows transactional", ot)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(vector2Body))
+	f.Add([]byte(vector1Body))
+	f.Add([]byte(`{"data":{"recipients":[{"device_id":"x"}]},"timestamp":-1}`))
+	f.Add([]byte(`{"a":"\"\\","b":[{"c":"}"}]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ev, err := Parse(b)
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(ev.Bytes(), b) {
+			t.Fatalf("round trip changed bytes")
+		}
+		// Validate must never panic, and must agree with encoding/json on the envelope.
+		_ = ev.Validate()
+		// encoding/json matches struct fields case-insensitively; decode into a map for an
+		// exact-key oracle (the last duplicate wins in both).
+		var env map[string]json.RawMessage
+		if json.Unmarshal(b, &env) == nil {
+			var id string
+			if json.Unmarshal(env["event_id"], &id) == nil && id != ev.EventID {
+				t.Fatalf("event_id %q, encoding/json says %q", ev.EventID, id)
+			}
+			if d := env["data"]; d != nil && !bytes.Equal(bytes.TrimSpace(d), bytes.TrimSpace(ev.Data)) {
+				t.Fatalf("data %q, encoding/json says %q", ev.Data, d)
+			}
+		}
+	})
+}
