@@ -41,7 +41,7 @@ type Generator struct {
 	opts  Options
 	f     *gofakeit.Faker
 	clock time.Time
-	pairs map[string]customerio.Pair
+	pairs map[pairKey]customerio.Pair
 	obj   object
 	ids   object
 	// scratch holds the data object while the event is assembled.
@@ -49,6 +49,8 @@ type Generator struct {
 	// account is the workspace's account number, embedded in delivery ids.
 	account uint64
 	company string
+	// domain and appScheme derive from company: the workspace's web domain and app link scheme.
+	domain, appScheme string
 }
 
 // New returns a Generator for opts.
@@ -64,12 +66,14 @@ func New(opts Options) *Generator {
 		}
 		start = now()
 	}
-	g := &Generator{opts: opts, f: f, clock: start, pairs: map[string]customerio.Pair{}}
+	g := &Generator{opts: opts, f: f, clock: start, pairs: map[pairKey]customerio.Pair{}}
 	for _, p := range customerio.Pairs() {
-		g.pairs[p.Name()] = p
+		g.pairs[pairKey{p.ObjectType, p.Metric}] = p
 	}
 	g.account = uint64(f.IntRange(200, 3000))
 	g.company = f.Company()
+	g.domain = domainFor(g.company)
+	g.appScheme = strings.TrimSuffix(g.domain, ".com")
 	return g
 }
 
@@ -83,6 +87,8 @@ func (g *Generator) Company() string { return g.company }
 // Options returns the options the generator was made with.
 func (g *Generator) Options() Options { return g.opts }
 
+type pairKey struct{ objectType, metric string }
+
 // PairError reports an object type, metric or origin the catalog does not have.
 type PairError struct {
 	ObjectType, Metric string
@@ -94,7 +100,7 @@ func (e *PairError) Error() string { return "generator: " + e.Msg }
 
 // Pair looks up a generatable pair, with an error that lists the valid names.
 func (g *Generator) Pair(objectType, metric string) (customerio.Pair, error) {
-	if p, ok := g.pairs[objectType+"/"+metric]; ok {
+	if p, ok := g.pairs[pairKey{objectType, metric}]; ok {
 		return p, nil
 	}
 	if !slices.Contains(customerio.ObjectTypes(), objectType) {
@@ -148,20 +154,29 @@ func (g *Generator) PickOrigin(p customerio.Pair) (customerio.Origin, error) {
 		return "", nil
 	}
 	// Weights: campaign 50, broadcast 20, newsletter 20, transactional 10 (where allowed).
-	weights := map[customerio.Origin]int{customerio.OriginCampaign: 50, customerio.OriginBroadcast: 20,
-		customerio.OriginNewsletter: 20, customerio.OriginTransactional: 10}
 	total := 0
 	for _, o := range p.Origins {
-		total += weights[o]
+		total += originWeight(o)
 	}
 	n := g.f.Rand.Intn(total)
 	for _, o := range p.Origins {
-		if n < weights[o] {
+		if n < originWeight(o) {
 			return o, nil
 		}
-		n -= weights[o]
+		n -= originWeight(o)
 	}
 	return p.Origins[0], nil
+}
+
+func originWeight(o customerio.Origin) int {
+	switch o {
+	case customerio.OriginCampaign:
+		return 50
+	case customerio.OriginTransactional:
+		return 10
+	default:
+		return 20
+	}
 }
 
 // NewDelivery makes a delivery of objectType from origin, created at created.
@@ -198,9 +213,9 @@ func (g *Generator) NewDelivery(objectType string, origin customerio.Origin, cre
 	d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 600)) * time.Second))
 	d.Subject = g.subject(p, g.company)
 	d.Channel = f.RandomString(slackChannels)
-	d.Endpoint = "https://hooks." + domainFor(g.company) + "/" + f.RandomString([]string{"customerio", "webhooks/cio", "ingest", "api/v1/events"})
+	d.Endpoint = "https://hooks." + g.domain + "/" + f.RandomString([]string{"customerio", "webhooks/cio", "ingest", "api/v1/events"})
 	d.Sender = "+1" + strconv.Itoa(f.IntRange(2, 9)) + g.digits(2) + "555" + g.digits(4)
-	d.Href = g.href(objectType, g.company)
+	d.Href = g.href(objectType)
 	d.LinkID = int64(f.IntRange(1, 40))
 	return d
 }

@@ -237,12 +237,15 @@ func (g *Generator) subject(p Person, company string) string {
 
 var linkPaths = []string{"/", "/pricing", "/account", "/cart", "/blog/{slug}", "/products/{slug}", "/verify", "/unsubscribe", "/offers/{slug}"}
 
-func (g *Generator) href(objectType string, company string) string {
+func (g *Generator) href(objectType string) string {
 	if objectType == "push" || (objectType == "in_app" && g.f.Bool()) {
-		return strings.ToLower(sanitizeLocal(strings.ReplaceAll(company, " ", ""))) + "://product/" + strconv.Itoa(g.f.IntRange(1, 500))
+		return g.appScheme + "://product/" + strconv.Itoa(g.f.IntRange(1, 500))
 	}
-	path := strings.ReplaceAll(g.f.RandomString(linkPaths), "{slug}", strings.ToLower(g.f.Adjective()+"-"+g.f.Noun()))
-	host := "https://www." + domainFor(company)
+	path := g.f.RandomString(linkPaths)
+	if strings.Contains(path, "{slug}") {
+		path = strings.Replace(path, "{slug}", strings.ToLower(g.f.Adjective()+"-"+g.f.Noun()), 1)
+	}
+	host := "https://www." + g.domain
 	if g.f.Bool() {
 		return host + path
 	}
