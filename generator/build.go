@@ -24,7 +24,8 @@ func (g *Generator) Build(spec Spec) (customerio.Event, error) {
 	d := &g.obj
 	d.reset()
 	g.identifiers(spec.Person)
-	d.raw("identifiers", g.ids.appendTo(nil))
+	g.idsBuf = g.ids.appendTo(g.idsBuf[:0])
+	d.raw("identifiers", g.idsBuf)
 	if spec.ObjectType == "customer" {
 		d.str("customer_id", spec.Person.ID)
 		if g.opts.IDOnly {

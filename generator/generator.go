@@ -44,8 +44,8 @@ type Generator struct {
 	pairs map[pairKey]customerio.Pair
 	obj   object
 	ids   object
-	// scratch holds the data object while the event is assembled.
-	scratch []byte
+	// scratch holds the data object while the event is assembled, idsBuf the identifiers.
+	scratch, idsBuf []byte
 	// account is the workspace's account number, embedded in delivery ids.
 	account uint64
 	company string
@@ -209,12 +209,23 @@ func (g *Generator) NewDelivery(objectType string, origin customerio.Origin, cre
 	if d.ParentActionID < 1 {
 		d.ParentActionID = 1
 	}
-	d.JourneyID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 3600)) * time.Second))
-	d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 600)) * time.Second))
-	d.Subject = g.subject(p, g.company)
-	d.Channel = f.RandomString(slackChannels)
-	d.Endpoint = "https://hooks." + g.domain + "/" + f.RandomString([]string{"customerio", "webhooks/cio", "ingest", "api/v1/events"})
-	d.Sender = "+1" + strconv.Itoa(f.IntRange(2, 9)) + g.digits(2) + "555" + g.digits(4)
+	// Only what this channel's events can carry is drawn.
+	if d.WithJourney {
+		d.JourneyID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 3600)) * time.Second))
+	}
+	if d.WithTriggerEvent {
+		d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 600)) * time.Second))
+	}
+	switch objectType {
+	case "email", "push":
+		d.Subject = g.subject(p, g.company)
+	case "slack":
+		d.Channel = f.RandomString(slackChannels)
+	case "webhook":
+		d.Endpoint = "https://hooks." + g.domain + "/" + f.RandomString([]string{"customerio", "webhooks/cio", "ingest", "api/v1/events"})
+	case "sms", "whatsapp":
+		d.Sender = "+1" + strconv.Itoa(f.IntRange(2, 9)) + g.digits(2) + "555" + g.digits(4)
+	}
 	d.Href = g.href(objectType)
 	d.LinkID = int64(f.IntRange(1, 40))
 	return d
