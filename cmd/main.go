@@ -121,6 +121,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
 	})
+	attachTUI(root, a) // no subcommand: the TUI (cmd/tui.go)
 	// Each command registers here, one line per file in this package.
 	root.AddCommand(
 		newCatalogCmd(a),

@@ -1,0 +1,277 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/aymanbagabas/go-osc52/v2"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/secret"
+	"github.com/ciosim/ciosim/tui"
+	"github.com/muesli/termenv"
+	"github.com/spf13/cobra"
+)
+
+// tuiOptions are the root command's flags: what the TUI is configured with.
+type tuiOptions struct {
+	config   string
+	endpoint string
+	flowID   string
+	mode     string
+	mapping  string
+	tenant   string
+	seed     int64
+	watch    []string
+	logFile  string
+}
+
+// tuiFile is the optional config file (JSON). Flags override it. It holds no secrets:
+// credentials come only from environment variables or files named by them.
+type tuiFile struct {
+	Endpoint string   `json:"endpoint"`
+	FlowID   string   `json:"flow_id"`
+	Mode     string   `json:"mode"`
+	Mapping  string   `json:"mapping"`
+	Tenant   string   `json:"tenant"`
+	Seed     *int64   `json:"seed"`
+	Watch    []string `json:"watch"`
+	LogFile  string   `json:"log_file"`
+}
+
+// tuiConfig is the resolved configuration.
+type tuiConfig struct {
+	Endpoint string
+	FlowID   string
+	Mode     tui.Mode
+	Mapping  string
+	Tenant   string
+	Seed     int64
+	Watch    []string
+	LogFile  string
+	Token    secret.Secret
+	APIKey   secret.Secret
+}
+
+// Environment variables the TUI reads (documented in docs/tui.md).
+const (
+	envConfig    = "CIOSIM_CONFIG"
+	envToken     = "CIOSIM_AEP_TOKEN"
+	envTokenFile = "CIOSIM_AEP_TOKEN_FILE"
+	envAPIKey    = "CIOSIM_AEP_API_KEY"
+)
+
+// attachTUI makes the root command start the TUI when run without a subcommand.
+func attachTUI(root *cobra.Command, a *app) {
+	var o tuiOptions
+	root.Args = cobra.NoArgs
+	root.Example = `  ciosim                                  # the TUI, firing at the embedded emulator
+  ciosim --watch ./fixtures --watch ./recordings --seed 7
+  CIOSIM_AEP_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
+	root.RunE = func(c *cobra.Command, _ []string) error {
+		cfg, err := a.tuiConfig(o, c.Flags().Changed)
+		if err != nil {
+			return err
+		}
+		return a.runTUI(cfg)
+	}
+	f := root.Flags()
+	f.StringVar(&o.config, "config", "", "config file (JSON: endpoint, flow_id, mode, mapping, tenant, seed, watch, log_file); default $"+envConfig)
+	f.StringVar(&o.endpoint, "endpoint", "", "streaming endpoint URL (default: the embedded AEP emulator on loopback)")
+	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
+	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
+	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file")
+	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")
+	f.Int64Var(&o.seed, "seed", 1, "random seed for generated events")
+	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
+	f.StringVar(&o.logFile, "log-file", "", "write a JSON log here (nothing is logged to the terminal)")
+}
+
+// tuiConfig merges the config file, the flags (which win) and the environment.
+func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, error) {
+	var file tuiFile
+	path := o.config
+	if path == "" {
+		path = a.getenv(envConfig)
+	}
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return tuiConfig{}, usageErrorf("config: %w", err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&file); err != nil {
+			return tuiConfig{}, usageErrorf("config %s: %v", path, err)
+		}
+	}
+	pick := func(flag, flagVal, fileVal string) string {
+		if changed(flag) || fileVal == "" {
+			return flagVal
+		}
+		return fileVal
+	}
+	cfg := tuiConfig{
+		Endpoint: pick("endpoint", o.endpoint, file.Endpoint),
+		FlowID:   pick("flow-id", o.flowID, file.FlowID),
+		Mode:     tui.Mode(pick("mode", o.mode, file.Mode)),
+		Mapping:  pick("mapping", o.mapping, file.Mapping),
+		Tenant:   pick("tenant", o.tenant, file.Tenant),
+		LogFile:  pick("log-file", o.logFile, file.LogFile),
+		Seed:     o.seed,
+		Watch:    o.watch,
+	}
+	if !changed("seed") && file.Seed != nil {
+		cfg.Seed = *file.Seed
+	}
+	if !changed("watch") && len(file.Watch) > 0 {
+		cfg.Watch = file.Watch
+	}
+	switch cfg.Mode {
+	case tui.ModeRaw, tui.ModeXDM, tui.ModeBatch:
+	default:
+		return tuiConfig{}, usageErrorf("--mode %q: want raw, xdm or batch", cfg.Mode)
+	}
+	for _, d := range cfg.Watch {
+		if st, err := os.Stat(d); err != nil || !st.IsDir() {
+			return tuiConfig{}, usageErrorf("--watch %s: not a folder", d)
+		}
+	}
+	cfg.Token = secret.New(a.getenv(envToken))
+	if f := a.getenv(envTokenFile); f != "" && cfg.Token.IsZero() {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return tuiConfig{}, usageErrorf("%s: %w", envTokenFile, err)
+		}
+		cfg.Token = secret.New(string(b))
+	}
+	cfg.APIKey = secret.New(a.getenv(envAPIKey))
+	return cfg, nil
+}
+
+// nonTTYHint is printed instead of starting the TUI when stdout is not a terminal.
+const nonTTYHint = `ciosim: the TUI needs a terminal, and stdout is not one.
+Use the commands instead, for example:
+  ciosim generate --type email --metric opened --count 10
+  ciosim catalog
+Run 'ciosim --help' for the full list.
+`
+
+func (a *app) runTUI(cfg tuiConfig) error {
+	if !isTerminal(a.s.Out) {
+		fmt.Fprint(a.s.Err, nonTTYHint)
+		return &ExitError{Code: ExitFailure}
+	}
+	logger, closeLog, err := openLog(cfg.LogFile)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	if a.noColor() {
+		lipgloss.SetColorProfile(termenv.Ascii)
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
+	deps, opts, cleanup, err := a.wireTUI(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	m := tui.New(ctx, deps, opts)
+	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(),
+		tea.WithInput(a.s.In), tea.WithOutput(a.s.Out))
+	final, err := p.Run()
+	switch {
+	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
+		return context.Canceled
+	case err != nil:
+		return fmt.Errorf("tui: %w", err)
+	}
+	if fm, ok := final.(tui.Model); ok && fm.Err() != nil {
+		return fm.Err()
+	}
+	return nil
+}
+
+func openLog(path string) (*slog.Logger, func(), error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() {}, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, usageErrorf("--log-file: %w", err)
+	}
+	return slog.New(slog.NewJSONHandler(f, nil)), func() { f.Close() }, nil
+}
+
+// wireTUI builds the TUI's collaborators from the configuration. cleanup releases what it
+// started (watcher, emulator, recorder) and must be called after the program ends.
+func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (tui.Deps, tui.Options, func(), error) {
+	var cleanups []func()
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	deps := tui.Deps{
+		NewGenerator: func(seed int64) tui.EventGenerator {
+			return generator.New(generator.Options{Seed: seed})
+		},
+		Clipboard: osc52Clipboard{w: a.clipboardWriter(), tmux: a.getenv("TMUX") != ""},
+		Logger:    logger,
+	}
+	opts := tui.Options{
+		Seed:       cfg.Seed,
+		Mode:       cfg.Mode,
+		MappingSet: cfg.Mapping,
+		WatchDirs:  cfg.Watch,
+		SaveDir:    ".",
+	}
+	if len(cfg.Watch) > 0 {
+		opts.SaveDir = cfg.Watch[0]
+	}
+	if opts.MappingSet == "" {
+		opts.MappingSet = "default"
+	}
+	var notes []string
+	if len(deps.Endpoints) == 0 {
+		notes = append(notes, "no endpoint wired yet")
+	}
+	opts.Info = strings.Join(notes, "; ")
+	return deps, opts, cleanup, nil
+}
+
+// clipboardWriter is where OSC52 goes: stderr when it is the terminal (so the sequence
+// never interleaves with the TUI's frames on stdout), else stdout.
+func (a *app) clipboardWriter() io.Writer {
+	if isTerminal(a.s.Err) {
+		return a.s.Err
+	}
+	return a.s.Out
+}
+
+// osc52Clipboard copies with the OSC52 escape sequence, which terminals (and tmux with
+// set-clipboard on) turn into a clipboard write, also over SSH.
+type osc52Clipboard struct {
+	w    io.Writer
+	tmux bool
+}
+
+var _ tui.Clipboard = osc52Clipboard{}
+
+func (c osc52Clipboard) Copy(_ context.Context, text string) error {
+	seq := osc52.New(text)
+	if c.tmux {
+		seq = seq.Tmux()
+	}
+	_, err := seq.WriteTo(c.w)
+	return err
+}
+

@@ -1,0 +1,426 @@
+package tui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ciosim/ciosim/tui/sendlog"
+)
+
+func (m Model) fireSelected() (tea.Model, tea.Cmd) {
+	it, ok := m.list.Selected()
+	if !ok {
+		return m, m.setStatus(true, "no event selected: generate or load one first")
+	}
+	s := m.sender()
+	if s == nil {
+		return m, m.setStatus(true, "no endpoint configured")
+	}
+	m.list.SetStatus(it.ID, "...")
+	return m, sendPayloads(m.ctx, s, m.now, 0, m.mode, m.mappingName(), []int{it.ID}, [][]byte{it.Event.Bytes()}, false)
+}
+
+func (m Model) fireAllVisible() (tea.Model, tea.Cmd) {
+	ids := m.list.VisibleIDs()
+	if len(ids) == 0 {
+		return m, m.setStatus(true, "no events to fire")
+	}
+	if m.sender() == nil {
+		return m, m.setStatus(true, "no endpoint configured")
+	}
+	if m.job != nil {
+		return m, m.setStatus(true, "%s running: x cancels it", m.job.kind)
+	}
+	limit := m.opts.ConfirmAbove
+	if limit <= 0 {
+		limit = 100
+	}
+	if len(ids) > limit {
+		m.modal = modalConfirm
+		m.ask = fmt.Sprintf("Fire %d events at %s in %s mode? (y/n)", len(ids), m.endpointLabel(), m.mode)
+		m.confirm = func(m Model) (Model, tea.Cmd) { return m.startFire(ids) }
+		return m, nil
+	}
+	return m.startFire(ids)
+}
+
+// startFire sends ids with Concurrency requests in flight (BatchSize per request in batch
+// mode); each answer releases the next request.
+func (m Model) startFire(ids []int) (Model, tea.Cmd) {
+	j := m.newJob("fire")
+	j.total = len(ids)
+	j.queue = ids
+	conc := m.opts.Concurrency
+	if conc <= 0 {
+		conc = 4
+	}
+	var cmds []tea.Cmd
+	for i := 0; i < conc && len(j.queue) > 0; i++ {
+		cmds = append(cmds, m.nextFire())
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) nextFire() tea.Cmd {
+	j := m.job
+	n := 1
+	if m.mode == ModeBatch {
+		n = m.opts.BatchSize
+		if n <= 0 {
+			n = 50
+		}
+	}
+	n = min(n, len(j.queue))
+	ids := j.queue[:n:n]
+	j.queue = j.queue[n:]
+	j.inflight++
+	events := make([][]byte, n)
+	for i, id := range ids {
+		it, _ := m.list.Item(id)
+		events[i] = it.Event.Bytes()
+		m.list.SetStatus(id, "...")
+	}
+	return sendPayloads(j.ctx, m.sender(), m.now, j.id, m.mode, m.mappingName(), ids, events, false)
+}
+
+func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
+	byID := make(map[string]Result, len(msg.results))
+	for _, r := range msg.results {
+		byID[r.ID] = r
+	}
+	var cmds []tea.Cmd
+	failed := 0
+	for _, id := range msg.ids {
+		it, _ := m.list.Item(id)
+		r, ok := byID[strconv.Itoa(id)]
+		if !ok {
+			r = Result{ID: strconv.Itoa(id), Err: msg.err}
+			if r.Err == nil {
+				r.Err = fmt.Errorf("no result from the sender")
+			}
+		}
+		e := sendlog.Entry{At: msg.at, Event: id, Label: it.Event.Pair(), Mode: string(msg.mode), Status: r.Status,
+			XactionID: r.XactionID, Latency: r.Latency, Attempts: r.Attempts, Body: r.Body}
+		if r.Err != nil {
+			e.Err = r.Err.Error()
+		}
+		m.log_.Add(e)
+		status := strconv.Itoa(r.Status)
+		if r.Err != nil && r.Status == 0 {
+			status = "ERR"
+		}
+		m.list.SetStatus(id, status)
+		if r.OK() {
+			m.sent++
+			m.dead = removeDead(m.dead, strconv.Itoa(id))
+		} else {
+			m.failed++
+			failed++
+			m.dead = mergeDead(m.dead, []DeadLetter{{ID: strconv.Itoa(id), Mode: msg.mode, Event: it.Event.Bytes(),
+				Status: r.Status, Body: firstNonEmpty(r.Body, e.Err), Attempts: r.Attempts}})
+		}
+	}
+	if len(msg.ids) == 1 && msg.job == 0 {
+		e := m.log_.Entries()[len(m.log_.Entries())-1]
+		if e.OK() {
+			cmds = append(cmds, m.setStatus(false, "#%d %s → %d %s", e.Event, e.Label, e.Status, e.XactionID))
+		} else {
+			cmds = append(cmds, m.setStatus(true, "#%d %s → %s", e.Event, e.Label, strings.TrimSpace(fmt.Sprint(e.Status, " ", e.Err, " ", e.Body))))
+		}
+	}
+	if m.job != nil && m.job.id == msg.job {
+		j := m.job
+		j.done += len(msg.ids)
+		j.failed += failed
+		if j.kind == "fire" {
+			j.inflight--
+			if len(j.queue) > 0 {
+				cmds = append(cmds, m.nextFire())
+			}
+		}
+		if j.done >= j.total && j.total > 0 && (j.kind != "fire" || j.inflight == 0) {
+			cmds = append(cmds, m.finishJob())
+		}
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func mergeDead(have, more []DeadLetter) []DeadLetter {
+	for _, d := range more {
+		replaced := false
+		for i := range have {
+			if have[i].ID == d.ID && d.ID != "" {
+				have[i], replaced = d, true
+			}
+		}
+		if !replaced {
+			have = append(have, d)
+		}
+	}
+	return have
+}
+
+func removeDead(have []DeadLetter, id string) []DeadLetter {
+	out := have[:0:0]
+	for _, d := range have {
+		if d.ID != id {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func (m Model) startReplay() (tea.Model, tea.Cmd) {
+	sel := m.source.Selected()
+	if sel.Path == "" {
+		return m, m.setStatus(true, "select a recording or fixture file in the source pane, then p")
+	}
+	if m.job != nil {
+		return m, m.setStatus(true, "%s running: x cancels it", m.job.kind)
+	}
+	if m.sender() == nil {
+		return m, m.setStatus(true, "no endpoint configured")
+	}
+	return m, loadFile(sel.Path, true)
+}
+
+func (m Model) onFileLoaded(msg fileLoadedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.setStatus(true, "load %s: %v", msg.path, msg.err)
+	}
+	first := m.list.Append(msg.items...)
+	m.loaded[msg.path] = len(msg.items)
+	cmds := []tea.Cmd{m.showSelected()}
+	if len(msg.errs) > 0 {
+		cmds = append(cmds, m.setStatus(true, "%s: %d lines skipped, first: %s", msg.path, len(msg.errs), msg.errs[0]))
+	} else {
+		cmds = append(cmds, m.setStatus(false, "loaded %d events from %s", len(msg.items), msg.path))
+	}
+	if !msg.replay || len(msg.items) == 0 {
+		return m, tea.Batch(cmds...)
+	}
+	if m.job != nil {
+		return m, tea.Batch(append(cmds, m.setStatus(true, "%s running: x cancels it", m.job.kind))...)
+	}
+	j := m.newJob("replay " + shortPath(msg.path))
+	j.total = len(msg.items)
+	for i, it := range msg.items {
+		j.ids = append(j.ids, first+i)
+		t := it.ReceivedAt
+		if t.IsZero() {
+			t = it.At
+		}
+		j.times = append(j.times, t)
+	}
+	tag, id := j.tag, j.id
+	cmds = append(cmds, func() tea.Msg { return replayTickMsg{job: id, tag: tag, index: 0} })
+	return m, tea.Batch(cmds...)
+}
+
+func shortPath(p string) string {
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// onReplayTick sends event index of the replay and schedules the next one after the
+// captured gap divided by the speed (read now, so speed changes apply to the next gap).
+func (m Model) onReplayTick(msg replayTickMsg) (tea.Model, tea.Cmd) {
+	j := m.job
+	if j == nil || j.id != msg.job || j.tag != msg.tag || j.paused || msg.index >= len(j.ids) {
+		return m, nil
+	}
+	id := j.ids[msg.index]
+	it, _ := m.list.Item(id)
+	m.list.SetStatus(id, "...")
+	j.next = msg.index + 1
+	cmds := []tea.Cmd{sendPayloads(j.ctx, m.sender(), m.now, j.id, m.mode, m.mappingName(), []int{id}, [][]byte{it.Event.Bytes()}, false)}
+	if j.next < len(j.ids) {
+		cmds = append(cmds, m.scheduleReplay(j.times[msg.index], j.times[j.next]))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) scheduleReplay(prev, next time.Time) tea.Cmd {
+	j := m.job
+	d := m.deps.Pacer.Delay(prev, next, m.speeds[m.speed])
+	msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
+	if d <= 0 {
+		return func() tea.Msg { return msg }
+	}
+	return m.after(d, func(time.Time) tea.Msg { return msg })
+}
+
+func (m Model) togglePause() (tea.Model, tea.Cmd) {
+	j := m.job
+	if j == nil || !strings.HasPrefix(j.kind, "replay") {
+		return m, m.setStatus(false, "no replay running")
+	}
+	j.paused = !j.paused
+	j.tag++ // drop the tick already scheduled
+	if j.paused {
+		return m, m.setStatus(false, "replay paused at %d/%d", j.next, j.total)
+	}
+	msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
+	return m, tea.Batch(func() tea.Msg { return msg }, m.setStatus(false, "replay resumed at %s", m.speedLabel()))
+}
+
+func (m Model) toggleRecord() (tea.Model, tea.Cmd) {
+	r := m.deps.Recorder
+	if r == nil {
+		return m, m.setStatus(true, "recorder not wired")
+	}
+	if m.recording {
+		return m, stopRecorder(m.ctx, r)
+	}
+	return m, startRecorder(m.ctx, r)
+}
+
+func (m Model) onRecorder(msg recorderMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.setStatus(true, "recorder: %v", msg.err)
+	}
+	if !msg.started {
+		m.recording = false
+		return m, m.setStatus(false, "recording stopped: %d captured", m.captured)
+	}
+	m.recording, m.recAddr = true, msg.addr
+	cmds := []tea.Cmd{m.setStatus(false, "recording: point Customer.io at http://%s", msg.addr)}
+	if !m.pumping {
+		m.pumping = true
+		cmds = append(cmds, waitForCapture(m.deps.Recorder.Captures()))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m Model) deadKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.String() {
+	case "esc", "d", "q":
+		m.modal = modalNone
+	case "up", "k":
+		m.deadCursor = max(m.deadCursor-1, 0)
+	case "down", "j":
+		m.deadCursor = min(m.deadCursor+1, max(len(m.dead)-1, 0))
+	case "enter", "r":
+		if len(m.dead) == 0 || m.sender() == nil {
+			return m, nil
+		}
+		d := m.dead[m.deadCursor]
+		id, err := strconv.Atoi(d.ID)
+		if _, ok := m.list.Item(id); err != nil || !ok {
+			// A dead letter from an earlier run: add it to the list so it has an id.
+			return m, m.setStatus(true, "dead letter %s is not in this session's list", d.ID)
+		}
+		mode := d.Mode
+		if mode == "" {
+			mode = m.mode
+		}
+		m.list.SetStatus(id, "...")
+		return m, sendPayloads(m.ctx, m.sender(), m.now, 0, mode, m.mappingName(), []int{id}, [][]byte{d.Event}, true)
+	}
+	return m, nil
+}
+
+func (m Model) copyPayload(xdm bool) (tea.Model, tea.Cmd) {
+	if m.deps.Clipboard == nil {
+		return m, m.setStatus(true, "clipboard not wired")
+	}
+	r, ready := m.insp.Current(), m.insp.Ready()
+	if !ready {
+		return m, m.setStatus(true, "nothing to copy yet")
+	}
+	if xdm {
+		if r.XDMPlain == "" {
+			return m, m.setStatus(true, "no XDM payload to copy")
+		}
+		return m, copyText(m.ctx, m.deps.Clipboard, "XDM payload", r.XDMPlain)
+	}
+	return m, copyText(m.ctx, m.deps.Clipboard, "Customer.io JSON", r.CIOPlain)
+}
+
+func (m *Model) openPrompt(kind promptKind, ask, value string) {
+	m.modal = modalPrompt
+	m.pkind = kind
+	m.ask = ask
+	m.input.Prompt = ask
+	m.input.SetValue(value)
+	m.input.CursorEnd()
+	m.input.Width = max(m.width-len(ask)-4, 10)
+	m.input.Focus()
+}
+
+func (m Model) promptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEsc:
+		m.modal = modalNone
+		m.input.Blur()
+		return m, m.setStatus(false, "cancelled")
+	case tea.KeyEnter:
+		v := strings.TrimSpace(m.input.Value())
+		m.modal = modalNone
+		m.input.Blur()
+		switch m.pkind {
+		case promptEditField:
+			it, ok := m.list.Item(m.pitem)
+			if !ok || v == "" {
+				return m, nil
+			}
+			m.pfield = v
+			m.openPrompt(promptEditValue, v+" = ", fieldValue(it.Event.Bytes(), v))
+			return m, textinput.Blink
+		case promptEditValue:
+			it, ok := m.list.Item(m.pitem)
+			if !ok {
+				return m, nil
+			}
+			return m, editEvent(it.ID, it.Origin, it.Event.Bytes(), m.pfield, m.input.Value())
+		case promptSave:
+			var events [][]byte
+			for _, it := range m.list.Items() {
+				events = append(events, it.Event.Bytes())
+			}
+			return m, saveFixture(v, events)
+		}
+		return m, nil
+	}
+	var cmd tea.Cmd
+	m.input, cmd = m.input.Update(msg)
+	return m, cmd
+}
+
+func (m Model) startEdit() (tea.Model, tea.Cmd) {
+	it, ok := m.list.Selected()
+	if !ok {
+		return m, m.setStatus(true, "no event selected")
+	}
+	m.pitem = it.ID
+	m.openPrompt(promptEditField, "edit field (e.g. data.recipient): ", "")
+	return m, textinput.Blink
+}
+
+func (m Model) onEdited(msg editedMsg) (tea.Model, tea.Cmd) {
+	if msg.err != nil {
+		return m, m.setStatus(true, "%v", msg.err)
+	}
+	m.list.Replace(msg.id, msg.items[0].Event)
+	cmd := m.showSelected()
+	if len(msg.problems) > 0 {
+		return m, tea.Batch(cmd, m.setStatus(true, "edited #%d; now invalid: %s", msg.id, strings.Join(msg.problems, "; ")))
+	}
+	return m, tea.Batch(cmd, m.setStatus(false, "edited #%d; still valid", msg.id))
+}
+

@@ -1,0 +1,453 @@
+// Package eventlist is the TUI's event list: every loaded, generated, captured or replayed
+// event with its type, metric, time, recipient and last send status. It is virtualised
+// (View renders only the rows on screen, so 100,000 events cost what 20 do) and filters with
+// "/". It is a Bubbles-style component and does no I/O.
+package eventlist
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/ciosim/ciosim/customerio"
+)
+
+// Item is one event in the list.
+type Item struct {
+	// ID is the item's index in the list, assigned by [Model.Append]; it never changes.
+	ID    int
+	Event customerio.Event
+	// At is the event's timestamp; Recipient its recipient or person identifier.
+	At        time.Time
+	Recipient string
+	// Origin says where the event came from: "generated", a file name, "captured".
+	Origin string
+	// ReceivedAt is when a recorded event was captured (zero otherwise); replay paces by it.
+	ReceivedAt time.Time
+	// Status is the last send status: "" never sent, "..." in flight, "200", "ERR".
+	Status string
+
+	hay string
+}
+
+// NewItem describes ev. It decodes the event's data to find the recipient, so callers
+// building many items do it inside a command.
+func NewItem(ev customerio.Event, origin string) Item {
+	it := Item{Event: ev, Origin: origin, Recipient: recipientOf(ev.Data)}
+	if ev.Timestamp > 0 {
+		it.At = time.Unix(ev.Timestamp, 0).UTC()
+	}
+	it.hay = strings.ToLower(ev.ObjectType + "/" + ev.Metric + " " + it.Recipient + " " + ev.EventID + " " + origin)
+	return it
+}
+
+func recipientOf(data json.RawMessage) string {
+	var d struct {
+		Recipient   any `json:"recipient"`
+		Identifiers struct {
+			Email any `json:"email"`
+			ID    any `json:"id"`
+		} `json:"identifiers"`
+		CustomerID any `json:"customer_id"`
+	}
+	if json.Unmarshal(data, &d) != nil {
+		return ""
+	}
+	for _, v := range []any{d.Recipient, d.Identifiers.Email, d.Identifiers.ID, d.CustomerID} {
+		switch v := v.(type) {
+		case string:
+			if v != "" {
+				return v
+			}
+		case float64:
+			return fmt.Sprint(v)
+		}
+	}
+	return ""
+}
+
+// KeyMap are the list's keys.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+	Filter, ClearFilter, AcceptFilter     key.Binding
+}
+
+// DefaultKeyMap returns the list's default keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Home:         key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first")),
+		End:          key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		AcceptFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Filter} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Filter, k.AcceptFilter, k.ClearFilter}}
+}
+
+// Styles are the list's styles.
+type Styles struct {
+	Header, Selected, OK, Failed, Pending, Dim lipgloss.Style
+}
+
+// DefaultStyles returns the default styles.
+func DefaultStyles() Styles {
+	return Styles{
+		Header:   lipgloss.NewStyle().Bold(true),
+		Selected: lipgloss.NewStyle().Reverse(true),
+		OK:       lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		Failed:   lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		Pending:  lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
+		Dim:      lipgloss.NewStyle().Faint(true),
+	}
+}
+
+// Model is the event list.
+type Model struct {
+	KeyMap KeyMap
+	Styles Styles
+
+	items   []Item
+	vis     []int // indexes of items passing the filter; nil means all
+	cursor  int   // index into the visible rows
+	offset  int   // first visible row on screen
+	width   int
+	height  int
+	focused bool
+
+	input     textinput.Model
+	filtering bool
+	filter    string
+}
+
+// New returns an empty list.
+func New() Model {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.CharLimit = 200
+	return Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), input: in}
+}
+
+// SetSize sets the size the list renders at, header and filter line included.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.input.Width = max(w-2, 1)
+	m.clamp()
+}
+
+// Focus focuses the list.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur unfocuses the list.
+func (m *Model) Blur() { m.focused = false }
+
+// Focused reports whether the list has focus.
+func (m Model) Focused() bool { return m.focused }
+
+// Filtering reports whether the filter input has the keyboard.
+func (m Model) Filtering() bool { return m.filtering }
+
+// Filter returns the applied filter text.
+func (m Model) Filter() string { return m.filter }
+
+// Len is the number of events; VisibleLen the number passing the filter.
+func (m Model) Len() int { return len(m.items) }
+
+// VisibleLen is the number of events passing the filter.
+func (m Model) VisibleLen() int {
+	if m.vis == nil {
+		return len(m.items)
+	}
+	return len(m.vis)
+}
+
+func (m Model) at(row int) int {
+	if m.vis == nil {
+		return row
+	}
+	return m.vis[row]
+}
+
+// Append adds items, assigning their IDs, and returns the IDs' range start. When the cursor
+// was on the last row (or the list was empty) it follows to the newest visible item.
+func (m *Model) Append(items ...Item) int {
+	first := len(m.items)
+	follow := m.VisibleLen() == 0 || m.cursor >= m.VisibleLen()-1
+	for i := range items {
+		items[i].ID = len(m.items)
+		m.items = append(m.items, items[i])
+		if m.vis != nil && m.matches(items[i]) {
+			m.vis = append(m.vis, items[i].ID)
+		}
+	}
+	if follow {
+		m.cursor = max(m.VisibleLen()-1, 0)
+	}
+	m.clamp()
+	return first
+}
+
+// Replace swaps the event of item id (after an edit), keeping its status and origin.
+func (m *Model) Replace(id int, ev customerio.Event) {
+	if id < 0 || id >= len(m.items) {
+		return
+	}
+	old := m.items[id]
+	it := NewItem(ev, old.Origin)
+	it.ID, it.Status, it.ReceivedAt = id, old.Status, old.ReceivedAt
+	m.items[id] = it
+}
+
+// SetStatus records the last send status of item id.
+func (m *Model) SetStatus(id int, status string) {
+	if id >= 0 && id < len(m.items) {
+		m.items[id].Status = status
+	}
+}
+
+// Item returns item id.
+func (m Model) Item(id int) (Item, bool) {
+	if id < 0 || id >= len(m.items) {
+		return Item{}, false
+	}
+	return m.items[id], true
+}
+
+// Selected returns the item under the cursor.
+func (m Model) Selected() (Item, bool) {
+	if m.VisibleLen() == 0 {
+		return Item{}, false
+	}
+	return m.items[m.at(m.cursor)], true
+}
+
+// Select moves the cursor to item id if it is visible.
+func (m *Model) Select(id int) {
+	for row := 0; row < m.VisibleLen(); row++ {
+		if m.at(row) == id {
+			m.cursor = row
+			m.clamp()
+			return
+		}
+	}
+}
+
+// VisibleIDs returns the IDs of the items passing the filter, in order.
+func (m Model) VisibleIDs() []int {
+	ids := make([]int, m.VisibleLen())
+	for row := range ids {
+		ids[row] = m.at(row)
+	}
+	return ids
+}
+
+// Items returns the items passing the filter, in order. The caller must not modify them.
+func (m Model) Items() []Item {
+	if m.vis == nil {
+		return m.items
+	}
+	out := make([]Item, len(m.vis))
+	for i, id := range m.vis {
+		out[i] = m.items[id]
+	}
+	return out
+}
+
+func (m Model) matches(it Item) bool {
+	return m.filter == "" || strings.Contains(it.hay, m.filter)
+}
+
+// SetFilter applies a filter (case-insensitive substring of pair, recipient, id, origin).
+func (m *Model) SetFilter(f string) {
+	sel, had := m.Selected()
+	m.filter = strings.ToLower(strings.TrimSpace(f))
+	if m.filter == "" {
+		m.vis = nil
+	} else {
+		m.vis = m.vis[:0:0]
+		for i := range m.items {
+			if strings.Contains(m.items[i].hay, m.filter) {
+				m.vis = append(m.vis, i)
+			}
+		}
+	}
+	m.cursor = 0
+	if had {
+		m.Select(sel.ID)
+	}
+	m.clamp()
+}
+
+func (m *Model) rows() int {
+	h := m.height - 1 // header
+	if m.filtering || m.filter != "" {
+		h--
+	}
+	return max(h, 1)
+}
+
+func (m *Model) clamp() {
+	n := m.VisibleLen()
+	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
+	rows := m.rows()
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	m.offset = min(max(m.offset, 0), max(n-rows, 0))
+}
+
+// Update handles the list's keys when it is focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	if m.filtering {
+		switch {
+		case key.Matches(km, m.KeyMap.AcceptFilter):
+			m.filtering = false
+			m.input.Blur()
+			m.clamp()
+			return m, nil
+		case key.Matches(km, m.KeyMap.ClearFilter):
+			m.filtering = false
+			m.input.Blur()
+			m.input.SetValue("")
+			m.SetFilter("")
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.input, cmd = m.input.Update(km)
+		if strings.ToLower(strings.TrimSpace(m.input.Value())) != m.filter {
+			m.SetFilter(m.input.Value())
+		}
+		return m, cmd
+	}
+	rows := m.rows()
+	switch {
+	case key.Matches(km, m.KeyMap.Up):
+		m.cursor--
+	case key.Matches(km, m.KeyMap.Down):
+		m.cursor++
+	case key.Matches(km, m.KeyMap.PageUp):
+		m.cursor -= rows
+	case key.Matches(km, m.KeyMap.PageDown):
+		m.cursor += rows
+	case key.Matches(km, m.KeyMap.Home):
+		m.cursor = 0
+	case key.Matches(km, m.KeyMap.End):
+		m.cursor = m.VisibleLen() - 1
+	case key.Matches(km, m.KeyMap.Filter):
+		m.filtering = true
+		m.input.SetValue(m.filter)
+		m.input.CursorEnd()
+		m.clamp()
+		return m, m.input.Focus()
+	case key.Matches(km, m.KeyMap.ClearFilter):
+		if m.filter != "" {
+			m.input.SetValue("")
+			m.SetFilter("")
+		}
+		return m, nil
+	default:
+		return m, nil
+	}
+	m.clamp()
+	return m, nil
+}
+
+// View renders the header, the rows on screen and the filter line, exactly width×height.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	w := m.width
+	// Columns: status 4, time 8, recipient up to 28, pair takes the rest.
+	recW := min(28, max((w-4-9-2)/2, 6))
+	pairW := max(w-4-9-recW-2, 4)
+	lines := make([]string, 0, m.height)
+	lines = append(lines, m.Styles.Header.Render(fit(" "+fit("ST", 3)+fit("TYPE/METRIC", pairW)+" "+fit("TIME", 8)+" RECIPIENT", w)))
+	rows := m.rows()
+	n := m.VisibleLen()
+	for r := m.offset; r < m.offset+rows; r++ {
+		if r >= n {
+			if r == 0 {
+				lines = append(lines, m.Styles.Dim.Render(fit("  no events yet: pick a pair in the source pane and press g", w)))
+				continue
+			}
+			lines = append(lines, strings.Repeat(" ", w))
+			continue
+		}
+		it := m.items[m.at(r)]
+		t := "--:--:--"
+		if !it.At.IsZero() {
+			t = it.At.Format("15:04:05")
+		}
+		st := it.Status
+		if st == "" {
+			st = "·"
+		}
+		marker := " "
+		if r == m.cursor {
+			marker = ">"
+		}
+		row := fit(marker+fit(st, 3)+fit(it.Event.Pair(), pairW)+" "+t+" "+it.Recipient, w)
+		if r == m.cursor && m.focused {
+			row = m.Styles.Selected.Render(row)
+		}
+		if r != m.cursor || !m.focused {
+			row = m.colour(it.Status, row)
+		}
+		lines = append(lines, row)
+	}
+	if m.filtering {
+		lines = append(lines, fit(m.input.View(), w))
+	} else if m.filter != "" {
+		lines = append(lines, m.Styles.Dim.Render(fit(fmt.Sprintf("filter %q: %d of %d (/ to change, esc to clear)", m.filter, n, len(m.items)), w)))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (m Model) colour(status, row string) string {
+	switch {
+	case status == "":
+		return row
+	case status == "...":
+		return m.Styles.Pending.Render(row)
+	case len(status) == 3 && status[0] == '2':
+		return m.Styles.OK.Render(row)
+	default:
+		return m.Styles.Failed.Render(row)
+	}
+}
+
+// fit truncates or pads s to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}

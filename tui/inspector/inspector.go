@@ -1,0 +1,389 @@
+// Package inspector is the TUI pane that shows the selected event's Customer.io JSON beside
+// the XDM payload its mapping set produces (stacked when the pane is narrow), highlighted,
+// scrollable, with validation problems marked on the lines they concern. The transform and
+// the highlighting run in a command and the result is cached by content, mapping set and
+// envelope toggle, so View only slices cached lines.
+package inspector
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/tui/jsonview"
+)
+
+// Problem is a validation problem shown on the XDM side.
+type Problem struct{ Path, Msg string }
+
+// Result is what a [TransformFunc] returns.
+type Result struct {
+	Record, Message []byte
+	Warnings        []string
+	Problems        []Problem
+}
+
+// TransformFunc maps Customer.io event bytes to XDM with a mapping set. It is called in a
+// command; nil means no transformer is wired and the XDM side says so.
+type TransformFunc func(ctx context.Context, mappingSet string, event []byte) (Result, error)
+
+// Key identifies a rendering: content hash, mapping set and envelope toggle.
+type Key struct {
+	Hash     uint64
+	Mapping  string
+	Envelope bool
+}
+
+// Rendered is a cached rendering.
+type Rendered struct {
+	CIO, XDM           []string // highlighted lines, problem lines appended on the XDM side
+	CIOPlain, XDMPlain string   // pretty JSON without styles, for copying
+	CIOMarks, XDMMarks []bool
+	CIOProblems        int
+	XDMProblems        int
+	Warnings           []string
+	Err                error
+}
+
+// RenderedMsg carries a rendering back from the command; the root model routes it here.
+type RenderedMsg struct {
+	Key      Key
+	Rendered Rendered
+}
+
+// KeyMap are the inspector's keys.
+type KeyMap struct {
+	Up, Down, PageUp, PageDown, Top key.Binding
+	Envelope                        key.Binding
+}
+
+// DefaultKeyMap returns the inspector's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top")),
+		Envelope: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "envelope on/off")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Envelope} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Envelope}}
+}
+
+// Styles are the inspector's styles.
+type Styles struct {
+	Title, Mark, Problem, Dim lipgloss.Style
+	JSON                      jsonview.Styles
+}
+
+// DefaultStyles returns the default styles.
+func DefaultStyles() Styles {
+	return Styles{
+		Title:   lipgloss.NewStyle().Bold(true),
+		Mark:    lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
+		Problem: lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		Dim:     lipgloss.NewStyle().Faint(true),
+		JSON:    jsonview.DefaultStyles(),
+	}
+}
+
+// Model is the inspector.
+type Model struct {
+	KeyMap KeyMap
+	Styles Styles
+
+	// ctx is the program's context, kept so render commands can pass it to the
+	// transformer (Cmds take no parameters; conventions §4.1.10).
+	ctx       context.Context
+	transform TransformFunc
+	cache     map[Key]Rendered
+
+	cur      []byte
+	has      bool
+	key      Key
+	mapping  string
+	envelope bool
+	rendered Rendered
+	ready    bool
+	scroll   int
+	width    int
+	height   int
+	focused  bool
+}
+
+// New returns an inspector that transforms with fn (nil: none wired) and mapping set mapping.
+func New(ctx context.Context, fn TransformFunc, mapping string) Model {
+	return Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), ctx: ctx, transform: fn,
+		cache: map[Key]Rendered{}, mapping: mapping}
+}
+
+// SetSize sets the pane's inner size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clampScroll() }
+
+// Focus focuses the pane.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur unfocuses the pane.
+func (m *Model) Blur() { m.focused = false }
+
+// Focused reports whether the pane has focus.
+func (m Model) Focused() bool { return m.focused }
+
+// Envelope reports whether the XDM side shows the full streaming message.
+func (m Model) Envelope() bool { return m.envelope }
+
+// Mapping returns the mapping set in use.
+func (m Model) Mapping() string { return m.mapping }
+
+// Ready reports whether the current event's rendering has arrived.
+func (m Model) Ready() bool { return m.ready }
+
+// Current returns the rendering on screen.
+func (m Model) Current() Rendered { return m.rendered }
+
+// Show displays event bytes, rendering them in a command unless cached.
+func (m *Model) Show(event []byte) tea.Cmd {
+	if m.has && string(event) == string(m.cur) {
+		return nil
+	}
+	m.cur, m.has, m.scroll = event, true, 0
+	return m.refresh()
+}
+
+// Clear empties the pane.
+func (m *Model) Clear() { m.cur, m.has, m.ready = nil, false, false }
+
+// SetMapping switches the mapping set and re-renders.
+func (m *Model) SetMapping(name string) tea.Cmd { m.mapping = name; return m.refresh() }
+
+// ToggleEnvelope switches between the XDM record and the full message, and re-renders.
+func (m *Model) ToggleEnvelope() tea.Cmd { m.envelope = !m.envelope; return m.refresh() }
+
+func (m *Model) refresh() tea.Cmd {
+	if !m.has {
+		return nil
+	}
+	h := fnv.New64a()
+	_, _ = h.Write(m.cur)
+	m.key = Key{Hash: h.Sum64(), Mapping: m.mapping, Envelope: m.envelope}
+	if r, ok := m.cache[m.key]; ok {
+		m.rendered, m.ready = r, true
+		m.clampScroll()
+		return nil
+	}
+	m.ready = false
+	return render(m.ctx, m.transform, m.Styles, m.key, m.cur)
+}
+
+// render transforms and highlights event in a command; handled by Update as RenderedMsg.
+func render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) tea.Cmd {
+	return func() tea.Msg {
+		return RenderedMsg{Key: k, Rendered: Render(ctx, fn, st, k, event)}
+	}
+}
+
+// Render does the work of the render command: exported for benchmarks and tests.
+func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) Rendered {
+	var r Rendered
+	if doc, err := jsonview.Parse(event); err != nil {
+		r.CIO = []string{st.Problem.Render("not JSON: " + err.Error())}
+		r.CIOPlain = string(event)
+	} else {
+		var ptrs []string
+		var probs []customerio.Problem
+		if ev, err := customerio.Parse(event); err == nil {
+			var ve *customerio.ValidationError
+			if errors.As(ev.Validate(), &ve) {
+				probs = ve.Problems
+			}
+		}
+		for _, p := range probs {
+			ptrs = append(ptrs, jsonview.Pointer(p.Path))
+		}
+		r.CIO, r.CIOPlain, r.CIOMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
+		r.CIOProblems = len(probs)
+		for _, p := range probs {
+			r.CIO = append(r.CIO, st.Problem.Render("! "+p.Path+": "+p.Msg))
+		}
+	}
+	if fn == nil {
+		r.XDM = []string{st.Dim.Render("no transformer wired: XDM preview unavailable")}
+		return r
+	}
+	res, err := fn(ctx, k.Mapping, event)
+	if err != nil {
+		r.Err = err
+		r.XDM = []string{st.Problem.Render("! transform failed: " + err.Error())}
+		return r
+	}
+	body := res.Record
+	if k.Envelope && len(res.Message) > 0 {
+		body = res.Message
+	}
+	doc, err := jsonview.Parse(body)
+	if err != nil {
+		r.Err = fmt.Errorf("inspector: XDM output: %w", err)
+		r.XDM = []string{st.Problem.Render("! XDM output is not JSON: " + err.Error())}
+		return r
+	}
+	ptrs := make([]string, len(res.Problems))
+	for i, p := range res.Problems {
+		ptrs[i] = jsonview.Pointer(p.Path)
+		if k.Envelope && len(res.Message) > 0 {
+			ptrs[i] = "" // paths refer to the record; mark the message root instead
+		}
+	}
+	r.XDM, r.XDMPlain, r.XDMMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
+	r.XDMProblems = len(res.Problems)
+	r.Warnings = res.Warnings
+	for _, p := range res.Problems {
+		r.XDM = append(r.XDM, st.Problem.Render("! "+p.Path+": "+p.Msg))
+	}
+	for _, w := range res.Warnings {
+		r.XDM = append(r.XDM, st.Dim.Render("~ "+w))
+	}
+	return r
+}
+
+// Update handles RenderedMsg and, when focused, the scroll keys.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case RenderedMsg:
+		if len(m.cache) > 1024 {
+			m.cache = map[Key]Rendered{}
+		}
+		m.cache[msg.Key] = msg.Rendered
+		if msg.Key == m.key {
+			m.rendered, m.ready = msg.Rendered, true
+			m.clampScroll()
+		}
+		return m, nil
+	case tea.KeyMsg:
+		if !m.focused {
+			return m, nil
+		}
+		page := max(m.bodyHeight()-1, 1)
+		switch {
+		case key.Matches(msg, m.KeyMap.Up):
+			m.scroll--
+		case key.Matches(msg, m.KeyMap.Down):
+			m.scroll++
+		case key.Matches(msg, m.KeyMap.PageUp):
+			m.scroll -= page
+		case key.Matches(msg, m.KeyMap.PageDown):
+			m.scroll += page
+		case key.Matches(msg, m.KeyMap.Top):
+			m.scroll = 0
+		case key.Matches(msg, m.KeyMap.Envelope):
+			return m, m.ToggleEnvelope()
+		}
+		m.clampScroll()
+	}
+	return m, nil
+}
+
+func (m Model) sideBySide() bool { return m.width >= 2*36+1 }
+
+func (m Model) bodyHeight() int {
+	if m.sideBySide() {
+		return max(m.height-1, 1)
+	}
+	return max((m.height-2)/2, 1)
+}
+
+func (m *Model) clampScroll() {
+	n := max(len(m.rendered.CIO), len(m.rendered.XDM))
+	m.scroll = min(max(m.scroll, 0), max(n-m.bodyHeight(), 0))
+}
+
+// View renders the pane at exactly its size.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	cioTitle := "Customer.io JSON"
+	if m.rendered.CIOProblems > 0 && m.ready {
+		cioTitle += fmt.Sprintf(" ✗ %d", m.rendered.CIOProblems)
+	}
+	xdmTitle := "XDM record"
+	if m.envelope {
+		xdmTitle = "XDM message"
+	}
+	xdmTitle += " · " + m.mapping
+	if m.ready && m.rendered.Err == nil && len(m.rendered.XDMPlain) > 0 {
+		if m.rendered.XDMProblems > 0 {
+			xdmTitle += fmt.Sprintf(" ✗ %d problems", m.rendered.XDMProblems)
+		} else {
+			xdmTitle += " ✓ valid"
+		}
+	}
+	var cio, xdm []string
+	var cm, xm []bool
+	switch {
+	case !m.has:
+		cio = []string{m.Styles.Dim.Render("select an event")}
+	case !m.ready:
+		cio = []string{m.Styles.Dim.Render("rendering…")}
+	default:
+		cio, xdm, cm, xm = m.rendered.CIO, m.rendered.XDM, m.rendered.CIOMarks, m.rendered.XDMMarks
+	}
+	if m.sideBySide() {
+		lw := (m.width - 1) / 2
+		rw := m.width - 1 - lw
+		h := m.bodyHeight()
+		left := m.column(cioTitle, cio, cm, lw, h)
+		right := m.column(xdmTitle, xdm, xm, rw, h)
+		out := make([]string, len(left))
+		for i := range left {
+			out[i] = left[i] + "│" + right[i]
+		}
+		return strings.Join(out, "\n")
+	}
+	h := m.bodyHeight()
+	top := m.column(cioTitle, cio, cm, m.width, h)
+	bottom := m.column(xdmTitle, xdm, xm, m.width, m.height-2-h)
+	return strings.Join(append(top, bottom...), "\n")
+}
+
+// column renders a title and h body lines from the scroll offset, each exactly w cells.
+func (m Model) column(title string, lines []string, marks []bool, w, h int) []string {
+	out := make([]string, 0, h+1)
+	out = append(out, m.Styles.Title.Render(fit(title, w)))
+	for i := m.scroll; i < m.scroll+h; i++ {
+		if i >= len(lines) {
+			out = append(out, strings.Repeat(" ", w))
+			continue
+		}
+		gutter := " "
+		if i < len(marks) && marks[i] {
+			gutter = m.Styles.Mark.Render("!")
+		}
+		out = append(out, gutter+fit(lines[i], w-1))
+	}
+	return out
+}
+
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}

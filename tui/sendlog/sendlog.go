@@ -1,0 +1,200 @@
+// Package sendlog is the TUI pane listing every fire: status, AEP xactionId, latency,
+// attempts and the error body. It keeps the newest entries (a bounded ring), follows the
+// tail unless the user scrolls up, and does no I/O.
+package sendlog
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Entry is one send outcome.
+type Entry struct {
+	// At is when the answer arrived (read from the clock inside the send command).
+	At time.Time
+	// Event is the list item id; Label the event's pair.
+	Event     int
+	Label     string
+	Mode      string
+	Status    int
+	XactionID string
+	Latency   time.Duration
+	Attempts  int
+	Body      string
+	Err       string
+}
+
+// OK reports a 2xx answer.
+func (e Entry) OK() bool { return e.Err == "" && e.Status >= 200 && e.Status < 300 }
+
+// KeyMap are the pane's keys.
+type KeyMap struct{ Up, Down, End key.Binding }
+
+// DefaultKeyMap returns the pane's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "older")),
+		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "newer")),
+		End:  key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "follow")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Up, k.Down, k.End}} }
+
+// Styles are the pane's styles.
+type Styles struct{ Header, OK, Failed lipgloss.Style }
+
+// DefaultStyles returns the default styles.
+func DefaultStyles() Styles {
+	return Styles{
+		Header: lipgloss.NewStyle().Bold(true),
+		OK:     lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		Failed: lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+	}
+}
+
+// Model is the send log.
+type Model struct {
+	KeyMap KeyMap
+	Styles Styles
+	// Limit is the number of entries kept; older ones are dropped.
+	Limit int
+
+	entries []Entry
+	back    int // rows scrolled back from the tail
+	width   int
+	height  int
+	focused bool
+	ok, bad int
+}
+
+// New returns an empty log keeping 5,000 entries.
+func New() Model { return Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), Limit: 5000} }
+
+// Add appends an entry.
+func (m *Model) Add(e Entry) {
+	if e.OK() {
+		m.ok++
+	} else {
+		m.bad++
+	}
+	m.entries = append(m.entries, e)
+	if len(m.entries) > m.Limit {
+		m.entries = append([]Entry(nil), m.entries[len(m.entries)-m.Limit:]...)
+	}
+	if m.back > 0 {
+		m.back++ // keep the same rows on screen while scrolled back
+	}
+	m.clamp()
+}
+
+// Entries returns the entries kept, oldest first.
+func (m Model) Entries() []Entry { return m.entries }
+
+// Counts returns the number of accepted and failed sends since start.
+func (m Model) Counts() (ok, failed int) { return m.ok, m.bad }
+
+// SetSize sets the inner size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clamp() }
+
+// Focus focuses the pane.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur unfocuses the pane.
+func (m *Model) Blur() { m.focused = false }
+
+// Focused reports whether the pane has focus.
+func (m Model) Focused() bool { return m.focused }
+
+func (m *Model) rows() int { return max(m.height-1, 1) }
+
+func (m *Model) clamp() { m.back = min(max(m.back, 0), max(len(m.entries)-m.rows(), 0)) }
+
+// Update handles the scroll keys when focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || !m.focused {
+		return m, nil
+	}
+	switch {
+	case key.Matches(km, m.KeyMap.Up):
+		m.back++
+	case key.Matches(km, m.KeyMap.Down):
+		m.back--
+	case key.Matches(km, m.KeyMap.End):
+		m.back = 0
+	}
+	m.clamp()
+	return m, nil
+}
+
+// View renders the header and the entries on screen, exactly width×height.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	out := make([]string, 0, m.height)
+	out = append(out, m.Styles.Header.Render(fit("TIME     ST  LATENCY  TRY  #EVENT  XACTIONID / ERROR", m.width)))
+	rows := m.rows()
+	end := len(m.entries) - m.back
+	start := max(end-rows, 0)
+	for i := start; i < end; i++ {
+		e := m.entries[i]
+		st := fmt.Sprint(e.Status)
+		if e.Err != "" && e.Status == 0 {
+			st = "ERR"
+		}
+		detail := e.XactionID
+		if !e.OK() {
+			detail = strings.Join(strings.Fields(e.Err+" "+e.Body), " ")
+		}
+		line := fmt.Sprintf("%s %-3s %8s %4d  #%-6d %s %s", e.At.UTC().Format("15:04:05"), st,
+			latency(e.Latency), e.Attempts, e.Event, e.Mode, detail)
+		line = fit(line, m.width)
+		if e.OK() {
+			line = m.Styles.OK.Render(line)
+		} else {
+			line = m.Styles.Failed.Render(line)
+		}
+		out = append(out, line)
+	}
+	if len(m.entries) == 0 {
+		out = append(out, fit(" nothing fired yet: f fires the selected event", m.width))
+	}
+	for len(out) < m.height {
+		out = append(out, strings.Repeat(" ", m.width))
+	}
+	return strings.Join(out, "\n")
+}
+
+func latency(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return fmt.Sprintf("%dµs", d.Microseconds())
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000)
+	default:
+		return d.Round(time.Second).String()
+	}
+}
+
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}

@@ -1,0 +1,353 @@
+// Package source is the TUI's source pane: the catalog (object type → metric), the built-in
+// scenarios and the files in the watched fixture and recording folders, kept current by the
+// root model as file changes arrive. It is a Bubbles-style component and does no I/O.
+package source
+
+import (
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/ciosim/ciosim/customerio"
+)
+
+// Kind is what a row stands for.
+type Kind uint8
+
+// Row kinds.
+const (
+	KindHeader Kind = iota
+	KindObjectType
+	KindPair
+	KindScenario
+	KindFile
+	KindNote
+)
+
+// Selection is the row under the cursor.
+type Selection struct {
+	Kind               Kind
+	ObjectType, Metric string
+	Scenario           string
+	Path               string
+}
+
+// ActivatedMsg is sent when the user presses enter on a pair, scenario or file; the root
+// model handles it like the generate key.
+type ActivatedMsg struct{ Selection Selection }
+
+// File is a watched file as last scanned.
+type File struct {
+	Path    string
+	Records int
+	Skipped int
+	Err     string
+}
+
+// Scenario is a built-in scenario.
+type Scenario struct{ Name, Description string }
+
+type row struct {
+	kind  Kind
+	text  string
+	sel   Selection
+	depth int
+}
+
+// KeyMap are the pane's keys.
+type KeyMap struct {
+	Up, Down, Expand, Collapse, Activate key.Binding
+}
+
+// DefaultKeyMap returns the pane's keys.
+func DefaultKeyMap() KeyMap {
+	return KeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Expand:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "expand")),
+		Collapse: key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse")),
+		Activate: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand / generate / load")),
+	}
+}
+
+// ShortHelp implements help.KeyMap.
+func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k.Activate} }
+
+// FullHelp implements help.KeyMap.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Activate}}
+}
+
+// Styles are the pane's styles.
+type Styles struct {
+	Header, Selected, Dim, Err lipgloss.Style
+}
+
+// DefaultStyles returns the default styles.
+func DefaultStyles() Styles {
+	return Styles{
+		Header:   lipgloss.NewStyle().Bold(true),
+		Selected: lipgloss.NewStyle().Reverse(true),
+		Dim:      lipgloss.NewStyle().Faint(true),
+		Err:      lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+	}
+}
+
+// Model is the source pane.
+type Model struct {
+	KeyMap KeyMap
+	Styles Styles
+
+	expanded  map[string]bool
+	scenarios []Scenario
+	dirs      []string
+	files     map[string]File
+	rows      []row
+	cursor    int
+	offset    int
+	width     int
+	height    int
+	focused   bool
+}
+
+// New returns the pane listing the catalog, scenarios and the watched dirs.
+func New(scenarios []Scenario, dirs []string) Model {
+	m := Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), expanded: map[string]bool{},
+		scenarios: scenarios, dirs: dirs, files: map[string]File{}}
+	m.rebuild()
+	m.cursor = 1 // the first object type
+	return m
+}
+
+func (m *Model) rebuild() {
+	var sel Selection
+	if m.cursor < len(m.rows) {
+		sel = m.rows[m.cursor].sel
+	}
+	m.rows = nil
+	m.rows = append(m.rows, row{kind: KindHeader, text: "CATALOG"})
+	for _, ot := range customerio.ObjectTypes() {
+		metrics := customerio.Metrics(ot)
+		mark := "▸"
+		if m.expanded[ot] {
+			mark = "▾"
+		}
+		m.rows = append(m.rows, row{kind: KindObjectType, text: fmt.Sprintf("%s %s (%d)", mark, ot, len(metrics)),
+			sel: Selection{Kind: KindObjectType, ObjectType: ot}})
+		if m.expanded[ot] {
+			for _, mt := range metrics {
+				m.rows = append(m.rows, row{kind: KindPair, text: mt, depth: 1,
+					sel: Selection{Kind: KindPair, ObjectType: ot, Metric: mt}})
+			}
+		}
+	}
+	m.rows = append(m.rows, row{kind: KindHeader, text: "SCENARIOS"})
+	if len(m.scenarios) == 0 {
+		m.rows = append(m.rows, row{kind: KindNote, text: "none available", depth: 1})
+	}
+	for _, s := range m.scenarios {
+		m.rows = append(m.rows, row{kind: KindScenario, text: s.Name, depth: 1, sel: Selection{Kind: KindScenario, Scenario: s.Name}})
+	}
+	m.rows = append(m.rows, row{kind: KindHeader, text: "FILES"})
+	if len(m.dirs) == 0 {
+		m.rows = append(m.rows, row{kind: KindNote, text: "no watched folders", depth: 1})
+	}
+	paths := make([]string, 0, len(m.files))
+	for p := range m.files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, d := range m.dirs {
+		m.rows = append(m.rows, row{kind: KindNote, text: d + "/", depth: 0})
+		n := 0
+		for _, p := range paths {
+			if filepath.Dir(p) != filepath.Clean(d) {
+				continue
+			}
+			f := m.files[p]
+			text := fmt.Sprintf("%s %d ev", filepath.Base(p), f.Records)
+			if f.Skipped > 0 {
+				text += fmt.Sprintf(" %d bad", f.Skipped)
+			}
+			if f.Err != "" {
+				text = filepath.Base(p) + " ! " + f.Err
+			}
+			m.rows = append(m.rows, row{kind: KindFile, text: text, depth: 1, sel: Selection{Kind: KindFile, Path: p}})
+			n++
+		}
+		if n == 0 {
+			m.rows = append(m.rows, row{kind: KindNote, text: "(empty)", depth: 1})
+		}
+	}
+	// Keep the cursor on the same thing when rows move.
+	for i, r := range m.rows {
+		if r.kind != KindHeader && r.kind != KindNote && r.sel == sel {
+			m.cursor = i
+			break
+		}
+	}
+	m.clamp()
+}
+
+// SetFile adds or updates a watched file.
+func (m *Model) SetFile(f File) { m.files[f.Path] = f; m.rebuild() }
+
+// RemoveFile removes a watched file.
+func (m *Model) RemoveFile(path string) { delete(m.files, path); m.rebuild() }
+
+// Files returns the files listed, sorted by path.
+func (m Model) Files() []File {
+	out := make([]File, 0, len(m.files))
+	for _, f := range m.files {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
+
+// Expand opens an object type.
+func (m *Model) Expand(objectType string) { m.expanded[objectType] = true; m.rebuild() }
+
+// SelectPair expands the pair's object type and moves the cursor to it.
+func (m *Model) SelectPair(objectType, metric string) {
+	m.Expand(objectType)
+	m.selectWhere(func(s Selection) bool { return s.Kind == KindPair && s.ObjectType == objectType && s.Metric == metric })
+}
+
+// SelectFile moves the cursor to a watched file.
+func (m *Model) SelectFile(path string) {
+	m.selectWhere(func(s Selection) bool { return s.Kind == KindFile && s.Path == path })
+}
+
+func (m *Model) selectWhere(f func(Selection) bool) {
+	for i, r := range m.rows {
+		if r.kind != KindHeader && r.kind != KindNote && f(r.sel) {
+			m.cursor = i
+			m.clamp()
+			return
+		}
+	}
+}
+
+// Selected returns the selection under the cursor.
+func (m Model) Selected() Selection {
+	if m.cursor < len(m.rows) {
+		return m.rows[m.cursor].sel
+	}
+	return Selection{}
+}
+
+// SetSize sets the inner size.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clamp() }
+
+// Focus focuses the pane.
+func (m *Model) Focus() { m.focused = true }
+
+// Blur unfocuses the pane.
+func (m *Model) Blur() { m.focused = false }
+
+// Focused reports whether the pane has focus.
+func (m Model) Focused() bool { return m.focused }
+
+func (m *Model) move(d int) {
+	for i := m.cursor + d; i >= 0 && i < len(m.rows); i += d {
+		if k := m.rows[i].kind; k != KindHeader && k != KindNote {
+			m.cursor = i
+			break
+		}
+	}
+	m.clamp()
+}
+
+func (m *Model) clamp() {
+	m.cursor = min(max(m.cursor, 0), max(len(m.rows)-1, 0))
+	h := max(m.height, 1)
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+h {
+		m.offset = m.cursor - h + 1
+	}
+	// Show the section header above the first row when scrolled to it.
+	m.offset = min(max(m.offset, 0), max(len(m.rows)-h, 0))
+}
+
+// Update handles the pane's keys when focused.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || !m.focused {
+		return m, nil
+	}
+	sel := m.Selected()
+	switch {
+	case key.Matches(km, m.KeyMap.Up):
+		m.move(-1)
+	case key.Matches(km, m.KeyMap.Down):
+		m.move(1)
+	case key.Matches(km, m.KeyMap.Expand):
+		if sel.Kind == KindObjectType {
+			m.expanded[sel.ObjectType] = true
+			m.rebuild()
+		}
+	case key.Matches(km, m.KeyMap.Collapse):
+		if sel.ObjectType != "" {
+			delete(m.expanded, sel.ObjectType)
+			m.rebuild()
+			m.selectWhere(func(s Selection) bool { return s.Kind == KindObjectType && s.ObjectType == sel.ObjectType })
+		}
+	case key.Matches(km, m.KeyMap.Activate):
+		if sel.Kind == KindObjectType {
+			m.expanded[sel.ObjectType] = !m.expanded[sel.ObjectType]
+			m.rebuild()
+			return m, nil
+		}
+		if sel.Kind == KindPair || sel.Kind == KindScenario || sel.Kind == KindFile {
+			return m, func() tea.Msg { return ActivatedMsg{Selection: sel} }
+		}
+	}
+	return m, nil
+}
+
+// View renders the rows on screen, exactly width×height.
+func (m Model) View() string {
+	if m.width <= 0 || m.height <= 0 {
+		return ""
+	}
+	out := make([]string, 0, m.height)
+	for i := m.offset; i < m.offset+m.height; i++ {
+		if i >= len(m.rows) {
+			out = append(out, strings.Repeat(" ", m.width))
+			continue
+		}
+		r := m.rows[i]
+		text := fit(strings.Repeat("  ", r.depth)+r.text, m.width)
+		switch {
+		case i == m.cursor && m.focused:
+			text = m.Styles.Selected.Render(text)
+		case i == m.cursor:
+			text = fit(">"+strings.Repeat("  ", r.depth)+r.text, m.width)
+		case r.kind == KindHeader:
+			text = m.Styles.Header.Render(text)
+		case r.kind == KindNote:
+			text = m.Styles.Dim.Render(text)
+		}
+		out = append(out, text)
+	}
+	return strings.Join(out, "\n")
+}
+
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	s = ansi.Truncate(s, w, "…")
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}

@@ -1,0 +1,170 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// View draws the screen from the model and the panes' cached renderings; it does no work
+// proportional to the number of events.
+func (m Model) View() string {
+	if !m.ready {
+		return "" // no layout before the first WindowSizeMsg
+	}
+	var main string
+	switch m.modal {
+	case modalHelp:
+		main = m.frame("Help — any key closes", m.help.FullHelpView(m.fullHelp()), box{0, 0, m.width, m.lay.mainH}, true)
+	case modalDead:
+		main = m.frame("Dead letters — enter re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+	default:
+		main = m.panes()
+	}
+	return main + "\n" + m.statusView() + "\n" + m.bottomLine()
+}
+
+func (m Model) panes() string {
+	l := m.lay
+	src := m.frame(paneNames[paneSource], m.source.View(), l.source, m.focus == paneSource)
+	listTitle := fmt.Sprintf("%s %d", paneNames[paneList], m.list.Len())
+	if m.list.VisibleLen() != m.list.Len() {
+		listTitle = fmt.Sprintf("%s %d/%d", paneNames[paneList], m.list.VisibleLen(), m.list.Len())
+	}
+	list := m.frame(listTitle, m.list.View(), l.list, m.focus == paneList)
+	insp := m.frame(paneNames[paneInspector], m.insp.View(), l.insp, m.focus == paneInspector)
+	lg := m.frame(paneNames[paneLog], m.log_.View(), l.log, m.focus == paneLog)
+	var right string
+	if l.insp.x > l.list.x {
+		middle := lipgloss.JoinVertical(lipgloss.Left, list, lg)
+		right = lipgloss.JoinHorizontal(lipgloss.Top, middle, insp)
+	} else {
+		right = lipgloss.JoinVertical(lipgloss.Left, list, insp, lg)
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, src, right)
+}
+
+// frame draws a pane's border with its title in the top edge. The focused pane gets a heavy
+// border, which shows even without colour.
+func (m Model) frame(title, body string, b box, focused bool) string {
+	tl, tr, bl, br, hz, vt := "┌", "┐", "└", "┘", "─", "│"
+	bs, ts := m.styles.Border, m.styles.Title
+	if focused {
+		tl, tr, bl, br, hz, vt = "┏", "┓", "┗", "┛", "━", "┃"
+		bs, ts = m.styles.FocusedBorder, m.styles.FocusedTitle
+	}
+	iw, ih := b.innerW(), b.innerH()
+	t := ansi.Truncate(" "+title+" ", max(iw-1, 0), "…")
+	top := bs.Render(tl+hz) + ts.Render(t) + bs.Render(strings.Repeat(hz, max(iw-1-ansi.StringWidth(t), 0))+tr)
+	lines := strings.Split(body, "\n")
+	out := make([]string, 0, b.h)
+	out = append(out, top)
+	for i := 0; i < ih; i++ {
+		s := ""
+		if i < len(lines) {
+			s = lines[i]
+		}
+		out = append(out, bs.Render(vt)+fitLine(s, iw)+bs.Render(vt))
+	}
+	out = append(out, bs.Render(bl+strings.Repeat(hz, iw)+br))
+	return strings.Join(out, "\n")
+}
+
+func fitLine(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > w {
+		s = ansi.Truncate(s, w, "…")
+	}
+	if pad := w - ansi.StringWidth(s); pad > 0 {
+		s += strings.Repeat(" ", pad)
+	}
+	return s
+}
+
+// statusView is the status bar: endpoint, mode, mapping, seed, counts, recorder, and either
+// the running job's progress or the transient message.
+func (m Model) statusView() string {
+	parts := []string{
+		m.endpointLabel(),
+		"mode " + string(m.mode),
+		"map " + m.mappingName(),
+		fmt.Sprintf("seed %d", m.seed),
+		fmt.Sprintf("%d ev %d ok %d fail", m.list.Len(), m.sent, m.failed),
+	}
+	if m.recording {
+		parts = append(parts, fmt.Sprintf("● REC %s %d", m.recAddr, m.captured))
+	}
+	left := " " + strings.Join(parts, " │ ") + " "
+	var right string
+	if j := m.job; j != nil {
+		pct := 0.0
+		if j.total > 0 {
+			pct = float64(j.done) / float64(j.total)
+		}
+		state := ""
+		if strings.HasPrefix(j.kind, "replay") {
+			state = " " + m.speedLabel()
+			if j.paused {
+				state += " paused"
+			}
+		}
+		right = fmt.Sprintf(" %s %d/%d%s %s x cancel", j.kind, j.done, j.total, state, m.bar.ViewAs(pct))
+	} else if m.statusText != "" {
+		right = " " + m.statusText
+	}
+	line := fitLine(left, min(ansi.StringWidth(left), m.width))
+	rest := m.width - ansi.StringWidth(line)
+	st := m.styles.Info
+	if m.statusErr {
+		st = m.styles.Error
+	}
+	return m.styles.Status.Render(line) + st.Render(fitLine(right, rest))
+}
+
+// bottomLine is the help line, or the prompt or confirmation when one is open.
+func (m Model) bottomLine() string {
+	switch m.modal {
+	case modalPrompt:
+		return fitLine(m.input.View(), m.width)
+	case modalConfirm:
+		return fitLine(m.styles.Error.Render(m.ask), m.width)
+	}
+	return fitLine(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+}
+
+func (m Model) fullHelp() fullHelp {
+	groups := m.keys.FullHelp()
+	switch m.focus {
+	case paneSource:
+		groups = append(groups, m.source.KeyMap.FullHelp()...)
+	case paneList:
+		groups = append(groups, m.list.KeyMap.FullHelp()...)
+	case paneInspector:
+		groups = append(groups, m.insp.KeyMap.FullHelp()...)
+	case paneLog:
+		groups = append(groups, m.log_.KeyMap.FullHelp()...)
+	}
+	return fullHelp(groups)
+}
+
+func (m Model) deadView(w, h int) string {
+	if len(m.dead) == 0 {
+		return "no dead letters: every fire so far was accepted"
+	}
+	out := make([]string, 0, h)
+	start := max(m.deadCursor-h+1, 0)
+	for i := start; i < len(m.dead) && len(out) < h; i++ {
+		d := m.dead[i]
+		cur := " "
+		if i == m.deadCursor {
+			cur = ">"
+		}
+		out = append(out, fitLine(fmt.Sprintf("%s #%-6s %-5s %3d  tries %d  %s", cur, d.ID, d.Mode, d.Status, d.Attempts,
+			strings.Join(strings.Fields(d.Body), " ")), w))
+	}
+	return strings.Join(out, "\n")
+}
