@@ -18,28 +18,28 @@ type KeyMap struct {
 // DefaultKeyMap returns the documented keys (docs/tui.md lists them).
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		NextPane:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		NextPane:    key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "pane")),
 		PrevPane:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
-		Generate:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate / load selected source")),
-		Regenerate:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "regenerate with new seed")),
+		Generate:    key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "generate/load")),
+		Regenerate:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "regenerate, new seed")),
 		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit a field")),
-		Fire:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fire selected")),
+		Fire:        key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fire")),
 		FireAll:     key.NewBinding(key.WithKeys("F"), key.WithHelp("F", "fire all visible")),
-		Mode:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mode raw/xdm/batch")),
-		Replay:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replay selected file")),
-		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause/resume replay")),
+		Mode:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "mode")),
+		Replay:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "replay file")),
+		Pause:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "pause replay")),
 		Faster:      key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "replay faster")),
 		Slower:      key.NewBinding(key.WithKeys("-"), key.WithHelp("-", "replay slower")),
-		Cancel:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel running job")),
-		Record:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "start/stop recording")),
+		Cancel:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel job")),
+		Record:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "record")),
 		DeadLetters: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dead letters")),
 		Mapping:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "switch mapping set")),
 		Endpoint:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "switch endpoint")),
-		Envelope:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "XDM envelope on/off")),
+		Envelope:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "XDM envelope")),
 		CopyCIO:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy Customer.io JSON")),
 		CopyXDM:     key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy XDM")),
-		Save:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save list as fixture")),
-		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter events")),
+		Save:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save fixture")),
+		Filter:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		Help:        key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Confirm:     key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "yes")),
@@ -49,7 +49,7 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp implements help.KeyMap: the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Generate, k.Fire, k.FireAll, k.Mode, k.Replay, k.Record, k.Filter, k.NextPane, k.Help, k.Quit}
+	return []key.Binding{k.Generate, k.Fire, k.FireAll, k.Mode, k.NextPane, k.Help, k.Quit, k.Replay, k.Record, k.Filter}
 }
 
 // FullHelp implements help.KeyMap: the "?" screen.

@@ -9,9 +9,10 @@ const frameSize = 2
 func (b box) innerW() int { return max(b.w-frameSize, 0) }
 func (b box) innerH() int { return max(b.h-frameSize, 0) }
 
-// layout places the panes. Below 120 columns the source pane is a left column and the event
-// list, inspector and send log are stacked on the right; from 120 columns the inspector gets
-// its own right column so both JSON documents show side by side at full height.
+// layout places the panes. The source pane is a left column. Below 160 columns the event
+// list, inspector and send log are stacked on the right (from about 100 columns the inspector
+// is wide enough to put both JSON documents side by side); from 160 columns the inspector
+// gets its own right column at full height.
 type layout struct {
 	source, list, insp, log box
 	mainH                   int
@@ -20,11 +21,14 @@ type layout struct {
 // chromeH is the status bar and the help line.
 const chromeH = 2
 
+// wideLayout is the width from which the inspector gets a column of its own.
+const wideLayout = 160
+
 func computeLayout(w, h int) layout {
 	w, h = max(w, 40), max(h, 12)
 	var l layout
 	l.mainH = h - chromeH
-	if w >= 120 {
+	if w >= wideLayout {
 		srcW := min(max(w/5, 26), 34)
 		rest := w - srcW
 		listW := rest * 45 / 100

@@ -95,6 +95,10 @@ func (m Model) statusView() string {
 		fmt.Sprintf("seed %d", m.seed),
 		fmt.Sprintf("%d ev %d ok %d fail", m.list.Len(), m.sent, m.failed),
 	}
+	if m.width < 100 {
+		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), m.mappingName(),
+			fmt.Sprintf("seed %d", m.seed), fmt.Sprintf("%dev %d✓ %d✗", m.list.Len(), m.sent, m.failed)}
+	}
 	if m.recording {
 		parts = append(parts, fmt.Sprintf("● REC %s %d", m.recAddr, m.captured))
 	}
@@ -116,7 +120,12 @@ func (m Model) statusView() string {
 	} else if m.statusText != "" {
 		right = " " + m.statusText
 	}
-	line := fitLine(left, min(ansi.StringWidth(left), m.width))
+	leftW := min(ansi.StringWidth(left), m.width)
+	if right != "" {
+		// The message or progress gets at least half of a narrow bar.
+		leftW = min(leftW, max(m.width-ansi.StringWidth(right), m.width/2))
+	}
+	line := fitLine(left, leftW)
 	rest := m.width - ansi.StringWidth(line)
 	st := m.styles.Info
 	if m.statusErr {
@@ -167,4 +176,19 @@ func (m Model) deadView(w, h int) string {
 			strings.Join(strings.Fields(d.Body), " ")), w))
 	}
 	return strings.Join(out, "\n")
+}
+
+// shortEndpoint abbreviates an endpoint label for narrow status bars: "emulator" or the host.
+func shortEndpoint(label string) string {
+	if strings.HasPrefix(label, "emulator") {
+		return "emulator"
+	}
+	if i := strings.Index(label, "://"); i >= 0 {
+		host := label[i+3:]
+		if j := strings.IndexByte(host, '/'); j >= 0 {
+			host = host[:j]
+		}
+		return host
+	}
+	return label
 }

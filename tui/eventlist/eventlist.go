@@ -382,10 +382,10 @@ func (m Model) View() string {
 	}
 	w := m.width
 	// Columns: status 4, time 8, recipient up to 28, pair takes the rest.
-	recW := min(28, max((w-4-9-2)/2, 6))
-	pairW := max(w-4-9-recW-2, 4)
+	recW := min(28, max((w-5-9-2)/2, 6))
+	pairW := max(w-5-9-recW-2, 4)
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.Styles.Header.Render(fit(" "+fit("ST", 3)+fit("TYPE/METRIC", pairW)+" "+fit("TIME", 8)+" RECIPIENT", w)))
+	lines = append(lines, m.Styles.Header.Render(fit(" "+fit("ST", 4)+fit("TYPE/METRIC", pairW)+" "+fit("TIME", 8)+" RECIPIENT", w)))
 	rows := m.rows()
 	n := m.VisibleLen()
 	for r := m.offset; r < m.offset+rows; r++ {
@@ -410,7 +410,7 @@ func (m Model) View() string {
 		if r == m.cursor {
 			marker = ">"
 		}
-		row := fit(marker+fit(st, 3)+fit(it.Event.Pair(), pairW)+" "+t+" "+it.Recipient, w)
+		row := fit(marker+fit(st, 4)+fit(it.Event.Pair(), pairW)+" "+t+" "+it.Recipient, w)
 		if r == m.cursor && m.focused {
 			row = m.Styles.Selected.Render(row)
 		}

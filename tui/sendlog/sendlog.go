@@ -144,7 +144,7 @@ func (m Model) View() string {
 		return ""
 	}
 	out := make([]string, 0, m.height)
-	out = append(out, m.Styles.Header.Render(fit("TIME     ST  LATENCY  TRY  #EVENT  XACTIONID / ERROR", m.width)))
+	out = append(out, m.Styles.Header.Render(fit(fmt.Sprintf(rowFormat, "TIME", "ST", "LATENCY", "TRY", "#EVENT", "MODE", "XACTIONID / ERROR"), m.width)))
 	rows := m.rows()
 	end := len(m.entries) - m.back
 	start := max(end-rows, 0)
@@ -158,8 +158,8 @@ func (m Model) View() string {
 		if !e.OK() {
 			detail = strings.Join(strings.Fields(e.Err+" "+e.Body), " ")
 		}
-		line := fmt.Sprintf("%s %-3s %8s %4d  #%-6d %s %s", e.At.UTC().Format("15:04:05"), st,
-			latency(e.Latency), e.Attempts, e.Event, e.Mode, detail)
+		line := fmt.Sprintf(rowFormat, e.At.UTC().Format("15:04:05"), st,
+			latency(e.Latency), fmt.Sprint(e.Attempts), fmt.Sprintf("#%d", e.Event), e.Mode, detail)
 		line = fit(line, m.width)
 		if e.OK() {
 			line = m.Styles.OK.Render(line)
@@ -176,6 +176,8 @@ func (m Model) View() string {
 	}
 	return strings.Join(out, "\n")
 }
+
+const rowFormat = "%-8s %-3s %8s %3s  %-7s %-5s %s"
 
 func latency(d time.Duration) string {
 	switch {
