@@ -274,4 +274,3 @@ func (c osc52Clipboard) Copy(_ context.Context, text string) error {
 	_, err := seq.WriteTo(c.w)
 	return err
 }
-

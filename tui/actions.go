@@ -423,4 +423,3 @@ func (m Model) onEdited(msg editedMsg) (tea.Model, tea.Cmd) {
 	}
 	return m, tea.Batch(cmd, m.setStatus(false, "edited #%d; still valid", msg.id))
 }
-

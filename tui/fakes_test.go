@@ -113,7 +113,7 @@ func (r *fakeRecorder) Start(context.Context) (string, error) {
 	r.started++
 	return "127.0.0.1:4400", nil
 }
-func (r *fakeRecorder) Stop(context.Context) error        { r.stopped++; return nil }
+func (r *fakeRecorder) Stop(context.Context) error          { r.stopped++; return nil }
 func (r *fakeRecorder) Captures() <-chan recordings.Capture { return r.ch }
 
 type fakeClipboard struct {
