@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/tui/sendlog"
 )
@@ -381,7 +380,7 @@ func (m Model) promptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 			m.pfield = v
 			m.openPrompt(promptEditValue, v+" = ", fieldValue(it.Event.Bytes(), v))
-			return m, textinput.Blink
+			return m, nil
 		case promptEditValue:
 			it, ok := m.list.Item(m.pitem)
 			if !ok {
@@ -409,7 +408,7 @@ func (m Model) startEdit() (tea.Model, tea.Cmd) {
 	}
 	m.pitem = it.ID
 	m.openPrompt(promptEditField, "edit field (e.g. data.recipient): ", "")
-	return m, textinput.Blink
+	return m, nil
 }
 
 func (m Model) onEdited(msg editedMsg) (tea.Model, tea.Cmd) {

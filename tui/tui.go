@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
@@ -211,6 +212,8 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 	}
 	in := textinput.New()
 	in.CharLimit = 4096
+	// A steady cursor: blinking would be a tick per key press for nothing.
+	in.Cursor.SetMode(cursor.CursorStatic)
 	h := help.New()
 	m := Model{
 		ctx: ctx, deps: deps, opts: opts, log: log, now: now, after: tea.Tick,
@@ -564,7 +567,7 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		name := fmt.Sprintf("ciosim-seed%d.jsonl", m.seed)
 		m.openPrompt(promptSave, "save visible events as fixture JSONL: ", filepath.Join(m.opts.SaveDir, name))
-		return m, textinput.Blink
+		return m, nil
 	}
 	return m.updateFocused(msg)
 }

@@ -17,7 +17,7 @@ func (m Model) View() string {
 	var main string
 	switch m.modal {
 	case modalHelp:
-		main = m.frame("Help — any key closes", m.help.FullHelpView(m.fullHelp()), box{0, 0, m.width, m.lay.mainH}, true)
+		main = m.frame("Help — any key closes", m.fullHelpView(m.width-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDead:
 		main = m.frame("Dead letters — enter re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	default:
@@ -100,7 +100,7 @@ func (m Model) statusView() string {
 			fmt.Sprintf("seed %d", m.seed), fmt.Sprintf("%dev %d✓ %d✗", m.list.Len(), m.sent, m.failed)}
 	}
 	if m.recording {
-		parts = append(parts, fmt.Sprintf("● REC %s %d", m.recAddr, m.captured))
+		parts = append([]string{fmt.Sprintf("● REC %s %d", m.recAddr, m.captured)}, parts...)
 	}
 	left := " " + strings.Join(parts, " │ ") + " "
 	var right string
@@ -143,6 +143,34 @@ func (m Model) bottomLine() string {
 		return fitLine(m.styles.Error.Render(m.ask), m.width)
 	}
 	return fitLine(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+}
+
+// fullHelpView lays the key groups out in as many rows of columns as the width needs.
+func (m Model) fullHelpView(w int) string {
+	h := m.help
+	h.Width = 0
+	var rows []string
+	var row fullHelp
+	for _, g := range m.fullHelp() {
+		try := append(append(fullHelp{}, row...), g)
+		if len(row) > 0 && ansi.StringWidth(firstLine(h.FullHelpView(try))) > w {
+			rows = append(rows, h.FullHelpView(row))
+			row = fullHelp{g}
+			continue
+		}
+		row = try
+	}
+	if len(row) > 0 {
+		rows = append(rows, h.FullHelpView(row))
+	}
+	return strings.Join(rows, "\n\n")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 func (m Model) fullHelp() fullHelp {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -141,6 +142,7 @@ func New() Model {
 	in := textinput.New()
 	in.Prompt = "/"
 	in.CharLimit = 200
+	in.Cursor.SetMode(cursor.CursorStatic)
 	return Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), input: in}
 }
 
@@ -361,7 +363,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.input.SetValue(m.filter)
 		m.input.CursorEnd()
 		m.clamp()
-		return m, m.input.Focus()
+		m.input.Focus()
+		return m, nil
 	case key.Matches(km, m.KeyMap.ClearFilter):
 		if m.filter != "" {
 			m.input.SetValue("")

@@ -219,6 +219,11 @@ func (m *Model) SelectPair(objectType, metric string) {
 	m.selectWhere(func(s Selection) bool { return s.Kind == KindPair && s.ObjectType == objectType && s.Metric == metric })
 }
 
+// SelectScenario moves the cursor to a scenario.
+func (m *Model) SelectScenario(name string) {
+	m.selectWhere(func(s Selection) bool { return s.Kind == KindScenario && s.Scenario == name })
+}
+
 // SelectFile moves the cursor to a watched file.
 func (m *Model) SelectFile(path string) {
 	m.selectWhere(func(s Selection) bool { return s.Kind == KindFile && s.Path == path })
