@@ -30,7 +30,7 @@ func TestModel_watchedFolderChangesAppearLive(t *testing.T) {
 	writeRecording(t, path, 2, time.Second)
 	changes <- FileChange{Path: path}
 	changes <- FileChange{Path: filepath.Join(dir, "notes.txt")} // not an event file: ignored
-	close(changes)                                            // the pump stops instead of spinning
+	close(changes)                                               // the pump stops instead of spinning
 	h.run(waitForChange(changes))
 	if f := h.m.Files(); len(f) != 1 || f[0].Path != path || f[0].Records != 2 {
 		t.Fatalf("files = %+v, want new.jsonl with 2 records", f)
