@@ -119,7 +119,9 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 	var errs []error
 	for i, m := range ms.Mappings {
 		c := compiled{index: i + 1, m: m}
-		fail := func(err error) { errs = append(errs, &CompileError{Index: i + 1, Destination: m.Destination, Err: err}) }
+		fail := func(err error) {
+			errs = append(errs, &CompileError{Index: i + 1, Destination: m.Destination, Err: err})
+		}
 		dst, err := ParsePath(m.Destination)
 		if err != nil {
 			fail(err)

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -101,7 +101,7 @@ func (s *Schema) Check(record any) []Violation {
 		return []Violation{{Pointer: "#", SchemaLocation: "#", Message: err.Error()}}
 	}
 	var out []Violation
-	collect(ve, &out)
+	collect(ve, record, &out)
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
 	if len(out) > MaxViolations {
 		out = out[:MaxViolations]
@@ -109,10 +109,10 @@ func (s *Schema) Check(record any) []Violation {
 	return out
 }
 
-func collect(ve *jsonschema.ValidationError, out *[]Violation) {
+func collect(ve *jsonschema.ValidationError, record any, out *[]Violation) {
 	if len(ve.Causes) > 0 {
 		for _, c := range ve.Causes {
-			collect(c, out)
+			collect(c, record, out)
 		}
 		return
 	}
@@ -145,7 +145,7 @@ func collect(ve *jsonschema.ValidationError, out *[]Violation) {
 		for i, w := range k.Want {
 			want[i] = javaType(w)
 		}
-		add(ptr, fmt.Sprintf("expected type: %s, found: %s", strings.Join(want, " or "), javaGot(k.Got)))
+		add(ptr, fmt.Sprintf("expected type: %s, found: %s", strings.Join(want, " or "), javaGot(k.Got, valueAt(record, ve.InstanceLocation))))
 	case *kind.Format:
 		switch k.Want {
 		case "date-time":
@@ -188,7 +188,12 @@ func javaType(t string) string {
 }
 
 // javaGot names a found JSON type the way AEP (everit) does: whole numbers are Long.
-func javaGot(t string) string {
+func javaGot(t string, v any) string {
+	if t == "number" || t == "integer" {
+		if k := jsonKind(v); k == "Long" || k == "Double" {
+			return k
+		}
+	}
 	switch t {
 	case "integer":
 		return "Long"
@@ -321,4 +326,27 @@ func (s *Schema) CheckJSON(record []byte) ([]Violation, error) {
 
 var _ Checker = (*Schema)(nil)
 
-func isWhole(f float64) bool { return f == math.Trunc(f) }
+func valueAt(v any, loc []string) any {
+	for _, tok := range loc {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	if n, ok := v.(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			return i
+		}
+		f, _ := n.Float64()
+		return f
+	}
+	return v
+}
