@@ -37,7 +37,11 @@ type SyntaxError struct {
 	Expr string
 	Pos  int
 	Msg  string
+	// Err is the underlying cause for function errors (e.g. *UnsupportedFunctionError).
+	Err error
 }
+
+func (e *SyntaxError) Unwrap() error { return e.Err }
 
 func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("syntax error at column %d: %s (in %q)", e.Pos, e.Msg, e.Expr)
@@ -46,6 +50,11 @@ func (e *SyntaxError) Error() string {
 func (p *parser) errAt(off int, format string, a ...any) error {
 	col := utf8.RuneCountInString(p.src[:min(off, len(p.src))]) + 1
 	return &SyntaxError{Expr: p.src, Pos: col, Msg: fmt.Sprintf(format, a...)}
+}
+
+func (p *parser) wrapAt(off int, err error) error {
+	col := utf8.RuneCountInString(p.src[:min(off, len(p.src))]) + 1
+	return &SyntaxError{Expr: p.src, Pos: col, Msg: err.Error(), Err: err}
 }
 
 // lex splits src into tokens.

@@ -132,6 +132,11 @@ func (p *parser) parsePostfix() (node, error) {
 	if err != nil {
 		return nil, err
 	}
+	record := func() {
+		if s, ok := pathOf(x); ok {
+			p.paths = append(p.paths, s)
+		}
+	}
 	for {
 		t := p.peek()
 		switch t.kind {
@@ -142,6 +147,7 @@ func (p *parser) parsePostfix() (node, error) {
 				return nil, p.errAt(nt.pos, "expected a field or method name after '.', found %s", describe(nt))
 			}
 			if p.peek().kind == tLParen {
+				record()
 				p.next()
 				args, err := p.parseArgs()
 				if err != nil {
@@ -155,9 +161,6 @@ func (p *parser) parsePostfix() (node, error) {
 				continue
 			}
 			x = &fieldNode{x: x, name: nt.text}
-			if pn, ok := x.(*fieldNode); ok {
-				p.extendPath(pn)
-			}
 		case tLBrack:
 			p.next()
 			if s := p.peek(); s.kind == tOp && s.text == "*" {
@@ -177,23 +180,9 @@ func (p *parser) parsePostfix() (node, error) {
 			}
 			x = &indexNode{x: x, idx: idx}
 		default:
+			record()
 			return x, nil
 		}
-	}
-}
-
-// extendPath records the dotted path of a chain of field accesses rooted at a variable.
-func (p *parser) extendPath(n *fieldNode) {
-	if path, ok := pathOf(n); ok {
-		// replace a recorded prefix so only the longest path is kept
-		parent := path[:strings.LastIndexByte(path, '.')]
-		for i, q := range p.paths {
-			if q == parent {
-				p.paths[i] = path
-				return
-			}
-		}
-		p.paths = append(p.paths, path)
 	}
 }
 
@@ -303,16 +292,14 @@ func (p *parser) parsePrimary() (node, error) {
 			}
 			f, err := p.funcs.lookup(t.text, len(args))
 			if err != nil {
-				return nil, p.errAt(t.pos, "%v", err)
+				return nil, p.wrapAt(t.pos, err)
 			}
 			return &callNode{name: t.text, f: f, args: args}, nil
 		}
 		if _, ok := wordOps[t.text]; ok {
 			return nil, p.errAt(t.pos, "unexpected operator %q", t.text)
 		}
-		v := &varNode{name: t.text}
-		p.paths = append(p.paths, escapeSeg(t.text))
-		return v, nil
+		return &varNode{name: t.text}, nil
 	case tEOF:
 		return nil, p.errAt(t.pos, "unexpected end of expression")
 	}
