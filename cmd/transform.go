@@ -150,9 +150,9 @@ type rejectedLine struct {
 func (a *app) runTransform(o transformOptions, args []string) error {
 	a.transformEnv(&o)
 	if o.printMapping != "" {
-		ms, _, err := loadMapping(o.printMapping, o.tenant)
+		ms, err := xdm.Default(o.printMapping, o.tenant)
 		if err != nil {
-			return err
+			return &UsageError{Err: fmt.Errorf("--print-mapping: %w", err)}
 		}
 		_, err = a.s.Out.Write(ms.JSON())
 		return err
