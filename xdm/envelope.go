@@ -74,7 +74,7 @@ func Envelope(record []byte, o EnvelopeOptions) []byte {
 	if o.SourceName != "" {
 		e.Header.Source = &envSource{Name: o.SourceName}
 	}
-	b, err := marshal(e)
+	b, err := marshalStd(e)
 	if err != nil {
 		// record is not valid JSON; keep it visible rather than lose it
 		return append([]byte(`{"error":"record is not JSON"}`), record...)

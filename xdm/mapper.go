@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ciosim/ciosim/xdm/expr"
@@ -86,6 +87,7 @@ type Mapper struct {
 	opts     Options
 	required []Path
 	cache    *expr.Cache
+	envs     sync.Pool // *expr.Env, reused across records
 }
 
 // CompileError reports a mapping that cannot run, naming the mapping (1-based).
@@ -198,16 +200,10 @@ func (e *EventError) Unwrap() error { return e.Err }
 // record breaks the schema or check. The error is non-nil only when event is not a JSON
 // object.
 func (mp *Mapper) Map(event []byte) (Result, error) {
-	var src map[string]any
-	dec := json.NewDecoder(bytes.NewReader(event))
-	dec.UseNumber()
-	if err := dec.Decode(&src); err != nil {
+	src, err := decodeObject(event)
+	if err != nil {
 		return Result{}, &EventError{Err: err}
 	}
-	if src == nil {
-		return Result{}, &EventError{Err: errors.New("null")}
-	}
-	fromNumbers(src)
 	return mp.MapValue(src), nil
 }
 
@@ -215,7 +211,12 @@ func (mp *Mapper) Map(event []byte) (Result, error) {
 func (mp *Mapper) MapValue(src map[string]any) Result {
 	var res Result
 	out := map[string]any{}
-	env := &expr.Env{Root: src, Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}
+	env, _ := mp.envs.Get().(*expr.Env)
+	if env == nil {
+		env = &expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}
+	}
+	env.Reset(src)
+	defer mp.envs.Put(env)
 	for i := range mp.rules {
 		c := &mp.rules[i]
 		var v any
@@ -280,6 +281,11 @@ func (mp *Mapper) addViolations(res *Result, vs []Violation) {
 }
 
 func marshal(v any) ([]byte, error) {
+	return appendJSON(make([]byte, 0, 1024), v)
+}
+
+// marshalStd is encoding/json's compact form without HTML escaping.
+func marshalStd(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

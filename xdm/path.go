@@ -181,28 +181,41 @@ func get(v any, segs []segment) any {
 // set writes val at segs inside root, creating objects and arrays on the way. A wildcard
 // spreads an array value over the elements (the i-th value goes to index i).
 func set(root map[string]any, segs []segment, val any) {
-	var cur any = root
-	setIn(&cur, segs, val)
+	m := root
+	for i, s := range segs {
+		if i == len(segs)-1 {
+			m[s.key] = val
+			return
+		}
+		if segs[i+1].isIdx {
+			m[s.key] = setVal(m[s.key], segs[i+1:], val)
+			return
+		}
+		child, ok := m[s.key].(map[string]any)
+		if !ok {
+			child = map[string]any{}
+			m[s.key] = child
+		}
+		m = child
+	}
 }
 
-func setIn(cur *any, segs []segment, val any) {
+// setVal returns cur with val written at segs (cur may be nil or of the wrong kind, in
+// which case it is replaced).
+func setVal(cur any, segs []segment, val any) any {
 	if len(segs) == 0 {
-		*cur = val
-		return
+		return val
 	}
 	s := segs[0]
 	if !s.isIdx {
-		m, ok := (*cur).(map[string]any)
+		m, ok := cur.(map[string]any)
 		if !ok {
 			m = map[string]any{}
-			*cur = m
 		}
-		child := m[s.key]
-		setIn(&child, segs[1:], val)
-		m[s.key] = child
-		return
+		m[s.key] = setVal(m[s.key], segs[1:], val)
+		return m
 	}
-	arr, _ := (*cur).([]any)
+	arr, _ := cur.([]any)
 	if s.wild {
 		vals, ok := val.([]any)
 		if !ok {
@@ -215,14 +228,13 @@ func setIn(cur *any, segs []segment, val any) {
 			for len(arr) <= i {
 				arr = append(arr, nil)
 			}
-			setIn(&arr[i], segs[1:], v)
+			arr[i] = setVal(arr[i], segs[1:], v)
 		}
-		*cur = arr
-		return
+		return arr
 	}
 	for len(arr) <= s.index {
 		arr = append(arr, nil)
 	}
-	setIn(&arr[s.index], segs[1:], val)
-	*cur = arr
+	arr[s.index] = setVal(arr[s.index], segs[1:], val)
+	return arr
 }

@@ -28,6 +28,29 @@ type Env struct {
 	Rand io.Reader
 	// Cache, when set, keeps compiled regexes across evaluations.
 	Cache *Cache
+
+	// arena hands out argument slices to function calls; functions never keep them, so
+	// the space is reused for the next call and the next record (see Reset).
+	arena []any
+	off   int
+}
+
+// Reset prepares e for another record with the same settings, keeping its buffers.
+func (e *Env) Reset(root map[string]any) {
+	clear(e.arena[:e.off])
+	e.off = 0
+	e.Root = root
+}
+
+func (e *Env) args(n int) []any {
+	if e.off+n > len(e.arena) {
+		// Outer calls keep their slices of the old array, which stays valid.
+		e.arena = make([]any, max(64, 2*len(e.arena), n))
+		e.off = 0
+	}
+	a := e.arena[e.off : e.off+n : e.off+n]
+	e.off += n
+	return a
 }
 
 func (e *Env) now() time.Time {

@@ -279,7 +279,7 @@ type callNode struct {
 }
 
 func (n *callNode) eval(e *Env) (any, error) {
-	args := make([]any, len(n.args))
+	args := e.args(len(n.args))
 	for i, a := range n.args {
 		v, err := a.eval(e)
 		if err != nil {
