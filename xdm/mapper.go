@@ -295,30 +295,6 @@ func marshalStd(v any) ([]byte, error) {
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
-// fromNumbers turns json.Number values into int64 (integral) or float64, in place.
-func fromNumbers(v any) any {
-	switch v := v.(type) {
-	case json.Number:
-		if i, err := v.Int64(); err == nil {
-			return i
-		}
-		f, _ := v.Float64()
-		return f
-	case map[string]any:
-		for k, el := range v {
-			switch el.(type) {
-			case json.Number, map[string]any, []any:
-				v[k] = fromNumbers(el)
-			}
-		}
-	case []any:
-		for i, el := range v {
-			v[i] = fromNumbers(el)
-		}
-	}
-	return v
-}
-
 func coerceAll(v any, typ, format string, spread bool) (any, error) {
 	if arr, ok := v.([]any); ok && spread && typ != "array" {
 		out := make([]any, len(arr))

@@ -6,16 +6,19 @@ import (
 	"time"
 )
 
-// DateFormats is the ordered list of input formats date() tries when no format is given
+// dateFormats is the ordered list of input formats date() tries when no format is given
 // (Data Prep's data-handling page); the first that matches wins.
-var DateFormats = []string{
+var dateFormats = [...]string{
 	"yyyy-MM-dd HH:mm:ssZ", "yyyy-MM-dd HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ss.SSS",
 	"yyyy-MM-dd'T'HH:mm:ss.SSSX", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd", "yyyy/MM/dd",
 	"yyyy.MM.dd", "yyyy-MMM-dd", "yyyyMMdd", "MM-dd-yyyy", "MMddyyyy", "M/dd/yyyy", "dd.M.yyyy",
 	"M/dd/yyyy hh:mm:ss a", "dd.M.yyyy hh:mm:ss a", "dd.MMM.yyyy", "dd-MMM-yyyy",
 }
 
-// extraFormats are tried after DateFormats so that plain RFC 3339 strings (with or without
+// DateFormats returns the ordered Java patterns date() tries when no format is given.
+func DateFormats() []string { return append([]string(nil), dateFormats[:]...) }
+
+// extraFormats are tried after dateFormats so that plain RFC 3339 strings (with or without
 // fractional seconds or offsets), which Data Prep accepts for date fields, parse too.
 var extraFormats = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
 
@@ -111,7 +114,7 @@ func JavaLayout(pat string) (string, error) {
 	return b.String(), nil
 }
 
-// layouts caches converted formats per Cache; DateFormats are converted once.
+// layout converts a Java pattern, caching the result in the Env's Cache when it has one.
 func (e *Env) layout(pat string) (string, error) {
 	if e.Cache != nil {
 		if l, ok := e.Cache.m.Load("fmt\x00" + pat); ok {
@@ -125,7 +128,7 @@ func (e *Env) layout(pat string) (string, error) {
 	return l, err
 }
 
-// ParseDate parses s with the ordered DateFormats list (then RFC 3339), as Data Prep does
+// ParseDate parses s with the ordered list of [DateFormats] (then RFC 3339), as Data Prep does
 // when a string is mapped onto a date-time field.
 func ParseDate(s string) (time.Time, bool) {
 	var e Env
@@ -134,7 +137,7 @@ func ParseDate(s string) (time.Time, bool) {
 
 func (e *Env) parseAny(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, f := range DateFormats {
+	for _, f := range dateFormats {
 		l, err := e.layout(f)
 		if err != nil {
 			continue
