@@ -113,3 +113,19 @@ func CustomerIOFields() func(shape string) bool {
 		return strings.HasPrefix(shape, "data.headers.") || strings.HasPrefix(shape, "data.headers[")
 	}
 }
+
+// CompileDefault compiles the built-in set name for tenant the way `ciosim transform`
+// does: required fields per [DefaultRequired], source paths checked against the
+// Customer.io catalog, and records validated against schema when it is not nil, else (for
+// experience-event) against [ExperienceEventRules].
+func CompileDefault(name, tenant string, schema *Schema) (*Mapper, error) {
+	ms, err := Default(name, tenant)
+	if err != nil {
+		return nil, err
+	}
+	opts := Options{Required: DefaultRequired(name), SourceFields: CustomerIOFields(), Schema: schema}
+	if schema == nil && name == "experience-event" {
+		opts.Check = ExperienceEventRules{}
+	}
+	return Compile(ms, opts)
+}

@@ -138,7 +138,11 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 				continue
 			}
 			if opts.SourceFields != nil && !opts.SourceFields(p.shape()) {
-				fail(&UnknownSourceError{Path: m.Source})
+				err := error(&UnknownSourceError{Path: m.Source})
+				if strings.ContainsAny(m.Source, "()") {
+					err = fmt.Errorf("%w (a calculated field needs \"sourceType\": \"EXPRESSION\")", err)
+				}
+				fail(err)
 				continue
 			}
 			c.src = p

@@ -298,6 +298,7 @@ func TestCompile_BadInput(t *testing.T) {
 		{"syntax error", `{"mappings":[{"sourceType":"EXPRESSION","source":"concat(metric, \"x\"","destination":"a"}]}`, "syntax error at column 19: expected ',' or ')' in argument list, found end of expression"},
 		{"path never matches", `{"mappings":[{"sourceType":"ATTRIBUTE","source":"data.emial","destination":"a"}]}`, "source path data.emial matches no field of any Customer.io event"},
 		{"path in expression", `{"mappings":[{"sourceType":"EXPRESSION","source":"lower(data.identifiers.mail)","destination":"a"}]}`, "source path data.identifiers.mail matches no field"},
+		{"expression as attribute", `{"mappings":[{"sourceAttribute":"lower(metric)","destinationXdmPath":"a"}]}`, `needs "sourceType": "EXPRESSION"`},
 		{"bad destination", `{"mappings":[{"sourceType":"ATTRIBUTE","source":"metric","destination":"a..b"}]}`, `bad path "a..b"`},
 		{"wrong arity", `{"mappings":[{"sourceType":"EXPRESSION","source":"iif(metric)","destination":"a"}]}`, "iif() takes 3 argument(s), got 1"},
 	} {
@@ -448,9 +449,15 @@ func TestDefault(t *testing.T) {
 	}
 }
 
-// TestMap_Concurrent exercises Map from several goroutines (run with -race).
+// TestMap_Concurrent exercises Map from several goroutines (run with -race), with the
+// built-in rules and with a schema.
 func TestMap_Concurrent(t *testing.T) {
-	mp := compileDefault(t, "experience-event", Options{Check: ExperienceEventRules{}})
+	t.Run("rules", func(t *testing.T) { testConcurrent(t, Options{Check: ExperienceEventRules{}}) })
+	t.Run("schema", func(t *testing.T) { testConcurrent(t, Options{Schema: officialSchema(t)}) })
+}
+
+func testConcurrent(t *testing.T, opts Options) {
+	mp := compileDefault(t, "experience-event", opts)
 	g := generator.New(generator.Options{Seed: 9, Start: start})
 	var evs [][]byte
 	for _, p := range customerio.Pairs() {
@@ -479,5 +486,23 @@ func TestMap_Concurrent(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestCompileDefault(t *testing.T) {
+	mp, err := CompileDefault("experience-event", "_acme", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := mp.Map([]byte(`{"event_id":"1:2","object_type":"customer","metric":"subscribed","timestamp":1613063089,"data":{"customer_id":"42","email_address":"a@b.co","identifiers":{"id":"42"}}}`))
+	if err != nil || !res.Rejected || res.Reasons[0] != "#/_id: [1:2] is not a valid URI reference" {
+		t.Errorf("rules not applied: %+v %v", res, err)
+	}
+	res, _ = mp.Map([]byte(`{"object_type":"customer","metric":"subscribed","data":{}}`))
+	if !res.Rejected || res.Reasons[0] != "required field _id is null" || res.Reasons[1] != "required field timestamp is null" {
+		t.Errorf("required not applied: %+v", res.Reasons)
+	}
+	if _, err := CompileDefault("nope", "", nil); err == nil {
+		t.Error("unknown name accepted")
 	}
 }
