@@ -156,7 +156,7 @@ func TestExperienceEvent_ValidatesAgainstOfficialSchemas(t *testing.T) {
 	mp := compileDefault(t, "experience-event", Options{Schema: s})
 	n := 0
 	for _, seed := range []int64{1, 2, 3} {
-		for _, o := range []generator.Options{{Seed: seed, Start: start}, {Seed: seed, Start: start, TestMode: true, BodyContent: true}} {
+		for _, o := range []generator.Options{{Seed: seed, Start: start}, {Seed: seed, Start: start, TestMode: true, BodyContent: true}, {Seed: seed, Start: start, IDOnly: true}} {
 			g := generator.New(o)
 			for _, p := range customerio.Pairs() {
 				ev, err := g.Event(p.ObjectType, p.Metric)
@@ -174,7 +174,7 @@ func TestExperienceEvent_ValidatesAgainstOfficialSchemas(t *testing.T) {
 			}
 		}
 	}
-	if n != 3*2*69 {
+	if n != 3*3*69 {
 		t.Fatalf("checked %d records", n)
 	}
 }
