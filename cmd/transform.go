@@ -30,6 +30,7 @@ type transformOptions struct {
 	errors       string
 	printMapping string
 	noPathCheck  bool
+	noTenant     bool
 }
 
 func newTransformCmd(a *app) *cobra.Command {
@@ -74,6 +75,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVar(&o.errors, "errors", "", "write rejected records as JSONL to this file instead of stderr")
 	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
+	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
 	return c
 }
 
@@ -163,6 +165,13 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	ms, builtin, err := loadMapping(o.mapping, o.tenant)
 	if err != nil {
 		return err
+	}
+	if o.noTenant {
+		if !builtin {
+			return usageErrorf("--no-tenant-fields applies only to the built-in mapping sets")
+		}
+		t, _ := xdm.NormalizeTenant(o.tenant)
+		ms = ms.Without(t)
 	}
 	opts := xdm.Options{}
 	if !o.noPathCheck {

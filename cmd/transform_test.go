@@ -173,3 +173,21 @@ func TestTransform_badInput(t *testing.T) {
 		t.Errorf("--no-path-check: %d %s", code, stderr)
 	}
 }
+
+// TestTransform_officialSchema validates every pair's experience-event record against the
+// derived compatibility-mode schema of ../shared/xdm through the command line.
+func TestTransform_officialSchema(t *testing.T) {
+	schema := "../../shared/xdm/derived/experienceevent-messaging.compat.schema.json"
+	if _, err := os.Stat(schema); err != nil {
+		t.Skip(err)
+	}
+	code, out, stderr := run(t, nil, generated(t), "transform", "--validate", schema, "--no-tenant-fields")
+	if code != 0 || strings.Count(out, "\n") != 69 || strings.Contains(out, "_tenant") {
+		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), stderr)
+	}
+	// with tenant fields the closed schema rejects every record, naming the key
+	code, _, stderr = run(t, nil, generated(t), "transform", "--validate", schema)
+	if code != 1 || !strings.Contains(stderr, "#: extraneous key [_tenant] is not permitted") || !strings.Contains(stderr, "69 rejected") {
+		t.Errorf("exit %d: %.300s", code, stderr)
+	}
+}

@@ -185,3 +185,17 @@ func (ms MappingSet) JSON() []byte {
 	_ = enc.Encode(o)
 	return buf.Bytes()
 }
+
+// Without returns a copy of ms without the mappings whose destination is prefix or lies
+// under it (e.g. "_tenant" drops every tenant field).
+func (ms MappingSet) Without(prefix string) MappingSet {
+	out := ms
+	out.Mappings = nil
+	for _, m := range ms.Mappings {
+		if m.Destination == prefix || strings.HasPrefix(m.Destination, prefix+".") || strings.HasPrefix(m.Destination, prefix+"[") {
+			continue
+		}
+		out.Mappings = append(out.Mappings, m)
+	}
+	return out
+}
