@@ -303,8 +303,7 @@ func (s *Schema) resolve(ref string) any {
 	return doc
 }
 
-// toSchemaValue is what Check needs: JSON values; it exists so callers holding a record
-// as bytes can validate it.
+// decodeRecord reads a record the way the schema library expects (json.Number numbers).
 func decodeRecord(b []byte) (any, error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))

@@ -96,7 +96,9 @@ func (r *Registry) Unsupported() []string {
 }
 
 // DefaultRegistry returns the Data Prep function set. The value is shared and immutable.
-var DefaultRegistry = sync.OnceValue(newDefaultRegistry)
+func DefaultRegistry() *Registry { return defaultRegistry() }
+
+var defaultRegistry = sync.OnceValue(newDefaultRegistry)
 
 func newDefaultRegistry() *Registry {
 	r := &Registry{funcs: map[string]*funcDef{}}
