@@ -506,3 +506,23 @@ func TestCompileDefault(t *testing.T) {
 		t.Error("unknown name accepted")
 	}
 }
+
+func TestSchema_AtMostFiveViolations(t *testing.T) {
+	s, err := LoadSchema(SchemaFile{Name: "t", Data: []byte(`{"type":"object","additionalProperties":false,"required":["a","b","c","d","e","f","g"]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs := s.Check(map[string]any{"x": int64(1), "y": int64(2)})
+	if len(vs) != MaxViolations {
+		t.Fatalf("got %d violations, want %d: %v", len(vs), MaxViolations, vs)
+	}
+	ms, _ := ParseMappingSet([]byte(`{"mappings":[{"source":"x","destination":"x"},{"source":"y","destination":"y"}]}`))
+	mp, err := Compile(ms, Options{Schema: s})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _ := mp.Map([]byte(`{"x":1,"y":2}`))
+	if !res.Rejected || len(res.Reasons) != MaxViolations || len(res.Violations) != MaxViolations {
+		t.Errorf("reasons: %v", res.Reasons)
+	}
+}
