@@ -75,6 +75,7 @@ type compiled struct {
 	src   Path
 	prog  *expr.Program
 	dst   Path
+	node  int    // parent node in the plan; -1 when the destination has an index
 	typ   string // target type from the schema, "" when unknown
 	fmt   string
 }
@@ -87,7 +88,14 @@ type Mapper struct {
 	opts     Options
 	required []Path
 	cache    *expr.Cache
-	envs     sync.Pool // *expr.Env, reused across records
+	envs     sync.Pool // *recordState, reused across records
+	plan     plan
+}
+
+// recordState is the scratch space of one Map call.
+type recordState struct {
+	env  expr.Env
+	maps []map[string]any // per plan node
 }
 
 // CompileError reports a mapping that cannot run, naming the mapping (1-based).
@@ -176,6 +184,7 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		}
 		mp.rules = append(mp.rules, c)
 	}
+	mp.plan = buildPlan(mp.rules)
 	for _, r := range opts.Required {
 		p, err := ParsePath(r)
 		if err != nil {
@@ -214,13 +223,16 @@ func (mp *Mapper) Map(event []byte) (Result, error) {
 // MapValue maps an already decoded event (values as [expr] uses them).
 func (mp *Mapper) MapValue(src map[string]any) Result {
 	var res Result
-	out := map[string]any{}
-	env, _ := mp.envs.Get().(*expr.Env)
-	if env == nil {
-		env = &expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}
+	st, _ := mp.envs.Get().(*recordState)
+	if st == nil {
+		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}, maps: make([]map[string]any, len(mp.plan.nodes))}
 	}
+	out := make(map[string]any, mp.plan.nodes[rootNode].hint)
+	clear(st.maps)
+	st.maps[rootNode] = out
+	env := &st.env
 	env.Reset(src)
-	defer mp.envs.Put(env)
+	defer mp.envs.Put(st)
 	for i := range mp.rules {
 		c := &mp.rules[i]
 		var v any
@@ -248,7 +260,12 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 			}
 			v = cv
 		}
-		set(out, c.dst.segs, expr.Normalize(v))
+		v = expr.Normalize(v)
+		if c.node >= 0 && mp.plan.ok {
+			mp.plan.ensure(st.maps, c.node)[c.dst.segs[len(c.dst.segs)-1].key] = v
+			continue
+		}
+		set(out, c.dst.segs, v)
 	}
 	for _, p := range mp.required {
 		if get(out, p.segs) == nil {

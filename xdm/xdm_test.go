@@ -526,3 +526,29 @@ func TestSchema_AtMostFiveViolations(t *testing.T) {
 		t.Errorf("reasons: %v", res.Reasons)
 	}
 }
+
+// TestMap_OverlappingDestinations: later mappings win, whether destinations are plain,
+// nested under one another, or indexed, exactly as writing each path from the root does.
+func TestMap_OverlappingDestinations(t *testing.T) {
+	for _, tc := range []struct{ set, want string }{
+		{`[{"source":"x","destination":"a"},{"source":"y","destination":"a.b"}]`, `{"a":{"b":2}}`},
+		{`[{"source":"y","destination":"a.b"},{"source":"x","destination":"a"}]`, `{"a":1}`},
+		{`[{"source":"y","destination":"a.b"},{"source":"x","destination":"a[0]"}]`, `{"a":[1]}`},
+		{`[{"source":"x","destination":"a[0].c"},{"source":"y","destination":"a.b"}]`, `{"a":{"b":2}}`},
+		{`[{"source":"x","destination":"m.a[0]"},{"source":"y","destination":"m.b"}]`, `{"m":{"a":[1],"b":2}}`},
+		{`[{"source":"x","destination":"p.q"},{"source":"y","destination":"p.q"}]`, `{"p":{"q":2}}`},
+	} {
+		ms, err := ParseMappingSet([]byte(`{"mappings":` + tc.set + `}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mp, err := Compile(ms, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, _ := mp.Map([]byte(`{"x":1,"y":2}`))
+		if string(res.Record) != tc.want {
+			t.Errorf("%s: got %s want %s", tc.set, res.Record, tc.want)
+		}
+	}
+}
