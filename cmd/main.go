@@ -126,6 +126,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 	root.AddCommand(
 		newCatalogCmd(a),
 		newGenerateCmd(a),
+		newTransformCmd(a),
 	)
 	return root
 }
