@@ -234,11 +234,17 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 		WatchDirs:  cfg.Watch,
 		SaveDir:    ".",
 	}
+	if opts.MappingSet == "" {
+		opts.MappingSet = "experience-event"
+	}
+	tr, err := newXDMTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	deps.Transformer = tr
+	opts.MappingSets = tr.Names()
 	if len(cfg.Watch) > 0 {
 		opts.SaveDir = cfg.Watch[0]
-	}
-	if opts.MappingSet == "" {
-		opts.MappingSet = "default"
 	}
 	var notes []string
 	if len(deps.Endpoints) == 0 {

@@ -1,0 +1,126 @@
+package cmd
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/xdm"
+)
+
+func TestTUI_notATerminalPrintsHint(t *testing.T) {
+	code, stdout, stderr := run(t, nil, "")
+	if code != ExitFailure {
+		t.Errorf("exit = %d, want %d", code, ExitFailure)
+	}
+	if stdout != "" || !strings.Contains(stderr, "the TUI needs a terminal") || !strings.Contains(stderr, "ciosim generate") {
+		t.Errorf("stdout = %q, stderr = %q; want the hint on stderr", stdout, stderr)
+	}
+}
+
+func TestTUI_badFlagsAreUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"endpoint": "x", "token": "secret"}`), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"mode", []string{"--mode", "fast"}, `--mode "fast": want raw, xdm or batch`},
+		{"watch", []string{"--watch", filepath.Join(dir, "missing")}, "not a folder"},
+		{"config unknown field", []string{"--config", bad}, `unknown field "token"`},
+		{"config missing", []string{"--config", filepath.Join(dir, "nope.json")}, "no such file"},
+		{"args", []string{"extra"}, "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := run(t, nil, "", tt.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestTUI_configFileFlagsAndEnv(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "ciosim.json")
+	tokenPath := filepath.Join(dir, "token")
+	os.WriteFile(cfgPath, []byte(`{"endpoint":"https://dcs.adobedc.net/collection/abc","flow_id":"f-1","mode":"xdm","seed":7,"watch":["`+dir+`"],"tenant":"_acme"}`), 0o600)
+	os.WriteFile(tokenPath, []byte("s3cr3t-token\n"), 0o600)
+	a := &app{ctx: context.Background(), getenv: func(k string) string {
+		return map[string]string{envConfig: cfgPath, envTokenFile: tokenPath}[k]
+	}}
+	changed := map[string]bool{"mode": true}
+	cfg, err := a.tuiConfig(tuiOptions{mode: "batch", seed: 1}, func(f string) bool { return changed[f] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Endpoint != "https://dcs.adobedc.net/collection/abc" || cfg.FlowID != "f-1" || cfg.Seed != 7 || cfg.Tenant != "_acme" {
+		t.Errorf("config file not applied: %+v", cfg)
+	}
+	if cfg.Mode != "batch" {
+		t.Errorf("mode = %s, want the flag's batch over the file's xdm", cfg.Mode)
+	}
+	if len(cfg.Watch) != 1 || cfg.Watch[0] != dir {
+		t.Errorf("watch = %v", cfg.Watch)
+	}
+	if cfg.Token.Reveal() != "s3cr3t-token" {
+		t.Errorf("token from %s not read", envTokenFile)
+	}
+	if strings.Contains(cfg.Token.String(), "s3cr3t") {
+		t.Errorf("token prints unmasked: %s", cfg.Token)
+	}
+}
+
+func TestXDMTransformer(t *testing.T) {
+	dir := t.TempDir()
+	custom := filepath.Join(dir, "tutorial-copy.json")
+	ms, err := xdm.Default("tutorial", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(custom, ms.JSON(), 0o600)
+	tr, err := newXDMTransformer(custom, "_acme", "flow-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Names(); len(got) != 3 || got[0] != custom {
+		t.Fatalf("Names() = %v, want the file first, then the built-in sets", got)
+	}
+	g := generator.New(generator.Options{Seed: 42, Start: time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)})
+	ev, err := g.Event("email", "opened")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Transform(context.Background(), "experience-event", ev.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) != 0 || !strings.Contains(string(res.Record), `"_id"`) || !strings.Contains(string(res.Record), "_acme") {
+		t.Errorf("experience-event: problems %v, record %s", res.Problems, res.Record)
+	}
+	if !strings.Contains(string(res.Message), `"xdmEntity"`) || !strings.Contains(string(res.Message), `"flowId":"flow-1"`) {
+		t.Errorf("message = %s, want the envelope with the flow id", res.Message)
+	}
+	// An event without a timestamp breaks the required timestamp: a problem, not an error.
+	broken := []byte(strings.Replace(string(ev.Bytes()), `"timestamp":`, `"ts":`, 1))
+	res, err = tr.Transform(context.Background(), "experience-event", broken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Problems) == 0 {
+		t.Errorf("no problems for an event without a timestamp: %s", res.Record)
+	}
+	if _, err := tr.Transform(context.Background(), "nope", ev.Bytes()); err == nil || !strings.Contains(err.Error(), "no mapping set") {
+		t.Errorf("unknown set: err = %v", err)
+	}
+	if _, err := tr.Transform(context.Background(), "tutorial", []byte(`[1]`)); err == nil {
+		t.Error("a non-object event maps without error")
+	}
+}
