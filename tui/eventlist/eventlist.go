@@ -7,6 +7,7 @@ package eventlist
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -241,12 +242,17 @@ func (m Model) Selected() (Item, bool) {
 
 // Select moves the cursor to item id if it is visible.
 func (m *Model) Select(id int) {
-	for row := 0; row < m.VisibleLen(); row++ {
-		if m.at(row) == id {
-			m.cursor = row
+	if m.vis == nil {
+		if id >= 0 && id < len(m.items) {
+			m.cursor = id
 			m.clamp()
-			return
 		}
+		return
+	}
+	// vis is in ascending id order: it is built by scanning items and only ever appended to.
+	if row, ok := slices.BinarySearch(m.vis, id); ok {
+		m.cursor = row
+		m.clamp()
 	}
 }
 
@@ -282,7 +288,7 @@ func (m *Model) SetFilter(f string) {
 	if m.filter == "" {
 		m.vis = nil
 	} else {
-		m.vis = m.vis[:0:0]
+		m.vis = make([]int, 0, len(m.items)/8)
 		for i := range m.items {
 			if strings.Contains(m.items[i].hay, m.filter) {
 				m.vis = append(m.vis, i)
