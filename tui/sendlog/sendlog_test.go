@@ -1,0 +1,47 @@
+package sendlog
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+func TestModel_followsTailAndScrollsBack(t *testing.T) {
+	m := New()
+	m.Limit = 50
+	m.SetSize(80, 4) // header + 3 rows
+	m.Focus()
+	for i := range 60 {
+		e := Entry{At: time.Unix(int64(i), 0), Event: i, Status: 200, XactionID: fmt.Sprintf("x%d", i), Latency: 3 * time.Millisecond, Attempts: 1, Mode: "raw"}
+		if i%7 == 0 {
+			e.Status, e.XactionID, e.Body = 503, "", `{"title":"Service Unavailable"}`
+		}
+		m.Add(e)
+	}
+	if len(m.Entries()) != 50 {
+		t.Errorf("kept %d entries, want the limit 50", len(m.Entries()))
+	}
+	if ok, bad := m.Counts(); ok+bad != 60 || bad != 9 {
+		t.Errorf("counts = %d ok %d failed", ok, bad)
+	}
+	v := m.View()
+	if !strings.Contains(v, "x59") || strings.Contains(v, "x55") {
+		t.Errorf("not following the tail:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyUp})
+	m.Add(Entry{Event: 60, Status: 200, XactionID: "x60"})
+	if v := m.View(); strings.Contains(v, "x60") || !strings.Contains(v, "x58") {
+		t.Errorf("scrolled back view moved on append:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnd})
+	if !strings.Contains(m.View(), "x60") {
+		t.Error("end does not follow again")
+	}
+	m.SetSize(120, 30)
+	if !strings.Contains(m.View(), `503    3.0ms   1  #56     raw   {"title":"Service Unavailable"}`) {
+		t.Errorf("failed entry not shown with its body:\n%s", m.View())
+	}
+}
