@@ -116,7 +116,11 @@ func (m Model) statusView() string {
 				state += " paused"
 			}
 		}
-		right = fmt.Sprintf(" %s %d/%d%s %s x cancel", j.kind, j.done, j.total, state, m.bar.ViewAs(pct))
+		if j.total == 0 {
+			right = fmt.Sprintf(" %s… x cancel", j.kind) // size unknown until it is done
+		} else {
+			right = fmt.Sprintf(" %s %d/%d%s %s x cancel", j.kind, j.done, j.total, state, m.bar.ViewAs(pct))
+		}
 	} else if m.statusText != "" {
 		right = " " + m.statusText
 	}
