@@ -392,3 +392,18 @@ func TestModel_ctrlCQuitsMidSend(t *testing.T) {
 	}
 	_ = tm
 }
+
+func TestModel_cancelScenario(t *testing.T) {
+	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, 100, 30)
+	h.m.source.SelectScenario("email-campaign")
+	tm, cmd := h.m.Update(keyMsg("g"))
+	h.m = tm.(Model)
+	if !h.m.Busy() || !strings.Contains(h.m.View(), "scenario email-campaign… x cancel") {
+		t.Fatalf("no running job shown:\n%s", h.m.View())
+	}
+	h.keys("x")
+	h.run(cmd) // the scenario's result arrives after the cancel and is dropped
+	if n := len(h.m.Events()); n != 0 {
+		t.Errorf("cancelled scenario added %d events", n)
+	}
+}
