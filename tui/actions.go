@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/tui/eventlist"
 	"github.com/ciosim/ciosim/tui/sendlog"
 )
 
@@ -320,9 +322,15 @@ func (m Model) deadKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		d := m.dead[m.deadCursor]
 		id, err := strconv.Atoi(d.ID)
-		if _, ok := m.list.Item(id); err != nil || !ok {
-			// A dead letter from an earlier run: add it to the list so it has an id.
-			return m, m.setStatus(true, "dead letter %s is not in this session's list", d.ID)
+		if it, ok := m.list.Item(id); err != nil || !ok || string(it.Event.Bytes()) != string(d.Event) {
+			// A dead letter from the file (an earlier run): put it in the list so that its
+			// answer has a row to land on.
+			ev, perr := customerio.Parse(d.Event)
+			if perr != nil {
+				return m, m.setStatus(true, "dead letter %s: %v", d.ID, perr)
+			}
+			id = m.list.Append(eventlist.NewItem(ev, "dead letter"))
+			m.dead[m.deadCursor].ID = strconv.Itoa(id)
 		}
 		mode := d.Mode
 		if mode == "" {

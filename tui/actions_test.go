@@ -3,6 +3,7 @@ package tui
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -405,5 +406,31 @@ func TestModel_cancelScenario(t *testing.T) {
 	h.run(cmd) // the scenario's result arrives after the cancel and is dropped
 	if n := len(h.m.Events()); n != 0 {
 		t.Errorf("cancelled scenario added %d events", n)
+	}
+}
+
+type fakeDeadLetters struct{ list []DeadLetter }
+
+func (f fakeDeadLetters) List(context.Context) ([]DeadLetter, error) { return f.list, nil }
+
+func TestModel_deadLettersFromFileAreResent(t *testing.T) {
+	ev, _ := newGen(2).Event("sms", "sent")
+	s := &fakeSender{}
+	deps := testDeps(s)
+	deps.DeadLetters = fakeDeadLetters{list: []DeadLetter{{ID: ev.EventID, Mode: ModeXDM, Event: ev.Bytes(), Status: 503, Body: "Service Unavailable", Attempts: 4}}}
+	h := newHarness(t, deps, Options{Seed: 1}, 100, 30)
+	h.keys("d")
+	if !strings.Contains(h.m.View(), "Service Unavailable") {
+		t.Fatalf("dead letter from the file not listed:\n%s", h.m.View())
+	}
+	h.keys("enter")
+	if len(s.calls) != 1 || s.calls[0].mode != ModeXDM || string(s.calls[0].payloads[0].Event) != string(ev.Bytes()) {
+		t.Fatalf("re-send calls = %+v", s.calls)
+	}
+	if evs := h.m.Events(); len(evs) != 1 || evs[0].Origin != "dead letter" || evs[0].Status != "200" {
+		t.Errorf("list after re-send = %+v", evs)
+	}
+	if len(h.m.DeadLetters()) != 0 {
+		t.Errorf("dead letters after a good re-send = %+v", h.m.DeadLetters())
 	}
 }
