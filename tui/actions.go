@@ -163,8 +163,15 @@ func mergeDead(have, more []DeadLetter) []DeadLetter {
 	for _, d := range more {
 		replaced := false
 		for i := range have {
-			if have[i].ID == d.ID && d.ID != "" {
-				have[i], replaced = d, true
+			// The same failure may come from this session and from the dead-letter file.
+			if (have[i].ID == d.ID && d.ID != "") || (len(d.Event) > 0 && string(have[i].Event) == string(d.Event)) {
+				if !replaced {
+					id := have[i].ID
+					have[i], replaced = d, true
+					if _, err := strconv.Atoi(id); err == nil {
+						have[i].ID = id // keep the list row it belongs to
+					}
+				}
 			}
 		}
 		if !replaced {
