@@ -22,7 +22,7 @@ func (m Model) fireSelected() (tea.Model, tea.Cmd) {
 		return m, m.setStatus(true, "no endpoint configured")
 	}
 	m.list.SetStatus(it.ID, "...")
-	return m, sendPayloads(m.ctx, s, m.now, 0, m.mode, m.mappingName(), []int{it.ID}, [][]byte{it.Event.Bytes()}, false)
+	return m, sendPayloads(m.ctx, s, m.log, m.now, 0, m.mode, m.mappingName(), []int{it.ID}, [][]byte{it.Event.Bytes()}, false)
 }
 
 func (m Model) fireAllVisible() (tea.Model, tea.Cmd) {
@@ -85,7 +85,7 @@ func (m *Model) nextFire() tea.Cmd {
 		events[i] = it.Event.Bytes()
 		m.list.SetStatus(id, "...")
 	}
-	return sendPayloads(j.ctx, m.sender(), m.now, j.id, m.mode, m.mappingName(), ids, events, false)
+	return sendPayloads(j.ctx, m.sender(), m.log, m.now, j.id, m.mode, m.mappingName(), ids, events, false)
 }
 
 func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
@@ -256,7 +256,7 @@ func (m Model) onReplayTick(msg replayTickMsg) (tea.Model, tea.Cmd) {
 	it, _ := m.list.Item(id)
 	m.list.SetStatus(id, "...")
 	j.next = msg.index + 1
-	cmds := []tea.Cmd{sendPayloads(j.ctx, m.sender(), m.now, j.id, m.mode, m.mappingName(), []int{id}, [][]byte{it.Event.Bytes()}, false)}
+	cmds := []tea.Cmd{sendPayloads(j.ctx, m.sender(), m.log, m.now, j.id, m.mode, m.mappingName(), []int{id}, [][]byte{it.Event.Bytes()}, false)}
 	if j.next < len(j.ids) {
 		cmds = append(cmds, m.scheduleReplay(j.times[msg.index], j.times[j.next]))
 	}
@@ -344,7 +344,7 @@ func (m Model) deadKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			mode = m.mode
 		}
 		m.list.SetStatus(id, "...")
-		return m, sendPayloads(m.ctx, m.sender(), m.now, 0, mode, m.mappingName(), []int{id}, [][]byte{d.Event}, true)
+		return m, sendPayloads(m.ctx, m.sender(), m.log, m.now, 0, mode, m.mappingName(), []int{id}, [][]byte{d.Event}, true)
 	}
 	return m, nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -67,13 +68,21 @@ func generateScenario(ctx context.Context, s Scenarios, job int, name string, se
 
 // sendPayloads fires events through s and reports a sentMsg carrying the ids it was given.
 // It captures values only, so the model may move on while it runs.
-func sendPayloads(ctx context.Context, s Sender, now func() time.Time, job int, mode Mode, mapping string, ids []int, events [][]byte, resend bool) tea.Cmd {
+// Logging happens here, in the command, never in Update.
+func sendPayloads(ctx context.Context, s Sender, log *slog.Logger, now func() time.Time, job int, mode Mode, mapping string, ids []int, events [][]byte, resend bool) tea.Cmd {
 	return func() tea.Msg {
 		ps := make([]Payload, len(ids))
 		for i, id := range ids {
 			ps[i] = Payload{ID: strconv.Itoa(id), Event: events[i]}
 		}
 		res, err := s.Send(ctx, mode, mapping, ps)
+		for _, r := range res {
+			log.Info("sent", "event", r.ID, "mode", mode, "mapping", mapping, "status", r.Status,
+				"xactionId", r.XactionID, "latency", r.Latency, "attempts", r.Attempts, "err", r.Err)
+		}
+		if err != nil {
+			log.Warn("send", "mode", mode, "events", len(ids), "err", err)
+		}
 		return sentMsg{job: job, mode: mode, ids: ids, results: res, err: err, at: now(), resend: resend}
 	}
 }

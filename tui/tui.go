@@ -304,9 +304,6 @@ func (m *Model) setStatus(isErr bool, format string, a ...any) tea.Cmd {
 	m.statusID++
 	m.statusText = fmt.Sprintf(format, a...)
 	m.statusErr = isErr
-	if isErr {
-		m.log.Warn("status", "msg", m.statusText)
-	}
 	id := m.statusID
 	d := 6 * time.Second
 	if isErr {
