@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 
@@ -279,4 +280,47 @@ func (c osc52Clipboard) Copy(_ context.Context, text string) error {
 	}
 	_, err := seq.WriteTo(c.w)
 	return err
+}
+
+// maskURL returns u fit for the status bar: a password in the user info and the values of
+// query parameters that look like credentials are replaced by "***". A URL that does not
+// parse is shown only by its scheme and host, so nothing secret can leak through it.
+func maskURL(u string) string {
+	p, err := url.Parse(u)
+	if err != nil {
+		if i := strings.Index(u, "://"); i >= 0 {
+			rest := u[i+3:]
+			if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+				rest = rest[:j]
+			}
+			if k := strings.LastIndexByte(rest, '@'); k >= 0 {
+				rest = "***@" + rest[k+1:]
+			}
+			return u[:i+3] + rest
+		}
+		return "(invalid URL)"
+	}
+	if p.User != nil {
+		if _, ok := p.User.Password(); ok {
+			p.User = url.UserPassword(p.User.Username(), "***")
+		} else {
+			p.User = url.User("***")
+		}
+	}
+	q := p.Query()
+	changed := false
+	for k := range q {
+		l := strings.ToLower(k)
+		for _, w := range []string{"token", "key", "secret", "sig", "password", "auth"} {
+			if strings.Contains(l, w) {
+				q.Set(k, "***")
+				changed = true
+				break
+			}
+		}
+	}
+	if changed {
+		p.RawQuery = strings.ReplaceAll(q.Encode(), "%2A%2A%2A", "***")
+	}
+	return strings.Replace(p.String(), "%2A%2A%2A", "***", 1)
 }

@@ -124,3 +124,24 @@ func TestXDMTransformer(t *testing.T) {
 		t.Error("a non-object event maps without error")
 	}
 }
+
+func TestMaskURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://dcs.adobedc.net/collection/abc?x-adobe-flow-id=f1", "https://dcs.adobedc.net/collection/abc?x-adobe-flow-id=f1"},
+		{"https://user:pa55@dcs.example/collection/abc", "https://user:***@dcs.example/collection/abc"},
+		{"https://t0ken@dcs.example/c", "https://***@dcs.example/c"},
+		{"https://dcs.example/c?api_key=k3y&flow=1", "https://dcs.example/c?api_key=***&flow=1"},
+		{"https://u:p@bad host/%zz", "https://***@bad host"},
+	}
+	for _, tt := range tests {
+		got := maskURL(tt.in)
+		if got != tt.want {
+			t.Errorf("maskURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		for _, s := range []string{"pa55", "t0ken", "k3y"} {
+			if strings.Contains(got, s) {
+				t.Errorf("maskURL(%q) leaks %q", tt.in, s)
+			}
+		}
+	}
+}
