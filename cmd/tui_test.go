@@ -145,3 +145,26 @@ func TestMaskURL(t *testing.T) {
 		}
 	}
 }
+
+func TestWireTUI_defaults(t *testing.T) {
+	a := &app{ctx: context.Background(), s: Streams{}, getenv: func(string) string { return "" }}
+	deps, opts, cleanup, err := a.wireTUI(context.Background(), tuiConfig{Mode: "raw", Seed: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if deps.NewGenerator == nil || deps.Transformer == nil || deps.Clipboard == nil {
+		t.Errorf("deps not wired: %+v", deps)
+	}
+	if opts.MappingSet != "experience-event" || len(opts.MappingSets) != 2 || opts.Seed != 3 {
+		t.Errorf("opts = %+v", opts)
+	}
+	ev, err := deps.NewGenerator(3).Event("email", "opened")
+	if err != nil || ev.Validate() != nil {
+		t.Fatalf("generator: %v", err)
+	}
+	res, err := deps.Transformer.Transform(context.Background(), opts.MappingSet, ev.Bytes())
+	if err != nil || len(res.Problems) != 0 {
+		t.Errorf("transform: %v %v", err, res.Problems)
+	}
+}
