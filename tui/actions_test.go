@@ -201,7 +201,7 @@ func TestModel_copyPayloads(t *testing.T) {
 
 func TestModel_saveVisibleAsFixture(t *testing.T) {
 	dir := t.TempDir()
-	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 9, SaveDir: dir}, 100, 30)
+	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 9, SaveDir: dir, WatchDirs: []string{dir}}, 100, 30)
 	generateEmailOpened(h)
 	h.selectPair("sms", "sent")
 	h.keys("g", "g")
@@ -234,8 +234,14 @@ func TestModel_saveVisibleAsFixture(t *testing.T) {
 			t.Errorf("line %d is not a valid event: %v", i+1, err)
 		}
 	}
+	if st, _ := os.Stat(want); st.Mode().Perm() != 0o644 {
+		t.Errorf("fixture mode = %v, want 0644", st.Mode().Perm())
+	}
 	if !strings.Contains(h.m.Status(), "saved 3 events") {
 		t.Errorf("status = %q", h.m.Status())
+	}
+	if f := h.m.Files(); len(f) != 1 || f[0].Records != 3 {
+		t.Errorf("saved fixture not listed in the watched folder: %+v", f)
 	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {

@@ -263,6 +263,9 @@ func writeJSONL(path string, events [][]byte) (int, error) {
 		err = cerr
 	}
 	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644) // CreateTemp makes 0600; a fixture is for sharing
+	}
+	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {

@@ -417,7 +417,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, m.setStatus(true, "%v", msg.err)
 		}
-		return m, m.setStatus(false, "saved %d events to %s", msg.n, msg.path)
+		cmd := m.setStatus(false, "saved %d events to %s", msg.n, msg.path)
+		for _, d := range m.opts.WatchDirs {
+			if filepath.Clean(filepath.Dir(msg.path)) == filepath.Clean(d) {
+				// Show it at once, whether or not a watcher reports it.
+				return m, tea.Batch(cmd, scanFile(msg.path))
+			}
+		}
+		return m, cmd
 	case editedMsg:
 		return m.onEdited(msg)
 	}
