@@ -1,6 +1,6 @@
 module github.com/ciosim/ciosim
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/charmbracelet/x/term v0.2.2
@@ -8,6 +8,7 @@ require (
 )
 
 require (
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0 // indirect
 	github.com/aymanbagabas/go-udiff v0.4.1 // indirect
 	github.com/brianvoe/gofakeit/v6 v6.28.0 // indirect
 	github.com/charmbracelet/x/exp/golden v0.1.0 // indirect
@@ -15,4 +16,5 @@ require (
 	github.com/oklog/ulid/v2 v2.1.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	golang.org/x/sys v0.36.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
 )
