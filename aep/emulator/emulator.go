@@ -151,6 +151,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	body, code, errBody := s.readBody(r, inlet)
+	if code != 0 {
+		s.respond(w, code, errBody)
+		return
+	}
 	ft := s.dice.roll()
 	if ft.delay > 0 && !s.wait(r.Context(), ft.delay) {
 		return
@@ -172,11 +177,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.FormatInt(int64((ra+time.Second-1)/time.Second), 10))
 		}
 		s.respond(w, ft.status, problem(ft.status, http.StatusText(ft.status), "injected fault"))
-		return
-	}
-	body, code, errBody := s.readBody(r, inlet)
-	if code != 0 {
-		s.respond(w, code, errBody)
 		return
 	}
 	if batch {

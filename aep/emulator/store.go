@@ -215,4 +215,3 @@ func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such inspection endpoint: " + r.Method + " " + r.URL.Path})
 	}
 }
-
