@@ -125,6 +125,8 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 	root.AddCommand(
 		newCatalogCmd(a),
 		newGenerateCmd(a),
+		newSendCmd(a, defaultSendDeps()),
+		newServeCmd(a, serveDeps{}),
 	)
 	return root
 }
