@@ -127,7 +127,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newGenerateCmd(a),
 		newTransformCmd(a),
 		newSendCmd(a, defaultSendDeps()),
-		newServeCmd(a, serveDeps{}),
+		newServeCmd(a, defaultServeDeps()),
 	)
 	return root
 }

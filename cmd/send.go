@@ -40,6 +40,9 @@ type toXDM func(event []byte) ([]byte, error)
 type sendDeps struct {
 	convert toXDM
 	mapper  emulator.Mapper
+	// load, when set, builds convert and mapper for a tenant on first use (so commands
+	// other than send do not pay for compiling the mapping).
+	load func(tenant string) (sendDeps, error)
 }
 
 type sendOptions struct {
@@ -64,12 +67,11 @@ type sendOptions struct {
 	sandbox        string
 	noProgress     bool
 	timeoutSet     bool
+	tenant         string
 }
 
-// defaultSendDeps wires the real converter and mapper. The xdm package is not on this branch
-// yet: until it is, xdm and batch modes send input that is already XDM messages, and the
-// emulator classifies raw posts with the customerio catalog.
-func defaultSendDeps() sendDeps { return sendDeps{} }
+// defaultSendDeps wires the real converter and mapper from the xdm package (see xdmDeps).
+func defaultSendDeps() sendDeps { return sendDeps{load: xdmDeps} }
 
 func newSendCmd(a *app, deps sendDeps) *cobra.Command {
 	var o sendOptions
@@ -86,7 +88,9 @@ Modes:
   xdm    one XDM message per request to /collection/{inletId}
   batch  {"messages":[...]} to /collection/batch/{inletId}, split under 1 MB, 207 read per message
 In xdm and batch modes, input lines that are already XDM messages (with "header" and "body")
-are sent as they are; Customer.io events are converted with the default mapping.
+are sent as they are; Customer.io events are mapped with the built-in experience-event
+mapping set (see 'ciosim transform') and wrapped in the XDM message envelope. The embedded
+emulator applies the same mapping to raw posts and keeps what it rejects as bad records.
 
 Without --to, send starts the AEP streaming emulator in-process on loopback and fires at it.
 
@@ -129,6 +133,7 @@ Credentials come only from the environment or files, never flags, and are never 
 	f.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (instead of "+envAPIKey+")")
 	f.StringVar(&o.orgID, "org-id", "", "IMS org id for x-gw-ims-org-id (default $"+envOrgID+")")
 	f.StringVar(&o.sandbox, "sandbox", "", "sandbox name for x-sandbox-name (default $"+envSandbox+")")
+	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the built-in experience-event mapping, like _acme (env CIOSIM_TENANT)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	return c
 }
@@ -241,6 +246,11 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 	ao, err := a.sendConfig(o)
 	if err != nil {
 		return err
+	}
+	if deps.load != nil {
+		if deps, err = deps.load(cmp(o.tenant, a.getenv("CIOSIM_TENANT"))); err != nil {
+			return &UsageError{Err: err}
+		}
 	}
 	var emu *emulator.Server
 	if ao.URL == "" {

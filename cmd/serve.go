@@ -12,7 +12,11 @@ import (
 // package; nil classifies raw posts with the customerio catalog).
 type serveDeps struct {
 	mapper emulator.Mapper
+	load   func(tenant string) (sendDeps, error)
 }
+
+// defaultServeDeps wires the xdm package's experience-event mapping (see xdmDeps).
+func defaultServeDeps() serveDeps { return serveDeps{load: xdmDeps} }
 
 type serveOptions struct {
 	listen      string
@@ -23,6 +27,8 @@ type serveOptions struct {
 	retryAfter  time.Duration
 	seed        int64
 	maxRecords  int
+	tenant      string
+	noMapping   bool
 }
 
 func newServeCmd(a *app, deps serveDeps) *cobra.Command {
@@ -33,7 +39,8 @@ func newServeCmd(a *app, deps serveDeps) *cobra.Command {
 		Long: `serve runs the local AEP streaming emulator that 'ciosim send' uses by default: it answers
 POST /collection/{inletId} (raw with ?x-adobe-flow-id= or the header; XDM messages;
 ?syncValidation=true) and POST /collection/batch/{inletId} (207) with AEP's status codes and
-bodies, maps and validates what it receives, and keeps good and bad records apart with reasons.
+bodies, maps raw posts with the built-in experience-event Data Prep mapping set (as the
+dataflow would) and validates them, and keeps good and bad records apart with reasons.
 
 Inspection API on the same port:
   GET  /emulator/records?status=good|bad|all&type=email&metric=opened&event_id=ID&limit=N
@@ -58,6 +65,8 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.StringVar(&o.latency, "latency", "", "added latency: 20ms, 20ms±10ms, normal:20ms±5ms or exp:20ms")
 	f.DurationVar(&o.retryAfter, "retry-after", time.Second, "Retry-After sent with injected 429 and 503 (0 for none)")
 	f.Int64Var(&o.seed, "seed", 1, "seed for fault injection")
+	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the experience-event mapping applied to raw posts (env CIOSIM_TENANT)")
+	f.BoolVar(&o.noMapping, "no-mapping", false, "classify raw posts against the Customer.io catalog only, without Data Prep mapping")
 	f.IntVar(&o.maxRecords, "max-records", 100_000, "records kept for inspection (oldest dropped; counts stay complete)")
 	return c
 }
@@ -74,6 +83,16 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	faults.Latency = lat
 	if o.maxRecords < 1 {
 		return usageErrorf("--max-records must be at least 1")
+	}
+	if deps.load != nil && !o.noMapping {
+		d, err := deps.load(cmp(o.tenant, a.getenv("CIOSIM_TENANT")))
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		deps.mapper = d.mapper
+	}
+	if o.noMapping {
+		deps.mapper = nil
 	}
 	eo := emulator.Options{RequireAuth: o.requireAuth, Mapper: deps.mapper, Faults: faults, MaxRecords: o.maxRecords}
 	if o.requireAuth {
