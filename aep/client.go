@@ -366,12 +366,7 @@ func (c *Client) fill(r *Result, a answer) {
 		return
 	}
 	if a.status >= 200 && a.status < 300 {
-		var ok struct {
-			XactionID string `json:"xactionId"`
-		}
-		if json.Unmarshal(a.body, &ok) == nil {
-			r.XactionID = ok.XactionID
-		}
+		r.XactionID = xactionID(a.body)
 		return
 	}
 	r.Reason = (&StatusError{Status: a.status, Body: string(a.body)}).Error()
@@ -423,4 +418,28 @@ func describeTransport(err error, timeout time.Duration) string {
 		return "TLS error: " + err.Error()
 	}
 	return "transport error: " + err.Error()
+}
+
+// xactionID returns the top-level "xactionId" of a success body. It scans for the member
+// instead of decoding the whole body (the common, unescaped case) and falls back to
+// encoding/json otherwise.
+func xactionID(body []byte) string {
+	const key = `"xactionId"`
+	i := bytes.Index(body, []byte(key))
+	if i >= 0 {
+		rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+			if len(rest) > 0 && rest[0] == '"' {
+				if j := bytes.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' {
+					return string(rest[1 : 1+j])
+				}
+			}
+		}
+	}
+	var ok struct {
+		XactionID string `json:"xactionId"`
+	}
+	json.Unmarshal(body, &ok)
+	return ok.XactionID
 }

@@ -425,3 +425,18 @@ func TestRun_batchSplitsUnderLimit(t *testing.T) {
 		t.Errorf("batches %v carry %d messages, want 30 in at least 3 requests", counts, total)
 	}
 }
+
+func TestXactionID(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`{"inletId":"i","xactionId":"1584479347507:2153:240","receivedTimeMs":1}`, "1584479347507:2153:240"},
+		{`{"xactionId" : "a b"}`, "a b"},
+		{`{"xactionId":"esc\"aped"}`, `esc"aped`},
+		{`{"inletId":"i"}`, ""},
+		{`not json`, ""},
+	}
+	for _, tt := range tests {
+		if got := xactionID([]byte(tt.in)); got != tt.want {
+			t.Errorf("xactionID(%s) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
