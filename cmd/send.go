@@ -308,7 +308,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 	}()
 	seq := 0
 	skipped, readErr := a.readRecords(args, func(rec recordings.Record) error {
-		m := aep.Message{Seq: seq, Source: fmt.Sprintf("%s:%d", rec.File, rec.Line), Body: rec.Body,
+		m := aep.Message{Seq: seq, Source: rec.File + ":" + strconv.Itoa(rec.Line), Body: rec.Body,
 			EventID: rec.Event.EventID, ObjectType: rec.Event.ObjectType, Metric: rec.Event.Metric}
 		seq++
 		if ao.Ordered {
@@ -429,7 +429,7 @@ type sendReport struct {
 	retries      int
 	unreadable   int
 	byStatus     map[string]int
-	byPair       map[string]*pairCount
+	byPair       map[[2]string]*pairCount
 
 	deadLetterFile string
 	elapsed        time.Duration
@@ -448,7 +448,7 @@ type emulatorSummary struct {
 
 func newSendReport(mode aep.Mode) *sendReport {
 	return &sendReport{mode: mode, started: time.Now(), hist: hdrhistogram.New(1, 10*60*1_000_000, 3),
-		byStatus: map[string]int{}, byPair: map[string]*pairCount{}}
+		byStatus: map[string]int{}, byPair: map[[2]string]*pairCount{}}
 }
 
 func (r *sendReport) add(res aep.Result) {
@@ -463,10 +463,7 @@ func (r *sendReport) add(res aep.Result) {
 		status = "no response"
 	}
 	r.byStatus[status]++
-	pair := res.Message.ObjectType + "/" + res.Message.Metric
-	if pair == "/" {
-		pair = "(unknown)"
-	}
+	pair := [2]string{res.Message.ObjectType, res.Message.Metric}
 	pc := r.byPair[pair]
 	if pc == nil {
 		pc = &pairCount{}
@@ -508,8 +505,22 @@ type reportJSON struct {
 
 func (r *sendReport) json() reportJSON {
 	q := func(p float64) float64 { return float64(r.hist.ValueAtQuantile(p)) / 1000 }
+	byPair := make(map[string]*pairCount, len(r.byPair))
+	for k, v := range r.byPair {
+		name := k[0] + "/" + k[1]
+		if name == "/" {
+			name = "(unknown)"
+		}
+		if have := byPair[name]; have != nil { // e.g. "a/" and "/a" never collide with real pairs
+			have.Delivered += v.Delivered
+			have.DeadLettered += v.DeadLettered
+			continue
+		}
+		c := *v
+		byPair[name] = &c
+	}
 	return reportJSON{Mode: string(r.mode), Events: r.total, Delivered: r.delivered, DeadLettered: r.deadLettered,
-		Unreadable: r.unreadable, Retries: r.retries, ByStatus: r.byStatus, ByPair: r.byPair,
+		Unreadable: r.unreadable, Retries: r.retries, ByStatus: r.byStatus, ByPair: byPair,
 		LatencyMs: map[string]float64{"p50": q(50), "p90": q(90), "p99": q(99), "max": float64(r.hist.Max()) / 1000},
 		ElapsedS:  r.elapsed.Seconds(), EventsPerS: float64(r.total) / max(r.elapsed.Seconds(), 1e-9),
 		DeadLetterFile: r.deadLetterFile, Emulator: r.Emulator}
