@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ciosim/ciosim/customerio"
 )
@@ -431,7 +432,7 @@ func xactionID(body []byte) string {
 		if len(rest) > 0 && rest[0] == ':' {
 			rest = bytes.TrimLeft(rest[1:], " \t\r\n")
 			if len(rest) > 0 && rest[0] == '"' {
-				if j := bytes.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' {
+				if j := bytes.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' && utf8.Valid(rest[1:1+j]) {
 					return string(rest[1 : 1+j])
 				}
 			}

@@ -440,3 +440,57 @@ func TestXactionID(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_customerIOHeadOfLine(t *testing.T) {
+	// The first event fails twice; Customer.io holds every later event back until it succeeds.
+	var mu sync.Mutex
+	var order []string
+	fails := 2
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, string(b))
+		if string(b) == `{"n":1}` && fails > 0 {
+			fails--
+			w.WriteHeader(500)
+			return
+		}
+		io.WriteString(w, `{"xactionId":"x"}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Retries: 5, Concurrency: 16,
+		CustomerIOSemantics: true, TimeScale: 1e-6})
+	src := make(chan Message, 3)
+	for i := 1; i <= 3; i++ {
+		src <- Message{Seq: i, Body: []byte(`{"n":` + strconv.Itoa(i) + `}`)}
+	}
+	close(src)
+	c.Run(context.Background(), src, func(Result) {})
+	want := `{"n":1} {"n":1} {"n":1} {"n":2} {"n":3}`
+	if got := strings.Join(order, " "); got != want {
+		t.Fatalf("requests in order %s, want %s (head-of-line blocking)", got, want)
+	}
+}
+
+func FuzzXactionID(f *testing.F) {
+	f.Add([]byte(`{"xactionId":"1:2:3"}`))
+	f.Add([]byte(`{"xactionId" : "a\"b"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		got := xactionID(b)
+		var ok struct {
+			XactionID string `json:"xactionId"`
+		}
+		if json.Unmarshal(b, &ok) == nil && bytes.Count(b, []byte(`"xactionId"`)) == 1 && got != ok.XactionID {
+			t.Fatalf("xactionID(%q) = %q, encoding/json says %q", b, got, ok.XactionID)
+		}
+	})
+}
+
+func FuzzReadDeadLetter(f *testing.F) {
+	f.Add([]byte(`{"received_at":"2026-01-01T00:00:00Z","body":{},"dead_letter":{"mode":"raw","status":503,"reason":"r","attempts":2}}`))
+	f.Add([]byte(`{"event_id":"x"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ReadDeadLetter(b) // must not panic
+	})
+}

@@ -385,3 +385,37 @@ func TestStore_ring(t *testing.T) {
 		t.Errorf("kept %q counts %+v, want cde, 5 received, 2 dropped", ids, s.Counts())
 	}
 }
+
+func FuzzParseLatency(f *testing.F) {
+	for _, s := range []string{"20ms", "20ms±10ms", "normal:5ms+-1ms", "exp:1s", "", "x:1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		l, err := ParseLatency(s)
+		if err != nil {
+			return
+		}
+		if l.Base < 0 || l.Spread < 0 {
+			t.Fatalf("ParseLatency(%q) = %+v: negative", s, l)
+		}
+		back, err := ParseLatency(l.String())
+		if err != nil || back.Base != l.Base || back.Spread != l.Spread {
+			t.Fatalf("round trip %q → %q → %+v, %v", s, l.String(), back, err)
+		}
+	})
+}
+
+func FuzzParseRates(f *testing.F) {
+	for _, s := range []string{"503=0.1,429=0.05", "timeout=5%", "reset=1", "500=0.5,500=0.6", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var fs Faults
+		if fs.ParseRates(s) != nil {
+			return
+		}
+		if fs.Validate() != nil {
+			t.Fatalf("ParseRates(%q) accepted rates Validate refuses: %+v", s, fs)
+		}
+	})
+}
