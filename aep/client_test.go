@@ -494,3 +494,74 @@ func FuzzReadDeadLetter(f *testing.F) {
 		ReadDeadLetter(b) // must not panic
 	})
 }
+
+func TestRun_rateLimit(t *testing.T) {
+	rec := newRecorder(t, ok200)
+	c := newClient(t, Options{URL: rec.srv.URL + "/collection/" + inlet, FlowID: "f", Rate: 50, Concurrency: 4})
+	src := make(chan Message, 6)
+	for i := range 6 {
+		src <- Message{Seq: i, Body: []byte(`{}`)}
+	}
+	close(src)
+	c.Run(context.Background(), src, func(Result) {})
+	reqs := rec.requests()
+	first, last := reqs[0].At, reqs[0].At
+	for _, r := range reqs {
+		if r.At.Before(first) {
+			first = r.At
+		}
+		if r.At.After(last) {
+			last = r.At
+		}
+	}
+	// 6 requests at 50/s with a burst of 1: 5 gaps of 20 ms (the first request also sets up
+	// the connection, so only 3 gaps are asserted); unlimited, they take a few ms.
+	if span := last.Sub(first); len(reqs) != 6 || span < 60*time.Millisecond {
+		t.Fatalf("%d requests within %s, want 6 spread over at least 60ms", len(reqs), span)
+	}
+}
+
+func TestRun_concurrency(t *testing.T) {
+	const C = 5
+	var mu sync.Mutex
+	inflight, peak := 0, 0
+	gate := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		mu.Lock()
+		inflight++
+		peak = max(peak, inflight)
+		if inflight == C {
+			select {
+			case <-gate:
+			default:
+				close(gate) // C requests are in flight at once
+			}
+		}
+		mu.Unlock()
+		select {
+		case <-gate:
+		case <-time.After(5 * time.Second):
+		}
+		mu.Lock()
+		inflight--
+		mu.Unlock()
+		io.WriteString(w, `{"xactionId":"x"}`)
+	}))
+	defer srv.Close()
+	c := newClient(t, Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: C})
+	src := make(chan Message, 40)
+	for i := range 40 {
+		src <- Message{Seq: i, Body: []byte(`{}`)}
+	}
+	close(src)
+	c.Run(context.Background(), src, func(Result) {})
+	select {
+	case <-gate:
+	default:
+		t.Fatalf("never had %d requests in flight (peak %d)", C, peak)
+	}
+	if peak > C {
+		t.Fatalf("peak %d requests in flight, want at most %d", peak, C)
+	}
+}

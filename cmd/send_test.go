@@ -429,3 +429,20 @@ func run2(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	return run(t, nil, stdin, args...)
 }
+
+func TestParseRate(t *testing.T) {
+	tests := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"", 0, true}, {"100", 100, true}, {"100/s", 100, true}, {"60/m", 1, true}, {"7200/h", 2, true},
+		{"x", 0, false}, {"-1", 0, false}, {"5/d", 0, false},
+	}
+	for _, tt := range tests {
+		got, err := parseRate(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseRate(%q) = %g, %v; want %g ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}
