@@ -446,3 +446,67 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+func TestSend_customerIOSemanticsFlag(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			w.WriteHeader(400) // Customer.io retries even this, after an hour
+			return
+		}
+		io.WriteString(w, `{"xactionId":"x"}`)
+	}))
+	defer srv.Close()
+	in, _ := genEvents(t, 3)
+	code, out, errOut := run(t, nil, in, "send", "--to", srv.URL+"/collection/"+emulator.DefaultInletID, "--flow-id", "f",
+		"--customerio-semantics", "--time-scale", "0.000001", "--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
+	rep := sendReportOf(t, out)
+	if code != 0 || rep.Delivered != 3 || rep.Retries != 1 {
+		t.Fatalf("exit %d report %+v (%s): want all delivered after one retry of the 400", code, rep, errOut)
+	}
+	// Without the switch, the 400 is final.
+	mu.Lock()
+	calls = 0
+	mu.Unlock()
+	code, out, _ = run(t, nil, in, "send", "--to", srv.URL+"/collection/"+emulator.DefaultInletID, "--flow-id", "f",
+		"--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
+	if rep := sendReportOf(t, out); code != 1 || rep.DeadLettered != 1 || rep.ByStatus["400"] != 1 {
+		t.Fatalf("exit %d report %+v: want the 400 dead-lettered", code, rep)
+	}
+}
+
+func TestSend_syncValidationAndGzip(t *testing.T) {
+	noTS := `{"data":{"customer_id":"42","identifiers":{"id":"42"}},"event_id":"01NOTIMESTAMP","metric":"subscribed","object_type":"customer"}`
+	in, _ := genEvents(t, 2)
+	dl := filepath.Join(t.TempDir(), "d.jsonl")
+	code, out, _ := run(t, nil, in+noTS+"\n", "send", "--sync-validation", "--gzip", "--report", "json", "--dead-letter", dl)
+	rep := sendReportOf(t, out)
+	if code != 1 || rep.Delivered != 2 || rep.DeadLettered != 1 || rep.ByStatus["400"] != 1 {
+		t.Fatalf("exit %d report %+v: want the record without timestamp refused by sync validation", code, rep)
+	}
+	b, _ := os.ReadFile(dl)
+	if d, ok := aep.ReadDeadLetter(bytes.TrimSpace(b)); !ok || d.EventID != "01NOTIMESTAMP" || !strings.Contains(d.Response, "schema violations found") {
+		t.Fatalf("dead letter = %+v", d)
+	}
+}
+
+func TestCustomerKey(t *testing.T) {
+	tests := []struct{ data, want string }{
+		{`{"customer_id":"c1","identifiers":{"id":"i1"}}`, "c1"},
+		{`{"identifiers":{"id":"i1","email":"e@x"}}`, "i1"},
+		{`{"identifiers":{"email":"e@x"}}`, "e@x"},
+		{`{}`, ""},
+		{``, ""},
+	}
+	for _, tt := range tests {
+		if got := customerKey(json.RawMessage(tt.data)); got != tt.want {
+			t.Errorf("customerKey(%s) = %q, want %q", tt.data, got, tt.want)
+		}
+	}
+}
