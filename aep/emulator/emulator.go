@@ -338,7 +338,10 @@ func (r *Running) Close() error {
 	return err
 }
 
-var _ http.Handler = (*Server)(nil)
+var (
+	_ http.Handler = (*Server)(nil)
+	_ Mapper       = MapperFunc(nil)
+)
 
 // trimmed returns b without surrounding white space.
 func trimmed(b []byte) []byte { return bytes.TrimSpace(b) }
