@@ -206,6 +206,23 @@ func has(channel, metric string) bool {
 	return ok && p.HasPayload
 }
 
+// capsOf returns the set of metrics channel publishes, cached per generator (the catalog
+// is rebuilt on every customerio.Lookup).
+func (g *Generator) capsOf(channel string) map[string]bool {
+	if c, ok := g.caps[channel]; ok {
+		return c
+	}
+	if g.caps == nil {
+		g.caps = map[string]map[string]bool{}
+	}
+	c := map[string]bool{}
+	for _, m := range customerio.Metrics(channel) {
+		c[m] = has(channel, m)
+	}
+	g.caps[channel] = c
+	return c
+}
+
 // rateFields lists the rates by metric name, for validation messages.
 func (r *Rates) fields() []struct {
 	name string
@@ -274,6 +291,8 @@ func (g *Generator) Plan(l Lifecycle, created int64, dst []Step) []Step {
 	r := g.f.Rand
 	rt := &l.Rates
 	dl := &l.Delays
+	c := g.capsOf(l.Channel)
+	has := func(_, metric string) bool { return c[metric] }
 	ch := l.Channel
 	t := created
 	hit := func(p float64) bool { return p > 0 && r.Float64() < p }
