@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/ciosim/ciosim/customerio"
@@ -25,6 +26,9 @@ type Message struct {
 	// Fixed origin ids; zero values are drawn once for the message. All deliveries of a
 	// message share its origin ids, subject and tracked link.
 	CampaignID, BroadcastID, NewsletterID, ActionID, TransactionalID int64
+	// Subject fixes the message's subject (email subject, push title); "{first}" becomes
+	// the recipient's first name. Empty draws one.
+	Subject string
 }
 
 // StreamOptions describe a run: the customers and what they receive.
@@ -157,7 +161,7 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 		if o == "" {
 			o = customerio.OriginCampaign
 		}
-		src.tmpl = g.NewDelivery(m.Lifecycle.Channel, o, time.UnixMilli(src.start), s.people[0])
+		src.tmpl = g.NewDelivery(m.Lifecycle.Channel, o, time.UnixMilli(src.start), Person{FirstName: firstNameMark})
 		t := &src.tmpl
 		setIf := func(dst *int64, v int64) {
 			if v != 0 {
@@ -169,6 +173,9 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 		setIf(&t.NewsletterID, m.NewsletterID)
 		setIf(&t.ActionID, m.ActionID)
 		setIf(&t.TransactionalID, m.TransactionalID)
+		if m.Subject != "" {
+			t.Subject = strings.ReplaceAll(m.Subject, "{first}", firstNameMark)
+		}
 		s.sources = append(s.sources, src)
 	}
 	if sub := opts.Subscriptions; sub != nil {
@@ -261,7 +268,7 @@ func (s *Stream) arrive(src *source) {
 	switch src.kind {
 	case srcMessage:
 		dv := &delivery{cust: src.cust, msg: src.msg}
-		dv.d = g.deliveryFrom(src.tmpl, time.UnixMilli(at))
+		dv.d = g.deliveryFrom(src.tmpl, time.UnixMilli(at), person)
 		s.steps = g.Plan(src.message.Lifecycle, at, s.steps[:0])
 		for _, st := range s.steps {
 			s.push(pending{at: st.At, objectType: dv.d.ObjectType, metric: st.Metric, dv: dv})
@@ -313,10 +320,17 @@ func (s *Stream) build(p pending) (Item, error) {
 	return Item{Event: ev, Message: p.dv.msg, Customer: p.dv.cust}, nil
 }
 
+// firstNameMark stands for the recipient's first name in a message's subject template
+// ("{first}, your order shipped"), filled in per delivery.
+const firstNameMark = "\x00first\x00"
+
 // deliveryFrom makes a message's delivery for one person: the message's origin ids, subject
 // and link, with its own id, creation time, journey and trigger event.
-func (g *Generator) deliveryFrom(tmpl Delivery, created time.Time) Delivery {
+func (g *Generator) deliveryFrom(tmpl Delivery, created time.Time, p Person) Delivery {
 	d := tmpl
+	if strings.Contains(d.Subject, firstNameMark) {
+		d.Subject = strings.ReplaceAll(d.Subject, firstNameMark, p.FirstName)
+	}
 	d.ID = string(g.deliveryID(tmpl.ObjectType, created, g.account))
 	d.Created = created
 	d.JourneyID = g.ulidAt(created.Add(-time.Duration(g.f.IntRange(1, 3600)) * time.Second))

@@ -393,3 +393,45 @@ func TestDelay_paretoSkewedAndBounded(t *testing.T) {
 		t.Fatalf("not Pareto-skewed: median %v, p95 %v", median, p95)
 	}
 }
+
+func TestStream_messageSubjectPerRecipient(t *testing.T) {
+	l, _ := DefaultLifecycle("email")
+	for _, subject := range []string{"Welcome, {first}!", ""} {
+		s, err := New(Options{Seed: 2, Start: fixedStart}).NewStream(StreamOptions{Customers: 30,
+			Messages: []Message{{Name: "w", Lifecycle: l, Reach: 1, Spread: time.Hour, Subject: subject, CampaignID: 12}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subjects := map[string]bool{}
+		for {
+			it, err := s.Next()
+			if err != nil {
+				break
+			}
+			var data struct {
+				Subject    string `json:"subject"`
+				CampaignID int64  `json:"campaign_id"`
+			}
+			json.Unmarshal(it.Event.Data, &data)
+			if it.Event.ObjectType == "customer" {
+				continue
+			}
+			if data.CampaignID != 12 {
+				t.Fatalf("campaign_id %d, want the message's 12", data.CampaignID)
+			}
+			if data.Subject == "" {
+				continue
+			}
+			if strings.Contains(data.Subject, "\x00") {
+				t.Fatalf("name marker leaked: %q", data.Subject)
+			}
+			if subject != "" && data.Subject != "Welcome, "+s.Customers()[it.Customer].FirstName+"!" {
+				t.Fatalf("subject %q for %s", data.Subject, s.Customers()[it.Customer].FirstName)
+			}
+			subjects[strings.Split(data.Subject, s.Customers()[it.Customer].FirstName)[0]] = true
+		}
+		if len(subjects) != 1 {
+			t.Fatalf("subject %q: one message has several subject templates: %v", subject, subjects)
+		}
+	}
+}
