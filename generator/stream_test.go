@@ -255,7 +255,7 @@ func TestStream_ratesWithinTolerance(t *testing.T) {
 			if ch == "email" {
 				l.Rates.Spammed = 0
 			}
-			opts := StreamOptions{Customers: 20000, Messages: []Message{{Name: ch, Lifecycle: l, Reach: 1, Spread: time.Hour}}}
+			opts := StreamOptions{Customers: 8000, Messages: []Message{{Name: ch, Lifecycle: l, Reach: 1, Spread: time.Hour}}}
 			logs, _ := collect(t, New(Options{Seed: 11, Start: fixedStart}), opts)
 			count := map[string]int{}
 			for _, d := range logs {
@@ -277,7 +277,7 @@ func TestStream_ratesWithinTolerance(t *testing.T) {
 			r := l.Rates
 			switch ch {
 			case "email":
-				if got, want := count["sent"], int(float64(20000)*(1-r.Dropped)); math.Abs(float64(got-want)) > 5*math.Sqrt(20000*r.Dropped) {
+				if got, want := count["sent"], int(float64(8000)*(1-r.Dropped)); math.Abs(float64(got-want)) > 5*math.Sqrt(8000*r.Dropped) {
 					t.Errorf("sent %d, want about %d", got, want)
 				}
 				check("bounced", "sent", r.Bounced)
