@@ -258,7 +258,7 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 		pace = newPacer(o.speed, time.Now, sleepCtx)
 	}
 	prog := newProgress(a.s.Err, total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
-	n, err := a.writeEvents(out, next, pace, prog)
+	n, err := a.writeEvents(out, next, emitOptions{pace: pace, prog: prog})
 	if err != nil {
 		return err
 	}
@@ -352,8 +352,26 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 	return next, o.count, nil
 }
 
-// writeEvents writes events as JSONL until the stream ends, pacing them when pace is set.
-func (a *app) writeEvents(out io.Writer, next nextEvent, pace *pacer, prog *progress) (int, error) {
+// eventSender is what firing generated events needs from a streaming client: deliver one
+// Customer.io body, returning an error when it was not accepted (after any retries).
+type eventSender interface {
+	SendEvent(ctx context.Context, ev customerio.Event) error
+}
+
+// emitOptions say how writeEvents paces, reports and fires events.
+type emitOptions struct {
+	pace *pacer
+	prog *progress
+	// send, when set, fires each event after it is due; failures are counted in failed and
+	// reported on stderr, and do not stop the run.
+	send   eventSender
+	failed *int
+}
+
+// writeEvents writes events as JSONL until the stream ends, pacing them when pace is set
+// and firing them when send is set.
+func (a *app) writeEvents(out io.Writer, next nextEvent, eo emitOptions) (int, error) {
+	pace, prog := eo.pace, eo.prog
 	w := bufio.NewWriterSize(out, 256*1024)
 	n := 0
 	for ; ; n++ {
@@ -382,6 +400,15 @@ func (a *app) writeEvents(out io.Writer, next nextEvent, pace *pacer, prog *prog
 				return n, err
 			}
 		}
+		if eo.send != nil {
+			if err := eo.send.SendEvent(a.ctx, ev); err != nil {
+				if a.ctx.Err() != nil {
+					return n, a.ctx.Err()
+				}
+				*eo.failed++
+				fmt.Fprintf(a.s.Err, "ciosim: event %d (%s %s): %v\n", n+1, ev.Pair(), ev.EventID, err)
+			}
+		}
 		w.Write(ev.Bytes())
 		if err := w.WriteByte('\n'); err != nil {
 			return n, fmt.Errorf("write: %w", err)
@@ -408,7 +435,7 @@ func (a *app) checkFixture(path string, next nextEvent) error {
 	pr, pw := io.Pipe()
 	genErr := make(chan error, 1)
 	go func() {
-		_, err := a.writeEvents(pw, next, nil, newProgress(io.Discard, false, "", 0))
+		_, err := a.writeEvents(pw, next, emitOptions{prog: newProgress(io.Discard, false, "", 0)})
 		pw.CloseWithError(err)
 		genErr <- err
 	}()

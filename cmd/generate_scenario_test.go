@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"context"
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +189,41 @@ func TestPacer(t *testing.T) {
 	cancel()
 	if err := sleepCtx(cancelled, time.Hour); err == nil {
 		t.Fatal("sleepCtx ignored cancellation")
+	}
+}
+
+// fakeSender records what writeEvents fires and fails the events it is told to.
+type fakeSender struct {
+	got  []string
+	fail map[int]bool
+}
+
+func (f *fakeSender) SendEvent(_ context.Context, ev customerio.Event) error {
+	f.got = append(f.got, string(ev.Bytes()))
+	if f.fail[len(f.got)] {
+		return errors.New("HTTP 500")
+	}
+	return nil
+}
+
+func TestWriteEvents_firesEachEventInOrder(t *testing.T) {
+	s, _ := fixtures.Load("smoke")
+	r, err := s.Run(fixtures.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb strings.Builder
+	a := &app{ctx: context.Background(), s: Streams{Out: &out, Err: &errb}}
+	fs := &fakeSender{fail: map[int]bool{2: true}}
+	failed := 0
+	n, err := a.writeEvents(&out, r.Next, emitOptions{prog: newProgress(io.Discard, false, "", 0), send: fs, failed: &failed})
+	if err != nil || n != 69 {
+		t.Fatalf("n=%d err=%v", n, err)
+	}
+	if got := strings.Join(fs.got, "\n") + "\n"; got != out.String() {
+		t.Fatal("fired events differ from the written ones")
+	}
+	if failed != 1 || !strings.Contains(errb.String(), "event 2 (") || !strings.Contains(errb.String(), "HTTP 500") {
+		t.Fatalf("failed=%d stderr=%q", failed, errb.String())
 	}
 }
