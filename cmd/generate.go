@@ -42,6 +42,8 @@ type generateOptions struct {
 	unset        []string
 	merge        []string
 	allowInvalid bool
+	to           string
+	flowID       string
 }
 
 func newGenerateCmd(a *app) *cobra.Command {
@@ -69,7 +71,12 @@ data.identifiers.cio_id. The result must still be a valid Customer.io event unle
 --allow-invalid is given (for negative fixtures).
 
 --check FILE regenerates and compares with a committed fixture: exit 0 when identical,
-exit 1 with a readable diff when the output drifted.`,
+exit 1 with a readable diff when the output drifted.
+
+--to URL --flow-id ID also fires each event, as it is written, at an AEP inlet in raw mode
+(credentials from CIOSIM_SIGNING_KEY, AEP_ACCESS_TOKEN, AEP_API_KEY, AEP_IMS_ORG,
+AEP_SANDBOX_NAME); with --realtime at the scenario's pace. For concurrency, rates, XDM modes
+and dead letters, pipe into 'ciosim send' instead.`,
 		Example: `  ciosim generate --all --seed 42
   ciosim generate --type email --metric opened --count 100 --origin newsletter
   ciosim generate --type push --all --body-content --start 2026-01-01T09:00:00Z --out push.jsonl
@@ -78,7 +85,8 @@ exit 1 with a readable diff when the output drifted.`,
   ciosim generate --scenario ./my-scenario.yaml --seed 7 --set data.campaign_id=12
   ciosim generate --scenario smoke --unset data.identifiers.cio_id --merge '{"data":{"subject":"Hi"}}'
   ciosim generate --scenario push-broadcast --realtime --speed 60
-  ciosim generate --scenario smoke --check fixtures/golden/smoke.jsonl`,
+  ciosim generate --scenario smoke --check fixtures/golden/smoke.jsonl
+  ciosim generate --scenario push-broadcast --realtime --speed 60 --to https://dcs.adobedc.net/collection/ID --flow-id FLOW`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			return a.runGenerate(c, o)
@@ -104,6 +112,8 @@ exit 1 with a readable diff when the output drifted.`,
 	f.StringArrayVar(&o.set, "set", nil, "override a field on every event: path=value, e.g. data.campaign_id=12 (repeatable)")
 	f.StringArrayVar(&o.unset, "unset", nil, "remove a field from every event, e.g. data.identifiers.cio_id (repeatable)")
 	f.StringArrayVar(&o.merge, "merge", nil, "apply a JSON merge patch to every event, e.g. '{\"data\":{\"subject\":\"Hi\"}}' (repeatable)")
+	f.StringVar(&o.to, "to", "", "also fire each event, as it is written, at this AEP inlet URL (raw mode, one request per event; auth and signing from the environment as for 'ciosim send')")
+	f.StringVar(&o.flowID, "flow-id", "", "with --to: the dataflow id (sent as ?x-adobe-flow-id=)")
 	f.BoolVar(&o.allowInvalid, "allow-invalid", false, "keep events the overrides make invalid, and accept unknown override paths (negative fixtures)")
 	return c
 }
@@ -194,8 +204,17 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	if changed("speed") && !o.realtime {
 		return usageErrorf("--speed needs --realtime")
 	}
-	if o.check != "" && (o.out != "" || o.realtime) {
-		return usageErrorf("--check compares instead of writing: it cannot be combined with --out or --realtime")
+	if o.check != "" && (o.out != "" || o.realtime || o.to != "") {
+		return usageErrorf("--check compares instead of writing: it cannot be combined with --out, --realtime or --to")
+	}
+	if o.flowID != "" && o.to == "" {
+		return usageErrorf("--flow-id needs --to")
+	}
+	var sender *aepSender
+	if o.to != "" {
+		if sender, err = a.newAEPSender(o.to, o.flowID); err != nil {
+			return err
+		}
 	}
 	now := time.Now()
 	var next nextEvent
@@ -244,6 +263,9 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	}
 
 	var out io.Writer = a.s.Out
+	if sender != nil && o.out == "" {
+		out = io.Discard // firing: the events go to the endpoint (and to --out when given)
+	}
 	var file *atomicFile
 	if o.out != "" && o.out != "-" {
 		file, err = createAtomic(o.out)
@@ -258,11 +280,27 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 		pace = newPacer(o.speed, time.Now, sleepCtx)
 	}
 	prog := newProgress(a.s.Err, total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
-	n, err := a.writeEvents(out, next, emitOptions{pace: pace, prog: prog})
+	eo := emitOptions{pace: pace, prog: prog}
+	failed := 0
+	if sender != nil {
+		eo.send, eo.failed = sender, &failed
+	}
+	n, err := a.writeEvents(out, next, eo)
 	if err != nil {
 		return err
 	}
 	prog.done(n)
+	if sender != nil {
+		fmt.Fprintf(a.s.Err, "ciosim: fired %d events at %s: %d accepted, %d failed\n", n, sender.url, n-failed, failed)
+		if failed > 0 {
+			if file != nil {
+				if err := file.Commit(); err != nil {
+					return err
+				}
+			}
+			return &ExitError{Code: ExitFailure}
+		}
+	}
 	if file != nil {
 		return file.Commit()
 	}
