@@ -10,10 +10,13 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ciosim/ciosim/aep"
+	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/secret"
 	"github.com/ciosim/ciosim/tui"
@@ -32,6 +35,9 @@ type tuiOptions struct {
 	seed     int64
 	watch    []string
 	logFile  string
+	// credential files, instead of the environment variables send also reads
+	tokenFile, apiKeyFile, signingKeyFile string
+	deadLetter                            string
 }
 
 // tuiFile is the optional config file (JSON). Flags override it. It holds no secrets:
@@ -45,29 +51,28 @@ type tuiFile struct {
 	Seed     *int64   `json:"seed"`
 	Watch    []string `json:"watch"`
 	LogFile  string   `json:"log_file"`
+	// DeadLetter is the dead-letter file.
+	DeadLetter string `json:"dead_letter"`
 }
 
 // tuiConfig is the resolved configuration.
 type tuiConfig struct {
-	Endpoint string
-	FlowID   string
-	Mode     tui.Mode
-	Mapping  string
-	Tenant   string
-	Seed     int64
-	Watch    []string
-	LogFile  string
-	Token    secret.Secret
-	APIKey   secret.Secret
+	Endpoint   string
+	FlowID     string
+	Mode       tui.Mode
+	Mapping    string
+	Tenant     string
+	Seed       int64
+	Watch      []string
+	LogFile    string
+	Auth       aep.Auth
+	SigningKey secret.Secret
+	DeadLetter string
 }
 
-// Environment variables the TUI reads (documented in docs/tui.md).
-const (
-	envConfig    = "CIOSIM_CONFIG"
-	envToken     = "CIOSIM_AEP_TOKEN"
-	envTokenFile = "CIOSIM_AEP_TOKEN_FILE"
-	envAPIKey    = "CIOSIM_AEP_API_KEY"
-)
+// envConfig names the config file when --config is not given. Credentials come from the
+// same variables as send's (AEP_ACCESS_TOKEN, AEP_API_KEY, CIOSIM_SIGNING_KEY, ...).
+const envConfig = "CIOSIM_CONFIG"
 
 // attachTUI makes the root command start the TUI when run without a subcommand.
 func attachTUI(root *cobra.Command, a *app) {
@@ -93,6 +98,10 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.Int64Var(&o.seed, "seed", 1, "random seed for generated events")
 	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
 	f.StringVar(&o.logFile, "log-file", "", "write a JSON log here (nothing is logged to the terminal)")
+	f.StringVar(&o.deadLetter, "dead-letter", "", "append events that could not be delivered to this JSONL file (re-sendable with 'ciosim send'); the d key lists them")
+	f.StringVar(&o.tokenFile, "token-file", "", "file holding the IMS access token (instead of "+envAccessToken+")")
+	f.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (instead of "+envAPIKey+")")
+	f.StringVar(&o.signingKeyFile, "signing-key-file", "", "file holding the Reporting Webhook signing key (instead of "+envSigningKey+"): signs raw sends, verifies recorded requests")
 }
 
 // tuiConfig merges the config file, the flags (which win) and the environment.
@@ -145,15 +154,27 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 			return tuiConfig{}, usageErrorf("--watch %s: not a folder", d)
 		}
 	}
-	cfg.Token = secret.New(a.getenv(envToken))
-	if f := a.getenv(envTokenFile); f != "" && cfg.Token.IsZero() {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return tuiConfig{}, usageErrorf("%s: %w", envTokenFile, err)
-		}
-		cfg.Token = secret.New(string(b))
+	var err error
+	if cfg.Auth.Token, err = a.credential(envAccessToken, o.tokenFile); err != nil {
+		return tuiConfig{}, usageErrorf("%v", err)
 	}
-	cfg.APIKey = secret.New(a.getenv(envAPIKey))
+	if cfg.Auth.APIKey, err = a.credential(envAPIKey, o.apiKeyFile); err != nil {
+		return tuiConfig{}, usageErrorf("%v", err)
+	}
+	if cfg.SigningKey, err = a.credential(envSigningKey, o.signingKeyFile); err != nil {
+		return tuiConfig{}, usageErrorf("%v", err)
+	}
+	cfg.Auth.OrgID, cfg.Auth.Sandbox = a.getenv(envOrgID), a.getenv(envSandbox)
+	cfg.DeadLetter = pick("dead-letter", o.deadLetter, file.DeadLetter)
+	if cfg.Endpoint != "" {
+		u, err := url.Parse(cfg.Endpoint)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return tuiConfig{}, usageErrorf("--endpoint %q: want an inlet URL like https://dcs.adobedc.net/collection/{inletId}", cfg.Endpoint)
+		}
+		if cfg.Mode == tui.ModeRaw && cfg.FlowID == "" {
+			return tuiConfig{}, usageErrorf("--endpoint in raw mode needs --flow-id (the dataflow id AEP gave the Customer.io source)")
+		}
+	}
 	return cfg, nil
 }
 
@@ -247,11 +268,42 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 	if len(cfg.Watch) > 0 {
 		opts.SaveDir = cfg.Watch[0]
 	}
-	var notes []string
-	if len(deps.Endpoints) == 0 {
-		notes = append(notes, "no endpoint wired yet")
+	var dead *deadLetterFile
+	if cfg.DeadLetter != "" {
+		dead = &deadLetterFile{path: cfg.DeadLetter}
+		deps.DeadLetters = dead
 	}
-	opts.Info = strings.Join(notes, "; ")
+	if sc, err := newFixtureScenarios(); err == nil {
+		deps.Scenarios = sc
+	} else {
+		logger.Warn("scenarios", "err", err)
+	}
+	// The embedded emulator always runs: it is the default endpoint, and the one E switches
+	// back to when a real endpoint is configured.
+	run, stop, err := startEmulator(cfg.Tenant)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	cleanups = append(cleanups, stop)
+	emuOpts := aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID, Retries: 1,
+		Backoff: aep.Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}, SigningKey: cfg.SigningKey}
+	emu, err := newTUISender(emuOpts, tr, dead)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	host := strings.TrimPrefix(run.URL, "http://")
+	emuEndpoint := tui.Endpoint{Label: "emulator " + host, Sender: emu}
+	if cfg.Endpoint != "" {
+		real, err := newTUISender(aep.Options{URL: cfg.Endpoint, FlowID: cfg.FlowID, Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}, tr, dead)
+		if err != nil {
+			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
+		}
+		deps.Endpoints = []tui.Endpoint{{Label: maskURL(cfg.Endpoint), Sender: real}, emuEndpoint}
+		opts.Info = "firing at " + maskURL(cfg.Endpoint) + "; E switches to the embedded emulator on " + host
+	} else {
+		deps.Endpoints = []tui.Endpoint{emuEndpoint}
+		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
+	}
 	return deps, opts, cleanup, nil
 }
 

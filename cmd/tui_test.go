@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,6 +37,8 @@ func TestTUI_badFlagsAreUsageErrors(t *testing.T) {
 		{"config unknown field", []string{"--config", bad}, `unknown field "token"`},
 		{"config missing", []string{"--config", filepath.Join(dir, "nope.json")}, "no such file"},
 		{"args", []string{"extra"}, "unknown command"},
+		{"endpoint", []string{"--endpoint", "dcs.adobedc.net/collection/x"}, "want an inlet URL"},
+		{"raw needs flow", []string{"--endpoint", "https://dcs.adobedc.net/collection/x"}, "needs --flow-id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -54,10 +57,10 @@ func TestTUI_configFileFlagsAndEnv(t *testing.T) {
 	os.WriteFile(cfgPath, []byte(`{"endpoint":"https://dcs.adobedc.net/collection/abc","flow_id":"f-1","mode":"xdm","seed":7,"watch":["`+dir+`"],"tenant":"_acme"}`), 0o600)
 	os.WriteFile(tokenPath, []byte("s3cr3t-token\n"), 0o600)
 	a := &app{ctx: context.Background(), getenv: func(k string) string {
-		return map[string]string{envConfig: cfgPath, envTokenFile: tokenPath}[k]
+		return map[string]string{envConfig: cfgPath, envAPIKey: "k3y", envOrgID: "ORG@AdobeOrg"}[k]
 	}}
 	changed := map[string]bool{"mode": true}
-	cfg, err := a.tuiConfig(tuiOptions{mode: "batch", seed: 1}, func(f string) bool { return changed[f] })
+	cfg, err := a.tuiConfig(tuiOptions{mode: "batch", seed: 1, tokenFile: tokenPath}, func(f string) bool { return changed[f] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +73,11 @@ func TestTUI_configFileFlagsAndEnv(t *testing.T) {
 	if len(cfg.Watch) != 1 || cfg.Watch[0] != dir {
 		t.Errorf("watch = %v", cfg.Watch)
 	}
-	if cfg.Token.Reveal() != "s3cr3t-token" {
-		t.Errorf("token from %s not read", envTokenFile)
+	if cfg.Auth.Token.Reveal() != "s3cr3t-token" || cfg.Auth.APIKey.Reveal() != "k3y" || cfg.Auth.OrgID != "ORG@AdobeOrg" {
+		t.Errorf("credentials not read from --token-file and the environment")
 	}
-	if strings.Contains(cfg.Token.String(), "s3cr3t") {
-		t.Errorf("token prints unmasked: %s", cfg.Token)
+	if strings.Contains(fmt.Sprintf("%v %+v", cfg, cfg), "s3cr3t") || strings.Contains(fmt.Sprintf("%v", cfg), "k3y") {
+		t.Errorf("config prints a credential unmasked")
 	}
 }
 
