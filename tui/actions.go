@@ -55,12 +55,8 @@ func (m Model) startFire(ids []int) (Model, tea.Cmd) {
 	j := m.newJob("fire")
 	j.total = len(ids)
 	j.queue = ids
-	conc := m.opts.Concurrency
-	if conc <= 0 {
-		conc = 4
-	}
 	var cmds []tea.Cmd
-	for i := 0; i < conc && len(j.queue) > 0; i++ {
+	for i := 0; i < m.concurrency() && len(j.queue) > 0; i++ {
 		cmds = append(cmds, m.nextFire())
 	}
 	return m, tea.Batch(cmds...)
@@ -137,11 +133,14 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 		j := m.job
 		j.done += len(msg.ids)
 		j.failed += failed
-		if j.kind == "fire" {
-			j.inflight--
-			if len(j.queue) > 0 {
-				cmds = append(cmds, m.nextFire())
-			}
+		j.inflight--
+		if j.kind == "fire" && len(j.queue) > 0 {
+			cmds = append(cmds, m.nextFire())
+		}
+		if j.waiting && !j.paused {
+			j.waiting = false
+			msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
+			cmds = append(cmds, func() tea.Msg { return msg })
 		}
 		if j.done >= j.total && j.total > 0 && (j.kind != "fire" || j.inflight == 0) {
 			cmds = append(cmds, m.finishJob())
@@ -256,11 +255,25 @@ func (m Model) onReplayTick(msg replayTickMsg) (tea.Model, tea.Cmd) {
 	it, _ := m.list.Item(id)
 	m.list.SetStatus(id, "...")
 	j.next = msg.index + 1
+	j.inflight++
 	cmds := []tea.Cmd{sendPayloads(j.ctx, m.sender(), m.log, m.now, j.id, m.mode, m.mappingName(), []int{id}, [][]byte{it.Event.Bytes()}, false)}
 	if j.next < len(j.ids) {
-		cmds = append(cmds, m.scheduleReplay(j.times[msg.index], j.times[j.next]))
+		if j.inflight >= m.concurrency() {
+			// Back-pressure: the endpoint is slower than the pace (always so at max speed);
+			// the next event goes when an answer comes back, so requests never pile up.
+			j.waiting = true
+		} else {
+			cmds = append(cmds, m.scheduleReplay(j.times[msg.index], j.times[j.next]))
+		}
 	}
 	return m, tea.Batch(cmds...)
+}
+
+func (m Model) concurrency() int {
+	if m.opts.Concurrency > 0 {
+		return m.opts.Concurrency
+	}
+	return 4
 }
 
 func (m *Model) scheduleReplay(prev, next time.Time) tea.Cmd {
@@ -283,8 +296,14 @@ func (m Model) togglePause() (tea.Model, tea.Cmd) {
 	if j.paused {
 		return m, m.setStatus(false, "replay paused at %d/%d", j.next, j.total)
 	}
+	status := m.setStatus(false, "replay resumed at %s", m.speedLabel())
+	if j.inflight >= m.concurrency() {
+		j.waiting = true // the next answer releases the next event
+		return m, status
+	}
+	j.waiting = false
 	msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
-	return m, tea.Batch(func() tea.Msg { return msg }, m.setStatus(false, "replay resumed at %s", m.speedLabel()))
+	return m, tea.Batch(func() tea.Msg { return msg }, status)
 }
 
 func (m Model) toggleRecord() (tea.Model, tea.Cmd) {

@@ -74,9 +74,10 @@ type job struct {
 	// replay: the events, their capture times, the next index, pause state and tick tag.
 	ids    []int
 	times  []time.Time
-	next   int
-	paused bool
-	tag    int
+	next    int
+	paused  bool
+	tag     int
+	waiting bool // the next tick waits for an answer (back-pressure)
 }
 
 // Model is the root model. It lays out the panes, keeps focus, routes messages and runs the

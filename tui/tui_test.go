@@ -288,3 +288,25 @@ func writeRecording(t *testing.T, path string, n int, gap time.Duration) {
 		t.Fatal(err)
 	}
 }
+
+func TestModel_replayAtMaxSpeedWaitsForAnswers(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rec.jsonl")
+	writeRecording(t, path, 3, time.Second)
+	s := &fakeSender{}
+	h := newHarness(t, testDeps(s), Options{Seed: 1, Concurrency: 1, Speeds: []float64{0}}, 100, 30)
+	tm, _ := h.m.Update(loadFile(path, true)())
+	h.m = tm.(Model)
+	tm, cmd := h.m.Update(replayTickMsg{job: h.m.job.id, index: 0})
+	h.m = tm.(Model)
+	if !h.m.job.waiting {
+		t.Fatal("with one request in flight the next event did not wait for the answer")
+	}
+	h.run(cmd) // the answer releases the next event, and so on
+	if got := s.sentIDs(); len(got) != 3 || got[0] != "0" || got[2] != "2" {
+		t.Fatalf("sent %v, want 0 1 2 in order", got)
+	}
+	if h.m.Busy() {
+		t.Error("replay not finished")
+	}
+}
