@@ -72,8 +72,8 @@ type job struct {
 	queue    []int
 	inflight int
 	// replay: the events, their capture times, the next index, pause state and tick tag.
-	ids    []int
-	times  []time.Time
+	ids     []int
+	times   []time.Time
 	next    int
 	paused  bool
 	tag     int
