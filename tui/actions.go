@@ -113,6 +113,9 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 		m.list.SetStatus(id, status)
 		if r.OK() {
 			m.sent++
+			if msg.resend {
+				m.delivered[string(it.Event.Bytes())] = true
+			}
 			m.dead = removeDead(m.dead, strconv.Itoa(id))
 		} else {
 			m.failed++
@@ -123,9 +126,12 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 	}
 	if len(msg.ids) == 1 && msg.job == 0 {
 		e := m.log_.Entries()[len(m.log_.Entries())-1]
-		if e.OK() {
+		switch {
+		case e.OK():
 			cmds = append(cmds, m.setStatus(false, "#%d %s → %d %s", e.Event, e.Label, e.Status, e.XactionID))
-		} else {
+		case e.Status == 0:
+			cmds = append(cmds, m.setStatus(true, "#%d %s failed: %s", e.Event, e.Label, e.Err))
+		default:
 			cmds = append(cmds, m.setStatus(true, "#%d %s → %s", e.Event, e.Label, strings.TrimSpace(fmt.Sprint(e.Status, " ", e.Err, " ", e.Body))))
 		}
 	}

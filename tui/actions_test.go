@@ -440,3 +440,15 @@ func TestModel_deadLettersFromFileAreResent(t *testing.T) {
 		t.Errorf("dead letters after a good re-send = %+v", h.m.DeadLetters())
 	}
 }
+
+func TestModel_resentDeadLetterStaysGoneWhenTheFileIsReread(t *testing.T) {
+	ev, _ := newGen(2).Event("sms", "sent")
+	s := &fakeSender{}
+	deps := testDeps(s)
+	deps.DeadLetters = fakeDeadLetters{list: []DeadLetter{{ID: ev.EventID, Mode: ModeRaw, Event: ev.Bytes(), Status: 503}}}
+	h := newHarness(t, deps, Options{Seed: 1}, 100, 30)
+	h.keys("d", "enter", "esc", "d")
+	if len(h.m.DeadLetters()) != 0 {
+		t.Errorf("re-sent dead letter listed again from the file: %+v", h.m.DeadLetters())
+	}
+}

@@ -132,6 +132,8 @@ type Model struct {
 
 	dead       []DeadLetter
 	deadCursor int
+	// delivered holds the payloads re-sent successfully from the dead-letter list.
+	delivered map[string]bool
 
 	recording bool
 	recAddr   string
@@ -223,7 +225,7 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 		source: source.New(scen, opts.WatchDirs), list: eventlist.New(),
 		insp: inspector.New(ctx, tf, mappings[mi]), log_: sendlog.New(),
 		seed: opts.Seed, mode: mode, mappings: mappings, mapping: mi, speeds: speeds, speed: si,
-		scenarios: scen, input: in, loaded: map[string]int{},
+		scenarios: scen, input: in, loaded: map[string]int{}, delivered: map[string]bool{},
 		gen: &genBox{make: deps.NewGenerator},
 	}
 	m.focus = paneSource
@@ -407,7 +409,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.err != nil {
 			return m, m.setStatus(true, "dead letters: %v", msg.err)
 		}
-		m.dead = mergeDead(m.dead, msg.list)
+		var fresh []DeadLetter
+		for _, d := range msg.list {
+			// The file is append-only: what was re-sent fine this session is still in it.
+			if !m.delivered[string(d.Event)] {
+				fresh = append(fresh, d)
+			}
+		}
+		m.dead = mergeDead(m.dead, fresh)
 		return m, nil
 	case copiedMsg:
 		if msg.err != nil {
