@@ -123,15 +123,16 @@ func isCapture(b []byte) bool {
 	return probe.ReceivedAt != nil && (probe.Body != nil || probe.BodyBase64 != nil)
 }
 
-// describeJSONError adds the column of a JSON syntax error to err's message.
+// describeJSONError adds the column of a JSON syntax error to err's message: the 1-based
+// column of the offending byte (encoding/json's Offset counts the bytes read including it).
 func describeJSONError(b []byte, err error) error {
 	var se *customerio.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("invalid JSON at column %d: %s", se.Offset+1, se.Msg)
+		return fmt.Errorf("invalid JSON at column %d: %s", max(se.Offset, 1), se.Msg)
 	}
 	var jse *json.SyntaxError
 	if errors.As(err, &jse) {
-		return fmt.Errorf("invalid JSON at column %d: %w", jse.Offset+1, err)
+		return fmt.Errorf("invalid JSON at column %d: %w", max(jse.Offset, 1), err)
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {

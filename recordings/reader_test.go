@@ -1,0 +1,121 @@
+package recordings
+
+import (
+	"errors"
+	"io"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+const bareEvent = `{"event_id":"01E4C4CT6YDC7Y5M7FE1GWWPQJ","object_type":"email","metric":"sent","timestamp":1,"data":{}}`
+
+func TestReader_tolerance(t *testing.T) {
+	t.Parallel()
+	capLine, _ := capN(7).AppendJSON(nil)
+	tests := []struct {
+		name      string
+		in        string
+		wantRecs  int
+		wantErrs  []int // line numbers reported
+		wantTorn  []bool
+		errSubstr string
+	}{
+		{"torn last line", bareEvent + "\n" + string(capLine) + "\n" + `{"event_id":"x","obj`, 2, []int{3}, []bool{true}, "torn last line"},
+		{"corrupt middle line", bareEvent + "\n{not json}\n" + bareEvent + "\n", 2, []int{2}, []bool{false}, "column 2"},
+		{"blank lines and CRLF", "\n" + bareEvent + "\r\n\r\n" + bareEvent + "\n", 2, nil, nil, ""},
+		{"unterminated but complete last line", bareEvent + "\n" + bareEvent, 2, nil, nil, ""},
+		{"capture with bad received_at", `{"received_at":"yesterday","body":{}}` + "\n" + bareEvent + "\n", 1, []int{1}, []bool{false}, "received_at"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rd := NewReader(strings.NewReader(tt.in), "f.jsonl")
+			recs := 0
+			var lines []int
+			var torn []bool
+			for {
+				rec, err := rd.Next()
+				var le *LineError
+				if errors.Is(err, io.EOF) {
+					break
+				} else if errors.As(err, &le) {
+					lines = append(lines, le.Line)
+					torn = append(torn, le.Torn)
+					if !strings.Contains(le.Error(), tt.errSubstr) || !strings.HasPrefix(le.Error(), "f.jsonl:") {
+						t.Errorf("error %q does not name file and %q", le, tt.errSubstr)
+					}
+					continue
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if len(rec.Body) == 0 {
+					t.Errorf("record without body at line %d", rec.Line)
+				}
+				recs++
+			}
+			if recs != tt.wantRecs || len(lines) != len(tt.wantErrs) {
+				t.Fatalf("records %d errors at %v, want %d and %v", recs, lines, tt.wantRecs, tt.wantErrs)
+			}
+			for i := range lines {
+				if lines[i] != tt.wantErrs[i] || torn[i] != tt.wantTorn[i] {
+					t.Errorf("error %d: line %d torn %v, want %d %v", i, lines[i], torn[i], tt.wantErrs[i], tt.wantTorn[i])
+				}
+			}
+		})
+	}
+}
+
+// endless yields the same capture line n times without holding them in memory.
+type endless struct {
+	line []byte
+	n    int
+	off  int
+}
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.n == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p, e.line[e.off:])
+	e.off += k
+	if e.off == len(e.line) {
+		e.off = 0
+		e.n--
+	}
+	return k, nil
+}
+
+// TestReader_flatMemory reads ~64 MB of captures and checks the live heap stays small: the
+// reader must not accumulate lines.
+func TestReader_flatMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 64 MB")
+	}
+	line, _ := capN(250).AppendJSON(nil)
+	line = append(line, '\n')
+	n := (64 << 20) / len(line)
+	rd := NewReader(&endless{line: line, n: n}, "big")
+	var peak uint64
+	var ms runtime.MemStats
+	for i := 0; ; i++ {
+		_, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			if i != n {
+				t.Fatalf("read %d records, want %d", i, n)
+			}
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%50000 == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	}
+	if peak > 16<<20 {
+		t.Errorf("live heap reached %d MiB while streaming 64 MiB", peak>>20)
+	}
+}
