@@ -125,6 +125,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 	root.AddCommand(
 		newCatalogCmd(a),
 		newGenerateCmd(a),
+		newRecordCmd(a),
 	)
 	return root
 }
