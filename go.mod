@@ -3,17 +3,16 @@ module github.com/ciosim/ciosim
 go 1.26
 
 require (
+	github.com/brianvoe/gofakeit/v6 v6.28.0
+	github.com/charmbracelet/x/exp/golden v0.1.0
 	github.com/charmbracelet/x/term v0.2.2
+	github.com/oklog/ulid/v2 v2.1.2
 	github.com/spf13/cobra v1.10.2
 )
 
 require (
 	github.com/aymanbagabas/go-udiff v0.4.1 // indirect
-	github.com/brianvoe/gofakeit/v6 v6.28.0 // indirect
-	github.com/charmbracelet/x/exp/golden v0.1.0 // indirect
-	github.com/fsnotify/fsnotify v1.10.1 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	github.com/oklog/ulid/v2 v2.1.2 // indirect
 	github.com/spf13/pflag v1.0.9 // indirect
 	golang.org/x/sys v0.36.0 // indirect
 )
