@@ -126,6 +126,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newCatalogCmd(a),
 		newGenerateCmd(a),
 		newRecordCmd(a),
+		newReplayCmd(a),
 	)
 	return root
 }

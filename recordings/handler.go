@@ -24,7 +24,7 @@ const DefaultMaxBodyBytes = 1 << 20
 
 // Appender stores a capture durably; [*Store] is the implementation.
 type Appender interface {
-	Append(Capture) (Appended, error)
+	Append(Capture) (Location, error)
 }
 
 var _ Appender = (*Store)(nil)
@@ -59,7 +59,7 @@ type Result struct {
 	// Event is the body parsed, when it is a JSON object.
 	Event customerio.Event
 	// Stored says where the capture went; zero when it was not stored.
-	Stored Appended
+	Stored Location
 	// Status is the HTTP status answered.
 	Status int
 	// Err says why the request was refused or could not be stored.

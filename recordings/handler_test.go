@@ -39,14 +39,14 @@ type memStore struct {
 	err  error
 }
 
-func (m *memStore) Append(c Capture) (Appended, error) {
+func (m *memStore) Append(c Capture) (Location, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.err != nil {
-		return Appended{}, m.err
+		return Location{}, m.err
 	}
 	m.caps = append(m.caps, c)
-	return Appended{File: "mem", Line: len(m.caps)}, nil
+	return Location{File: "mem", Line: len(m.caps)}, nil
 }
 
 func TestHandler_signatureVerdicts(t *testing.T) {
@@ -211,10 +211,10 @@ func TestHandler_answersAfterAppend(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	entered := make(chan struct{})
-	st := appendFunc(func(c Capture) (Appended, error) {
+	st := appendFunc(func(c Capture) (Location, error) {
 		close(entered)
 		<-release
-		return Appended{File: "x", Line: 1}, nil
+		return Location{File: "x", Line: 1}, nil
 	})
 	srv := httptest.NewServer(NewHandler(st, HandlerOptions{}))
 	defer srv.Close()
@@ -240,9 +240,9 @@ func TestHandler_answersAfterAppend(t *testing.T) {
 	}
 }
 
-type appendFunc func(Capture) (Appended, error)
+type appendFunc func(Capture) (Location, error)
 
-func (f appendFunc) Append(c Capture) (Appended, error) { return f(c) }
+func (f appendFunc) Append(c Capture) (Location, error) { return f(c) }
 
 func TestHandler_withStoreRoundTrip(t *testing.T) {
 	t.Parallel()

@@ -50,10 +50,16 @@ func (e *LineError) Unwrap() error { return e.Err }
 // Reader reads Recording JSONL and bare-event JSONL, one record at a time, in constant memory
 // apart from the current line. Blank lines are skipped.
 type Reader struct {
-	br   *bufio.Reader
-	name string
-	line int
+	br       *bufio.Reader
+	name     string
+	line     int
+	consumed int64
 }
+
+// Consumed returns how many bytes of the input the records and skipped lines returned so
+// far took, excluding a torn last line: where to resume reading a file that is still
+// being appended to.
+func (r *Reader) Consumed() int64 { return r.consumed }
 
 // NewReader reads from r; name is used in errors (a file path, or "-" for stdin).
 func NewReader(r io.Reader, name string) *Reader {
@@ -75,12 +81,19 @@ func (r *Reader) Next() (Record, error) {
 		}
 		content := bytes.TrimRight(line, "\r\n")
 		if len(bytes.TrimSpace(content)) == 0 {
+			if terminated {
+				r.consumed += int64(len(line))
+			}
 			continue
 		}
 		rec, perr := r.parse(content)
 		if perr != nil {
+			if terminated {
+				r.consumed += int64(len(line))
+			}
 			return Record{}, &LineError{File: r.name, Line: r.line, Torn: !terminated, Err: perr}
 		}
+		r.consumed += int64(len(line))
 		return rec, nil
 	}
 }

@@ -44,8 +44,8 @@ type StoreOptions struct {
 	Now func() time.Time
 }
 
-// Appended says where a capture was stored.
-type Appended struct {
+// Location says where a capture was stored.
+type Location struct {
 	File string // path of the file
 	Line int    // 1-based line number within the file
 }
@@ -201,17 +201,17 @@ func countLines(path string) (int, error) {
 
 // Append writes c as one line and, under [SyncAlways], returns only once the line is on
 // stable storage. It is safe for concurrent use.
-func (s *Store) Append(c Capture) (Appended, error) {
+func (s *Store) Append(c Capture) (Location, error) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return Appended{}, ErrStoreClosed
+		return Location{}, ErrStoreClosed
 	}
 	var err error
 	s.buf, err = c.AppendJSON(s.buf[:0])
 	if err != nil {
 		s.mu.Unlock()
-		return Appended{}, fmt.Errorf("recordings: encode capture: %w", err)
+		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
 	}
 	s.buf = append(s.buf, '\n')
 	n := int64(len(s.buf))
@@ -219,7 +219,7 @@ func (s *Store) Append(c Capture) (Appended, error) {
 	if now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes) {
 		if err := s.rotate(now, n); err != nil {
 			s.mu.Unlock()
-			return Appended{}, err
+			return Location{}, err
 		}
 	}
 	k, werr := s.f.Write(s.buf)
@@ -230,18 +230,18 @@ func (s *Store) Append(c Capture) (Appended, error) {
 		if werr == nil {
 			werr = io.ErrShortWrite
 		}
-		return Appended{}, fmt.Errorf("recordings: append to %s: %w", s.path, werr)
+		return Location{}, fmt.Errorf("recordings: append to %s: %w", s.path, werr)
 	}
 	s.size += n
 	s.lines++
 	s.written++
-	seq, at := s.written, Appended{File: s.path, Line: s.lines}
+	seq, at := s.written, Location{File: s.path, Line: s.lines}
 	s.mu.Unlock()
 	if s.opts.Sync == SyncNever {
 		return at, nil
 	}
 	if err := s.waitDurable(seq); err != nil {
-		return Appended{}, err
+		return Location{}, err
 	}
 	return at, nil
 }
