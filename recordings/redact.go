@@ -20,7 +20,7 @@ import (
 // every event and every file redacted with the same key (and AEP identity stitching can
 // still be tested), while the original cannot be recovered without the key. Stand-ins keep
 // their format: an email stays an email (at example.com), an E.164 number stays E.164 with
-// the same number of digits and the same first digit, an IP stays an IP of the same family,
+// the same number of digits (in the reserved +999 country code), an IP stays an IP of the same family,
 // an all-digit id stays all digits of the same length, a hex id stays hex.
 //
 // What is redacted: in data, customer_id, email_address, identifiers.* (id, email, cio_id
@@ -53,15 +53,20 @@ func (r *Redactor) Email(v string) string {
 	return "u" + hex.EncodeToString(r.mac("email", strings.ToLower(strings.TrimSpace(v))))[:12] + "@example.com"
 }
 
-// Phone returns the pseudonym of an E.164 number: "+", the same first digit, then digits
-// from the HMAC, as many as the original has.
+// PseudoPhonePrefix starts every phone pseudonym: +999 is a country code ITU holds in
+// reserve, so a stand-in is a well-formed E.164 number that can never reach a person, and
+// [Scan] can tell it from a real one.
+const PseudoPhonePrefix = "+999"
+
+// Phone returns the pseudonym of an E.164 number: [PseudoPhonePrefix] followed by digits
+// from the HMAC, as many digits in all as the original has (at least 7, at most 15).
 func (r *Redactor) Phone(v string) string {
 	digits := strings.TrimPrefix(v, "+")
 	h := r.mac("phone", digits)
+	n := min(max(len(digits), 7), 15)
 	var b strings.Builder
-	b.WriteByte('+')
-	b.WriteByte(digits[0])
-	for i := 1; i < len(digits); i++ {
+	b.WriteString(PseudoPhonePrefix)
+	for i := 3; i < n; i++ {
 		b.WriteByte('0' + h[i%len(h)]%10)
 	}
 	return b.String()
