@@ -127,6 +127,8 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newGenerateCmd(a),
 		newRecordCmd(a),
 		newReplayCmd(a),
+		newRedactCmd(a),
+		newScanCmd(a),
 	)
 	return root
 }
