@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -322,4 +323,18 @@ func BenchmarkReplayPacing(b *testing.B) {
 		b.ReportMetric(float64(lags[len(lags)*99/100].Microseconds()), "p99-µs")
 		b.ReportMetric(float64(lags[len(lags)-1].Microseconds()), "max-µs")
 	}
+}
+
+func FuzzReplaceTopLevel(f *testing.F) {
+	f.Add([]byte(`{"timestamp":1,"data":{"timestamp":2}}`))
+	f.Add([]byte(` { "a" : [1,{"timestamp":3}], "timestamp" :4 } `))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := ReplaceTopLevel(b, "timestamp", []byte("99"))
+		if err != nil {
+			return
+		}
+		if json.Valid(b) && !json.Valid(out) {
+			t.Fatalf("valid %q became invalid %q", b, out)
+		}
+	})
 }

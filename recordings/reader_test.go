@@ -119,3 +119,38 @@ func TestReader_flatMemory(t *testing.T) {
 		t.Errorf("live heap reached %d MiB while streaming 64 MiB", peak>>20)
 	}
 }
+
+// FuzzReader feeds arbitrary input to the reader: it must never panic or loop, and every
+// capture it returns must write back to a line that reads to the same body.
+func FuzzReader(f *testing.F) {
+	line, _ := capN(3).AppendJSON(nil)
+	f.Add(string(line) + "\n" + bareEvent + "\n")
+	f.Add(`{"received_at":"2026-11-29T04:00:00Z","body_base64":"aGk=","method":"POST"}` + "\n{torn")
+	f.Fuzz(func(t *testing.T, in string) {
+		rd := NewReader(strings.NewReader(in), "fuzz")
+		for range 10000 {
+			rec, err := rd.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			var le *LineError
+			if errors.As(err, &le) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rec.Capture != nil {
+				b, err := rec.Capture.AppendJSON(nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				back, err := NewReader(strings.NewReader(string(b)), "again").Next()
+				if err != nil || string(back.Body) != string(rec.Body) {
+					t.Fatalf("capture does not round-trip: %v\n%s", err, b)
+				}
+			}
+		}
+		t.Fatal("reader did not reach EOF")
+	})
+}
