@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -32,19 +33,33 @@ type RealClock struct{}
 // Now returns time.Now().
 func (RealClock) Now() time.Time { return time.Now() }
 
-// Sleep waits on a timer.
+// spinWindow is the last stretch of a sleep spent yielding in a loop instead of waiting on a
+// timer: Go timers wake up to about a millisecond late on a busy machine, and replay aims at
+// sub-millisecond pacing. It costs at most this much CPU per event.
+const spinWindow = time.Millisecond
+
+// Sleep waits on a timer until spinWindow before the deadline, then yields until it.
 func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	deadline := time.Now().Add(d)
+	if d > spinWindow {
+		t := time.NewTimer(d - spinWindow)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
 	}
+	for time.Now().Before(deadline) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		runtime.Gosched()
+	}
+	return nil
 }
 
 // Source yields records to replay; it returns io.EOF at the end and a

@@ -338,3 +338,17 @@ func FuzzReplaceTopLevel(f *testing.F) {
 		}
 	})
 }
+
+func TestRealClock_sleep(t *testing.T) {
+	t.Parallel()
+	var c RealClock
+	start := c.Now()
+	if err := c.Sleep(context.Background(), 3*time.Millisecond); err != nil || c.Now().Sub(start) < 3*time.Millisecond {
+		t.Errorf("slept %v, err %v", c.Now().Sub(start), err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled sleep returned %v", err)
+	}
+}
