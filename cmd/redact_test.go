@@ -79,3 +79,26 @@ func TestRedactScan(t *testing.T) {
 		t.Errorf("missing key: exit %d %q", code, stderr)
 	}
 }
+
+func TestRecord_redact(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"CIOSIM_SIGNING_KEY": "k", "CIOSIM_REDACT_KEY": "rk"}
+	url, out, stop := startRecord(t, env, "--dir", dir, "--redact")
+	for _, b := range genBodies(t, 20) {
+		if code, err := postSigned(url, "k", b); err != nil || code != 200 {
+			t.Fatal(code, err)
+		}
+	}
+	stop()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if code, found, _ := run(t, nil, "", append([]string{"scan"}, files...)...); code != 0 {
+		t.Errorf("personal data stored despite --redact:\n%s", found)
+	}
+	raw, _ := os.ReadFile(files[0])
+	if bytes.Contains(raw, []byte("rk")) && bytes.Contains(raw, []byte(`"rk"`)) || bytes.Contains(raw, []byte("X-Cio-Signature")) {
+		t.Errorf("key or signature stored")
+	}
+	if strings.Count(out.String(), "redacted") != 20 || strings.Count(out.String(), " valid ") != 20 {
+		t.Errorf("live lines:\n%s", out)
+	}
+}
