@@ -86,15 +86,15 @@ func (e *endless) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-// TestReader_flatMemory reads ~64 MB of captures and checks the live heap stays small: the
+// TestReader_flatMemory reads ~24 MB of captures and checks the live heap stays small: the
 // reader must not accumulate lines.
 func TestReader_flatMemory(t *testing.T) {
 	if testing.Short() {
-		t.Skip("reads 64 MB")
+		t.Skip("reads 24 MB")
 	}
 	line, _ := capN(250).AppendJSON(nil)
 	line = append(line, '\n')
-	n := (64 << 20) / len(line)
+	n := (24 << 20) / len(line)
 	rd := NewReader(&endless{line: line, n: n}, "big")
 	var peak uint64
 	var ms runtime.MemStats
@@ -115,8 +115,8 @@ func TestReader_flatMemory(t *testing.T) {
 			peak = max(peak, ms.HeapAlloc)
 		}
 	}
-	if peak > 16<<20 {
-		t.Errorf("live heap reached %d MiB while streaming 64 MiB", peak>>20)
+	if peak > 8<<20 {
+		t.Errorf("live heap reached %d MiB while streaming 24 MiB", peak>>20)
 	}
 }
 
