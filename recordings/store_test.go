@@ -172,6 +172,7 @@ func BenchmarkStore_AppendParallel(b *testing.B) {
 			st, _ := OpenStore(b.TempDir(), StoreOptions{Sync: pol.p})
 			defer st.Close()
 			c := capN(100)
+			b.SetParallelism(32) // like many concurrent requests
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					if _, err := st.Append(c); err != nil {
