@@ -42,7 +42,7 @@ if [ -x "$hey" ]; then
       -D "$work/body.json" http://127.0.0.1:18787/ > /dev/null
     echo "== record --fsync $mode (50 connections, 10 s)"
     "$hey" -z 10s -c 50 -m POST -T application/json -H "X-CIO-Timestamp: $ts" -H "X-CIO-Signature: $sig" \
-      -D "$work/body.json" http://127.0.0.1:18787/ | grep -E 'Requests/sec|50%|95%|99%|\[[0-9]+\]'
+      -D "$work/body.json" http://127.0.0.1:18787/ | grep -E 'Requests/sec|50%|95%|99%|responses'
     kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true
   done
 else
