@@ -129,6 +129,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newReplayCmd(a),
 		newRedactCmd(a),
 		newScanCmd(a),
+		newTransformCmd(a),
 	)
 	return root
 }

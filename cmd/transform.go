@@ -1,0 +1,268 @@
+package cmd
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/ciosim/ciosim/recordings"
+	"github.com/ciosim/ciosim/xdm"
+	"github.com/spf13/cobra"
+)
+
+type transformOptions struct {
+	mapping      string
+	tenant       string
+	envelope     bool
+	schemaID     string
+	contentType  string
+	imsOrg       string
+	datasetID    string
+	flowID       string
+	sourceName   string
+	validate     string
+	schemaRefs   []string
+	errors       string
+	printMapping string
+	noPathCheck  bool
+	noTenant     bool
+}
+
+func newTransformCmd(a *app) *cobra.Command {
+	var o transformOptions
+	c := &cobra.Command{
+		Use:   "transform [FILE...|-]",
+		Short: "Map Customer.io events to XDM records with an AEP Data Prep mapping set",
+		Long: `Read Customer.io events (JSONL, bare events or recordings; files or stdin) and write one XDM
+record per event, in order, by running an AEP Data Prep mapping set locally — the same JSON
+you POST to /data/foundation/conversion/mappingSets.
+
+--mapping takes a built-in set (experience-event, tutorial) or a mapping-set file in either
+AEP form. A failing calculated field nulls only its field and prints a warning; a record is
+rejected when a required field ends up null or it breaks the schema given with --validate
+(without --validate, the experience-event mapping is checked against the ExperienceEvent
+rules). Rejected records go to --errors (JSONL) or stderr with file, line and reasons, and
+are not written to stdout; the exit status is then 1.
+
+Environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
+CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`,
+		Example: `  ciosim generate --all --seed 7 | ciosim transform
+  ciosim transform events.jsonl --mapping tutorial --tenant _acme
+  ciosim transform events.jsonl --validate schema.json --errors rejected.jsonl
+  ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
+  ciosim transform --print-mapping experience-event > mapping.json`,
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.runTransform(o, args)
+		},
+	}
+	f := c.Flags()
+	f.StringVarP(&o.mapping, "mapping", "m", "experience-event", "built-in mapping set ("+strings.Join(xdm.DefaultNames(), ", ")+") or a mapping-set JSON file")
+	f.StringVar(&o.tenant, "tenant", "", "tenant namespace for the built-in sets' tenant fields, like _acme (env CIOSIM_TENANT; default _tenant)")
+	f.BoolVar(&o.envelope, "envelope", false, "wrap each record as an XDM streaming message (header + body.xdmEntity)")
+	f.StringVar(&o.schemaID, "schema-id", "", "envelope schemaRef.id (env CIOSIM_SCHEMA_ID; default: the mapping's output schema)")
+	f.StringVar(&o.contentType, "content-type", xdm.DefaultContentType, "envelope schemaRef.contentType")
+	f.StringVar(&o.imsOrg, "ims-org", "", "envelope header.imsOrgId, like ABC123@AdobeOrg (env CIOSIM_IMS_ORG)")
+	f.StringVar(&o.datasetID, "dataset-id", "", "envelope header.datasetId (env CIOSIM_DATASET_ID)")
+	f.StringVar(&o.flowID, "flow-id", "", "envelope header.flowId (env CIOSIM_FLOW_ID)")
+	f.StringVar(&o.sourceName, "source-name", "", "envelope header.source.name")
+	f.StringVar(&o.validate, "validate", "", "validate records against this JSON Schema (Schema Registry export or any draft-06+ schema)")
+	f.StringArrayVar(&o.schemaRefs, "schema-ref", nil, "extra schema file that --validate's $refs point to, matched by its $id (repeatable)")
+	f.StringVar(&o.errors, "errors", "", "write rejected records as JSONL to this file instead of stderr")
+	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
+	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
+	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
+	return c
+}
+
+func (a *app) transformEnv(o *transformOptions) {
+	fill := func(v *string, key string) {
+		if *v == "" {
+			*v = a.getenv(key)
+		}
+	}
+	fill(&o.tenant, "CIOSIM_TENANT")
+	fill(&o.imsOrg, "CIOSIM_IMS_ORG")
+	fill(&o.datasetID, "CIOSIM_DATASET_ID")
+	fill(&o.flowID, "CIOSIM_FLOW_ID")
+	fill(&o.schemaID, "CIOSIM_SCHEMA_ID")
+}
+
+// loadMapping resolves --mapping: a built-in name or a file.
+func loadMapping(name, tenant string) (xdm.MappingSet, bool, error) {
+	if slices.Contains(xdm.DefaultNames(), name) {
+		ms, err := xdm.Default(name, tenant)
+		if err != nil {
+			return ms, true, &UsageError{Err: err}
+		}
+		return ms, true, nil
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return xdm.MappingSet{}, false, usageErrorf("--mapping %s: not a built-in set (%s) and no such file", name, strings.Join(xdm.DefaultNames(), ", "))
+		}
+		return xdm.MappingSet{}, false, fmt.Errorf("read mapping: %w", err)
+	}
+	ms, err := xdm.ParseMappingSet(b)
+	if err != nil {
+		return ms, false, fmt.Errorf("%s: %w", name, err)
+	}
+	ms.Name = name
+	return ms, false, nil
+}
+
+func loadSchemaFiles(main string, refs []string) (*xdm.Schema, error) {
+	read := func(p string) (xdm.SchemaFile, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return xdm.SchemaFile{}, fmt.Errorf("read schema: %w", err)
+		}
+		return xdm.SchemaFile{Name: p, Data: b}, nil
+	}
+	m, err := read(main)
+	if err != nil {
+		return nil, err
+	}
+	var rs []xdm.SchemaFile
+	for _, r := range refs {
+		f, err := read(r)
+		if err != nil {
+			return nil, err
+		}
+		rs = append(rs, f)
+	}
+	return xdm.LoadSchema(m, rs...)
+}
+
+// rejectedLine is one --errors JSONL line.
+type rejectedLine struct {
+	File     string          `json:"file"`
+	Line     int             `json:"line"`
+	EventID  string          `json:"event_id,omitempty"`
+	Reasons  []string        `json:"reasons"`
+	Warnings []string        `json:"warnings,omitempty"`
+	Record   json.RawMessage `json:"record,omitempty"`
+}
+
+func (a *app) runTransform(o transformOptions, args []string) error {
+	a.transformEnv(&o)
+	if o.printMapping != "" {
+		ms, err := xdm.Default(o.printMapping, o.tenant)
+		if err != nil {
+			return &UsageError{Err: fmt.Errorf("--print-mapping: %w", err)}
+		}
+		_, err = a.s.Out.Write(ms.JSON())
+		return err
+	}
+	if _, err := xdm.NormalizeTenant(o.tenant); err != nil {
+		return usageErrorf("--tenant: %v", err)
+	}
+	ms, builtin, err := loadMapping(o.mapping, o.tenant)
+	if err != nil {
+		return err
+	}
+	if o.noTenant {
+		if !builtin {
+			return usageErrorf("--no-tenant-fields applies only to the built-in mapping sets")
+		}
+		t, _ := xdm.NormalizeTenant(o.tenant)
+		ms = ms.Without(t)
+	}
+	opts := xdm.Options{}
+	if !o.noPathCheck {
+		opts.SourceFields = xdm.CustomerIOFields()
+	}
+	if builtin {
+		opts.Required = xdm.DefaultRequired(ms.Name)
+	}
+	if o.validate != "" {
+		s, err := loadSchemaFiles(o.validate, o.schemaRefs)
+		if err != nil {
+			return err
+		}
+		opts.Schema = s
+	} else if ms.Name == "experience-event" {
+		opts.Check = xdm.ExperienceEventRules{}
+	}
+	mp, err := xdm.Compile(ms, opts)
+	if err != nil {
+		return fmt.Errorf("%s: %w", ms.Name, err)
+	}
+	env := xdm.EnvelopeOptions{ContentType: o.contentType, IMSOrgID: o.imsOrg, DatasetID: o.datasetID, FlowID: o.flowID, SourceName: o.sourceName, SchemaID: o.schemaID}
+	if env.SchemaID == "" {
+		if ms.OutputSchema != nil {
+			env.SchemaID = ms.OutputSchema.SchemaRef.ID
+		} else {
+			env.SchemaID = ms.XDMSchema
+		}
+	}
+
+	var errw io.Writer = a.s.Err
+	var errFile *atomicFile
+	if o.errors != "" {
+		errFile, err = createAtomic(o.errors)
+		if err != nil {
+			return err
+		}
+		defer errFile.Abort()
+	}
+	var ebuf *bufio.Writer
+	if errFile != nil {
+		ebuf = bufio.NewWriter(errFile)
+		errw = ebuf
+	}
+	out := bufio.NewWriterSize(a.s.Out, 64<<10)
+	rejected, bad := 0, 0
+	skipped, err := a.readRecords(args, func(rec recordings.Record) error {
+		res, merr := mp.Map(rec.Body)
+		if merr != nil {
+			bad++
+			fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v\n", rec.File, rec.Line, merr)
+			return nil
+		}
+		for _, w := range res.Warnings {
+			fmt.Fprintf(a.s.Err, "ciosim: warning: %s:%d: %s\n", rec.File, rec.Line, w)
+		}
+		if res.Rejected {
+			rejected++
+			if errFile != nil {
+				b, _ := json.Marshal(rejectedLine{File: rec.File, Line: rec.Line, EventID: rec.Event.EventID, Reasons: res.Reasons, Warnings: res.Warnings, Record: res.Record})
+				ebuf.Write(b)
+				ebuf.WriteByte('\n')
+			} else {
+				fmt.Fprintf(errw, "ciosim: rejected: %s:%d (event %s): %s\n", rec.File, rec.Line, rec.Event.EventID, strings.Join(res.Reasons, "; "))
+			}
+			return nil
+		}
+		line := res.Record
+		if o.envelope {
+			line = xdm.Envelope(line, env)
+		}
+		out.Write(line)
+		return out.WriteByte('\n')
+	})
+	if ferr := out.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return err
+	}
+	if errFile != nil {
+		if err := ebuf.Flush(); err != nil {
+			return err
+		}
+		if err := errFile.Commit(); err != nil {
+			return err
+		}
+	}
+	if rejected > 0 || bad > 0 || skipped > 0 {
+		fmt.Fprintf(a.s.Err, "ciosim: transform: %d rejected, %d unreadable line(s)\n", rejected, bad+skipped)
+		return &ExitError{Code: ExitFailure}
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+package xdm
+
+import (
+	"testing"
+
+	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/generator"
+)
+
+func benchEvents(b *testing.B) [][]byte {
+	g := generator.New(generator.Options{Seed: 1, Start: start})
+	var evs [][]byte
+	for _, p := range customerio.Pairs() {
+		ev, err := g.Event(p.ObjectType, p.Metric)
+		if err != nil {
+			b.Fatal(err)
+		}
+		evs = append(evs, ev.Bytes())
+	}
+	return evs
+}
+
+// BenchmarkMap maps the 69 pairs round-robin with each default mapping set.
+func BenchmarkMap(b *testing.B) {
+	evs := benchEvents(b)
+	for _, tc := range []struct {
+		name string
+		set  string
+		opts func(b *testing.B) Options
+	}{
+		{"tutorial", "tutorial", func(*testing.B) Options { return Options{} }},
+		{"experience-event", "experience-event", func(*testing.B) Options { return Options{Check: ExperienceEventRules{}} }},
+		{"experience-event+schema", "experience-event", func(b *testing.B) Options { return Options{Schema: officialSchema(b)} }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			mp := compileDefault(b, tc.set, tc.opts(b))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := mp.Map(evs[i%len(evs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkCompile(b *testing.B) {
+	ms, _ := Default("experience-event", "")
+	for i := 0; i < b.N; i++ {
+		if _, err := Compile(ms, Options{SourceFields: CustomerIOFields()}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,350 @@
+package expr
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// dateFormats is the ordered list of input formats date() tries when no format is given
+// (Data Prep's data-handling page); the first that matches wins.
+var dateFormats = [...]string{
+	"yyyy-MM-dd HH:mm:ssZ", "yyyy-MM-dd HH:mm:ss.SSSZ", "yyyy-MM-dd HH:mm:ss.SSS",
+	"yyyy-MM-dd'T'HH:mm:ss.SSSX", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd", "yyyy/MM/dd",
+	"yyyy.MM.dd", "yyyy-MMM-dd", "yyyyMMdd", "MM-dd-yyyy", "MMddyyyy", "M/dd/yyyy", "dd.M.yyyy",
+	"M/dd/yyyy hh:mm:ss a", "dd.M.yyyy hh:mm:ss a", "dd.MMM.yyyy", "dd-MMM-yyyy",
+}
+
+// DateFormats returns the ordered Java patterns date() tries when no format is given.
+func DateFormats() []string { return append([]string(nil), dateFormats[:]...) }
+
+// extraFormats are tried after dateFormats so that plain RFC 3339 strings (with or without
+// fractional seconds or offsets), which Data Prep accepts for date fields, parse too.
+var extraFormats = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
+
+// JavaLayout converts a Java DateTimeFormatter pattern to a Go time layout. It supports the
+// letters y, M, d, H, h, m, s, S, a, E, X, Z, z and 'quoted' literals.
+func JavaLayout(pat string) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(pat); {
+		c := pat[i]
+		if c == '\'' {
+			j := strings.IndexByte(pat[i+1:], '\'')
+			if j < 0 {
+				return "", fmt.Errorf("unterminated quote in date format %q", pat)
+			}
+			if j == 0 {
+				b.WriteByte('\'')
+			} else {
+				b.WriteString(pat[i+1 : i+1+j])
+			}
+			i += j + 2
+			continue
+		}
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		n := 1
+		for i+n < len(pat) && pat[i+n] == c {
+			n++
+		}
+		i += n
+		var g string
+		switch c {
+		case 'y', 'u', 'Y':
+			if n == 2 {
+				g = "06"
+			} else {
+				g = "2006"
+			}
+		case 'M', 'L':
+			g = [...]string{"1", "01", "Jan", "January"}[min(n, 4)-1]
+		case 'd':
+			g = [...]string{"2", "02"}[min(n, 2)-1]
+		case 'D':
+			g = "002"
+		case 'H', 'k':
+			g = "15"
+		case 'h', 'K':
+			g = [...]string{"3", "03"}[min(n, 2)-1]
+		case 'm':
+			g = [...]string{"4", "04"}[min(n, 2)-1]
+		case 's':
+			g = [...]string{"5", "05"}[min(n, 2)-1]
+		case 'S':
+			// Go needs fractional seconds after a '.' or ','; Java writes the separator
+			// itself, so drop it from what we have written so far.
+			s := b.String()
+			if strings.HasSuffix(s, ".") || strings.HasSuffix(s, ",") {
+				g = strings.Repeat("0", n)
+			} else {
+				return "", fmt.Errorf("date format %q: fraction of second must follow '.'", pat)
+			}
+		case 'a':
+			g = "PM"
+		case 'E':
+			if n >= 4 {
+				g = "Monday"
+			} else {
+				g = "Mon"
+			}
+		case 'X', 'x':
+			g = [...]string{"Z07", "Z0700", "Z07:00"}[min(n, 3)-1]
+			if c == 'x' {
+				g = g[1:]
+				if n == 1 {
+					g = "-07"
+				}
+			}
+		case 'Z':
+			if n >= 4 {
+				g = "Z07:00"
+			} else {
+				g = "-0700"
+			}
+		case 'z', 'V', 'O':
+			g = "MST"
+		default:
+			return "", fmt.Errorf("date format %q: pattern letter %q is not supported", pat, c)
+		}
+		b.WriteString(g)
+	}
+	return b.String(), nil
+}
+
+// layout converts a Java pattern, caching the result in the Env's Cache when it has one.
+func (e *Env) layout(pat string) (string, error) {
+	if e.Cache != nil {
+		if l, ok := e.Cache.m.Load("fmt\x00" + pat); ok {
+			return l.(string), nil
+		}
+	}
+	l, err := JavaLayout(pat)
+	if err == nil && e.Cache != nil {
+		e.Cache.m.Store("fmt\x00"+pat, l)
+	}
+	return l, err
+}
+
+// ParseDate parses s with the ordered list of [DateFormats] (then RFC 3339), as Data Prep does
+// when a string is mapped onto a date-time field.
+func ParseDate(s string) (time.Time, bool) {
+	var e Env
+	return e.parseAny(s)
+}
+
+func (e *Env) parseAny(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	for _, f := range dateFormats {
+		l, err := e.layout(f)
+		if err != nil {
+			continue
+		}
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	for _, l := range extraFormats {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+func (e *Env) toTime(v any) (time.Time, error) {
+	switch v := v.(type) {
+	case time.Time:
+		return v, nil
+	case string:
+		if t, ok := e.parseAny(v); ok {
+			return t, nil
+		}
+		return time.Time{}, fmt.Errorf("%q is not a recognised date", v)
+	}
+	return time.Time{}, fmt.Errorf("%s is not a date", show(v))
+}
+
+func addDateFuncs(add adder) {
+	add("now", 0, 0, func(e *Env, _ []any) (any, error) { return e.now().UTC(), nil })
+	add("timestamp", 0, 0, func(e *Env, _ []any) (any, error) { return e.now().UnixMilli(), nil })
+	add("date", 1, 3, func(e *Env, a []any) (any, error) {
+		if a[0] == nil {
+			if len(a) == 3 {
+				return a[2], nil
+			}
+			return nil, nil
+		}
+		if t, ok := a[0].(time.Time); ok {
+			return t, nil
+		}
+		s := str(a[0])
+		if len(a) == 1 {
+			if t, ok := e.parseAny(s); ok {
+				return t, nil
+			}
+			return nil, fmt.Errorf("%q matches none of the supported date formats", s)
+		}
+		l, err := e.layout(str(a[1]))
+		if err != nil {
+			return nil, err
+		}
+		t, err := time.Parse(l, s)
+		if err != nil {
+			if len(a) == 3 {
+				return a[2], nil
+			}
+			return nil, fmt.Errorf("%q does not match format %q", s, str(a[1]))
+		}
+		return t, nil
+	})
+	add("format", 2, 3, func(e *Env, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		t, err := e.toTime(a[0])
+		if err != nil {
+			return nil, err
+		}
+		l, err := e.layout(str(a[1]))
+		if err != nil {
+			return nil, err
+		}
+		return t.Format(l), nil
+	})
+	add("dformat", 2, 2, func(e *Env, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		ms, ok := toInt(a[0])
+		if !ok {
+			f, okf := toNumber(a[0])
+			if !okf {
+				return nil, fmt.Errorf("%s is not a number of milliseconds", show(a[0]))
+			}
+			ms = int64(f)
+		}
+		l, err := e.layout(str(a[1]))
+		if err != nil {
+			return nil, err
+		}
+		return time.UnixMilli(ms).UTC().Format(l), nil
+	})
+	add("date_part", 2, 2, func(e *Env, a []any) (any, error) {
+		if a[1] == nil {
+			return nil, nil
+		}
+		t, err := e.toTime(a[1])
+		if err != nil {
+			return nil, err
+		}
+		switch strings.ToLower(str(a[0])) {
+		case "year", "yyyy", "yy":
+			return int64(t.Year()), nil
+		case "quarter", "qq", "q":
+			return int64((t.Month()-1)/3 + 1), nil
+		case "month", "mm", "m":
+			return int64(t.Month()), nil
+		case "dayofyear", "dy", "y":
+			return int64(t.YearDay()), nil
+		case "day", "dd", "d":
+			return int64(t.Day()), nil
+		case "week", "ww", "w":
+			_, w := t.ISOWeek()
+			return int64(w), nil
+		case "weekday", "dw":
+			return int64(t.Weekday()) + 1, nil // Sunday = 1, as SQL DATEPART
+		case "hour", "hh", "hh24":
+			return int64(t.Hour()), nil
+		case "hh12":
+			h := t.Hour() % 12
+			if h == 0 {
+				h = 12
+			}
+			return int64(h), nil
+		case "minute", "mi", "n":
+			return int64(t.Minute()), nil
+		case "second", "ss", "s":
+			return int64(t.Second()), nil
+		case "millisecond", "sss":
+			return int64(t.Nanosecond() / 1e6), nil
+		}
+		return nil, fmt.Errorf("unknown date component %q", str(a[0]))
+	})
+	add("set_date_part", 3, 3, func(e *Env, a []any) (any, error) {
+		if a[2] == nil {
+			return nil, nil
+		}
+		t, err := e.toTime(a[2])
+		if err != nil {
+			return nil, err
+		}
+		v, err := needInt(a[1], "value")
+		if err != nil {
+			return nil, err
+		}
+		y, mo, d := t.Date()
+		h, mi, s := t.Clock()
+		n := int(v)
+		switch strings.ToLower(str(a[0])) {
+		case "year", "yyyy", "yy":
+			y = n
+		case "month", "mm", "m":
+			mo = time.Month(n)
+		case "day", "dd", "d":
+			d = n
+		case "hour", "hh":
+			h = n
+		case "minute", "mi", "n":
+			mi = n
+		case "second", "ss", "s":
+			s = n
+		default:
+			return nil, fmt.Errorf("unknown date component %q", str(a[0]))
+		}
+		return time.Date(y, mo, d, h, mi, s, t.Nanosecond(), t.Location()), nil
+	})
+	mk := func(e *Env, a []any) (any, error) {
+		var p [7]int
+		for i := range 7 {
+			v, err := needInt(a[i], "date part")
+			if err != nil {
+				return nil, err
+			}
+			p[i] = int(v)
+		}
+		loc, err := time.LoadLocation(str(a[7]))
+		if err != nil {
+			return nil, fmt.Errorf("unknown time zone %q", str(a[7]))
+		}
+		return time.Date(p[0], time.Month(p[1]), p[2], p[3], p[4], p[5], p[6], loc), nil
+	}
+	add("make_date_time", 8, 8, mk)
+	add("make_timestamp", 8, 8, mk)
+	add("zone_date_to_utc", 1, 1, func(e *Env, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		t, err := e.toTime(a[0])
+		if err != nil {
+			return nil, err
+		}
+		return t.UTC(), nil
+	})
+	add("zone_date_to_zone", 2, 2, func(e *Env, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
+		}
+		t, err := e.toTime(a[0])
+		if err != nil {
+			return nil, err
+		}
+		loc, err := time.LoadLocation(str(a[1]))
+		if err != nil {
+			return nil, fmt.Errorf("unknown time zone %q", str(a[1]))
+		}
+		return t.In(loc), nil
+	})
+}

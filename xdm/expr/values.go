@@ -1,0 +1,322 @@
+package expr
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Cache holds compiled regular expressions shared by evaluations; the zero value is ready
+// and it is safe for concurrent use. Put one in [Env.Cache] to avoid recompiling a regex
+// for every record.
+type Cache struct{ m sync.Map }
+
+func (e *Env) regex(pat string) (*regexp.Regexp, error) {
+	if e.Cache == nil {
+		return compileRegex(pat)
+	}
+	if re, ok := e.Cache.m.Load(pat); ok {
+		return re.(*regexp.Regexp), nil
+	}
+	re, err := compileRegex(pat)
+	if err != nil {
+		return nil, err
+	}
+	e.Cache.m.Store(pat, re)
+	return re, nil
+}
+
+func compileRegex(pat string) (*regexp.Regexp, error) {
+	re, err := regexp.Compile(pat)
+	if err != nil {
+		return nil, fmt.Errorf("bad regex %q: %w", pat, err)
+	}
+	return re, nil
+}
+
+func truthy(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return v
+	case string:
+		return v != ""
+	case int64:
+		return v != 0
+	case float64:
+		return v != 0
+	}
+	return true
+}
+
+func equal(a, b any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	if af, ok := toNumberStrict(a); ok {
+		if bf, ok := toNumberStrict(b); ok {
+			return af == bf
+		}
+		if bs, ok := b.(string); ok {
+			if bf, err := strconv.ParseFloat(bs, 64); err == nil {
+				return af == bf
+			}
+		}
+		return false
+	}
+	switch a := a.(type) {
+	case string:
+		if bs, ok := b.(string); ok {
+			return a == bs
+		}
+		if bf, ok := toNumberStrict(b); ok {
+			af, err := strconv.ParseFloat(a, 64)
+			return err == nil && af == bf
+		}
+		if bb, ok := b.(bool); ok {
+			return a == strconv.FormatBool(bb)
+		}
+		return false
+	case bool:
+		if bb, ok := b.(bool); ok {
+			return a == bb
+		}
+		if bs, ok := b.(string); ok {
+			return bs == strconv.FormatBool(a)
+		}
+		return false
+	case time.Time:
+		if bt, ok := b.(time.Time); ok {
+			return a.Equal(bt)
+		}
+		return false
+	}
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
+
+func compare(a, b any) (int, error) {
+	if a == nil || b == nil {
+		return 0, fmt.Errorf("cannot compare %s with %s", show(a), show(b))
+	}
+	if af, ok := toNumberStrict(a); ok {
+		bf, ok := toNumber(b)
+		if !ok {
+			return 0, fmt.Errorf("cannot compare %s with %s", show(a), show(b))
+		}
+		return cmpF(af, bf), nil
+	}
+	if as, ok := a.(string); ok {
+		if bs, ok := b.(string); ok {
+			return strings.Compare(as, bs), nil
+		}
+		if bf, ok := toNumberStrict(b); ok {
+			af, err := strconv.ParseFloat(as, 64)
+			if err == nil {
+				return cmpF(af, bf), nil
+			}
+		}
+	}
+	if at, ok := a.(time.Time); ok {
+		if bt, ok := b.(time.Time); ok {
+			return at.Compare(bt), nil
+		}
+	}
+	return 0, fmt.Errorf("cannot compare %s with %s", show(a), show(b))
+}
+
+func cmpF(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func toNumberStrict(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	}
+	return 0, false
+}
+
+// toNumber accepts numbers and numeric strings.
+func toNumber(v any) (float64, bool) {
+	if f, ok := toNumberStrict(v); ok {
+		return f, true
+	}
+	if s, ok := v.(string); ok {
+		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func toFloat(v any) (float64, bool) { return toNumber(v) }
+
+// toInt accepts integral numbers and integer strings.
+func toInt(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case int:
+		return int64(v), true
+	case float64:
+		if v == math.Trunc(v) && !math.IsInf(v, 0) {
+			return int64(v), true
+		}
+		return 0, false
+	case string:
+		i, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		return i, err == nil
+	}
+	return 0, false
+}
+
+// ToString renders a value the way string concatenation sees it: numbers without a
+// trailing ".0" when integral, dates in ISO 8601, objects and arrays as JSON, null as "null".
+func ToString(v any) string { return toString(v) }
+
+func toString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return v
+	case bool:
+		return strconv.FormatBool(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+			return strconv.FormatInt(int64(v), 10)
+		}
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case time.Time:
+		return FormatTime(v)
+	}
+	b, err := json.Marshal(Normalize(v))
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+// FormatTime renders a date-time as ISO 8601 / RFC 3339, like Java's ZonedDateTime with
+// fractional seconds only when present.
+func FormatTime(t time.Time) string {
+	return t.Format(time.RFC3339Nano)
+}
+
+// Normalize replaces time.Time values (recursively) by their RFC 3339 strings, so the value
+// can be written as JSON.
+func Normalize(v any) any {
+	switch v := v.(type) {
+	case time.Time:
+		return FormatTime(v)
+	case []any:
+		var out []any
+		for i, el := range v {
+			n := Normalize(el)
+			if out == nil {
+				if _, ok := el.(time.Time); !ok {
+					if _, ok := el.([]any); !ok {
+						if _, ok := el.(map[string]any); !ok {
+							continue
+						}
+					}
+				}
+				out = make([]any, len(v))
+				copy(out, v[:i])
+			}
+			out[i] = n
+		}
+		if out == nil {
+			return v
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, el := range v {
+			out[k] = Normalize(el)
+		}
+		return out
+	}
+	return v
+}
+
+func show(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return strconv.Quote(v.(string))
+	}
+	return typeName(v) + " " + toString(v)
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case int64, int:
+		return "integer"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	case time.Time:
+		return "date-time"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+func sizeOf(v any) any {
+	switch v := v.(type) {
+	case nil:
+		return int64(0)
+	case string:
+		return int64(len([]rune(v)))
+	case []any:
+		return int64(len(v))
+	case map[string]any:
+		return int64(len(v))
+	}
+	return int64(1)
+}
+
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
+}

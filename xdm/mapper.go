@@ -1,0 +1,403 @@
+package xdm
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ciosim/ciosim/xdm/expr"
+)
+
+// Options configure a [Mapper]. The zero value maps without a schema.
+type Options struct {
+	// Schema, when set, drives type coercion of mapped values and validation of the
+	// record: a record with schema violations is rejected with AEP-style reasons.
+	Schema *Schema
+	// Check runs after mapping (and after Schema validation), e.g. [ExperienceEventRules].
+	Check Checker
+	// Required lists destination paths that must not end up null; a record where one does
+	// is rejected, as AEP rejects rows with a null required field.
+	Required []string
+	// SourceFields, when set, reports whether a source path shape (indexes written "[]",
+	// e.g. "data.recipients[].device_id") can exist in an input event; Compile rejects
+	// mappings that read any other path, since they could never match.
+	SourceFields func(shape string) bool
+	// Now is the clock of now() and timestamp(); nil means time.Now.
+	Now func() time.Time
+	// Rand feeds uuid()/guid(); nil means crypto/rand.
+	Rand io.Reader
+	// Functions is the expression function registry; nil means [expr.DefaultRegistry].
+	Functions *expr.Registry
+}
+
+// Checker validates a mapped record (JSON values as produced by encoding/json, with
+// integral numbers as int64).
+type Checker interface {
+	Check(record any) []Violation
+}
+
+// Violation is one validation failure in AEP's streaming-validation shape.
+type Violation struct {
+	// Pointer is the JSON pointer of the offending value, as "#/a/b".
+	Pointer        string `json:"pointerToViolation"`
+	SchemaLocation string `json:"schemaLocation"`
+	Keyword        string `json:"keyword"`
+	Message        string `json:"message"`
+}
+
+func (v Violation) String() string { return v.Pointer + ": " + v.Message }
+
+// MaxViolations is how many violations AEP reports per record before it stops.
+const MaxViolations = 5
+
+// Result is the outcome of mapping one event.
+type Result struct {
+	// Record is the XDM record as compact JSON with sorted keys; set even when rejected.
+	Record []byte
+	// Warnings are failures that nulled a field without rejecting the record.
+	Warnings []string
+	// Rejected is true when a required field is null or the record breaks the schema.
+	Rejected bool
+	// Reasons say why the record was rejected.
+	Reasons []string
+	// Violations are the validation failures behind Reasons (at most MaxViolations).
+	Violations []Violation
+}
+
+type compiled struct {
+	index int
+	m     Mapping
+	src   Path
+	prog  *expr.Program
+	dst   Path
+	node  int    // parent node in the plan; -1 when the destination has an index
+	typ   string // target type from the schema, "" when unknown
+	fmt   string
+}
+
+// Mapper applies a compiled mapping set. Map is safe for concurrent use by multiple
+// goroutines; a Mapper holds no per-event state.
+type Mapper struct {
+	set      MappingSet
+	rules    []compiled
+	opts     Options
+	required []Path
+	cache    *expr.Cache
+	envs     sync.Pool // *recordState, reused across records
+	plan     plan
+}
+
+// recordState is the scratch space of one Map call.
+type recordState struct {
+	env  expr.Env
+	maps []map[string]any // per plan node
+}
+
+// CompileError reports a mapping that cannot run, naming the mapping (1-based).
+type CompileError struct {
+	Index       int
+	Destination string
+	Err         error
+}
+
+func (e *CompileError) Error() string {
+	return fmt.Sprintf("mapping %d (→ %s): %v", e.Index, e.Destination, e.Err)
+}
+
+func (e *CompileError) Unwrap() error { return e.Err }
+
+// UnknownSourceError reports a source path no input event can contain.
+type UnknownSourceError struct{ Path string }
+
+func (e *UnknownSourceError) Error() string {
+	return fmt.Sprintf("source path %s matches no field of any Customer.io event", e.Path)
+}
+
+// Compile checks every mapping of ms (paths, expressions, functions, source types) and
+// prepares it to run; every problem is reported here, before any event is mapped.
+func Compile(ms MappingSet, opts Options) (*Mapper, error) {
+	reg := opts.Functions
+	if reg == nil {
+		reg = expr.DefaultRegistry()
+	}
+	mp := &Mapper{set: ms, opts: opts, cache: &expr.Cache{}}
+	var errs []error
+	for i, m := range ms.Mappings {
+		c := compiled{index: i + 1, m: m}
+		fail := func(err error) {
+			errs = append(errs, &CompileError{Index: i + 1, Destination: m.Destination, Err: err})
+		}
+		dst, err := ParsePath(m.Destination)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		c.dst = dst
+		switch m.SourceType {
+		case SourceAttribute:
+			p, err := ParsePath(m.Source)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			if opts.SourceFields != nil && !opts.SourceFields(p.shape()) {
+				err := error(&UnknownSourceError{Path: m.Source})
+				if strings.ContainsAny(m.Source, "()") {
+					err = fmt.Errorf("%w (a calculated field needs \"sourceType\": \"EXPRESSION\")", err)
+				}
+				fail(err)
+				continue
+			}
+			c.src = p
+		case SourceExpression:
+			prog, err := reg.Compile(m.Source)
+			if err != nil {
+				fail(err)
+				continue
+			}
+			if opts.SourceFields != nil {
+				bad := false
+				for _, sp := range prog.Paths() {
+					if !opts.SourceFields(sp) {
+						fail(&UnknownSourceError{Path: sp})
+						bad = true
+						break
+					}
+				}
+				if bad {
+					continue
+				}
+			}
+			c.prog = prog
+		case SourceStatic:
+		default:
+			fail(fmt.Errorf("unknown source type %q (want ATTRIBUTE, EXPRESSION or STATIC)", m.SourceType))
+			continue
+		}
+		if opts.Schema != nil {
+			c.typ, c.fmt = opts.Schema.typeAt(dst.segs)
+		}
+		mp.rules = append(mp.rules, c)
+	}
+	mp.plan = buildPlan(mp.rules)
+	for _, r := range opts.Required {
+		p, err := ParsePath(r)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("required field: %w", err))
+			continue
+		}
+		mp.required = append(mp.required, p)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return mp, nil
+}
+
+// MappingSet returns the set the mapper was compiled from.
+func (mp *Mapper) MappingSet() MappingSet { return mp.set }
+
+// EventError reports an input that is not a JSON object.
+type EventError struct{ Err error }
+
+func (e *EventError) Error() string { return "event is not a JSON object: " + e.Err.Error() }
+func (e *EventError) Unwrap() error { return e.Err }
+
+// Map maps one event (a JSON object) to an XDM record. A mapping that fails nulls only its
+// field and adds a warning; the record is rejected when a required field is null or the
+// record breaks the schema or check. The error is non-nil only when event is not a JSON
+// object.
+func (mp *Mapper) Map(event []byte) (Result, error) {
+	src, err := decodeObject(event)
+	if err != nil {
+		return Result{}, &EventError{Err: err}
+	}
+	return mp.MapValue(src), nil
+}
+
+// MapValue maps an already decoded event (values as [expr] uses them).
+func (mp *Mapper) MapValue(src map[string]any) Result {
+	var res Result
+	st, _ := mp.envs.Get().(*recordState)
+	if st == nil {
+		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}, maps: make([]map[string]any, len(mp.plan.nodes))}
+	}
+	out := make(map[string]any, mp.plan.nodes[rootNode].hint)
+	clear(st.maps)
+	st.maps[rootNode] = out
+	env := &st.env
+	env.Reset(src)
+	defer mp.envs.Put(st)
+	for i := range mp.rules {
+		c := &mp.rules[i]
+		var v any
+		switch c.m.SourceType {
+		case SourceAttribute:
+			v = get(src, c.src.segs)
+		case SourceStatic:
+			v = c.m.Source
+		case SourceExpression:
+			var err error
+			v, err = c.prog.Eval(env)
+			if err != nil {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("mapping %d → %s: %v; field set to null", c.index, c.m.Destination, err))
+				continue
+			}
+		}
+		if v == nil {
+			continue
+		}
+		if c.typ != "" {
+			cv, err := coerceAll(v, c.typ, c.fmt, c.dst.hasWildcard())
+			if err != nil {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("mapping %d → %s: %v; field set to null", c.index, c.m.Destination, err))
+				continue
+			}
+			v = cv
+		}
+		v = expr.Normalize(v)
+		if c.node >= 0 && mp.plan.ok {
+			mp.plan.ensure(st.maps, c.node)[c.dst.segs[len(c.dst.segs)-1].key] = v
+			continue
+		}
+		set(out, c.dst.segs, v)
+	}
+	for _, p := range mp.required {
+		if get(out, p.segs) == nil {
+			res.Rejected = true
+			res.Reasons = append(res.Reasons, fmt.Sprintf("required field %s is null", p.src))
+		}
+	}
+	if mp.opts.Schema != nil {
+		mp.addViolations(&res, mp.opts.Schema.Check(out))
+	}
+	if mp.opts.Check != nil {
+		mp.addViolations(&res, mp.opts.Check.Check(out))
+	}
+	rec, err := marshal(out)
+	if err != nil {
+		// Values come from JSON and the expression language; NaN/Inf from arithmetic is
+		// the only way to get here.
+		res.Rejected = true
+		res.Reasons = append(res.Reasons, "record cannot be written as JSON: "+err.Error())
+	}
+	res.Record = rec
+	return res
+}
+
+func (mp *Mapper) addViolations(res *Result, vs []Violation) {
+	for _, v := range vs {
+		if len(res.Violations) == MaxViolations {
+			break
+		}
+		res.Violations = append(res.Violations, v)
+		res.Rejected = true
+		res.Reasons = append(res.Reasons, v.String())
+	}
+}
+
+func marshal(v any) ([]byte, error) {
+	return appendJSON(make([]byte, 0, 1024), v)
+}
+
+// marshalStd is encoding/json's compact form without HTML escaping.
+func marshalStd(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func coerceAll(v any, typ, format string, spread bool) (any, error) {
+	if arr, ok := v.([]any); ok && spread && typ != "array" {
+		out := make([]any, len(arr))
+		for i, el := range arr {
+			if el == nil {
+				continue
+			}
+			c, err := coerce(el, typ, format)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	}
+	return coerce(v, typ, format)
+}
+
+// coerce converts v to the schema type the way Data Prep does: numbers and booleans to
+// strings, "yes"/"on"/"true" (and their negatives) to booleans, numeric strings to
+// numbers, and date strings (any of the date() formats) to RFC 3339 for date-time fields.
+func coerce(v any, typ, format string) (any, error) {
+	switch typ {
+	case "string":
+		if format == "date-time" || format == "date" {
+			var t time.Time
+			switch x := v.(type) {
+			case time.Time:
+				t = x
+			case string:
+				pt, ok := expr.ParseDate(x)
+				if !ok {
+					return nil, fmt.Errorf("cannot convert %q to a %s", x, format)
+				}
+				t = pt
+			default:
+				return v, nil // left for validation to report
+			}
+			if format == "date" {
+				return t.Format("2006-01-02"), nil
+			}
+			return t.Format(time.RFC3339Nano), nil
+		}
+		switch v.(type) {
+		case string, map[string]any, []any:
+			return v, nil
+		}
+		return expr.ToString(v), nil
+	case "boolean":
+		if s, ok := v.(string); ok {
+			switch s {
+			case "y", "yes", "Y", "YES", "on", "ON", "true", "TRUE", "True":
+				return true, nil
+			case "n", "N", "no", "NO", "off", "OFF", "false", "FALSE", "False":
+				return false, nil
+			}
+			return nil, fmt.Errorf("cannot convert %q to a boolean", s)
+		}
+	case "integer", "number":
+		if s, ok := v.(string); ok {
+			var n json.Number = json.Number(strings.TrimSpace(s))
+			if i, err := n.Int64(); err == nil {
+				return i, nil
+			}
+			f, err := n.Float64()
+			if err != nil {
+				return nil, fmt.Errorf("cannot convert %q to a %s", s, typ)
+			}
+			if typ == "integer" {
+				if f != float64(int64(f)) {
+					return nil, fmt.Errorf("cannot convert %q to an integer", s)
+				}
+				return int64(f), nil
+			}
+			return f, nil
+		}
+		if b, ok := v.(bool); ok {
+			if b {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		}
+	}
+	return v, nil
+}

@@ -1,0 +1,351 @@
+package xdm
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+)
+
+// Schema is a compiled JSON Schema for XDM records: a Schema Registry export
+// (application/vnd.adobe.xed-full+json) or any draft-06 or later schema. It validates
+// records with AEP's error wording and tells the mapper the target type of each field.
+// A Schema is safe for concurrent use.
+type Schema struct {
+	sch  *jsonschema.Schema
+	root any
+	docs map[string]any // every loaded document by $id, for $ref resolution in typeAt
+}
+
+// SchemaError reports a schema that cannot be loaded or compiled.
+type SchemaError struct {
+	Name string
+	Err  error
+}
+
+func (e *SchemaError) Error() string { return fmt.Sprintf("schema %s: %v", e.Name, e.Err) }
+func (e *SchemaError) Unwrap() error { return e.Err }
+
+// SchemaFile is one schema document and the name to report it under.
+type SchemaFile struct {
+	Name string
+	Data []byte
+}
+
+// LoadSchema compiles main, with refs resolved among main and refs by their "$id" (the
+// $id URIs are identifiers, never fetched). Documents without "$schema" are read as
+// draft-06, the draft XDM uses. Formats (date-time, uri-reference, email, ...) are
+// asserted, as AEP does.
+func LoadSchema(main SchemaFile, refs ...SchemaFile) (*Schema, error) {
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft6)
+	c.AssertFormat()
+	c.UseLoader(noLoader{})
+	s := &Schema{docs: map[string]any{}}
+	mainURL := ""
+	for i, f := range append([]SchemaFile{main}, refs...) {
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(f.Data))
+		if err != nil {
+			return nil, &SchemaError{f.Name, fmt.Errorf("not JSON: %w", err)}
+		}
+		obj, ok := doc.(map[string]any)
+		if !ok {
+			return nil, &SchemaError{f.Name, errors.New("not a JSON object")}
+		}
+		id, _ := obj["$id"].(string)
+		if id == "" {
+			id, _ = obj["id"].(string)
+		}
+		id = strings.TrimSuffix(id, "#")
+		if id == "" {
+			id = fmt.Sprintf("file:///ciosim/schema/%d.json", i)
+		}
+		if err := c.AddResource(id, doc); err != nil {
+			return nil, &SchemaError{f.Name, err}
+		}
+		s.docs[id] = doc
+		if i == 0 {
+			mainURL = id
+			s.root = doc
+		}
+	}
+	sch, err := c.Compile(mainURL)
+	if err != nil {
+		return nil, &SchemaError{main.Name, err}
+	}
+	s.sch = sch
+	return s, nil
+}
+
+type noLoader struct{}
+
+func (noLoader) Load(url string) (any, error) {
+	return nil, fmt.Errorf("$ref %s is not among the loaded schema files (refs are never fetched)", url)
+}
+
+// Check validates record (JSON values; int64 and float64 numbers are fine) and returns at
+// most MaxViolations violations in AEP's wording, sorted by pointer.
+func (s *Schema) Check(record any) []Violation {
+	err := s.sch.Validate(record)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return []Violation{{Pointer: "#", SchemaLocation: "#", Message: err.Error()}}
+	}
+	var out []Violation
+	collect(ve, record, &out)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
+	if len(out) > MaxViolations {
+		out = out[:MaxViolations]
+	}
+	return out
+}
+
+func collect(ve *jsonschema.ValidationError, record any, out *[]Violation) {
+	if len(ve.Causes) > 0 {
+		for _, c := range ve.Causes {
+			collect(c, record, out)
+		}
+		return
+	}
+	ptr := "#"
+	for _, t := range ve.InstanceLocation {
+		ptr += "/" + strings.ReplaceAll(strings.ReplaceAll(t, "~", "~0"), "/", "~1")
+	}
+	loc := "#"
+	if i := strings.IndexByte(ve.SchemaURL, '#'); i >= 0 {
+		loc = "#" + ve.SchemaURL[i+1:]
+	}
+	kw := ""
+	if kp := ve.ErrorKind.KeywordPath(); len(kp) > 0 {
+		kw = kp[len(kp)-1]
+	}
+	add := func(p, msg string) {
+		*out = append(*out, Violation{Pointer: p, SchemaLocation: loc, Keyword: kw, Message: msg})
+	}
+	switch k := ve.ErrorKind.(type) {
+	case *kind.Required:
+		for _, m := range k.Missing {
+			add(ptr, fmt.Sprintf("required key [%s] not found", m))
+		}
+	case *kind.AdditionalProperties:
+		for _, p := range k.Properties {
+			add(ptr, fmt.Sprintf("extraneous key [%s] is not permitted", p))
+		}
+	case *kind.Type:
+		want := make([]string, len(k.Want))
+		for i, w := range k.Want {
+			want[i] = javaType(w)
+		}
+		add(ptr, fmt.Sprintf("expected type: %s, found: %s", strings.Join(want, " or "), javaGot(k.Got, valueAt(record, ve.InstanceLocation))))
+	case *kind.Format:
+		switch k.Want {
+		case "date-time":
+			add(ptr, fmt.Sprintf("[%v] is not a valid date-time. Expected [yyyy-MM-dd'T'HH:mm:ssZ, yyyy-MM-dd'T'HH:mm:ss.[0-9]{1,9}Z, yyyy-MM-dd'T'HH:mm:ss[+-]HH:mm, yyyy-MM-dd'T'HH:mm:ss.[0-9]{1,9}[+-]HH:mm]", k.Got))
+		case "email":
+			add(ptr, fmt.Sprintf("[%v] is not a valid email address", k.Got))
+		case "uri-reference":
+			add(ptr, fmt.Sprintf("[%v] is not a valid URI reference", k.Got))
+		default:
+			add(ptr, fmt.Sprintf("[%v] is not a valid %s", k.Got, k.Want))
+		}
+	case *kind.Enum:
+		add(ptr, fmt.Sprintf("%v is not a valid enum value", k.Got))
+	case *kind.Pattern:
+		add(ptr, fmt.Sprintf("string [%s] does not match pattern %s", k.Got, k.Want))
+	case *kind.Minimum:
+		add(ptr, fmt.Sprintf("%s is not greater or equal to %s", k.Got.FloatString(6), k.Want.FloatString(6)))
+	case *kind.Maximum:
+		add(ptr, fmt.Sprintf("%s is not less or equal to %s", k.Got.FloatString(6), k.Want.FloatString(6)))
+	case *kind.MinLength:
+		add(ptr, fmt.Sprintf("expected minLength: %d, actual: %d", k.Want, k.Got))
+	case *kind.MaxLength:
+		add(ptr, fmt.Sprintf("expected maxLength: %d, actual: %d", k.Want, k.Got))
+	default:
+		add(ptr, ve.ErrorKind.LocalizedString(nil))
+	}
+}
+
+func javaType(t string) string {
+	switch t {
+	case "object":
+		return "JSONObject"
+	case "array":
+		return "JSONArray"
+	}
+	if t == "" {
+		return t
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
+}
+
+// javaGot names a found JSON type the way AEP (everit) does: whole numbers are Long.
+func javaGot(t string, v any) string {
+	if t == "number" || t == "integer" {
+		if k := jsonKind(v); k == "Long" || k == "Double" {
+			return k
+		}
+	}
+	switch t {
+	case "integer":
+		return "Long"
+	case "number":
+		return "Double"
+	}
+	return javaType(t)
+}
+
+// typeAt returns the JSON type and format the schema gives the field at segs, or "" when
+// the schema does not say.
+func (s *Schema) typeAt(segs []segment) (string, string) {
+	nodes := []any{s.root}
+	for _, sg := range segs {
+		var next []any
+		for _, n := range nodes {
+			for _, m := range s.expand(n, 0) {
+				if sg.isIdx {
+					if it, ok := m["items"]; ok {
+						next = append(next, it)
+					}
+					continue
+				}
+				if props, ok := m["properties"].(map[string]any); ok {
+					if p, ok := props[sg.key]; ok {
+						next = append(next, p)
+						continue
+					}
+				}
+				if ap, ok := m["additionalProperties"].(map[string]any); ok {
+					next = append(next, ap)
+				}
+			}
+		}
+		if len(next) == 0 {
+			return "", ""
+		}
+		nodes = next
+	}
+	for _, n := range nodes {
+		for _, m := range s.expand(n, 0) {
+			t, _ := m["type"].(string)
+			if t == "" {
+				if ts, ok := m["type"].([]any); ok {
+					for _, x := range ts {
+						if xs, _ := x.(string); xs != "null" {
+							t = xs
+							break
+						}
+					}
+				}
+			}
+			if t != "" {
+				f, _ := m["format"].(string)
+				return t, f
+			}
+		}
+	}
+	return "", ""
+}
+
+// expand resolves $ref and flattens allOf/anyOf/oneOf into the list of schema objects
+// that apply at a node.
+func (s *Schema) expand(n any, depth int) []map[string]any {
+	m, ok := n.(map[string]any)
+	if !ok || depth > 32 {
+		return nil
+	}
+	out := []map[string]any{m}
+	if ref, ok := m["$ref"].(string); ok {
+		if t := s.resolve(ref); t != nil {
+			out = append(out, s.expand(t, depth+1)...)
+		}
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		if arr, ok := m[k].([]any); ok {
+			for _, sub := range arr {
+				out = append(out, s.expand(sub, depth+1)...)
+			}
+		}
+	}
+	return out
+}
+
+func (s *Schema) resolve(ref string) any {
+	base, frag, _ := strings.Cut(ref, "#")
+	var doc any
+	if base == "" {
+		doc = s.root // local refs are resolved in the main document
+	} else {
+		doc = s.docs[strings.TrimSuffix(base, "#")]
+	}
+	if doc == nil {
+		return nil
+	}
+	if frag == "" {
+		return doc
+	}
+	for _, tok := range strings.Split(strings.TrimPrefix(frag, "/"), "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		m, ok := doc.(map[string]any)
+		if !ok {
+			return nil
+		}
+		doc = m[tok]
+	}
+	return doc
+}
+
+// decodeRecord reads a record the way the schema library expects (json.Number numbers).
+func decodeRecord(b []byte) (any, error) {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// CheckJSON validates a record given as JSON bytes.
+func (s *Schema) CheckJSON(record []byte) ([]Violation, error) {
+	v, err := decodeRecord(record)
+	if err != nil {
+		return nil, err
+	}
+	return s.Check(v), nil
+}
+
+var _ Checker = (*Schema)(nil)
+
+func valueAt(v any, loc []string) any {
+	for _, tok := range loc {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[tok]
+		case []any:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	if n, ok := v.(json.Number); ok {
+		if i, err := n.Int64(); err == nil {
+			return i
+		}
+		f, _ := n.Float64()
+		return f
+	}
+	return v
+}
