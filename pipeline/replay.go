@@ -93,6 +93,10 @@ type ReplayOptions struct {
 	// ResignKey, when set, signs every request with a fresh X-CIO-Timestamp (the send time).
 	// Without it the captured signature headers are sent only if the body is unchanged.
 	ResignKey secret.Secret
+	// Transform, when set, turns each (rewritten) Customer.io body into the payload to send,
+	// such as an XDM message; signature headers are then not sent (they sign the Customer.io
+	// body). An error counts the record as failed and replay goes on.
+	Transform func(rec recordings.Record, body []byte) ([]byte, error)
 	// Clock paces the replay; nil means [RealClock].
 	Clock Clock
 	// Entropy feeds new ULIDs; nil means crypto/rand.
@@ -206,6 +210,11 @@ func Replay(ctx context.Context, src Source, s Sender, opts ReplayOptions) (Repl
 		}
 		req, err := BuildRequest(rec, RewriteOptions{Shift: shift, ShiftToNow: opts.ShiftToNow && haveShift,
 			NewEventID: opts.NewEventIDs, Entropy: entropy})
+		if err == nil && opts.Transform != nil {
+			var out []byte
+			out, err = opts.Transform(rec, req.Body)
+			req = Request{Body: out}
+		}
 		if err != nil {
 			st.Failed++
 			if opts.OnResult != nil {
@@ -214,7 +223,7 @@ func Replay(ctx context.Context, src Source, s Sender, opts ReplayOptions) (Repl
 			continue
 		}
 		sentAt := clock.Now()
-		if !opts.ResignKey.IsZero() {
+		if !opts.ResignKey.IsZero() && opts.Transform == nil {
 			ts := sentAt.Unix()
 			req.Header = http.Header{}
 			req.Header.Set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))

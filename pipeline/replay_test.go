@@ -352,3 +352,30 @@ func TestRealClock_sleep(t *testing.T) {
 		t.Errorf("cancelled sleep returned %v", err)
 	}
 }
+
+func TestReplay_transform(t *testing.T) {
+	t.Parallel()
+	recs := captureRecords(t, []time.Duration{time.Second, time.Second})
+	clock := &fakeClock{now: t0}
+	var got []sent
+	var results []ReplayResult
+	st, err := Replay(context.Background(), sliceSource(recs), recordingSender(clock, &got), ReplayOptions{
+		Clock: clock, ShiftToNow: true, ResignKey: secret.New("k"),
+		Transform: func(rec recordings.Record, body []byte) ([]byte, error) {
+			if rec.Line == 2 {
+				return nil, errors.New("mapping rejected it")
+			}
+			return append([]byte(`{"xdm":`), append(body, '}')...), nil
+		},
+		OnResult: func(r ReplayResult) { results = append(results, r) },
+	})
+	if err != nil || st.Sent != 2 || st.Failed != 1 || len(got) != 2 {
+		t.Fatalf("stats %+v err %v sent %d", st, err, len(got))
+	}
+	if !strings.HasPrefix(string(got[0].req.Body), `{"xdm":{"data"`) || got[0].req.Header != nil {
+		t.Errorf("transformed request %s %v", got[0].req.Body, got[0].req.Header)
+	}
+	if results[1].Err == nil || !strings.Contains(results[1].Err.Error(), "mapping rejected") {
+		t.Errorf("transform error not reported: %+v", results[1])
+	}
+}
