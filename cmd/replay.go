@@ -30,6 +30,8 @@ type replayOptions struct {
 	ResignFile   string
 	Follow       bool
 	JSON         bool
+	Mapping      string
+	Tenant       string
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -51,7 +53,9 @@ cannot be read are reported with file and line and skipped; the exit status is t
 	}
 	f := c.Flags()
 	f.StringVar(&o.To, "to", "", "endpoint URL to POST to (raw mode: exactly what Customer.io posts)")
-	f.StringVar(&o.Mode, "mode", "raw", "raw (the captured bytes), xdm or batch")
+	f.StringVar(&o.Mode, "mode", "raw", "raw (the captured bytes) or xdm (each event mapped to an XDM streaming message); batch is not available yet")
+	f.StringVar(&o.Mapping, "mapping", "experience-event", "--mode xdm: built-in mapping set or mapping-set file, as for 'ciosim transform'")
+	f.StringVar(&o.Tenant, "tenant", "", "--mode xdm: tenant namespace of the built-in sets (env CIOSIM_TENANT)")
 	f.StringVar(&o.Speed, "speed", "1", "pace: 1 = original pace, 10 = ten times faster, any positive number, or max (no waiting)")
 	f.DurationVar(&o.MaxGap, "max-gap", 0, "cap any gap between two events to this (0 = no cap)")
 	f.BoolVar(&o.ShiftToNow, "shift-to-now", false, "move every timestamp (and ULID event_id time) so the first event is now, keeping the gaps")
@@ -80,10 +84,15 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	var transform func(recordings.Record, []byte) ([]byte, error)
 	switch o.Mode {
 	case "raw":
-	case "xdm", "batch":
-		return usageErrorf("--mode %s needs the XDM mapping and the aep client, not yet available in this build; use --mode raw", o.Mode)
+	case "xdm":
+		if transform, err = a.xdmTransform(o.Mapping, o.Tenant); err != nil {
+			return err
+		}
+	case "batch":
+		return usageErrorf("--mode batch is not available in replay yet (it needs the aep client's batching); use raw or xdm")
 	default:
 		return usageErrorf("--mode %q: want raw, xdm or batch", o.Mode)
 	}
@@ -114,7 +123,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		src.follow(w, args)
 	}
 	opts := pipeline.ReplayOptions{Speed: speed, MaxGap: o.MaxGap, ShiftToNow: o.ShiftToNow,
-		NewEventIDs: o.NewEventIDs, ResignKey: key,
+		NewEventIDs: o.NewEventIDs, ResignKey: key, Transform: transform,
 		OnSkip:   func(err error) { fmt.Fprintf(a.s.Err, "ciosim: %v\n", err) },
 		OnResult: func(r pipeline.ReplayResult) { a.printReplay(r, o.JSON) }}
 	st, err := pipeline.Replay(a.ctx, src, &pipeline.HTTPSender{URL: o.To}, opts)

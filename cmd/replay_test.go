@@ -3,6 +3,7 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -126,7 +127,8 @@ func TestReplay_usage(t *testing.T) {
 		{[]string{"replay", f}, ExitUsage, "--to"},
 		{[]string{"replay", f, "--to", "http://x", "--speed", "0"}, ExitUsage, "--speed"},
 		{[]string{"replay", f, "--to", "http://x", "--speed", "fast"}, ExitUsage, "--speed"},
-		{[]string{"replay", f, "--to", "http://x", "--mode", "xdm"}, ExitUsage, "--mode xdm"},
+		{[]string{"replay", f, "--to", "http://x", "--mode", "batch"}, ExitUsage, "--mode batch"},
+		{[]string{"replay", f, "--to", "http://x", "--mode", "xdm", "--mapping", "nope"}, ExitUsage, "--mapping nope"},
 		{[]string{"replay", f, "--to", "http://x", "--resign-key-env", "NOPE"}, ExitUsage, "empty"},
 		{[]string{"replay", f + ".missing", "--to", "http://x"}, ExitFailure, "no such file"},
 		{[]string{"replay"}, ExitUsage, "requires at least 1 arg"},
@@ -198,5 +200,39 @@ func TestReplay_follow(t *testing.T) {
 	cancel()
 	if code := <-done; code != ExitInterrupted {
 		t.Errorf("exit %d: %s", code, errb.String())
+	}
+}
+
+func TestReplay_xdmMode(t *testing.T) {
+	t.Parallel()
+	f := filepath.Join(t.TempDir(), "events.jsonl")
+	bodies := genBodies(t, 5)
+	os.WriteFile(f, append(bytes.Join(bodies, []byte("\n")), '\n'), 0o644)
+	to, got, _ := sink(t)
+	env := map[string]string{"CIOSIM_DATASET_ID": "ds1", "CIOSIM_TENANT": "_acme"}
+	code, _, stderr := run(t, env, "", "replay", f, "--to", to, "--speed", "max", "--mode", "xdm")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rs := got()
+	if len(rs) != len(bodies) {
+		t.Fatalf("sent %d", len(rs))
+	}
+	for i, r := range rs {
+		var msg struct {
+			Header struct {
+				DatasetID string              `json:"datasetId"`
+				SchemaRef struct{ ID string } `json:"schemaRef"`
+			} `json:"header"`
+			Body struct {
+				XDMEntity map[string]any `json:"xdmEntity"`
+			} `json:"body"`
+		}
+		if err := json.Unmarshal(r.body, &msg); err != nil {
+			t.Fatalf("%d: %v: %s", i, err, r.body)
+		}
+		if msg.Header.DatasetID != "ds1" || msg.Body.XDMEntity["_id"] == nil || r.sig != "" {
+			t.Errorf("%d: not an XDM message with envelope: %s", i, r.body)
+		}
 	}
 }
