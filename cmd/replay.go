@@ -235,12 +235,13 @@ type fileSource struct {
 	f      *os.File
 	rd     *recordings.Reader
 	offset map[string]int64 // bytes consumed per file, for follow
+	lines  map[string]int   // lines consumed per file, to number resumed reads
 	w      <-chan recordings.Change
 	roots  []string
 }
 
 func newFileSource(files []string) *fileSource {
-	return &fileSource{files: files, offset: map[string]int64{}}
+	return &fileSource{files: files, offset: map[string]int64{}, lines: map[string]int{}}
 }
 
 func (s *fileSource) follow(w <-chan recordings.Change, roots []string) {
@@ -285,6 +286,7 @@ func (s *fileSource) Next(ctx context.Context) (recordings.Record, error) {
 			// In follow mode a torn (still being written) last line is re-read later: only
 			// complete lines count as consumed.
 			s.offset[s.files[s.i]] += s.rd.Consumed()
+			s.lines[s.files[s.i]] += s.rd.ConsumedLines()
 			s.Close()
 			s.rd = nil
 			s.i++
@@ -292,8 +294,13 @@ func (s *fileSource) Next(ctx context.Context) (recordings.Record, error) {
 		}
 		var le *recordings.LineError
 		if s.w != nil && errors.As(err, &le) && le.Torn {
-			continue // the writer has not finished this line yet
+			continue // the writer has not finished this line: re-read it from Consumed later
 		}
+		base := s.lines[s.files[s.i]]
+		if le != nil {
+			le.Line += base
+		}
+		rec.Line += base
 		return rec, err
 	}
 }

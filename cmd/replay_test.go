@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ciosim/ciosim/customerio"
 )
@@ -181,7 +182,7 @@ func TestReplay_follow(t *testing.T) {
 		done <- Main(ctx, []string{"replay", dir, "--to", to, "--speed", "max", "--follow"},
 			Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, func(string) string { return "" })
 	}()
-	if r := <-ch; !bytes.Equal(r.body, bodies[0]) {
+	if r := recv(t, ch, &out, &errb); !bytes.Equal(r.body, bodies[0]) {
 		t.Fatalf("first event %s", r.body)
 	}
 	// A line written in two parts (torn while being written) is sent once, whole.
@@ -190,11 +191,19 @@ func TestReplay_follow(t *testing.T) {
 	f.Sync()
 	f.Write(append(bodies[1][10:], '\n'))
 	f.Close()
-	if r := <-ch; !bytes.Equal(r.body, bodies[1]) {
+	if r := recv(t, ch, &out, &errb); !bytes.Equal(r.body, bodies[1]) {
 		t.Fatalf("appended event %s", r.body)
 	}
+	f, _ = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString("junk\n")
+	f.Write(append(bodies[0], '\n'))
+	f.Close()
+	recv(t, ch, &out, &errb)
+	if !strings.Contains(errb.String(), "live.jsonl:3:") {
+		t.Errorf("a bad line appended later is not reported with its line number: %s", errb.String())
+	}
 	os.WriteFile(filepath.Join(dir, "next.jsonl"), append(bodies[2], '\n'), 0o644)
-	if r := <-ch; !bytes.Equal(r.body, bodies[2]) {
+	if r := recv(t, ch, &out, &errb); !bytes.Equal(r.body, bodies[2]) {
 		t.Fatalf("event in new file %s", r.body)
 	}
 	cancel()
@@ -234,5 +243,18 @@ func TestReplay_xdmMode(t *testing.T) {
 		if msg.Header.DatasetID != "ds1" || msg.Body.XDMEntity["_id"] == nil || r.sig != "" {
 			t.Errorf("%d: not an XDM message with envelope: %s", i, r.body)
 		}
+	}
+}
+
+// recv waits for the next request the sink got; after 20 s it fails the test showing what
+// the replay printed (a generous bound: the watcher debounces for 100 ms).
+func recv(t *testing.T, ch <-chan received, out, errb *syncBuffer) received {
+	t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(20 * time.Second):
+		t.Fatalf("nothing received; replay stdout:\n%s\nstderr:\n%s", out.String(), errb.String())
+		return received{}
 	}
 }

@@ -54,6 +54,8 @@ type Reader struct {
 	name     string
 	line     int
 	consumed int64
+	lines    int // lines within consumed
+	eof      bool // the input ended: stay at the end even if it grows meanwhile
 }
 
 // Consumed returns how many bytes of the input the records and skipped lines returned so
@@ -61,16 +63,30 @@ type Reader struct {
 // being appended to.
 func (r *Reader) Consumed() int64 { return r.consumed }
 
+// ConsumedLines is the number of lines within [Reader.Consumed]: add it to the line numbers
+// of a Reader that resumes there.
+func (r *Reader) ConsumedLines() int { return r.lines }
+
 // NewReader reads from r; name is used in errors (a file path, or "-" for stdin).
 func NewReader(r io.Reader, name string) *Reader {
 	return &Reader{br: bufio.NewReaderSize(r, 64*1024), name: name}
 }
 
 // Next returns the next record. It returns io.EOF at the end, a *[LineError] for a line that
-// is skipped (call Next again), or another error when reading itself failed.
+// is skipped (call Next again), or another error when reading itself failed. After the end
+// of the input was reached Next keeps returning io.EOF even if the input grows: to follow a
+// growing file, open a new Reader at [Reader.Consumed].
 func (r *Reader) Next() (Record, error) {
 	for {
+		if r.eof {
+			return Record{}, io.EOF
+		}
 		line, err := r.br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			// Once the end was seen, later reads must not pick up bytes appended since:
+			// they would continue a torn line as if it were a new one.
+			r.eof = true
+		}
 		if len(line) == 0 && err != nil {
 			return Record{}, err
 		}
@@ -83,6 +99,7 @@ func (r *Reader) Next() (Record, error) {
 		if len(bytes.TrimSpace(content)) == 0 {
 			if terminated {
 				r.consumed += int64(len(line))
+				r.lines++
 			}
 			continue
 		}
@@ -90,10 +107,12 @@ func (r *Reader) Next() (Record, error) {
 		if perr != nil {
 			if terminated {
 				r.consumed += int64(len(line))
+				r.lines++
 			}
 			return Record{}, &LineError{File: r.name, Line: r.line, Torn: !terminated, Err: perr}
 		}
 		r.consumed += int64(len(line))
+		r.lines++
 		return rec, nil
 	}
 }

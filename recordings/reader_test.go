@@ -154,3 +154,42 @@ func FuzzReader(f *testing.F) {
 		t.Fatal("reader did not reach EOF")
 	})
 }
+
+// growing is a reader whose content grows between reads, like a file being appended to.
+type growing struct {
+	parts []string
+}
+
+func (g *growing) Read(p []byte) (int, error) {
+	if len(g.parts) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, g.parts[0])
+	g.parts[0] = g.parts[0][n:]
+	if g.parts[0] == "" {
+		g.parts = g.parts[1:]
+		return n, io.EOF // the writer has not written the next part yet
+	}
+	return n, nil
+}
+
+// TestReader_stopsAtFirstEOF checks a torn line is not continued by bytes appended later
+// (which would surface as a bogus "corrupt line"), and Consumed excludes it.
+func TestReader_stopsAtFirstEOF(t *testing.T) {
+	t.Parallel()
+	g := &growing{parts: []string{bareEvent + "\n" + bareEvent[:10], bareEvent[10:] + "\n"}}
+	rd := NewReader(g, "f")
+	if _, err := rd.Next(); err != nil {
+		t.Fatal(err)
+	}
+	var le *LineError
+	if _, err := rd.Next(); !errors.As(err, &le) || !le.Torn {
+		t.Fatalf("err %v, want torn line", err)
+	}
+	if _, err := rd.Next(); !errors.Is(err, io.EOF) {
+		t.Fatalf("after the end: %v, want io.EOF", err)
+	}
+	if rd.Consumed() != int64(len(bareEvent)+1) {
+		t.Errorf("Consumed %d, want %d", rd.Consumed(), len(bareEvent)+1)
+	}
+}
