@@ -54,7 +54,7 @@ type Reader struct {
 	name     string
 	line     int
 	consumed int64
-	lines    int // lines within consumed
+	lines    int  // lines within consumed
 	eof      bool // the input ended: stay at the end even if it grows meanwhile
 }
 
