@@ -141,9 +141,24 @@ func (a *app) runRecord(o recordOptions) error {
 		defer fwd.close()
 	}
 	var outMu sync.Mutex
+	counts := map[string]int{}
+	refused := 0
+	defer func() {
+		outMu.Lock()
+		defer outMu.Unlock()
+		fmt.Fprintf(a.s.Err, "ciosim: stored %d captures (%d valid, %d invalid, %d absent, %d unchecked), refused %d requests\n",
+			counts[recordings.SignatureValid]+counts[recordings.SignatureInvalid]+counts[recordings.SignatureAbsent]+counts[recordings.SignatureUnchecked],
+			counts[recordings.SignatureValid], counts[recordings.SignatureInvalid], counts[recordings.SignatureAbsent],
+			counts[recordings.SignatureUnchecked], refused)
+	}()
 	hopts.OnResult = func(r recordings.Result) {
 		outMu.Lock()
 		a.printCapture(r, o.JSON)
+		if r.Status == http.StatusOK {
+			counts[r.Capture.Signature]++
+		} else {
+			refused++
+		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
 			fwd.enqueue(r.Capture.Body)

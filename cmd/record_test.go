@@ -172,6 +172,9 @@ func TestRecord_storesSignedCapturesAndForwards(t *testing.T) {
 	if code != ExitInterrupted {
 		t.Errorf("exit %d, want %d; stderr %s", code, ExitInterrupted, stderr)
 	}
+	if !strings.Contains(stderr, "stored 20 captures (16 valid, 4 invalid, 0 absent, 0 unchecked), refused 1") {
+		t.Errorf("no summary: %s", stderr)
+	}
 	if strings.Contains(stderr+out.String(), "signing-secret") {
 		t.Errorf("key printed")
 	}
