@@ -130,6 +130,8 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newRedactCmd(a),
 		newScanCmd(a),
 		newTransformCmd(a),
+		newSendCmd(a, defaultSendDeps()),
+		newServeCmd(a, defaultServeDeps()),
 	)
 	return root
 }
