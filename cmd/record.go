@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
@@ -40,6 +41,7 @@ type recordOptions struct {
 	RedactKeyEnv     string
 	RedactKeyFile    string
 	Forward          string
+	ForwardFlowID    string
 	MaxBody          int64
 	MaxFileSize      int64
 	Fsync            string
@@ -74,7 +76,8 @@ are recorded as "unchecked".`,
 	f.BoolVar(&o.Redact, "redact", false, "replace personal data with keyed pseudonyms before storing (body re-serialised, signature dropped)")
 	f.StringVar(&o.RedactKeyEnv, "redact-key-env", defaultRedactKeyEnv, "environment variable holding the redaction key")
 	f.StringVar(&o.RedactKeyFile, "redact-key-file", "", "file holding the redaction key (instead of the environment)")
-	f.StringVar(&o.Forward, "forward", "", "also relay each stored capture (raw bytes) to this URL")
+	f.StringVar(&o.Forward, "forward", "", "also relay each stored capture (raw bytes) to this inlet URL through the aep client (auth from AEP_ACCESS_TOKEN, AEP_API_KEY, AEP_IMS_ORG, AEP_SANDBOX_NAME)")
+	f.StringVar(&o.ForwardFlowID, "forward-flow-id", "", "dataflow id for --forward, sent as ?x-adobe-flow-id=")
 	f.Int64Var(&o.MaxBody, "max-body", recordings.DefaultMaxBodyBytes, "largest body accepted, in bytes (larger gets 413)")
 	f.Int64Var(&o.MaxFileSize, "max-file-size", recordings.DefaultMaxFileBytes, "rotate to a new file at this size, in bytes")
 	f.StringVar(&o.Fsync, "fsync", "always", "durability before answering 200: always (fsync, group commit) or never (OS page cache: survives a killed process, not a power loss)")
@@ -137,7 +140,12 @@ func (a *app) runRecord(o recordOptions) error {
 
 	var fwd *forwarder
 	if o.Forward != "" {
-		fwd = newForwarder(a.ctx, &pipeline.HTTPSender{URL: o.Forward}, a.s.Err)
+		s, err := a.newAEPSender(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
+			Retries: 3, Timeout: 10 * time.Second})
+		if err != nil {
+			return err
+		}
+		fwd = newForwarder(a.ctx, s, a.s.Err)
 		defer fwd.close()
 	}
 	var outMu sync.Mutex

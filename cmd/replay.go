@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ciosim/ciosim/aep"
+	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 )
@@ -32,6 +34,9 @@ type replayOptions struct {
 	JSON         bool
 	Mapping      string
 	Tenant       string
+	FlowID       string
+	Retries      int
+	Timeout      time.Duration
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -52,7 +57,10 @@ cannot be read are reported with file and line and skipped; the exit status is t
 		RunE: func(c *cobra.Command, args []string) error { return a.runReplay(o, args) },
 	}
 	f := c.Flags()
-	f.StringVar(&o.To, "to", "", "endpoint URL to POST to (raw mode: exactly what Customer.io posts)")
+	f.StringVar(&o.To, "to", "", "inlet URL to send to, e.g. https://dcs.adobedc.net/collection/{inletId} (default: the embedded AEP emulator)")
+	f.StringVar(&o.FlowID, "flow-id", "", "raw mode: dataflow id sent as ?x-adobe-flow-id= (the emulator's by default)")
+	f.IntVar(&o.Retries, "retries", 3, "retries per event on 429, 5xx and transport errors (a retried event delays the ones after it)")
+	f.DurationVar(&o.Timeout, "timeout", 10*time.Second, "per-request timeout")
 	f.StringVar(&o.Mode, "mode", "raw", "raw (the captured bytes) or xdm (each event mapped to an XDM streaming message); batch is not available yet")
 	f.StringVar(&o.Mapping, "mapping", "experience-event", "--mode xdm: built-in mapping set or mapping-set file, as for 'ciosim transform'")
 	f.StringVar(&o.Tenant, "tenant", "", "--mode xdm: tenant namespace of the built-in sets (env CIOSIM_TENANT)")
@@ -60,7 +68,7 @@ cannot be read are reported with file and line and skipped; the exit status is t
 	f.DurationVar(&o.MaxGap, "max-gap", 0, "cap any gap between two events to this (0 = no cap)")
 	f.BoolVar(&o.ShiftToNow, "shift-to-now", false, "move every timestamp (and ULID event_id time) so the first event is now, keeping the gaps")
 	f.BoolVar(&o.NewEventIDs, "new-event-ids", false, "mint a fresh ULID event_id per event (AEP would drop repeats as duplicates)")
-	f.StringVar(&o.ResignKeyEnv, "resign-key-env", "", "environment variable holding a signing key: re-sign each request with a fresh X-CIO-Timestamp")
+	f.StringVar(&o.ResignKeyEnv, "resign-key-env", "", "environment variable holding a signing key: sign each request with a fresh X-CIO-Timestamp (raw mode)")
 	f.StringVar(&o.ResignFile, "resign-key-file", "", "file holding the signing key to re-sign with")
 	f.BoolVar(&o.Follow, "follow", false, "after the inputs end, keep watching them and replay new events as they land")
 	f.BoolVar(&o.JSON, "json", false, "print one JSON object per event instead of a text line")
@@ -96,8 +104,8 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	default:
 		return usageErrorf("--mode %q: want raw, xdm or batch", o.Mode)
 	}
-	if o.To == "" {
-		return usageErrorf("--to URL is required")
+	if o.Retries < 0 {
+		return usageErrorf("--retries must not be negative")
 	}
 	if o.MaxGap < 0 {
 		return usageErrorf("--max-gap must not be negative")
@@ -113,6 +121,32 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	if err != nil {
 		return err
 	}
+	target := aepTarget{URL: o.To, Mode: aep.Mode(o.Mode), FlowID: o.FlowID, SigningKey: key,
+		Retries: o.Retries, Timeout: o.Timeout}
+	var emu *emulator.Server
+	if target.URL == "" {
+		deps, err := xdmDeps(cmp(o.Tenant, a.getenv("CIOSIM_TENANT")))
+		if err != nil {
+			return &UsageError{Err: err}
+		}
+		if emu, err = emulator.New(emulator.Options{Mapper: deps.mapper}); err != nil {
+			return err
+		}
+		run, err := emu.Start("127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer run.Close()
+		target.URL = run.InletURL()
+		if target.FlowID == "" {
+			target.FlowID = emulator.DefaultFlowID
+		}
+		fmt.Fprintf(a.s.Err, "ciosim: replaying to the embedded AEP emulator at %s\n", target.URL)
+	}
+	sender, err := a.newAEPSender(target)
+	if err != nil {
+		return err
+	}
 	src := newFileSource(files)
 	defer src.Close()
 	if o.Follow {
@@ -123,12 +157,16 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		src.follow(w, args)
 	}
 	opts := pipeline.ReplayOptions{Speed: speed, MaxGap: o.MaxGap, ShiftToNow: o.ShiftToNow,
-		NewEventIDs: o.NewEventIDs, ResignKey: key, Transform: transform,
+		NewEventIDs: o.NewEventIDs, Transform: transform, // the aep client signs (target.SigningKey)
 		OnSkip:   func(err error) { fmt.Fprintf(a.s.Err, "ciosim: %v\n", err) },
 		OnResult: func(r pipeline.ReplayResult) { a.printReplay(r, o.JSON) }}
-	st, err := pipeline.Replay(a.ctx, src, &pipeline.HTTPSender{URL: o.To}, opts)
+	st, err := pipeline.Replay(a.ctx, src, sender, opts)
 	fmt.Fprintf(a.s.Err, "ciosim: replayed %d: %d sent, %d failed, %d lines skipped\n",
 		st.Sent+st.Failed, st.Sent, st.Failed, st.Skipped)
+	if emu != nil {
+		c := emu.Counts()
+		fmt.Fprintf(a.s.Err, "ciosim: emulator kept %d good and %d bad records\n", c.Good, c.Bad)
+	}
 	if err != nil {
 		return err
 	}
