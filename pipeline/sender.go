@@ -44,6 +44,7 @@ type StatusError struct {
 	Body   []byte
 }
 
+// Error names the status and the start of the answer.
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("pipeline: endpoint answered %d: %s", e.Status, bytes.TrimSpace(e.Body))
 }

@@ -128,6 +128,7 @@ func NewHandler(store Appender, opts HandlerOptions) http.Handler {
 	return &handler{store: store, opts: opts}
 }
 
+// ServeHTTP answers one webhook request; see [NewHandler].
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	res := h.serve(r)
 	w.Header().Set("Content-Type", "application/json")

@@ -38,6 +38,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error names the file and line, and says when the line was torn.
 func (e *LineError) Error() string {
 	if e.Torn {
 		return fmt.Sprintf("%s:%d: torn last line skipped (incomplete write): %v", e.File, e.Line, e.Err)
@@ -45,6 +46,7 @@ func (e *LineError) Error() string {
 	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 }
 
+// Unwrap returns the parse error.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // Reader reads Recording JSONL and bare-event JSONL, one record at a time, in constant memory

@@ -20,6 +20,7 @@ const (
 	Removed
 )
 
+// String returns created, appended or removed.
 func (k ChangeKind) String() string {
 	switch k {
 	case Created:
