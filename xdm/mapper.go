@@ -41,6 +41,12 @@ type Checker interface {
 	Check(record any) []Violation
 }
 
+// topLevelChecker is a Checker that reads only the named top-level members of a record.
+type topLevelChecker interface {
+	Checker
+	checkKeys() []string
+}
+
 // Violation is one validation failure in AEP's streaming-validation shape.
 type Violation struct {
 	// Pointer is the JSON pointer of the offending value, as "#/a/b".
@@ -75,8 +81,9 @@ type compiled struct {
 	src   Path
 	prog  *expr.Program
 	dst   Path
-	node  int    // parent node in the plan; -1 when the destination has an index
-	typ   string // target type from the schema, "" when unknown
+	slot  int       // the destination's leaf in the record tree
+	rest  []segment // what follows the leaf: the destination from its first index on
+	typ   string    // target type from the schema, "" when unknown
 	fmt   string
 }
 
@@ -88,14 +95,17 @@ type Mapper struct {
 	opts     Options
 	required []Path
 	cache    *expr.Cache
-	envs     sync.Pool // *recordState, reused across records
-	plan     plan
+	// checkKeys are the only top-level members opts.Check reads, when it says so; the
+	// record is then not built as maps for it.
+	checkKeys []string
+	envs      sync.Pool // *recordState, reused across records
+	tree      tree
 }
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
 	env  expr.Env
-	maps []map[string]any // per plan node
+	vals []any // the record's tree slots
 }
 
 // CompileError reports a mapping that cannot run, naming the mapping (1-based).
@@ -184,7 +194,10 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		}
 		mp.rules = append(mp.rules, c)
 	}
-	mp.plan = buildPlan(mp.rules)
+	mp.tree = buildTree(mp.rules)
+	if kc, ok := opts.Check.(topLevelChecker); ok {
+		mp.checkKeys = kc.checkKeys()
+	}
 	for _, r := range opts.Required {
 		p, err := ParsePath(r)
 		if err != nil {
@@ -225,14 +238,17 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 	var res Result
 	st, _ := mp.envs.Get().(*recordState)
 	if st == nil {
-		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}, maps: make([]map[string]any, len(mp.plan.nodes))}
+		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}, vals: make([]any, mp.tree.slots)}
 	}
-	out := make(map[string]any, mp.plan.nodes[rootNode].hint)
-	clear(st.maps)
-	st.maps[rootNode] = out
+	defer mp.envs.Put(st)
 	env := &st.env
 	env.Reset(src)
-	defer mp.envs.Put(st)
+	vals := st.vals
+	defer clear(vals)
+	var out map[string]any // only when the tree cannot hold the record
+	if !mp.tree.ok {
+		out = map[string]any{}
+	}
 	for i := range mp.rules {
 		c := &mp.rules[i]
 		var v any
@@ -261,25 +277,44 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 			v = cv
 		}
 		v = expr.Normalize(v)
-		if c.node >= 0 && mp.plan.ok {
-			mp.plan.ensure(st.maps, c.node)[c.dst.segs[len(c.dst.segs)-1].key] = v
+		if out != nil {
+			set(out, c.dst.segs, v)
 			continue
 		}
-		set(out, c.dst.segs, v)
+		mp.tree.put(vals, c, v)
+	}
+	lookup := func(p Path) any {
+		if out != nil {
+			return get(out, p.segs)
+		}
+		return mp.tree.lookup(vals, p)
 	}
 	for _, p := range mp.required {
-		if get(out, p.segs) == nil {
+		if lookup(p) == nil {
 			res.Rejected = true
 			res.Reasons = append(res.Reasons, fmt.Sprintf("required field %s is null", p.src))
 		}
+	}
+	if out == nil && (mp.opts.Schema != nil || (mp.opts.Check != nil && mp.checkKeys == nil)) {
+		out = mp.tree.record(vals)
 	}
 	if mp.opts.Schema != nil {
 		mp.addViolations(&res, mp.opts.Schema.Check(out))
 	}
 	if mp.opts.Check != nil {
-		mp.addViolations(&res, mp.opts.Check.Check(out))
+		if out != nil {
+			mp.addViolations(&res, mp.opts.Check.Check(out))
+		} else {
+			mp.addViolations(&res, mp.opts.Check.Check(mp.tree.topLevel(vals, mp.checkKeys)))
+		}
 	}
-	rec, err := marshal(out)
+	var rec []byte
+	var err error
+	if mp.tree.ok {
+		rec, err = mp.tree.appendRecord(make([]byte, 0, 1024), vals)
+	} else {
+		rec, err = marshal(out)
+	}
 	if err != nil {
 		// Values come from JSON and the expression language; NaN/Inf from arithmetic is
 		// the only way to get here.

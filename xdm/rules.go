@@ -16,6 +16,11 @@ type ExperienceEventRules struct{}
 
 var _ Checker = ExperienceEventRules{}
 
+// checkKeys lists the members Check reads, so the mapper need not build the rest as maps.
+func (ExperienceEventRules) checkKeys() []string {
+	return []string{"_id", "timestamp", "eventType", "identityMap"}
+}
+
 // Check implements [Checker].
 func (ExperienceEventRules) Check(record any) []Violation {
 	var out []Violation
