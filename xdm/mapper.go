@@ -95,6 +95,7 @@ type Mapper struct {
 	opts     Options
 	required []Path
 	cache    *expr.Cache
+	scope    *expr.Scope // the expressions' shared source lookups
 	// checkKeys are the only top-level members opts.Check reads, when it says so; the
 	// record is then not built as maps for it.
 	checkKeys []string
@@ -135,7 +136,7 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 	if reg == nil {
 		reg = expr.DefaultRegistry()
 	}
-	mp := &Mapper{set: ms, opts: opts, cache: &expr.Cache{}}
+	mp := &Mapper{set: ms, opts: opts, cache: &expr.Cache{}, scope: expr.NewScope()}
 	var errs []error
 	for i, m := range ms.Mappings {
 		c := compiled{index: i + 1, m: m}
@@ -165,7 +166,7 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 			}
 			c.src = p
 		case SourceExpression:
-			prog, err := reg.Compile(m.Source)
+			prog, err := reg.CompileIn(m.Source, mp.scope)
 			if err != nil {
 				fail(err)
 				continue
@@ -238,7 +239,7 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 	var res Result
 	st, _ := mp.envs.Get().(*recordState)
 	if st == nil {
-		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}, vals: make([]any, mp.tree.slots)}
+		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache, Scope: mp.scope}, vals: make([]any, mp.tree.slots)}
 	}
 	defer mp.envs.Put(st)
 	env := &st.env

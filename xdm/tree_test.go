@@ -18,7 +18,7 @@ func (allKeysChecker) Check(record any) []Violation { return ExperienceEventRule
 // asMaps returns a copy of mp that builds every record as maps (the general path), to
 // compare with the compiled tree.
 func asMaps(mp *Mapper) *Mapper {
-	c := &Mapper{set: mp.set, rules: mp.rules, opts: mp.opts, required: mp.required, cache: mp.cache, tree: mp.tree}
+	c := &Mapper{set: mp.set, rules: mp.rules, opts: mp.opts, required: mp.required, cache: mp.cache, scope: mp.scope, tree: mp.tree}
 	c.tree.ok = false
 	return c
 }

@@ -15,6 +15,7 @@ type parser struct {
 	i     int
 	funcs *Registry
 	paths []string // root paths referenced, for compile-time checks
+	scope *Scope   // nil: plain varNode/fieldNode
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -160,6 +161,10 @@ func (p *parser) parsePostfix() (node, error) {
 				x = m
 				continue
 			}
+			if up, ok := x.(*pathNode); ok && p.scope != nil {
+				x = p.scope.path(up, nt.text)
+				continue
+			}
 			x = &fieldNode{x: x, name: nt.text}
 		case tLBrack:
 			p.next()
@@ -190,6 +195,12 @@ func pathOf(n node) (string, bool) {
 	switch n := n.(type) {
 	case *varNode:
 		return escapeSeg(n.name), true
+	case *pathNode:
+		if n.up == nil {
+			return escapeSeg(n.name), true
+		}
+		s, ok := pathOf(n.up)
+		return s + "." + escapeSeg(n.name), ok
 	case *fieldNode:
 		s, ok := pathOf(n.x)
 		return s + "." + escapeSeg(n.name), ok
@@ -298,6 +309,9 @@ func (p *parser) parsePrimary() (node, error) {
 		}
 		if _, ok := wordOps[t.text]; ok {
 			return nil, p.errAt(t.pos, "unexpected operator %q", t.text)
+		}
+		if p.scope != nil {
+			return p.scope.path(nil, t.text), nil
 		}
 		return &varNode{name: t.text}, nil
 	case tEOF:
