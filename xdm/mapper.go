@@ -105,9 +105,13 @@ type Mapper struct {
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
-	env  expr.Env
-	vals []any // the record's tree slots
+	env    expr.Env
+	vals   []any // the record's tree slots
+	recCap int   // the longest record written so far, to size the next record's buffer
 }
+
+// maxRecCap bounds the record buffer sized from earlier records.
+const maxRecCap = 64 << 10
 
 // CompileError reports a mapping that cannot run, naming the mapping (1-based).
 type CompileError struct {
@@ -239,7 +243,7 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 	var res Result
 	st, _ := mp.envs.Get().(*recordState)
 	if st == nil {
-		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache, Scope: mp.scope}, vals: make([]any, mp.tree.slots)}
+		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache, Scope: mp.scope}, vals: make([]any, mp.tree.slots), recCap: 1024}
 	}
 	defer mp.envs.Put(st)
 	env := &st.env
@@ -312,7 +316,8 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 	var rec []byte
 	var err error
 	if mp.tree.ok {
-		rec, err = mp.tree.appendRecord(make([]byte, 0, 1024), vals)
+		rec, err = mp.tree.appendRecord(make([]byte, 0, st.recCap), vals)
+		st.recCap = min(max(st.recCap, len(rec)), maxRecCap)
 	} else {
 		rec, err = marshal(out)
 	}

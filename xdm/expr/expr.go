@@ -46,8 +46,11 @@ type Env struct {
 }
 
 // Reset prepares e for another record with the same settings, keeping its buffers.
+//
+// Argument and memo slots are overwritten, not cleared: clearing them cost more than the
+// rest of Reset (pointer writes with GC barriers), and they keep at most one record's
+// values alive.
 func (e *Env) Reset(root map[string]any) {
-	clear(e.arena[:e.off])
 	e.off = 0
 	e.Root = root
 	e.gen++
@@ -55,7 +58,6 @@ func (e *Env) Reset(root map[string]any) {
 		clear(e.memoGen)
 		e.gen = 1
 	}
-	clear(e.memo) // release the previous record's values
 }
 
 func (e *Env) args(n int) []any {
