@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -30,5 +31,17 @@ func BenchmarkTransform(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestTransform_restoresGCPercent: the GOGC transform raises for itself is put back.
+func TestTransform_restoresGCPercent(t *testing.T) {
+	old := debug.SetGCPercent(123)
+	defer debug.SetGCPercent(old)
+	if code, _, stderr := run(t, nil, generated(t), "transform"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got := debug.SetGCPercent(123); got != 123 {
+		t.Errorf("GC percent after transform = %d, want 123", got)
 	}
 }
