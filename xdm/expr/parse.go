@@ -16,6 +16,7 @@ type parser struct {
 	funcs *Registry
 	paths []string // root paths referenced, for compile-time checks
 	scope *Scope   // nil: plain varNode/fieldNode
+	plain bool     // no specialised calls (tests compare with them)
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -305,7 +306,11 @@ func (p *parser) parsePrimary() (node, error) {
 			if err != nil {
 				return nil, p.wrapAt(t.pos, err)
 			}
-			return &callNode{name: t.text, f: f, args: args}, nil
+			c := &callNode{name: t.text, f: f, args: args}
+			if p.plain {
+				return c, nil
+			}
+			return specialize(c), nil
 		}
 		if _, ok := wordOps[t.text]; ok {
 			return nil, p.errAt(t.pos, "unexpected operator %q", t.text)
