@@ -36,6 +36,9 @@ func (ExperienceEventRules) Check(record any) []Violation {
 	case nil:
 		add("#", "#", "required", "required key [_id] not found")
 	case string:
+		if unreservedOnly(id) {
+			break // a valid relative reference; url.Parse would say so, more slowly
+		}
 		if u, err := url.Parse(id); id == "" || err != nil || (u.Scheme == "" && hasColonInFirstSegment(id)) {
 			add("#/_id", "#/properties/_id", "format", fmt.Sprintf("[%s] is not a valid URI reference", id))
 		}
@@ -116,6 +119,23 @@ func (ExperienceEventRules) Check(record any) []Violation {
 		out = out[:MaxViolations]
 	}
 	return out
+}
+
+// unreservedOnly reports whether s is non-empty and made only of RFC 3986 unreserved
+// characters (ALPHA DIGIT - . _ ~), as event ids are: such a string is a valid relative
+// reference with no scheme and no colon.
+func unreservedOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func hasColonInFirstSegment(s string) bool {

@@ -1,6 +1,7 @@
 package xdm
 
 import (
+	"net/url"
 	"reflect"
 	"slices"
 	"testing"
@@ -98,6 +99,24 @@ func TestTree_Shapes(t *testing.T) {
 			if res.Rejected != wantRejected {
 				t.Errorf("%s (tree %v): rejected %v (%v), want %v", tc.set, m.tree.ok, res.Rejected, res.Reasons, wantRejected)
 			}
+		}
+	}
+}
+
+// TestUnreservedOnly: the fast path of the _id check agrees with url.Parse on the strings
+// it accepts.
+func TestUnreservedOnly(t *testing.T) {
+	for _, s := range []string{"01M8JS8T999PX7P3WXM7BYPVTA", "a-b.c_d~e", "0", ".", "..", "-x", "~"} {
+		if !unreservedOnly(s) {
+			t.Errorf("%q: not accepted", s)
+		}
+		if u, err := url.Parse(s); err != nil || (u.Scheme == "" && hasColonInFirstSegment(s)) {
+			t.Errorf("%q: url.Parse says invalid (%v)", s, err)
+		}
+	}
+	for _, s := range []string{"", "a:b", "a b", "a/b", "a%20", "é", "a#b", "a?b"} {
+		if unreservedOnly(s) {
+			t.Errorf("%q: accepted", s)
 		}
 	}
 }
