@@ -76,15 +76,17 @@ type Result struct {
 }
 
 type compiled struct {
-	index int
-	m     Mapping
-	src   Path
-	prog  *expr.Program
-	dst   Path
-	slot  int       // the destination's leaf in the record tree
-	rest  []segment // what follows the leaf: the destination from its first index on
-	typ   string    // target type from the schema, "" when unknown
-	fmt   string
+	index  int
+	m      Mapping
+	src    Path
+	ref    expr.Ref // src through the mapper's scope, when it has no index
+	hasRef bool
+	prog   *expr.Program
+	dst    Path
+	slot   int       // the destination's leaf in the record tree
+	rest   []segment // what follows the leaf: the destination from its first index on
+	typ    string    // target type from the schema, "" when unknown
+	fmt    string
 }
 
 // Mapper applies a compiled mapping set. Map is safe for concurrent use by multiple
@@ -169,6 +171,13 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 				continue
 			}
 			c.src = p
+			if !hasIndex(p) {
+				keys := make([]string, len(p.segs))
+				for i, s := range p.segs {
+					keys[i] = s.key
+				}
+				c.ref, c.hasRef = mp.scope.Ref(keys...), true
+			}
 		case SourceExpression:
 			prog, err := reg.CompileIn(m.Source, mp.scope)
 			if err != nil {
@@ -259,7 +268,11 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 		var v any
 		switch c.m.SourceType {
 		case SourceAttribute:
-			v = get(src, c.src.segs)
+			if c.hasRef {
+				v = c.ref.Get(env) // shares lookups with the expressions
+			} else {
+				v = get(src, c.src.segs)
+			}
 		case SourceStatic:
 			v = c.m.Source
 		case SourceExpression:

@@ -213,3 +213,12 @@ func (t *tree) lookup(vals []any, p Path) any {
 	}
 	return t.value(n, vals)
 }
+
+func hasIndex(p Path) bool {
+	for _, s := range p.segs {
+		if s.isIdx {
+			return true
+		}
+	}
+	return false
+}

@@ -23,7 +23,7 @@ func (r *Registry) CompileIn(src string, s *Scope) (*Program, error) {
 
 // path returns the node reading name from up (nil: from the root) through the scope.
 func (s *Scope) path(up *pathNode, name string) *pathNode {
-	key := name
+	key := "\x00" + name // root names start with NUL, others with their parent's id
 	if up != nil {
 		key = strconv.Itoa(up.id) + "\x00" + name
 	}
@@ -85,4 +85,62 @@ func (e *Env) remember(id int, v any) {
 	}
 	e.memo[id] = v
 	e.memoGen[id] = e.gen
+}
+
+// Ref is a path of object keys read through a [Scope] with the semantics of a plain
+// source attribute: nil as soon as a value on the way is not an object (where an
+// expression's a.b over an array would project).
+type Ref struct{ n *pathNode }
+
+// Ref returns the path names[0].names[1]... in s. Like compiling, it must happen before
+// any evaluation.
+func (s *Scope) Ref(names ...string) Ref {
+	var n *pathNode
+	for _, name := range names {
+		n = s.path(n, name)
+	}
+	return Ref{n}
+}
+
+// Get returns the value at the path in e's record (remembered in e like an
+// expression's paths when e belongs to the same scope).
+func (r Ref) Get(e *Env) any {
+	if r.n == nil {
+		return e.Root
+	}
+	return r.n.lookup(e)
+}
+
+// lookup is get for attribute paths: a memo entry is only ever stored for an object
+// parent, where both agree.
+func (n *pathNode) lookup(e *Env) any {
+	if e.Scope != n.scope || e.gen == 0 {
+		return n.lookupDirect(e)
+	}
+	if n.id < len(e.memoGen) && e.memoGen[n.id] == e.gen {
+		return e.memo[n.id]
+	}
+	var v any
+	if n.up == nil {
+		v = e.Root[n.name]
+	} else {
+		m, ok := n.up.lookup(e).(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[n.name]
+	}
+	e.remember(n.id, v)
+	return v
+}
+
+func (n *pathNode) lookupDirect(e *Env) any {
+	if n.up == nil {
+		return e.Root[n.name]
+	}
+	m, ok := n.up.lookupDirect(e).(map[string]any)
+	if !ok {
+		return nil
+	}
+	return m[n.name]
 }

@@ -106,3 +106,43 @@ func BenchmarkScope(b *testing.B) {
 		})
 	}
 }
+
+// TestScope_Ref: attribute paths read through a scope give nil where a value on the way
+// is not an object, whichever of them and the expressions sharing their paths runs first.
+func TestScope_Ref(t *testing.T) {
+	for _, refFirst := range []bool{true, false} {
+		scope := NewScope()
+		prog, err := DefaultRegistry().CompileIn(`r.id`, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ref, deep := scope.Ref("r", "id"), scope.Ref("a", "b", "c")
+		env := &Env{Scope: scope}
+		for _, tc := range []struct {
+			rec       map[string]any
+			ref, expr any
+			deep      any
+		}{
+			{map[string]any{"r": []any{map[string]any{"id": "x"}}}, nil, []any{"x"}, nil},
+			{map[string]any{"r": map[string]any{"id": "y"}, "a": map[string]any{"b": map[string]any{"c": int64(1)}}}, "y", "y", int64(1)},
+			{map[string]any{"r": "s", "a": map[string]any{"b": []any{1}}}, nil, nil, nil},
+			{map[string]any{}, nil, nil, nil},
+		} {
+			env.Reset(tc.rec)
+			var got, gotExpr any
+			if refFirst {
+				got = ref.Get(env)
+				gotExpr, _ = prog.Eval(env)
+			} else {
+				gotExpr, _ = prog.Eval(env)
+				got = ref.Get(env)
+			}
+			if !reflect.DeepEqual(got, tc.ref) || !reflect.DeepEqual(gotExpr, tc.expr) || !reflect.DeepEqual(deep.Get(env), tc.deep) {
+				t.Errorf("%v (ref first %v): ref %v expr %v deep %v; want %v %v %v", tc.rec, refFirst, got, gotExpr, deep.Get(env), tc.ref, tc.expr, tc.deep)
+			}
+			if d := deep.Get(&Env{Root: tc.rec}); !reflect.DeepEqual(d, tc.deep) {
+				t.Errorf("%v without scope: deep %v, want %v", tc.rec, d, tc.deep)
+			}
+		}
+	}
+}
