@@ -228,8 +228,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	}
 	out := bufio.NewWriterSize(a.s.Out, 64<<10)
 	rejected, bad := 0, 0
+	var recBuf []byte
 	skipped, err := a.readRecords(args, func(rec recordings.Record) error {
-		res, merr := mp.Map(rec.Body)
+		res, merr := mp.AppendMap(recBuf[:0], rec.Body)
 		if merr != nil {
 			bad++
 			fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v\n", rec.File, rec.Line, merr)
@@ -250,6 +251,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			return nil
 		}
 		line := res.Record
+		if cap(line) <= 1<<20 {
+			recBuf = line // written out below before the next record reuses it
+		}
 		if o.envelope {
 			line = xdm.Envelope(line, env)
 		}

@@ -468,3 +468,7 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, s[start:]...)
 	return append(b, '"')
 }
+
+func marshal(v any) ([]byte, error) {
+	return appendJSON(make([]byte, 0, 1024), v)
+}

@@ -239,16 +239,23 @@ func (e *EventError) Unwrap() error { return e.Err }
 // field and adds a warning; the record is rejected when a required field is null or the
 // record breaks the schema or check. The error is non-nil only when event is not a JSON
 // object.
-func (mp *Mapper) Map(event []byte) (Result, error) {
+func (mp *Mapper) Map(event []byte) (Result, error) { return mp.AppendMap(nil, event) }
+
+// AppendMap is [Mapper.Map] writing the record at the end of dst, so a caller that has
+// written out one record can reuse its buffer for the next: Result.Record is the part
+// of the grown buffer after dst (nil if the record could not be written).
+func (mp *Mapper) AppendMap(dst, event []byte) (Result, error) {
 	src, err := decodeObject(event)
 	if err != nil {
 		return Result{}, &EventError{Err: err}
 	}
-	return mp.MapValue(src), nil
+	return mp.mapValue(dst, src), nil
 }
 
 // MapValue maps an already decoded event (values as [expr] uses them).
-func (mp *Mapper) MapValue(src map[string]any) Result {
+func (mp *Mapper) MapValue(src map[string]any) Result { return mp.mapValue(nil, src) }
+
+func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 	var res Result
 	st, _ := mp.envs.Get().(*recordState)
 	if st == nil {
@@ -329,10 +336,22 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 	var rec []byte
 	var err error
 	if mp.tree.ok {
-		rec, err = mp.tree.appendRecord(make([]byte, 0, st.recCap), vals)
-		st.recCap = min(max(st.recCap, len(rec)), maxRecCap)
+		if dst == nil {
+			dst = make([]byte, 0, st.recCap)
+		}
+		rec, err = mp.tree.appendRecord(dst, vals)
+		if err == nil {
+			rec = rec[len(dst):]
+			st.recCap = min(max(st.recCap, len(rec)), maxRecCap)
+		}
 	} else {
-		rec, err = marshal(out)
+		if dst == nil {
+			dst = make([]byte, 0, 1024)
+		}
+		rec, err = appendJSON(dst, out)
+		if err == nil {
+			rec = rec[len(dst):]
+		}
 	}
 	if err != nil {
 		// Values come from JSON and the expression language; NaN/Inf from arithmetic is
@@ -353,10 +372,6 @@ func (mp *Mapper) addViolations(res *Result, vs []Violation) {
 		res.Rejected = true
 		res.Reasons = append(res.Reasons, v.String())
 	}
-}
-
-func marshal(v any) ([]byte, error) {
-	return appendJSON(make([]byte, 0, 1024), v)
 }
 
 // marshalStd is encoding/json's compact form without HTML escaping.

@@ -120,3 +120,26 @@ func TestUnreservedOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendMap: the record is appended after dst's bytes, which stay untouched, and is
+// the same as Map's; reusing the buffer for the next event gives that event's record.
+func TestAppendMap(t *testing.T) {
+	mp := compileDefault(t, "experience-event", Options{Check: ExperienceEventRules{}})
+	g := generator.New(generator.Options{Seed: 4, Start: start})
+	buf := []byte("prefix")
+	for _, p := range customerio.Pairs()[:10] {
+		ev, err := g.Event(p.ObjectType, p.Metric)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := mp.Map(ev.Bytes())
+		got, err := mp.AppendMap(buf, ev.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got.Record) != string(want.Record) || string(buf) != "prefix"[:len(buf)] {
+			t.Errorf("%s: AppendMap %s (dst %q), Map %s", p.Name(), got.Record, buf, want.Record)
+		}
+		buf = got.Record[:0]
+	}
+}
