@@ -7,6 +7,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/ciosim/ciosim/recordings"
 )
 
 // BenchmarkTransform runs `ciosim transform` (experience-event) over generated events held
@@ -20,6 +22,18 @@ func BenchmarkTransform(b *testing.B) {
 	}
 	events := gen.Bytes()
 	n := bytes.Count(events, []byte("\n"))
+	// read: only what transform's input side costs (recordings.Reader: line split,
+	// capture probe, customerio.Parse), to tell it apart from mapping and writing.
+	b.Run("read", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(len(events) / n))
+		for done := 0; done < b.N; done += n {
+			a := &app{ctx: context.Background(), s: Streams{In: bytes.NewReader(events), Out: io.Discard, Err: io.Discard}, getenv: func(string) string { return "" }}
+			if _, err := a.readRecords(nil, func(recordings.Record) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, mapping := range []string{"experience-event", "tutorial"} {
 		b.Run(mapping, func(b *testing.B) {
 			b.ReportAllocs()
