@@ -102,6 +102,9 @@ func (p *parser) parseBinary(level int) (node, error) {
 			return nil, err
 		}
 		left = &binNode{op: op, l: left, r: right, pos: t.pos}
+		if !p.plain {
+			left = specializeBin(left.(*binNode))
+		}
 	}
 }
 

@@ -163,3 +163,84 @@ func (n *decodeNode) eval(e *Env) (any, error) {
 	}
 	return nil, nil
 }
+
+// specializeBin returns a faster node equivalent to n, or n: && and || without the
+// operator switch, and == / != against a string or null literal.
+func specializeBin(n *binNode) node {
+	switch n.op {
+	case "&&":
+		return &andNode{l: n.l, r: n.r}
+	case "||":
+		return &orNode{l: n.l, r: n.r}
+	case "==", "!=":
+		if lit, ok := n.r.(*litNode); ok && isStrOrNull(lit.v) {
+			return &eqLitNode{x: n.l, lit: lit.v, neg: n.op == "!="}
+		}
+		if lit, ok := n.l.(*litNode); ok && isStrOrNull(lit.v) {
+			return &eqLitNode{x: n.r, lit: lit.v, neg: n.op == "!=", litLeft: true}
+		}
+	}
+	return n
+}
+
+func isStrOrNull(v any) bool {
+	switch v.(type) {
+	case nil, string:
+		return true
+	}
+	return false
+}
+
+type andNode struct{ l, r node }
+
+func (n *andNode) eval(e *Env) (any, error) {
+	l, err := n.l.eval(e)
+	if err != nil {
+		return nil, err
+	}
+	if !truthy(l) {
+		return false, nil
+	}
+	r, err := n.r.eval(e)
+	return truthy(r), err
+}
+
+type orNode struct{ l, r node }
+
+func (n *orNode) eval(e *Env) (any, error) {
+	l, err := n.l.eval(e)
+	if err != nil {
+		return nil, err
+	}
+	if truthy(l) {
+		return true, nil
+	}
+	r, err := n.r.eval(e)
+	return truthy(r), err
+}
+
+// eqLitNode is x == lit or x != lit (either side) for a string or null literal: a string
+// value is compared directly, anything else goes through equal in the written order.
+type eqLitNode struct {
+	x       node
+	lit     any
+	neg     bool
+	litLeft bool
+}
+
+func (n *eqLitNode) eval(e *Env) (any, error) {
+	v, err := n.x.eval(e)
+	if err != nil {
+		return nil, err
+	}
+	var eq bool
+	if s, ok := v.(string); ok {
+		ls, isStr := n.lit.(string)
+		eq = isStr && s == ls
+	} else if n.litLeft {
+		eq = equal(n.lit, v)
+	} else {
+		eq = equal(v, n.lit)
+	}
+	return eq != n.neg, nil
+}

@@ -18,6 +18,9 @@ func TestSpecialized_SameAsGeneric(t *testing.T) {
 		`decode(n, "5", "five", "5.0", "f", "none")`, `decode(t, "true", "T", "F")`, `decode(c.d, "p", 1, null)`,
 		`decode(a, "x", b, "y", c.d, concat("z", a))`, `decode(a, "x", 1, 1/0)`, `decode(a, "x", 1/0, 2)`,
 		`decode(a, "x", uuid(), "y", "lit", uuid())`, `decode(a, 1, "one", "x", "ex")`, `decode(uuid(), "x", 1, 2)`,
+		`a == "x"`, `"x" == a`, `a != "x"`, `n == "5"`, `"5.0" == n`, `t == "true"`, `"true" != t`, `z == null`,
+		`null == c.d`, `c != null`, `1/0 == "x"`, `"x" != 1/0`, `a == "x" && n == "5"`, `a == "q" || 1/0`,
+		`a == "x" && 1/0`, `z || b`, `c.d && ""`, `now() == "x"`,
 		`coalesce(z, c.d, b, "last")`, `coalesce(z, c.e)`, `coalesce(z, 1/0)`, `coalesce(c.d, uuid())`,
 	}
 	records := []map[string]any{
@@ -88,7 +91,7 @@ func BenchmarkDecode(b *testing.B) {
 func FuzzSpecialized(f *testing.F) {
 	for _, s := range []string{
 		`iif(a == "x", uuid(), b.c)`, `decode(x, "s", 1, "t", 1/0, a[0].b)`, `coalesce(z, b.c, x)`,
-		`decode(b.c, "q", b, "r", concat(x, "!"))`, `iif(a[0].b > 0, coalesce(y, x), decode(x, "s", uuid()))`,
+		`decode(b.c, "q", b, "r", concat(x, "!"))`, `x == "s" && b.c != null || "q" == b.c`, `a[0].b == "1" || x != null`, `iif(a[0].b > 0, coalesce(y, x), decode(x, "s", uuid()))`,
 	} {
 		f.Add(s)
 	}
