@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -72,31 +73,32 @@ func (ExperienceEventRules) Check(record any) []Violation {
 			}
 			sort.Strings(keys)
 			for _, ns := range keys {
-				p := "#/identityMap/" + ns
+				// pointers are only built for a violation
+				p := func() string { return "#/identityMap/" + ns }
 				loc := "#/properties/identityMap/additionalProperties"
 				arr, ok := imm[ns].([]any)
 				if !ok {
-					add(p, loc, "type", "expected type: JSONArray, found: "+jsonKind(imm[ns]))
+					add(p(), loc, "type", "expected type: JSONArray, found: "+jsonKind(imm[ns]))
 					continue
 				}
 				for i, it := range arr {
-					ip := fmt.Sprintf("%s/%d", p, i)
+					ip := func() string { return p() + "/" + strconv.Itoa(i) }
 					item, ok := it.(map[string]any)
 					if !ok {
-						add(ip, loc+"/items", "type", "expected type: JSONObject, found: "+jsonKind(it))
+						add(ip(), loc+"/items", "type", "expected type: JSONObject, found: "+jsonKind(it))
 						continue
 					}
 					if _, ok := item["id"].(string); !ok {
 						if item["id"] == nil {
-							add(ip, loc+"/items", "required", "required key [id] not found")
+							add(ip(), loc+"/items", "required", "required key [id] not found")
 						} else {
-							add(ip+"/id", loc+"/items/properties/id", "type", "expected type: String, found: "+jsonKind(item["id"]))
+							add(ip()+"/id", loc+"/items/properties/id", "type", "expected type: String, found: "+jsonKind(item["id"]))
 						}
 					}
 					if pv, ok := item["primary"]; ok {
 						b, isBool := pv.(bool)
 						if !isBool {
-							add(ip+"/primary", loc+"/items/properties/primary", "type", "expected type: Boolean, found: "+jsonKind(pv))
+							add(ip()+"/primary", loc+"/items/properties/primary", "type", "expected type: Boolean, found: "+jsonKind(pv))
 						} else if b {
 							primaries++
 						}
@@ -105,7 +107,7 @@ func (ExperienceEventRules) Check(record any) []Violation {
 						switch as {
 						case "ambiguous", "authenticated", "loggedOut":
 						default:
-							add(ip+"/authenticatedState", loc+"/items/properties/authenticatedState", "enum", fmt.Sprintf("%v is not a valid enum value", as))
+							add(ip()+"/authenticatedState", loc+"/items/properties/authenticatedState", "enum", fmt.Sprintf("%v is not a valid enum value", as))
 						}
 					}
 				}
