@@ -51,6 +51,15 @@ func Parse(b []byte) (Event, error) {
 	if len(trimmed) == 0 {
 		return Event{}, &SyntaxError{Offset: 0, Msg: "empty input"}
 	}
+	if b[0] == '{' {
+		// The common case, an object with nothing before it: validate and find the
+		// envelope in one pass. Anything it rejects takes the path below for the error.
+		raw := bytes.Clone(b)
+		e := Event{raw: raw}
+		if validObject(raw[:len(trimmed)], e.setMember) {
+			return e, nil
+		}
+	}
 	if !validJSON(trimmed) {
 		// Decode again to learn where and why it failed: json.Valid gives no position.
 		var v any
@@ -71,26 +80,71 @@ func Parse(b []byte) (Event, error) {
 	e := Event{raw: raw}
 	// The input is valid JSON, so a light scan of the top-level members is enough to find
 	// the envelope; it is several times faster than a reflective decode.
-	err := scanMembers(raw, func(key, val []byte) {
-		switch string(key) {
-		case "event_id":
-			e.EventID = rawString(val)
-		case "object_type":
-			e.ObjectType = rawString(val)
-		case "metric":
-			e.Metric = rawString(val)
-		case "timestamp":
-			if ts, ok := rawInt(val); ok {
-				e.Timestamp = ts
-			}
-		case "data":
-			e.Data = val
-		}
-	})
+	err := scanMembers(raw, e.setMember)
 	if err != nil {
 		return Event{}, fmt.Errorf("customerio: decode envelope: %w", err)
 	}
 	return e, nil
+}
+
+// setMember records the top-level member key (raw, without quotes) with raw value val.
+func (e *Event) setMember(key, val []byte) {
+	switch string(key) {
+	case "event_id":
+		e.EventID = rawString(val)
+	case "object_type":
+		e.ObjectType = rawString(val)
+	case "metric":
+		e.Metric = rawString(val)
+	case "timestamp":
+		if ts, ok := rawInt(val); ok {
+			e.Timestamp = ts
+		}
+	case "data":
+		e.Data = val
+	}
+}
+
+// validObject reports whether b (starting with '{') is exactly one valid JSON object,
+// followed by nothing but space, calling fn with each top-level member as scanMembers
+// does (fn may have been called when it returns false).
+func validObject(b []byte, fn func(key, val []byte)) bool {
+	i := skipSpace(b, 1)
+	if i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false
+		}
+		kEnd, ok := validString(b, i)
+		if !ok {
+			return false
+		}
+		key := b[i+1 : kEnd-1]
+		i = skipSpace(b, kEnd)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		vStart := skipSpace(b, i+1)
+		vEnd, ok := validValue(b, vStart, 1)
+		if !ok {
+			return false
+		}
+		fn(key, b[vStart:vEnd:vEnd])
+		i = skipSpace(b, vEnd)
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
 }
 
 // Assemble builds an event from its envelope values and an encoded data object, written

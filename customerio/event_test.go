@@ -173,6 +173,13 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"a":"\"\\","b":[{"c":"}"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ev, err := Parse(b)
+		// Parse accepts exactly: valid JSON (after trimming space), an object, whose
+		// members the envelope scan can walk from the first byte.
+		tr := bytes.TrimSpace(b)
+		want := len(tr) > 0 && json.Valid(tr) && tr[0] == '{' && scanMembers(b, func(_, _ []byte) {}) == nil
+		if (err == nil) != want {
+			t.Fatalf("Parse(%q) error %v, want success %v", b, err, want)
+		}
 		if err != nil {
 			return
 		}
@@ -192,6 +199,10 @@ func FuzzParse(f *testing.F) {
 			var ts int64
 			if json.Unmarshal(env["timestamp"], &ts) == nil && env["timestamp"] != nil && ts != ev.Timestamp {
 				t.Fatalf("timestamp %d, encoding/json says %d", ev.Timestamp, ts)
+			}
+			var ot string
+			if json.Unmarshal(env["object_type"], &ot) == nil && ot != ev.ObjectType {
+				t.Fatalf("object_type %q, encoding/json says %q", ev.ObjectType, ot)
 			}
 			var metric string
 			if json.Unmarshal(env["metric"], &metric) == nil && metric != ev.Metric {

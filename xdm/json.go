@@ -211,7 +211,7 @@ func (d *decoder) num() (any, bool) {
 			return nil, false
 		}
 	}
-	s := string(d.b[start:d.i])
+	s := d.s[start:d.i]
 	if isInt {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, true
