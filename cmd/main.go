@@ -126,6 +126,8 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newCatalogCmd(a),
 		newGenerateCmd(a),
 		newTransformCmd(a),
+		newSendCmd(a, defaultSendDeps()),
+		newServeCmd(a, defaultServeDeps()),
 	)
 	return root
 }

@@ -28,7 +28,7 @@ func (g *Generator) Build(spec Spec) (customerio.Event, error) {
 	d.raw("identifiers", g.idsBuf)
 	if spec.ObjectType == "customer" {
 		d.str("customer_id", spec.Person.ID)
-		if g.opts.IDOnly {
+		if g.opts.IDOnly || spec.Person.IDOnly {
 			d.null("email_address")
 		} else {
 			d.str("email_address", spec.Person.Email)
@@ -54,7 +54,7 @@ func (g *Generator) identifiers(p Person) {
 	ids := &g.ids
 	ids.reset()
 	ids.str("id", p.ID)
-	if g.opts.IDOnly {
+	if g.opts.IDOnly || p.IDOnly {
 		return
 	}
 	ids.str("email", p.Email)

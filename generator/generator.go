@@ -51,6 +51,8 @@ type Generator struct {
 	company string
 	// domain and appScheme derive from company: the workspace's web domain and app link scheme.
 	domain, appScheme string
+	// caps caches which metrics each channel publishes, for lifecycles.
+	caps map[string]map[string]bool
 }
 
 // New returns a Generator for opts.

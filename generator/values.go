@@ -22,6 +22,9 @@ type Person struct {
 	FirstName string
 	LastName  string
 	Devices   []Device
+	// IDOnly marks a person identified by id alone (as in an ID-only workspace): identifiers
+	// has only id and customer events carry a null email_address, whatever Options.IDOnly says.
+	IDOnly bool
 }
 
 // Device is a push device: a token and its platform.

@@ -1,0 +1,446 @@
+package aep
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ciosim/ciosim/customerio"
+)
+
+// Message is one event to deliver.
+type Message struct {
+	// Seq is the event's position in the input (for reports); the client does not use it.
+	Seq int
+	// Source locates the event in its input, such as "events.jsonl:12".
+	Source string
+	// EventID, ObjectType and Metric describe the event for results and reports.
+	EventID, ObjectType, Metric string
+	// Key groups events whose order must be kept (the customer) when Options.Ordered is set.
+	Key string
+	// Body is what is sent: the Customer.io body in raw mode, the XDM message otherwise.
+	Body []byte
+	// Payload is what a dead letter keeps so the event can be re-sent: normally the original
+	// Customer.io event. Nil means Body.
+	Payload []byte
+}
+
+func (m Message) payload() []byte {
+	if m.Payload != nil {
+		return m.Payload
+	}
+	return m.Body
+}
+
+// Outcome is what finally happened to an event.
+type Outcome string
+
+// Outcomes.
+const (
+	Delivered    Outcome = "delivered"
+	DeadLettered Outcome = "dead_lettered"
+)
+
+// Result is the fate of one event.
+type Result struct {
+	Message Message
+	Outcome Outcome
+	// Status is the last HTTP status (for a batch element, the element's own status);
+	// 0 when the last attempt got no response.
+	Status int
+	// XactionID is AEP's transaction id for the accepted message.
+	XactionID string
+	// Latency is the duration of the last attempt; Total runs from the first attempt's start
+	// to the final answer, waits included.
+	Latency, Total time.Duration
+	// Attempts counts requests made for this event (1 = no retry).
+	Attempts int
+	// Excerpt is the start of the last response body (at most ExcerptBytes).
+	Excerpt string
+	// Reason says why a dead-lettered event failed: AEP's message, or the transport error.
+	Reason string
+}
+
+// ExcerptBytes bounds Result.Excerpt.
+const ExcerptBytes = 512
+
+// StatusError is a non-success HTTP answer.
+type StatusError struct {
+	Status int
+	Body   string
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("aep: HTTP %d %s", e.Status, http.StatusText(e.Status))
+	if r := reasonFromBody([]byte(e.Body)); r != "" {
+		msg += ": " + r
+	}
+	return msg
+}
+
+// Client delivers messages. It is safe for concurrent use.
+type Client struct {
+	o    Options
+	ep   endpoints
+	hc   *http.Client
+	now  func() time.Time
+	back Backoff
+}
+
+// New checks opts and returns a Client.
+func New(opts Options) (*Client, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	ep, err := opts.endpoints()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{o: opts, ep: ep, hc: opts.HTTPClient, now: opts.Now, back: opts.Backoff}
+	if c.o.Mode == "" {
+		c.o.Mode = ModeRaw
+	}
+	if c.o.Concurrency == 0 {
+		c.o.Concurrency = 1
+	}
+	if c.o.CustomerIOSemantics {
+		c.o.Concurrency = 1
+		if c.o.Timeout == 0 {
+			c.o.Timeout = CustomerIOTimeout
+		}
+	}
+	if c.o.Timeout == 0 {
+		c.o.Timeout = 10 * time.Second
+	}
+	if c.o.TimeScale == 0 {
+		c.o.TimeScale = 1
+	}
+	if c.o.MaxRetryAfter == 0 {
+		c.o.MaxRetryAfter = 5 * time.Minute
+	}
+	if c.o.BatchMaxBytes == 0 || c.o.BatchMaxBytes > MaxRequestBytes {
+		c.o.BatchMaxBytes = MaxRequestBytes
+	}
+	if c.o.BatchMaxMessages == 0 {
+		c.o.BatchMaxMessages = 1000
+	}
+	if c.back == (Backoff{}) {
+		c.back = DefaultBackoff
+	}
+	if c.back.Multiplier < 1 {
+		c.back.Multiplier = 1
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.hc == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = c.o.Concurrency + 4
+		tr.MaxIdleConns = c.o.Concurrency + 16
+		c.hc = &http.Client{Transport: tr}
+	}
+	return c, nil
+}
+
+// Mode returns the client's request shape.
+func (c *Client) Mode() Mode { return c.o.Mode }
+
+// answer is one HTTP exchange.
+type answer struct {
+	status  int
+	body    []byte
+	header  http.Header
+	latency time.Duration
+	err     error // transport error (no response)
+}
+
+// post makes one request.
+func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) answer {
+	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
+	defer cancel()
+	wire := body
+	if c.o.Gzip {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(body)
+		zw.Close()
+		wire = buf.Bytes()
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(wire))
+	if err != nil {
+		return answer{err: err}
+	}
+	h := req.Header
+	h.Set("Content-Type", "application/json")
+	if c.o.Gzip {
+		h.Set("Content-Encoding", "gzip")
+	}
+	if raw && c.o.FlowIDHeader && c.o.FlowID != "" {
+		h.Set(HeaderFlowID, c.o.FlowID)
+	}
+	if !c.o.Auth.Token.IsZero() {
+		h.Set("Authorization", "Bearer "+c.o.Auth.Token.Reveal())
+	}
+	if !c.o.Auth.APIKey.IsZero() {
+		h.Set(HeaderAPIKey, c.o.Auth.APIKey.Reveal())
+	}
+	if c.o.Auth.OrgID != "" {
+		h.Set(HeaderOrgID, c.o.Auth.OrgID)
+	}
+	if c.o.Auth.Sandbox != "" {
+		h.Set(HeaderSandbox, c.o.Auth.Sandbox)
+	}
+	if raw && !c.o.SigningKey.IsZero() {
+		ts := c.now().Unix()
+		h.Set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
+		h.Set(customerio.HeaderSignature, customerio.Sign(c.o.SigningKey.Bytes(), ts, body))
+	}
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return answer{err: err, latency: time.Since(start)}
+	}
+	defer resp.Body.Close()
+	rb, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	lat := time.Since(start)
+	if err != nil {
+		return answer{err: fmt.Errorf("read response: %w", err), latency: lat}
+	}
+	return answer{status: resp.StatusCode, body: rb, header: resp.Header, latency: lat}
+}
+
+// retryable reports whether an answer may be retried under AEP semantics: transport errors
+// (timeouts, resets, refused connections), 429 and 5xx except 501 (sync validation not
+// available at that location, which no retry fixes).
+func retryable(a answer) bool {
+	if a.err != nil {
+		return !isPermanentTransport(a.err)
+	}
+	return a.status == http.StatusTooManyRequests || a.status >= 500 && a.status != http.StatusNotImplemented
+}
+
+// isPermanentTransport recognises transport errors no retry can fix: TLS handshake and
+// certificate failures.
+func isPermanentTransport(err error) bool { return isTLSFailure(err) }
+
+// isTLSFailure reports whether err comes from TLS: an untrusted or mismatched certificate,
+// or a server that does not speak TLS.
+func isTLSFailure(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var rh tls.RecordHeaderError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
+		errors.As(err, &ci) || errors.As(err, &rh)
+}
+
+// wait returns how long to wait before retry number n (1-based) after answer a.
+func (c *Client) wait(n int, a answer) time.Duration {
+	b := c.back
+	d := float64(b.Initial) * math.Pow(b.Multiplier, float64(n-1))
+	if b.Max > 0 && d > float64(b.Max) {
+		d = float64(b.Max)
+	}
+	if b.Jitter > 0 {
+		d *= 1 + b.Jitter*(2*rand.Float64()-1)
+	}
+	if c.o.CustomerIOSemantics && n == 1 && (a.err != nil || customerIOHourCodes[a.status]) {
+		d = float64(CustomerIOFirstWait)
+	}
+	if ra, ok := retryAfter(a.header, c.now()); ok {
+		if ra > c.o.MaxRetryAfter {
+			ra = c.o.MaxRetryAfter
+		}
+		if float64(ra) > d || !c.o.CustomerIOSemantics {
+			d = float64(ra)
+		}
+	}
+	return time.Duration(d * c.o.TimeScale)
+}
+
+// retryAfter parses a Retry-After header: delay seconds or an HTTP date.
+func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil && n >= 0 {
+		return time.Duration(n * float64(time.Second)), true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		d := t.Sub(now)
+		if d < 0 {
+			d = 0
+		}
+		return d, true
+	}
+	return 0, false
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// giveUp reports whether to stop retrying after attempt number n with answer a.
+func (c *Client) giveUp(n int, a answer, started time.Time) bool {
+	if n > c.o.Retries {
+		return true
+	}
+	if c.o.CustomerIOSemantics {
+		window := time.Duration(float64(CustomerIORetryWindow) * c.o.TimeScale)
+		return time.Since(started) > window
+	}
+	return !retryable(a)
+}
+
+// Send delivers one message (raw or xdm mode) with retries and returns its result. It
+// returns early with a dead-letter result carrying ctx's error when ctx ends.
+func (c *Client) Send(ctx context.Context, m Message) Result {
+	url := c.ep.single
+	raw := c.o.Mode == ModeRaw
+	started := time.Now()
+	r := Result{Message: m}
+	for n := 1; ; n++ {
+		if ctx.Err() != nil {
+			if n == 1 {
+				r.Reason = "not sent"
+			}
+			break
+		}
+		a := c.post(ctx, url, m.Body, raw)
+		r.Attempts = n
+		r.Latency = a.latency
+		c.fill(&r, a)
+		if a.err == nil && a.status >= 200 && a.status < 300 {
+			r.Outcome = Delivered
+			r.Reason = ""
+			r.Total = time.Since(started)
+			return r
+		}
+		if ctx.Err() != nil || c.giveUp(n, a, started) {
+			break
+		}
+		if err := sleep(ctx, c.wait(n, a)); err != nil {
+			break
+		}
+	}
+	r.Outcome = DeadLettered
+	if ctx.Err() != nil {
+		r.Reason = "interrupted: " + r.Reason
+	}
+	r.Total = time.Since(started)
+	return r
+}
+
+// fill copies an answer into a result.
+func (c *Client) fill(r *Result, a answer) {
+	r.Status = a.status
+	r.Excerpt = excerpt(a.body)
+	r.XactionID = ""
+	if a.err != nil {
+		r.Reason = describeTransport(a.err, c.o.Timeout)
+		return
+	}
+	if a.status >= 200 && a.status < 300 {
+		r.XactionID = xactionID(a.body)
+		return
+	}
+	r.Reason = (&StatusError{Status: a.status, Body: string(a.body)}).Error()
+}
+
+func excerpt(b []byte) string {
+	if len(b) > ExcerptBytes {
+		b = b[:ExcerptBytes]
+	}
+	return string(b)
+}
+
+// reasonFromBody pulls AEP's explanation out of an error body: report.message, title,
+// message, or the start of the body.
+func reasonFromBody(b []byte) string {
+	var p struct {
+		Title  string `json:"title"`
+		Msg    string `json:"message"`
+		Report struct {
+			Message string `json:"message"`
+		} `json:"report"`
+	}
+	if json.Unmarshal(b, &p) == nil {
+		switch {
+		case p.Report.Message != "" && p.Title != "":
+			return p.Title + ": " + p.Report.Message
+		case p.Report.Message != "":
+			return p.Report.Message
+		case p.Title != "":
+			return p.Title
+		case p.Msg != "":
+			return p.Msg
+		}
+	}
+	s := excerpt(bytes.TrimSpace(b))
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return s
+}
+
+// describeTransport names a transport failure plainly.
+func describeTransport(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("timeout: no response within %s", timeout)
+	case isTLSFailure(err):
+		return "TLS error: " + err.Error()
+	}
+	return "transport error: " + err.Error()
+}
+
+// xactionID returns the top-level "xactionId" of a success body. It scans for the member
+// instead of decoding the whole body (the common, unescaped case) and falls back to
+// encoding/json otherwise.
+func xactionID(body []byte) string {
+	const key = `"xactionId"`
+	i := bytes.Index(body, []byte(key))
+	if i >= 0 {
+		rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
+		if len(rest) > 0 && rest[0] == ':' {
+			rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+			if len(rest) > 0 && rest[0] == '"' {
+				if j := bytes.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' && utf8.Valid(rest[1:1+j]) {
+					return string(rest[1 : 1+j])
+				}
+			}
+		}
+	}
+	var ok struct {
+		XactionID string `json:"xactionId"`
+	}
+	json.Unmarshal(body, &ok)
+	return ok.XactionID
+}
