@@ -210,9 +210,9 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	if o.flowID != "" && o.to == "" {
 		return usageErrorf("--flow-id needs --to")
 	}
-	var sender *aepSender
+	var sender *generatedSender
 	if o.to != "" {
-		if sender, err = a.newAEPSender(o.to, o.flowID); err != nil {
+		if sender, err = a.newGeneratedSender(o.to, o.flowID); err != nil {
 			return err
 		}
 	}

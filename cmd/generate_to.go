@@ -9,19 +9,20 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 )
 
-// aepSender fires generated events through the aep client in raw mode: each Customer.io
-// body exactly as generated, one request per event, signed when CIOSIM_SIGNING_KEY is set.
-type aepSender struct {
+// generatedSender fires generated events through the aep client in raw mode: each
+// Customer.io body exactly as generated, one request per event, signed when
+// CIOSIM_SIGNING_KEY is set.
+type generatedSender struct {
 	c   *aep.Client
 	url string
 	seq int
 }
 
-var _ eventSender = (*aepSender)(nil)
+var _ eventSender = (*generatedSender)(nil)
 
-// newAEPSender builds the client for generate --to, with credentials from the environment
-// (the same variables 'ciosim send' reads).
-func (a *app) newAEPSender(to, flowID string) (*aepSender, error) {
+// newGeneratedSender builds the client for generate --to, with credentials from the
+// environment (the same variables 'ciosim send' reads), through [app.newAEPSender].
+func (a *app) newGeneratedSender(to, flowID string) (*generatedSender, error) {
 	u, err := url.Parse(to)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, usageErrorf("--to %q: want an inlet URL like https://dcs.adobedc.net/collection/{inletId}", to)
@@ -32,26 +33,19 @@ func (a *app) newAEPSender(to, flowID string) (*aepSender, error) {
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
 		fmt.Fprintf(a.s.Err, "ciosim: warning: --to uses plain http:// to %s; events and credentials travel unencrypted\n", u.Host)
 	}
-	o := aep.Options{Mode: aep.ModeRaw, URL: to, FlowID: flowID, Retries: 3}
-	if o.SigningKey, err = a.credential(envSigningKey, ""); err != nil {
-		return nil, err
-	}
-	if o.Auth.Token, err = a.credential(envAccessToken, ""); err != nil {
-		return nil, err
-	}
-	if o.Auth.APIKey, err = a.credential(envAPIKey, ""); err != nil {
-		return nil, err
-	}
-	o.Auth.OrgID, o.Auth.Sandbox = a.getenv(envOrgID), a.getenv(envSandbox)
-	c, err := aep.New(o)
+	key, err := a.credential(envSigningKey, "")
 	if err != nil {
-		return nil, &UsageError{Err: err}
+		return nil, err
 	}
-	return &aepSender{c: c, url: u.Redacted()}, nil
+	as, err := a.newAEPSender(aepTarget{URL: to, Mode: aep.ModeRaw, FlowID: flowID, SigningKey: key, Retries: 3})
+	if err != nil {
+		return nil, err
+	}
+	return &generatedSender{c: as.c, url: u.Redacted()}, nil
 }
 
 // SendEvent posts one event and reports why it was not accepted, if it was not.
-func (s *aepSender) SendEvent(ctx context.Context, ev customerio.Event) error {
+func (s *generatedSender) SendEvent(ctx context.Context, ev customerio.Event) error {
 	s.seq++
 	r := s.c.Send(ctx, aep.Message{Seq: s.seq, Source: fmt.Sprintf("generated event %d", s.seq),
 		EventID: ev.EventID, ObjectType: ev.ObjectType, Metric: ev.Metric, Body: ev.Bytes()})

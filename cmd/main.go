@@ -126,6 +126,10 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 	root.AddCommand(
 		newCatalogCmd(a),
 		newGenerateCmd(a),
+		newRecordCmd(a),
+		newReplayCmd(a),
+		newRedactCmd(a),
+		newScanCmd(a),
 		newTransformCmd(a),
 		newSendCmd(a, defaultSendDeps()),
 		newServeCmd(a, defaultServeDeps()),

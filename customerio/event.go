@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Event is one Customer.io Reporting Webhook event: the JSON object Customer.io POSTs.
@@ -50,7 +51,16 @@ func Parse(b []byte) (Event, error) {
 	if len(trimmed) == 0 {
 		return Event{}, &SyntaxError{Offset: 0, Msg: "empty input"}
 	}
-	if !json.Valid(trimmed) {
+	if b[0] == '{' {
+		// The common case, an object with nothing before it: validate and find the
+		// envelope in one pass. Anything it rejects takes the path below for the error.
+		raw := bytes.Clone(b)
+		e := Event{raw: raw}
+		if validObject(raw[:len(trimmed)], e.setMember) {
+			return e, nil
+		}
+	}
+	if !validJSON(trimmed) {
 		// Decode again to learn where and why it failed: json.Valid gives no position.
 		var v any
 		err := json.Unmarshal(trimmed, &v)
@@ -70,26 +80,71 @@ func Parse(b []byte) (Event, error) {
 	e := Event{raw: raw}
 	// The input is valid JSON, so a light scan of the top-level members is enough to find
 	// the envelope; it is several times faster than a reflective decode.
-	err := scanMembers(raw, func(key, val []byte) {
-		switch string(key) {
-		case "event_id":
-			e.EventID = rawString(val)
-		case "object_type":
-			e.ObjectType = rawString(val)
-		case "metric":
-			e.Metric = rawString(val)
-		case "timestamp":
-			if ts, ok := rawInt(val); ok {
-				e.Timestamp = ts
-			}
-		case "data":
-			e.Data = val
-		}
-	})
+	err := scanMembers(raw, e.setMember)
 	if err != nil {
 		return Event{}, fmt.Errorf("customerio: decode envelope: %w", err)
 	}
 	return e, nil
+}
+
+// setMember records the top-level member key (raw, without quotes) with raw value val.
+func (e *Event) setMember(key, val []byte) {
+	switch string(key) {
+	case "event_id":
+		e.EventID = rawString(val)
+	case "object_type":
+		e.ObjectType = rawString(val)
+	case "metric":
+		e.Metric = rawString(val)
+	case "timestamp":
+		if ts, ok := rawInt(val); ok {
+			e.Timestamp = ts
+		}
+	case "data":
+		e.Data = val
+	}
+}
+
+// validObject reports whether b (starting with '{') is exactly one valid JSON object,
+// followed by nothing but space, calling fn with each top-level member as scanMembers
+// does (fn may have been called when it returns false).
+func validObject(b []byte, fn func(key, val []byte)) bool {
+	i := skipSpace(b, 1)
+	if i < len(b) && b[i] == '}' {
+		return skipSpace(b, i+1) == len(b)
+	}
+	for {
+		if i >= len(b) || b[i] != '"' {
+			return false
+		}
+		kEnd, ok := validString(b, i)
+		if !ok {
+			return false
+		}
+		key := b[i+1 : kEnd-1]
+		i = skipSpace(b, kEnd)
+		if i >= len(b) || b[i] != ':' {
+			return false
+		}
+		vStart := skipSpace(b, i+1)
+		vEnd, ok := validValue(b, vStart, 1)
+		if !ok {
+			return false
+		}
+		fn(key, b[vStart:vEnd:vEnd])
+		i = skipSpace(b, vEnd)
+		if i >= len(b) {
+			return false
+		}
+		switch b[i] {
+		case ',':
+			i = skipSpace(b, i+1)
+		case '}':
+			return skipSpace(b, i+1) == len(b)
+		default:
+			return false
+		}
+	}
 }
 
 // Assemble builds an event from its envelope values and an encoded data object, written
@@ -234,6 +289,12 @@ func rawString(r json.RawMessage) string {
 	if len(r) == 0 || r[0] != '"' {
 		return ""
 	}
+	// Without escapes and with valid UTF-8, the string is its bytes (r is valid JSON).
+	if len(r) >= 2 {
+		if body := r[1 : len(r)-1]; bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body) {
+			return string(body)
+		}
+	}
 	var s string
 	if json.Unmarshal(r, &s) != nil {
 		return ""
@@ -245,11 +306,193 @@ func rawInt(r json.RawMessage) (int64, bool) {
 	if len(r) == 0 || (r[0] != '-' && (r[0] < '0' || r[0] > '9')) {
 		return 0, false
 	}
-	var n int64
-	if json.Unmarshal(r, &n) != nil {
+	// encoding/json decodes an int64 with strconv.ParseInt on the literal, so fractions,
+	// exponents and out-of-range values fail the same way here.
+	n, err := strconv.ParseInt(string(r), 10, 64)
+	if err != nil {
 		return 0, false
 	}
 	return n, true
+}
+
+// maxNestingDepth is encoding/json's limit on nested arrays and objects.
+const maxNestingDepth = 10000
+
+// validJSON reports whether b is one JSON value, exactly as json.Valid does (strings are
+// not checked for valid UTF-8, nesting deeper than maxNestingDepth is invalid), without
+// json.Valid's per-byte state machine.
+func validJSON(b []byte) bool {
+	i, ok := validValue(b, 0, 0)
+	return ok && skipSpace(b, i) == len(b)
+}
+
+// validValue checks the value starting at b[i] (after any space) and returns the index
+// just past it.
+func validValue(b []byte, i, depth int) (int, bool) {
+	i = skipSpace(b, i)
+	if i >= len(b) {
+		return i, false
+	}
+	switch c := b[i]; {
+	case c == '{':
+		if depth+1 > maxNestingDepth {
+			return i, false
+		}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == '}' {
+			return i + 1, true
+		}
+		for {
+			if i >= len(b) || b[i] != '"' {
+				return i, false
+			}
+			var ok bool
+			if i, ok = validString(b, i); !ok {
+				return i, false
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) || b[i] != ':' {
+				return i, false
+			}
+			if i, ok = validValue(b, i+1, depth+1); !ok {
+				return i, false
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case ',':
+				i = skipSpace(b, i+1)
+			case '}':
+				return i + 1, true
+			default:
+				return i, false
+			}
+		}
+	case c == '[':
+		if depth+1 > maxNestingDepth {
+			return i, false
+		}
+		i = skipSpace(b, i+1)
+		if i < len(b) && b[i] == ']' {
+			return i + 1, true
+		}
+		for {
+			var ok bool
+			if i, ok = validValue(b, i, depth+1); !ok {
+				return i, false
+			}
+			i = skipSpace(b, i)
+			if i >= len(b) {
+				return i, false
+			}
+			switch b[i] {
+			case ',':
+				i++
+			case ']':
+				return i + 1, true
+			default:
+				return i, false
+			}
+		}
+	case c == '"':
+		return validString(b, i)
+	case c == 't':
+		return validLiteral(b, i, "true")
+	case c == 'f':
+		return validLiteral(b, i, "false")
+	case c == 'n':
+		return validLiteral(b, i, "null")
+	case c == '-' || (c >= '0' && c <= '9'):
+		return validNumber(b, i)
+	}
+	return i, false
+}
+
+func validLiteral(b []byte, i int, lit string) (int, bool) {
+	if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+		return i + len(lit), true
+	}
+	return i, false
+}
+
+// validString checks the string starting at b[i] == '"'.
+func validString(b []byte, i int) (int, bool) {
+	for i++; i < len(b); {
+		switch c := b[i]; {
+		case c == '"':
+			return i + 1, true
+		case c < 0x20:
+			return i, false
+		case c == '\\':
+			if i+1 >= len(b) {
+				return i, false
+			}
+			switch b[i+1] {
+			case 'b', 'f', 'n', 'r', 't', '\\', '/', '"':
+				i += 2
+			case 'u':
+				if len(b)-i < 6 {
+					return i, false
+				}
+				for _, h := range b[i+2 : i+6] {
+					if !('0' <= h && h <= '9' || 'a' <= h && h <= 'f' || 'A' <= h && h <= 'F') {
+						return i, false
+					}
+				}
+				i += 6
+			default:
+				return i, false
+			}
+		default:
+			i++
+		}
+	}
+	return i, false
+}
+
+func validNumber(b []byte, i int) (int, bool) {
+	if b[i] == '-' {
+		i++
+	}
+	if i >= len(b) {
+		return i, false
+	}
+	switch {
+	case b[i] == '0':
+		i++
+	case b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return i, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		n := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == n {
+			return i, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		n := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == n {
+			return i, false
+		}
+	}
+	return i, true
 }
 
 // appendQuoted appends s as a JSON string the way encoding/json writes it.

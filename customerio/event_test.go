@@ -173,6 +173,13 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"a":"\"\\","b":[{"c":"}"}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ev, err := Parse(b)
+		// Parse accepts exactly: valid JSON (after trimming space), an object, whose
+		// members the envelope scan can walk from the first byte.
+		tr := bytes.TrimSpace(b)
+		want := len(tr) > 0 && json.Valid(tr) && tr[0] == '{' && scanMembers(b, func(_, _ []byte) {}) == nil
+		if (err == nil) != want {
+			t.Fatalf("Parse(%q) error %v, want success %v", b, err, want)
+		}
 		if err != nil {
 			return
 		}
@@ -189,9 +196,56 @@ func FuzzParse(f *testing.F) {
 			if json.Unmarshal(env["event_id"], &id) == nil && id != ev.EventID {
 				t.Fatalf("event_id %q, encoding/json says %q", ev.EventID, id)
 			}
+			var ts int64
+			if json.Unmarshal(env["timestamp"], &ts) == nil && env["timestamp"] != nil && ts != ev.Timestamp {
+				t.Fatalf("timestamp %d, encoding/json says %d", ev.Timestamp, ts)
+			}
+			var ot string
+			if json.Unmarshal(env["object_type"], &ot) == nil && ot != ev.ObjectType {
+				t.Fatalf("object_type %q, encoding/json says %q", ev.ObjectType, ot)
+			}
+			var metric string
+			if json.Unmarshal(env["metric"], &metric) == nil && metric != ev.Metric {
+				t.Fatalf("metric %q, encoding/json says %q", ev.Metric, metric)
+			}
 			if d := env["data"]; d != nil && !bytes.Equal(bytes.TrimSpace(d), bytes.TrimSpace(ev.Data)) {
 				t.Fatalf("data %q, encoding/json says %q", ev.Data, d)
 			}
 		}
 	})
+}
+
+// FuzzValidJSON: Parse's validator accepts exactly what json.Valid accepts.
+func FuzzValidJSON(f *testing.F) {
+	for _, s := range []string{vector1Body, vector2Body, `{"a":"\"\\","b":[{"c":"}"}]}`, `-0.5e+3`, `[1,2,]`, `{"a":1,}`,
+		`"\u00e9\ud83d"`, "\"\x01\"", `01`, `1.`, `1e`, `-`, `tru`, `nulll`, `{"a" 1}`, `[[[]]]`, "\"\xff\"", `{"a":[true,false,null]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Fatalf("validJSON(%q) = %v, json.Valid says %v", b, got, want)
+		}
+	})
+}
+
+// TestValidJSON_Depth: nesting is limited like encoding/json's (10000 levels).
+func TestValidJSON_Depth(t *testing.T) {
+	for _, n := range []int{maxNestingDepth, maxNestingDepth + 1} {
+		b := []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
+		if got, want := validJSON(b), json.Valid(b); got != want {
+			t.Errorf("depth %d: validJSON %v, json.Valid %v", n, got, want)
+		}
+	}
+}
+
+// BenchmarkParse parses a generated email clicked event.
+func BenchmarkParse(b *testing.B) {
+	body := []byte(`{"data":{"action_id":102,"campaign_id":92,"customer_id":"user-67654","delivery_id":"RIEVAgABoiWUYh8mPZjwEBjXHtwd","href":"https://www.appex.com/unsubscribe","identifiers":{"cio_id":"70f5230aa843","email":"labshire@hotmail.com","id":"user-67654"},"journey_id":"01M8JNZP77HMW90HK9F9KBB9FG","link_id":30,"machine":true,"parent_action_id":99,"recipient":"labshire@hotmail.com","subject":"Don't miss out: 50% off stationery"},"event_id":"01M8JS9869RBTJY9VEQJY412Q2","metric":"clicked","object_type":"email","timestamp":1795926825}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(body); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

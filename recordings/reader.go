@@ -38,6 +38,7 @@ type LineError struct {
 	Err  error
 }
 
+// Error names the file and line, and says when the line was torn.
 func (e *LineError) Error() string {
 	if e.Torn {
 		return fmt.Sprintf("%s:%d: torn last line skipped (incomplete write): %v", e.File, e.Line, e.Err)
@@ -45,15 +46,28 @@ func (e *LineError) Error() string {
 	return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err)
 }
 
+// Unwrap returns the parse error.
 func (e *LineError) Unwrap() error { return e.Err }
 
 // Reader reads Recording JSONL and bare-event JSONL, one record at a time, in constant memory
 // apart from the current line. Blank lines are skipped.
 type Reader struct {
-	br   *bufio.Reader
-	name string
-	line int
+	br       *bufio.Reader
+	name     string
+	line     int
+	consumed int64
+	lines    int  // lines within consumed
+	eof      bool // the input ended: stay at the end even if it grows meanwhile
 }
+
+// Consumed returns how many bytes of the input the records and skipped lines returned so
+// far took, excluding a torn last line: where to resume reading a file that is still
+// being appended to.
+func (r *Reader) Consumed() int64 { return r.consumed }
+
+// ConsumedLines is the number of lines within [Reader.Consumed]: add it to the line numbers
+// of a Reader that resumes there.
+func (r *Reader) ConsumedLines() int { return r.lines }
 
 // NewReader reads from r; name is used in errors (a file path, or "-" for stdin).
 func NewReader(r io.Reader, name string) *Reader {
@@ -61,10 +75,20 @@ func NewReader(r io.Reader, name string) *Reader {
 }
 
 // Next returns the next record. It returns io.EOF at the end, a *[LineError] for a line that
-// is skipped (call Next again), or another error when reading itself failed.
+// is skipped (call Next again), or another error when reading itself failed. After the end
+// of the input was reached Next keeps returning io.EOF even if the input grows: to follow a
+// growing file, open a new Reader at [Reader.Consumed].
 func (r *Reader) Next() (Record, error) {
 	for {
+		if r.eof {
+			return Record{}, io.EOF
+		}
 		line, err := r.br.ReadBytes('\n')
+		if errors.Is(err, io.EOF) {
+			// Once the end was seen, later reads must not pick up bytes appended since:
+			// they would continue a torn line as if it were a new one.
+			r.eof = true
+		}
 		if len(line) == 0 && err != nil {
 			return Record{}, err
 		}
@@ -75,12 +99,22 @@ func (r *Reader) Next() (Record, error) {
 		}
 		content := bytes.TrimRight(line, "\r\n")
 		if len(bytes.TrimSpace(content)) == 0 {
+			if terminated {
+				r.consumed += int64(len(line))
+				r.lines++
+			}
 			continue
 		}
 		rec, perr := r.parse(content)
 		if perr != nil {
+			if terminated {
+				r.consumed += int64(len(line))
+				r.lines++
+			}
 			return Record{}, &LineError{File: r.name, Line: r.line, Torn: !terminated, Err: perr}
 		}
+		r.consumed += int64(len(line))
+		r.lines++
 		return rec, nil
 	}
 }
@@ -123,15 +157,16 @@ func isCapture(b []byte) bool {
 	return probe.ReceivedAt != nil && (probe.Body != nil || probe.BodyBase64 != nil)
 }
 
-// describeJSONError adds the column of a JSON syntax error to err's message.
+// describeJSONError adds the column of a JSON syntax error to err's message: the 1-based
+// column of the offending byte (encoding/json's Offset counts the bytes read including it).
 func describeJSONError(b []byte, err error) error {
 	var se *customerio.SyntaxError
 	if errors.As(err, &se) {
-		return fmt.Errorf("invalid JSON at column %d: %s", se.Offset+1, se.Msg)
+		return fmt.Errorf("invalid JSON at column %d: %s", max(se.Offset, 1), se.Msg)
 	}
 	var jse *json.SyntaxError
 	if errors.As(err, &jse) {
-		return fmt.Errorf("invalid JSON at column %d: %w", jse.Offset+1, err)
+		return fmt.Errorf("invalid JSON at column %d: %w", max(jse.Offset, 1), err)
 	}
 	var ute *json.UnmarshalTypeError
 	if errors.As(err, &ute) {

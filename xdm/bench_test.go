@@ -53,3 +53,18 @@ func BenchmarkCompile(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendMap is Map/experience-event reusing one record buffer, as transform does.
+func BenchmarkAppendMap(b *testing.B) {
+	evs := benchEvents(b)
+	mp := compileDefault(b, "experience-event", Options{Check: ExperienceEventRules{}})
+	var buf []byte
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		res, err := mp.AppendMap(buf[:0], evs[i%len(evs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf = res.Record
+	}
+}

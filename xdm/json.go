@@ -19,7 +19,9 @@ import (
 
 // decodeObject parses b, which must hold one JSON object (surrounding space allowed).
 func decodeObject(b []byte) (map[string]any, error) {
-	d := decoder{b: b}
+	// Strings without escapes are slices of one copy of the whole input: one allocation
+	// per event instead of one per key and value.
+	d := decoder{b: b, s: string(b)}
 	d.space()
 	if d.i >= len(d.b) || d.b[d.i] != '{' {
 		return nil, slowErr(b)
@@ -48,6 +50,7 @@ func slowErr(b []byte) error {
 
 type decoder struct {
 	b []byte
+	s string // b as a string, to slice strings from
 	i int
 }
 
@@ -208,7 +211,7 @@ func (d *decoder) num() (any, bool) {
 			return nil, false
 		}
 	}
-	s := string(d.b[start:d.i])
+	s := d.s[start:d.i]
 	if isInt {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return n, true
@@ -230,12 +233,12 @@ func (d *decoder) str() (string, bool) {
 	for d.i < len(d.b) {
 		c := d.b[d.i]
 		if c == '"' {
-			s := d.b[start:d.i]
+			s := d.s[start:d.i]
 			d.i++
-			if !utf8.Valid(s) {
-				return string([]rune(string(s))), true // invalid bytes become U+FFFD, as encoding/json does
+			if !utf8.ValidString(s) {
+				return string([]rune(s)), true // invalid bytes become U+FFFD, as encoding/json does
 			}
-			return string(s), true
+			return s, true
 		}
 		if c == '\\' {
 			break
@@ -464,4 +467,8 @@ func appendString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+func marshal(v any) ([]byte, error) {
+	return appendJSON(make([]byte, 0, 1024), v)
 }

@@ -41,6 +41,12 @@ type Checker interface {
 	Check(record any) []Violation
 }
 
+// topLevelChecker is a Checker that reads only the named top-level members of a record.
+type topLevelChecker interface {
+	Checker
+	checkKeys() []string
+}
+
 // Violation is one validation failure in AEP's streaming-validation shape.
 type Violation struct {
 	// Pointer is the JSON pointer of the offending value, as "#/a/b".
@@ -70,14 +76,17 @@ type Result struct {
 }
 
 type compiled struct {
-	index int
-	m     Mapping
-	src   Path
-	prog  *expr.Program
-	dst   Path
-	node  int    // parent node in the plan; -1 when the destination has an index
-	typ   string // target type from the schema, "" when unknown
-	fmt   string
+	index  int
+	m      Mapping
+	src    Path
+	ref    expr.Ref // src through the mapper's scope, when it has no index
+	hasRef bool
+	prog   *expr.Program
+	dst    Path
+	slot   int       // the destination's leaf in the record tree
+	rest   []segment // what follows the leaf: the destination from its first index on
+	typ    string    // target type from the schema, "" when unknown
+	fmt    string
 }
 
 // Mapper applies a compiled mapping set. Map is safe for concurrent use by multiple
@@ -88,15 +97,23 @@ type Mapper struct {
 	opts     Options
 	required []Path
 	cache    *expr.Cache
-	envs     sync.Pool // *recordState, reused across records
-	plan     plan
+	scope    *expr.Scope // the expressions' shared source lookups
+	// checkKeys are the only top-level members opts.Check reads, when it says so; the
+	// record is then not built as maps for it.
+	checkKeys []string
+	envs      sync.Pool // *recordState, reused across records
+	tree      tree
 }
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
-	env  expr.Env
-	maps []map[string]any // per plan node
+	env    expr.Env
+	vals   []any // the record's tree slots
+	recCap int   // the longest record written so far, to size the next record's buffer
 }
+
+// maxRecCap bounds the record buffer sized from earlier records.
+const maxRecCap = 64 << 10
 
 // CompileError reports a mapping that cannot run, naming the mapping (1-based).
 type CompileError struct {
@@ -125,7 +142,7 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 	if reg == nil {
 		reg = expr.DefaultRegistry()
 	}
-	mp := &Mapper{set: ms, opts: opts, cache: &expr.Cache{}}
+	mp := &Mapper{set: ms, opts: opts, cache: &expr.Cache{}, scope: expr.NewScope()}
 	var errs []error
 	for i, m := range ms.Mappings {
 		c := compiled{index: i + 1, m: m}
@@ -154,8 +171,15 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 				continue
 			}
 			c.src = p
+			if !hasIndex(p) {
+				keys := make([]string, len(p.segs))
+				for i, s := range p.segs {
+					keys[i] = s.key
+				}
+				c.ref, c.hasRef = mp.scope.Ref(keys...), true
+			}
 		case SourceExpression:
-			prog, err := reg.Compile(m.Source)
+			prog, err := reg.CompileIn(m.Source, mp.scope)
 			if err != nil {
 				fail(err)
 				continue
@@ -184,7 +208,10 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		}
 		mp.rules = append(mp.rules, c)
 	}
-	mp.plan = buildPlan(mp.rules)
+	mp.tree = buildTree(mp.rules)
+	if kc, ok := opts.Check.(topLevelChecker); ok {
+		mp.checkKeys = kc.checkKeys()
+	}
 	for _, r := range opts.Required {
 		p, err := ParsePath(r)
 		if err != nil {
@@ -212,33 +239,47 @@ func (e *EventError) Unwrap() error { return e.Err }
 // field and adds a warning; the record is rejected when a required field is null or the
 // record breaks the schema or check. The error is non-nil only when event is not a JSON
 // object.
-func (mp *Mapper) Map(event []byte) (Result, error) {
+func (mp *Mapper) Map(event []byte) (Result, error) { return mp.AppendMap(nil, event) }
+
+// AppendMap is [Mapper.Map] writing the record at the end of dst, so a caller that has
+// written out one record can reuse its buffer for the next: Result.Record is the part
+// of the grown buffer after dst (nil if the record could not be written).
+func (mp *Mapper) AppendMap(dst, event []byte) (Result, error) {
 	src, err := decodeObject(event)
 	if err != nil {
 		return Result{}, &EventError{Err: err}
 	}
-	return mp.MapValue(src), nil
+	return mp.mapValue(dst, src), nil
 }
 
 // MapValue maps an already decoded event (values as [expr] uses them).
-func (mp *Mapper) MapValue(src map[string]any) Result {
+func (mp *Mapper) MapValue(src map[string]any) Result { return mp.mapValue(nil, src) }
+
+func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 	var res Result
 	st, _ := mp.envs.Get().(*recordState)
 	if st == nil {
-		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache}, maps: make([]map[string]any, len(mp.plan.nodes))}
+		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache, Scope: mp.scope}, vals: make([]any, mp.tree.slots), recCap: 1024}
 	}
-	out := make(map[string]any, mp.plan.nodes[rootNode].hint)
-	clear(st.maps)
-	st.maps[rootNode] = out
+	defer mp.envs.Put(st)
 	env := &st.env
 	env.Reset(src)
-	defer mp.envs.Put(st)
+	vals := st.vals
+	defer clear(vals)
+	var out map[string]any // only when the tree cannot hold the record
+	if !mp.tree.ok {
+		out = map[string]any{}
+	}
 	for i := range mp.rules {
 		c := &mp.rules[i]
 		var v any
 		switch c.m.SourceType {
 		case SourceAttribute:
-			v = get(src, c.src.segs)
+			if c.hasRef {
+				v = c.ref.Get(env) // shares lookups with the expressions
+			} else {
+				v = get(src, c.src.segs)
+			}
 		case SourceStatic:
 			v = c.m.Source
 		case SourceExpression:
@@ -261,25 +302,57 @@ func (mp *Mapper) MapValue(src map[string]any) Result {
 			v = cv
 		}
 		v = expr.Normalize(v)
-		if c.node >= 0 && mp.plan.ok {
-			mp.plan.ensure(st.maps, c.node)[c.dst.segs[len(c.dst.segs)-1].key] = v
+		if out != nil {
+			set(out, c.dst.segs, v)
 			continue
 		}
-		set(out, c.dst.segs, v)
+		mp.tree.put(vals, c, v)
+	}
+	lookup := func(p Path) any {
+		if out != nil {
+			return get(out, p.segs)
+		}
+		return mp.tree.lookup(vals, p)
 	}
 	for _, p := range mp.required {
-		if get(out, p.segs) == nil {
+		if lookup(p) == nil {
 			res.Rejected = true
 			res.Reasons = append(res.Reasons, fmt.Sprintf("required field %s is null", p.src))
 		}
+	}
+	if out == nil && (mp.opts.Schema != nil || (mp.opts.Check != nil && mp.checkKeys == nil)) {
+		out = mp.tree.record(vals)
 	}
 	if mp.opts.Schema != nil {
 		mp.addViolations(&res, mp.opts.Schema.Check(out))
 	}
 	if mp.opts.Check != nil {
-		mp.addViolations(&res, mp.opts.Check.Check(out))
+		if out != nil {
+			mp.addViolations(&res, mp.opts.Check.Check(out))
+		} else {
+			mp.addViolations(&res, mp.opts.Check.Check(mp.tree.topLevel(vals, mp.checkKeys)))
+		}
 	}
-	rec, err := marshal(out)
+	var rec []byte
+	var err error
+	if mp.tree.ok {
+		if dst == nil {
+			dst = make([]byte, 0, st.recCap)
+		}
+		rec, err = mp.tree.appendRecord(dst, vals)
+		if err == nil {
+			rec = rec[len(dst):]
+			st.recCap = min(max(st.recCap, len(rec)), maxRecCap)
+		}
+	} else {
+		if dst == nil {
+			dst = make([]byte, 0, 1024)
+		}
+		rec, err = appendJSON(dst, out)
+		if err == nil {
+			rec = rec[len(dst):]
+		}
+	}
 	if err != nil {
 		// Values come from JSON and the expression language; NaN/Inf from arithmetic is
 		// the only way to get here.
@@ -299,10 +372,6 @@ func (mp *Mapper) addViolations(res *Result, vs []Violation) {
 		res.Rejected = true
 		res.Reasons = append(res.Reasons, v.String())
 	}
-}
-
-func marshal(v any) ([]byte, error) {
-	return appendJSON(make([]byte, 0, 1024), v)
 }
 
 // marshalStd is encoding/json's compact form without HTML escaping.

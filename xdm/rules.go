@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"time"
 )
 
@@ -15,6 +16,11 @@ import (
 type ExperienceEventRules struct{}
 
 var _ Checker = ExperienceEventRules{}
+
+// checkKeys lists the members Check reads, so the mapper need not build the rest as maps.
+func (ExperienceEventRules) checkKeys() []string {
+	return []string{"_id", "timestamp", "eventType", "identityMap"}
+}
 
 // Check implements [Checker].
 func (ExperienceEventRules) Check(record any) []Violation {
@@ -31,6 +37,9 @@ func (ExperienceEventRules) Check(record any) []Violation {
 	case nil:
 		add("#", "#", "required", "required key [_id] not found")
 	case string:
+		if unreservedOnly(id) {
+			break // a valid relative reference; url.Parse would say so, more slowly
+		}
 		if u, err := url.Parse(id); id == "" || err != nil || (u.Scheme == "" && hasColonInFirstSegment(id)) {
 			add("#/_id", "#/properties/_id", "format", fmt.Sprintf("[%s] is not a valid URI reference", id))
 		}
@@ -64,31 +73,32 @@ func (ExperienceEventRules) Check(record any) []Violation {
 			}
 			sort.Strings(keys)
 			for _, ns := range keys {
-				p := "#/identityMap/" + ns
+				// pointers are only built for a violation
+				p := func() string { return "#/identityMap/" + ns }
 				loc := "#/properties/identityMap/additionalProperties"
 				arr, ok := imm[ns].([]any)
 				if !ok {
-					add(p, loc, "type", "expected type: JSONArray, found: "+jsonKind(imm[ns]))
+					add(p(), loc, "type", "expected type: JSONArray, found: "+jsonKind(imm[ns]))
 					continue
 				}
 				for i, it := range arr {
-					ip := fmt.Sprintf("%s/%d", p, i)
+					ip := func() string { return p() + "/" + strconv.Itoa(i) }
 					item, ok := it.(map[string]any)
 					if !ok {
-						add(ip, loc+"/items", "type", "expected type: JSONObject, found: "+jsonKind(it))
+						add(ip(), loc+"/items", "type", "expected type: JSONObject, found: "+jsonKind(it))
 						continue
 					}
 					if _, ok := item["id"].(string); !ok {
 						if item["id"] == nil {
-							add(ip, loc+"/items", "required", "required key [id] not found")
+							add(ip(), loc+"/items", "required", "required key [id] not found")
 						} else {
-							add(ip+"/id", loc+"/items/properties/id", "type", "expected type: String, found: "+jsonKind(item["id"]))
+							add(ip()+"/id", loc+"/items/properties/id", "type", "expected type: String, found: "+jsonKind(item["id"]))
 						}
 					}
 					if pv, ok := item["primary"]; ok {
 						b, isBool := pv.(bool)
 						if !isBool {
-							add(ip+"/primary", loc+"/items/properties/primary", "type", "expected type: Boolean, found: "+jsonKind(pv))
+							add(ip()+"/primary", loc+"/items/properties/primary", "type", "expected type: Boolean, found: "+jsonKind(pv))
 						} else if b {
 							primaries++
 						}
@@ -97,7 +107,7 @@ func (ExperienceEventRules) Check(record any) []Violation {
 						switch as {
 						case "ambiguous", "authenticated", "loggedOut":
 						default:
-							add(ip+"/authenticatedState", loc+"/items/properties/authenticatedState", "enum", fmt.Sprintf("%v is not a valid enum value", as))
+							add(ip()+"/authenticatedState", loc+"/items/properties/authenticatedState", "enum", fmt.Sprintf("%v is not a valid enum value", as))
 						}
 					}
 				}
@@ -111,6 +121,23 @@ func (ExperienceEventRules) Check(record any) []Violation {
 		out = out[:MaxViolations]
 	}
 	return out
+}
+
+// unreservedOnly reports whether s is non-empty and made only of RFC 3986 unreserved
+// characters (ALPHA DIGIT - . _ ~), as event ids are: such a string is a valid relative
+// reference with no scheme and no colon.
+func unreservedOnly(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func hasColonInFirstSegment(s string) bool {

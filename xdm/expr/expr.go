@@ -28,18 +28,36 @@ type Env struct {
 	Rand io.Reader
 	// Cache, when set, keeps compiled regexes across evaluations.
 	Cache *Cache
+	// Scope, when set, is the [Scope] whose programs this Env evaluates; their source
+	// lookups are then remembered from one Reset to the next, so Root must not change
+	// (nor its contents) except through Reset.
+	Scope *Scope
 
 	// arena hands out argument slices to function calls; functions never keep them, so
 	// the space is reused for the next call and the next record (see Reset).
 	arena []any
 	off   int
+
+	// memo holds the values of the Scope's paths for this record: memo[id] is current
+	// when memoGen[id] == gen.
+	memo    []any
+	memoGen []uint32
+	gen     uint32
 }
 
 // Reset prepares e for another record with the same settings, keeping its buffers.
+//
+// Argument and memo slots are overwritten, not cleared: clearing them cost more than the
+// rest of Reset (pointer writes with GC barriers), and they keep at most one record's
+// values alive.
 func (e *Env) Reset(root map[string]any) {
-	clear(e.arena[:e.off])
 	e.off = 0
 	e.Root = root
+	e.gen++
+	if e.gen == 0 { // wrapped: forget everything
+		clear(e.memoGen)
+		e.gen = 1
+	}
 }
 
 func (e *Env) args(n int) []any {
@@ -86,11 +104,13 @@ func Compile(src string) (*Program, error) { return DefaultRegistry().Compile(sr
 
 // Compile parses src, resolving function names in r. Unknown functions, wrong argument
 // counts and unsupported functions are compile-time errors.
-func (r *Registry) Compile(src string) (*Program, error) {
+func (r *Registry) Compile(src string) (*Program, error) { return r.compile(src, nil) }
+
+func (r *Registry) compile(src string, scope *Scope) (*Program, error) {
 	if len(src) > MaxLength {
 		return nil, &SyntaxError{Expr: src[:40] + "…", Pos: MaxLength + 1, Msg: fmt.Sprintf("expression longer than %d characters", MaxLength)}
 	}
-	p := &parser{src: src, funcs: r}
+	p := &parser{src: src, funcs: r, scope: scope}
 	if err := p.lex(); err != nil {
 		return nil, err
 	}

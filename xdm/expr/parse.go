@@ -15,6 +15,8 @@ type parser struct {
 	i     int
 	funcs *Registry
 	paths []string // root paths referenced, for compile-time checks
+	scope *Scope   // nil: plain varNode/fieldNode
+	plain bool     // no specialised calls (tests compare with them)
 }
 
 func (p *parser) peek() token { return p.toks[p.i] }
@@ -100,6 +102,9 @@ func (p *parser) parseBinary(level int) (node, error) {
 			return nil, err
 		}
 		left = &binNode{op: op, l: left, r: right, pos: t.pos}
+		if !p.plain {
+			left = specializeBin(left.(*binNode))
+		}
 	}
 }
 
@@ -160,6 +165,10 @@ func (p *parser) parsePostfix() (node, error) {
 				x = m
 				continue
 			}
+			if up, ok := x.(*pathNode); ok && p.scope != nil {
+				x = p.scope.path(up, nt.text)
+				continue
+			}
 			x = &fieldNode{x: x, name: nt.text}
 		case tLBrack:
 			p.next()
@@ -190,6 +199,12 @@ func pathOf(n node) (string, bool) {
 	switch n := n.(type) {
 	case *varNode:
 		return escapeSeg(n.name), true
+	case *pathNode:
+		if n.up == nil {
+			return escapeSeg(n.name), true
+		}
+		s, ok := pathOf(n.up)
+		return s + "." + escapeSeg(n.name), ok
 	case *fieldNode:
 		s, ok := pathOf(n.x)
 		return s + "." + escapeSeg(n.name), ok
@@ -294,10 +309,17 @@ func (p *parser) parsePrimary() (node, error) {
 			if err != nil {
 				return nil, p.wrapAt(t.pos, err)
 			}
-			return &callNode{name: t.text, f: f, args: args}, nil
+			c := &callNode{name: t.text, f: f, args: args}
+			if p.plain {
+				return c, nil
+			}
+			return specialize(c), nil
 		}
 		if _, ok := wordOps[t.text]; ok {
 			return nil, p.errAt(t.pos, "unexpected operator %q", t.text)
+		}
+		if p.scope != nil {
+			return p.scope.path(nil, t.text), nil
 		}
 		return &varNode{name: t.text}, nil
 	case tEOF:

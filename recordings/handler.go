@@ -1,0 +1,223 @@
+package recordings
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/secret"
+)
+
+// SignatureUnchecked is the verdict recorded when the receiver has no signing key: the
+// signature headers are present but could not be checked.
+const SignatureUnchecked = "unchecked"
+
+// DefaultMaxBodyBytes is the largest request body the handler accepts. Customer.io sends one
+// event per request, a few kilobytes at most; AEP's own limit for a streaming message is 1 MB.
+const DefaultMaxBodyBytes = 1 << 20
+
+// Appender stores a capture durably; [*Store] is the implementation.
+type Appender interface {
+	Append(Capture) (Location, error)
+}
+
+var _ Appender = (*Store)(nil)
+
+// HandlerOptions configures [NewHandler]. The zero value records everything unverified.
+type HandlerOptions struct {
+	// Key is the Reporting Webhook signing key. When zero, signatures are not checked and
+	// requests carrying them are recorded with the verdict [SignatureUnchecked].
+	Key secret.Secret
+	// RequireSignature answers 401 to requests whose signature is invalid or absent and
+	// keeps them out of the recording. It needs Key.
+	RequireSignature bool
+	// Tolerance is the allowed distance between X-CIO-Timestamp and Now (0 means
+	// [customerio.DefaultTolerance]); a signature outside it is invalid.
+	Tolerance time.Duration
+	// MaxBodyBytes limits the body; 0 means [DefaultMaxBodyBytes]. Larger bodies get 413.
+	MaxBodyBytes int64
+	// Redact, when set, rewrites the body before it is stored; the capture is then marked
+	// redacted and its signature header dropped (it no longer matches).
+	Redact func(body []byte) ([]byte, error)
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// OnResult is called once per request after it was answered, with what happened. It
+	// must not block for long (it runs on the request's goroutine).
+	OnResult func(Result)
+}
+
+// Result describes one request the handler received.
+type Result struct {
+	// Capture is what was stored (or would have been, when Err is set).
+	Capture Capture
+	// Event is the body parsed, when it is a JSON object.
+	Event customerio.Event
+	// Stored says where the capture went; zero when it was not stored.
+	Stored Location
+	// Status is the HTTP status answered.
+	Status int
+	// Err says why the request was refused or could not be stored.
+	Err error
+}
+
+// droppedHeaders are never written to a recording: they carry credentials, or describe the
+// connection rather than the request.
+var droppedHeaders = map[string]bool{
+	"Authorization":       true,
+	"Proxy-Authorization": true,
+	"Cookie":              true,
+	"Set-Cookie":          true,
+	"X-Api-Key":           true,
+	"X-Gw-Ims-Org-Id":     true,
+	"X-Sandbox-Name":      true,
+	"Connection":          true,
+	"Keep-Alive":          true,
+}
+
+// secretHeader reports whether a header name looks like it carries a credential.
+func secretHeader(name string) bool {
+	if droppedHeaders[name] {
+		return true
+	}
+	l := strings.ToLower(name)
+	for _, w := range []string{"token", "secret", "password", "api-key", "apikey", "auth", "session"} {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// KeepHeaders returns the headers of h that may be written to a recording, one value per
+// name (repeated values joined with ", "), with credentials such as Authorization dropped.
+func KeepHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if secretHeader(k) {
+			continue
+		}
+		out[k] = strings.Join(v, ", ")
+	}
+	return out
+}
+
+type handler struct {
+	store Appender
+	opts  HandlerOptions
+}
+
+// NewHandler returns the capturing receiver: it accepts Customer.io's POSTs, checks the
+// signature, appends each capture to store and answers 200 only after the append returned
+// (so under [SyncAlways] only once the line is on disk). It answers 405 to other methods,
+// 415 to a non-JSON content type, 413 to a body over the limit, 400 to a body that is not a
+// JSON object, 401 to a bad signature when required, and 500 when the store fails; none of
+// those is recorded.
+func NewHandler(store Appender, opts HandlerOptions) http.Handler {
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &handler{store: store, opts: opts}
+}
+
+// ServeHTTP answers one webhook request; see [NewHandler].
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	res := h.serve(r)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(res.Status)
+	if res.Err != nil {
+		b, _ := json.Marshal(map[string]string{"error": res.Err.Error()})
+		w.Write(append(b, '\n'))
+	} else {
+		fmt.Fprintf(w, "{\"stored\":true,\"signature\":%q}\n", res.Capture.Signature)
+	}
+	if h.opts.OnResult != nil {
+		h.opts.OnResult(res)
+	}
+}
+
+func (h *handler) serve(r *http.Request) Result {
+	now := h.opts.Now()
+	c := Capture{ReceivedAt: now, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Headers: KeepHeaders(r.Header)}
+	fail := func(status int, err error) Result {
+		return Result{Capture: c, Status: status, Err: err}
+	}
+	if r.Method != http.MethodPost {
+		return fail(http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: Customer.io sends POST", r.Method))
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return fail(http.StatusUnsupportedMediaType, fmt.Errorf("content type %q: want application/json", ct))
+		}
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
+	if err != nil {
+		return fail(http.StatusBadRequest, fmt.Errorf("read body: %w", err))
+	}
+	if int64(len(body)) > h.opts.MaxBodyBytes {
+		return fail(http.StatusRequestEntityTooLarge, fmt.Errorf("body larger than %d bytes", h.opts.MaxBodyBytes))
+	}
+	c.Body = body
+	ev, perr := customerio.Parse(body)
+	if perr != nil {
+		return fail(http.StatusBadRequest, fmt.Errorf("body is not a JSON object: %w", perr))
+	}
+	c.Signature = h.verdict(r.Header, body, now)
+	if h.opts.RequireSignature && c.Signature != SignatureValid {
+		return Result{Capture: c, Event: ev, Status: http.StatusUnauthorized,
+			Err: fmt.Errorf("signature %s: X-CIO-Signature required", c.Signature)}
+	}
+	if h.opts.Redact != nil {
+		red, err := h.opts.Redact(body)
+		if err != nil {
+			return fail(http.StatusInternalServerError, fmt.Errorf("redact: %w", err))
+		}
+		c.Body = red
+		c.Redacted = true
+		delete(c.Headers, http.CanonicalHeaderKey(customerio.HeaderSignature))
+	}
+	at, err := h.store.Append(c)
+	if err != nil {
+		return Result{Capture: c, Event: ev, Status: http.StatusInternalServerError, Err: err}
+	}
+	return Result{Capture: c, Event: ev, Stored: at, Status: http.StatusOK}
+}
+
+// verdict classifies the request's signature headers.
+func (h *handler) verdict(hdr http.Header, body []byte, now time.Time) string {
+	ts, sig := hdr.Get(customerio.HeaderTimestamp), hdr.Get(customerio.HeaderSignature)
+	if ts == "" && sig == "" {
+		return SignatureAbsent
+	}
+	if h.opts.Key.IsZero() {
+		return SignatureUnchecked
+	}
+	err := customerio.Verify(h.opts.Key.Bytes(), ts, sig, body,
+		customerio.VerifyOptions{Now: func() time.Time { return now }, Tolerance: h.opts.Tolerance})
+	switch {
+	case err == nil:
+		return SignatureValid
+	case errors.Is(err, customerio.ErrSignatureMissing):
+		return SignatureAbsent
+	default:
+		return SignatureInvalid
+	}
+}
+
+// Verdict is the signature check the handler applies, for callers that verify captures
+// after the fact: it returns [SignatureValid], [SignatureInvalid], [SignatureAbsent], or
+// [SignatureUnchecked] when key is zero.
+func Verdict(key secret.Secret, hdr http.Header, body []byte, now time.Time, tolerance time.Duration) string {
+	h := handler{opts: HandlerOptions{Key: key, Tolerance: tolerance}}
+	return h.verdict(hdr, body, now)
+}

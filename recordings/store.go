@@ -1,0 +1,333 @@
+package recordings
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// SyncPolicy says when the [Store] forces appended lines to stable storage.
+type SyncPolicy int
+
+const (
+	// SyncAlways fsyncs before Append returns (with group commit: one fsync covers every
+	// line written while the previous fsync ran). A capture answered 200 survives a process
+	// crash and a power loss. The default.
+	SyncAlways SyncPolicy = iota
+	// SyncNever leaves flushing to the operating system. Every Append is one write(2) into
+	// the kernel's page cache, so a capture answered 200 survives the receiver being killed,
+	// but not a power loss or kernel crash.
+	SyncNever
+)
+
+// DefaultMaxFileBytes is the size at which the store starts a new file.
+const DefaultMaxFileBytes = 256 << 20
+
+// StoreOptions tunes a [Store]. The zero value works.
+type StoreOptions struct {
+	// MaxFileBytes rotates to a new file when the next line would take the current one past
+	// this size; 0 means [DefaultMaxFileBytes]. A single line larger than the limit still
+	// goes into a file of its own.
+	MaxFileBytes int64
+	// Sync is the durability policy; the zero value is [SyncAlways].
+	Sync SyncPolicy
+	// Prefix starts every file name; "" means "capture".
+	Prefix string
+	// Now is the clock used to pick the day of the file (UTC); nil means time.Now.
+	Now func() time.Time
+}
+
+// Location says where a capture was stored.
+type Location struct {
+	File string // path of the file
+	Line int    // 1-based line number within the file
+}
+
+// Store is an append-only Recording JSONL store in one directory. Files are named
+// PREFIX-YYYY-MM-DD-NNN.jsonl (UTC day, sequence from 001) and rotate when the day changes
+// or the size limit is reached. Each capture is written as one whole line with a single
+// write on a file opened O_APPEND, under a lock, so concurrent appends never interleave;
+// a write that fails part-way is truncated away, so a crash or a full disk leaves at most
+// one torn last line, which [Reader] skips with a warning.
+type Store struct {
+	dir  string
+	opts StoreOptions
+
+	mu      sync.Mutex // guards the fields below
+	f       *os.File
+	path    string
+	day     string
+	seq     int
+	size    int64
+	lines   int
+	written uint64 // lines written since open
+	closed  bool
+	buf     []byte
+
+	smu     sync.Mutex // guards durable, syncing; never held while taking mu
+	cond    *sync.Cond
+	durable uint64
+	syncing bool
+}
+
+// ErrStoreClosed is returned by [Store.Append] after [Store.Close].
+var ErrStoreClosed = errors.New("recordings: store closed")
+
+// OpenStore opens (creating it if needed) the store in dir and checks that it can write
+// there, so a bad directory is reported at start-up rather than on the first capture. It
+// continues today's newest file unless that file ends in a torn line or is full.
+func OpenStore(dir string, opts StoreOptions) (*Store, error) {
+	if opts.MaxFileBytes <= 0 {
+		opts.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if opts.Prefix == "" {
+		opts.Prefix = "capture"
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("recordings: open store: %w", err)
+	}
+	s := &Store{dir: dir, opts: opts}
+	s.cond = sync.NewCond(&s.smu)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.openFor(opts.Now().UTC(), 0); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dir returns the store's directory.
+func (s *Store) Dir() string { return s.dir }
+
+func (s *Store) name(day string, seq int) string {
+	return filepath.Join(s.dir, fmt.Sprintf("%s-%s-%03d.jsonl", s.opts.Prefix, day, seq))
+}
+
+// openFor opens the file to write the next line of n bytes into at time t. Called with mu
+// held, after the previous file (if any) was synced and closed.
+func (s *Store) openFor(t time.Time, n int64) error {
+	day := t.Format(time.DateOnly)
+	seq := 1
+	if day == s.day {
+		seq = s.seq + 1
+	} else if last := s.lastSeq(day); last > 0 {
+		seq = last
+		if info, err := os.Stat(s.name(day, seq)); err == nil && info.Size() > 0 &&
+			(info.Size()+n > s.opts.MaxFileBytes || !endsWithNewline(s.name(day, seq), info.Size())) {
+			seq++
+		}
+	}
+	path := s.name(day, seq)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("recordings: open store file: %w", err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return fmt.Errorf("recordings: open store file: %w", err)
+	}
+	lines := 0
+	if info.Size() > 0 {
+		lines, err = countLines(path)
+		if err != nil {
+			f.Close()
+			return err
+		}
+	}
+	s.f, s.path, s.day, s.seq, s.size, s.lines = f, path, day, seq, info.Size(), lines
+	return nil
+}
+
+// lastSeq returns the highest sequence number of an existing file for day, or 0.
+func (s *Store) lastSeq(day string) int {
+	matches, _ := filepath.Glob(filepath.Join(s.dir, s.opts.Prefix+"-"+day+"-*.jsonl"))
+	best := 0
+	for _, m := range matches {
+		num := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(m), s.opts.Prefix+"-"+day+"-"), ".jsonl")
+		if n, err := strconv.Atoi(num); err == nil && n > best {
+			best = n
+		}
+	}
+	return best
+}
+
+func endsWithNewline(path string, size int64) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, 1)
+	if _, err := f.ReadAt(b, size-1); err != nil {
+		return false
+	}
+	return b[0] == '\n'
+}
+
+func countLines(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("recordings: open store file: %w", err)
+	}
+	defer f.Close()
+	buf := make([]byte, 64*1024)
+	n := 0
+	for {
+		k, err := f.Read(buf)
+		for _, c := range buf[:k] {
+			if c == '\n' {
+				n++
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("recordings: read store file: %w", err)
+		}
+	}
+}
+
+// Append writes c as one line and, under [SyncAlways], returns only once the line is on
+// stable storage. It is safe for concurrent use.
+func (s *Store) Append(c Capture) (Location, error) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return Location{}, ErrStoreClosed
+	}
+	var err error
+	s.buf, err = c.AppendJSON(s.buf[:0])
+	if err != nil {
+		s.mu.Unlock()
+		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
+	}
+	s.buf = append(s.buf, '\n')
+	n := int64(len(s.buf))
+	now := s.opts.Now().UTC()
+	if now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes) {
+		if err := s.rotate(now, n); err != nil {
+			s.mu.Unlock()
+			return Location{}, err
+		}
+	}
+	k, werr := s.f.Write(s.buf)
+	if werr != nil || int64(k) != n {
+		// Remove whatever part of the line made it, so the next line starts clean.
+		_ = s.f.Truncate(s.size)
+		s.mu.Unlock()
+		if werr == nil {
+			werr = io.ErrShortWrite
+		}
+		return Location{}, fmt.Errorf("recordings: append to %s: %w", s.path, werr)
+	}
+	s.size += n
+	s.lines++
+	s.written++
+	seq, at := s.written, Location{File: s.path, Line: s.lines}
+	s.mu.Unlock()
+	if s.opts.Sync == SyncNever {
+		return at, nil
+	}
+	if err := s.waitDurable(seq); err != nil {
+		return Location{}, err
+	}
+	return at, nil
+}
+
+// rotate syncs and closes the current file and opens the next. Called with mu held.
+func (s *Store) rotate(now time.Time, n int64) error {
+	if err := s.closeFile(); err != nil {
+		return err
+	}
+	return s.openFor(now, n)
+}
+
+// closeFile syncs and closes the current file, marking every line written so far durable.
+// Called with mu held.
+func (s *Store) closeFile() error {
+	if s.f == nil {
+		return nil
+	}
+	serr := s.f.Sync()
+	cerr := s.f.Close()
+	s.f = nil
+	if err := errors.Join(serr, cerr); err != nil {
+		return fmt.Errorf("recordings: close %s: %w", s.path, err)
+	}
+	s.smu.Lock()
+	s.durable = max(s.durable, s.written)
+	s.cond.Broadcast()
+	s.smu.Unlock()
+	return nil
+}
+
+// waitDurable returns once line seq is synced. One caller at a time runs fsync; everyone
+// whose line was written before that fsync started is released by it (group commit).
+func (s *Store) waitDurable(seq uint64) error {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	for s.durable < seq {
+		if s.syncing {
+			s.cond.Wait()
+			continue
+		}
+		s.syncing = true
+		s.smu.Unlock()
+		s.mu.Lock()
+		f, target, path := s.f, s.written, s.path
+		s.mu.Unlock()
+		var err error
+		if f != nil {
+			err = f.Sync()
+		}
+		s.smu.Lock()
+		s.syncing = false
+		s.cond.Broadcast()
+		switch {
+		case f == nil || errors.Is(err, os.ErrClosed):
+			// Rotation or Close synced and closed the file and advanced durable, unless
+			// that close failed.
+			if s.durable < seq {
+				return fmt.Errorf("recordings: sync %s: file closed before the line was synced", path)
+			}
+		case err != nil:
+			return fmt.Errorf("recordings: sync %s: %w", path, err)
+		default:
+			s.durable = max(s.durable, target)
+		}
+	}
+	return nil
+}
+
+// Files lists the store's files, oldest first.
+func (s *Store) Files() ([]string, error) {
+	matches, err := filepath.Glob(filepath.Join(s.dir, s.opts.Prefix+"-*.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(matches)
+	return matches, nil
+}
+
+// Close syncs and closes the current file. Appends after Close fail with [ErrStoreClosed].
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	return s.closeFile()
+}

@@ -1,0 +1,185 @@
+package recordings
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+func readAll(t *testing.T, dir string) (recs []Record, lineErrs []*LineError) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		f, err := os.Open(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd := NewReader(f, name)
+		for {
+			rec, err := rd.Next()
+			var le *LineError
+			if errors.Is(err, io.EOF) {
+				break
+			} else if errors.As(err, &le) {
+				lineErrs = append(lineErrs, le)
+				continue
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, rec)
+		}
+		f.Close()
+	}
+	return recs, lineErrs
+}
+
+func capN(i int) Capture {
+	return Capture{ReceivedAt: testNow, Method: "POST", Path: "/", Signature: SignatureAbsent,
+		Body: fmt.Appendf(nil, `{"event_id":"e%05d","object_type":"email","metric":"sent","timestamp":1,"data":{"pad":"%s"}}`, i, bytes.Repeat([]byte("p"), i%300))}
+}
+
+func TestStore_concurrentAppendsNeverInterleave(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, err := OpenStore(dir, StoreOptions{MaxFileBytes: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 800
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			if _, err := st.Append(capN(i)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, lerrs := readAll(t, dir)
+	if len(lerrs) != 0 {
+		t.Fatalf("line errors: %v", lerrs)
+	}
+	if len(recs) != n {
+		t.Fatalf("read %d records, want %d", len(recs), n)
+	}
+	seen := map[string]bool{}
+	for _, r := range recs {
+		seen[r.Event.EventID] = true
+	}
+	if len(seen) != n {
+		t.Errorf("%d distinct events, want %d", len(seen), n)
+	}
+	files, _ := st.Files()
+	if len(files) < 2 {
+		t.Errorf("no size rotation: files %v", files)
+	}
+	for _, f := range files {
+		info, _ := os.Stat(f)
+		if info.Size() > 64<<10 {
+			t.Errorf("%s is %d bytes, over the limit", f, info.Size())
+		}
+	}
+}
+
+func TestStore_rotatesByDay(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	now := time.Date(2026, 11, 29, 23, 59, 59, 0, time.UTC)
+	st, err := OpenStore(dir, StoreOptions{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := st.Append(capN(1))
+	now = now.Add(2 * time.Second)
+	a2, _ := st.Append(capN(2))
+	st.Close()
+	if filepath.Base(a1.File) != "capture-2026-11-29-001.jsonl" || filepath.Base(a2.File) != "capture-2026-11-30-001.jsonl" {
+		t.Errorf("files %s, %s", a1.File, a2.File)
+	}
+	if a2.Line != 1 {
+		t.Errorf("line %d, want 1", a2.Line)
+	}
+}
+
+func TestStore_reopenContinuesAndSkipsTornFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	clock := func() time.Time { return testNow }
+	st, _ := OpenStore(dir, StoreOptions{Now: clock})
+	st.Append(capN(1))
+	st.Close()
+	st, _ = OpenStore(dir, StoreOptions{Now: clock})
+	a, _ := st.Append(capN(2))
+	st.Close()
+	if filepath.Base(a.File) != "capture-2026-11-29-001.jsonl" || a.Line != 2 {
+		t.Errorf("reopen appended at %+v, want line 2 of file 001", a)
+	}
+	// Simulate a crash mid-write: a torn last line. The next open starts a new file so the
+	// torn line stays last and is skipped with a warning.
+	f, _ := os.OpenFile(a.File, os.O_WRONLY|os.O_APPEND, 0)
+	f.WriteString(`{"received_at":"2026-11-29T04:00:00Z","method":"PO`)
+	f.Close()
+	st, _ = OpenStore(dir, StoreOptions{Now: clock})
+	b, _ := st.Append(capN(3))
+	st.Close()
+	if filepath.Base(b.File) != "capture-2026-11-29-002.jsonl" {
+		t.Errorf("after a torn file appended to %s, want file 002", b.File)
+	}
+	recs, lerrs := readAll(t, dir)
+	if len(recs) != 3 || len(lerrs) != 1 || !lerrs[0].Torn || lerrs[0].Line != 3 {
+		t.Errorf("read %d records, errors %v; want 3 and one torn line 3", len(recs), lerrs)
+	}
+}
+
+func TestStore_unwritableDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	_, err := OpenStore(filepath.Join(file, "sub"), StoreOptions{})
+	if err == nil {
+		t.Fatal("OpenStore under a regular file succeeded")
+	}
+}
+
+func TestStore_appendAfterClose(t *testing.T) {
+	t.Parallel()
+	st, _ := OpenStore(t.TempDir(), StoreOptions{})
+	st.Close()
+	if _, err := st.Append(capN(1)); !errors.Is(err, ErrStoreClosed) {
+		t.Errorf("err = %v, want ErrStoreClosed", err)
+	}
+}
+
+func BenchmarkStore_AppendParallel(b *testing.B) {
+	for _, pol := range []struct {
+		name string
+		p    SyncPolicy
+	}{{"fsync", SyncAlways}, {"nosync", SyncNever}} {
+		b.Run(pol.name, func(b *testing.B) {
+			st, _ := OpenStore(b.TempDir(), StoreOptions{Sync: pol.p})
+			defer st.Close()
+			c := capN(100)
+			b.SetParallelism(32) // like many concurrent requests
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := st.Append(c); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+}

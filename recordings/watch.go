@@ -1,0 +1,183 @@
+package recordings
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// ChangeKind says what happened to a watched file.
+type ChangeKind int
+
+// The kinds of [Change].
+const (
+	Created ChangeKind = iota + 1
+	Appended
+	Removed
+)
+
+// String returns created, appended or removed.
+func (k ChangeKind) String() string {
+	switch k {
+	case Created:
+		return "created"
+	case Appended:
+		return "appended"
+	case Removed:
+		return "removed"
+	}
+	return fmt.Sprintf("ChangeKind(%d)", int(k))
+}
+
+// Change is one debounced change to a file in a watched directory.
+type Change struct {
+	Path string
+	Kind ChangeKind
+}
+
+// DefaultDebounce is how long a file must stay quiet before its change is reported.
+const DefaultDebounce = 100 * time.Millisecond
+
+// WatchOptions tunes [WatchWith]. The zero value works.
+type WatchOptions struct {
+	// Exts are the file name endings reported; nil means .jsonl and .json.
+	Exts []string
+	// Debounce is the quiet period per file; 0 means [DefaultDebounce].
+	Debounce time.Duration
+}
+
+// Watch is [WatchWith] with default options.
+func Watch(ctx context.Context, dirs ...string) (<-chan Change, error) {
+	return WatchWith(ctx, WatchOptions{}, dirs...)
+}
+
+// WatchWith watches the directories (not the files: editors and rotation replace files,
+// which a file watch loses) with one fsnotify watcher, keeps only files with the wanted
+// extensions, debounces bursts per file, and sends typed changes on the returned channel.
+// The channel is closed, and the watcher released, when ctx ends.
+func WatchWith(ctx context.Context, opts WatchOptions, dirs ...string) (<-chan Change, error) {
+	if opts.Exts == nil {
+		opts.Exts = []string{".jsonl", ".json"}
+	}
+	if opts.Debounce <= 0 {
+		opts.Debounce = DefaultDebounce
+	}
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, fmt.Errorf("recordings: watch: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		d = filepath.Clean(d)
+		if seen[d] {
+			continue
+		}
+		seen[d] = true
+		if err := w.Add(d); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("recordings: watch %s: %w", d, err)
+		}
+	}
+	out := make(chan Change)
+	go func() {
+		defer close(out)
+		defer w.Close()
+		wanted := func(p string) bool {
+			return slices.ContainsFunc(opts.Exts, func(e string) bool { return filepath.Ext(p) == e })
+		}
+		debounce(ctx, w.Events, out, opts.Debounce, wanted)
+	}()
+	return out, nil
+}
+
+type pending struct {
+	kind ChangeKind
+	due  time.Time
+}
+
+// debounce turns raw fsnotify events into one [Change] per file after d without further
+// events for it. A create followed by writes is reported as Created; anything followed by a
+// remove or rename as Removed. It returns when ctx ends or in is closed (after flushing).
+func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, d time.Duration, wanted func(string) bool) {
+	pend := map[string]*pending{}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	rearm := func() {
+		var next time.Time
+		for _, p := range pend {
+			if next.IsZero() || p.due.Before(next) {
+				next = p.due
+			}
+		}
+		timer.Stop()
+		if !next.IsZero() {
+			timer.Reset(time.Until(next))
+		}
+	}
+	emit := func(all bool) bool {
+		now := time.Now()
+		var ready []string
+		for path, p := range pend {
+			if all || !p.due.After(now) {
+				ready = append(ready, path)
+			}
+		}
+		slices.Sort(ready)
+		for _, path := range ready {
+			select {
+			case out <- Change{Path: path, Kind: pend[path].kind}:
+				delete(pend, path)
+			case <-ctx.Done():
+				return false
+			}
+		}
+		return true
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-in:
+			if !ok {
+				emit(true)
+				return
+			}
+			if !wanted(ev.Name) {
+				continue
+			}
+			kind := Appended
+			switch {
+			case ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename):
+				kind = Removed
+			case ev.Has(fsnotify.Create):
+				kind = Created
+			case ev.Has(fsnotify.Write):
+				kind = Appended
+			default:
+				continue // chmod
+			}
+			p := pend[ev.Name]
+			switch {
+			case p == nil:
+				p = &pending{kind: kind}
+				pend[ev.Name] = p
+			case kind == Appended && p.kind == Created:
+				// still a new file
+			default:
+				p.kind = kind
+			}
+			p.due = time.Now().Add(d)
+			rearm()
+		case <-timer.C:
+			if !emit(false) {
+				return
+			}
+			rearm()
+		}
+	}
+}
