@@ -38,6 +38,7 @@ type tuiOptions struct {
 	// credential files, instead of the environment variables send also reads
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
+	recordDir, recordAddr                 string
 }
 
 // tuiFile is the optional config file (JSON). Flags override it. It holds no secrets:
@@ -53,6 +54,9 @@ type tuiFile struct {
 	LogFile  string   `json:"log_file"`
 	// DeadLetter is the dead-letter file.
 	DeadLetter string `json:"dead_letter"`
+	// RecordDir and RecordAddr configure the recorder.
+	RecordDir  string `json:"record_dir"`
+	RecordAddr string `json:"record_addr"`
 }
 
 // tuiConfig is the resolved configuration.
@@ -68,6 +72,8 @@ type tuiConfig struct {
 	Auth       aep.Auth
 	SigningKey secret.Secret
 	DeadLetter string
+	RecordDir  string
+	RecordAddr string
 }
 
 // envConfig names the config file when --config is not given. Credentials come from the
@@ -99,6 +105,8 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
 	f.StringVar(&o.logFile, "log-file", "", "write a JSON log here (nothing is logged to the terminal)")
 	f.StringVar(&o.deadLetter, "dead-letter", "", "append events that could not be delivered to this JSONL file (re-sendable with 'ciosim send'); the d key lists them")
+	f.StringVar(&o.recordDir, "record-dir", "", "folder the R key records webhook captures into (default: the first --watch folder, else ./recordings)")
+	f.StringVar(&o.recordAddr, "record-addr", "127.0.0.1:0", "address the R key's capturing receiver listens on (port 0: any free port, shown on screen)")
 	f.StringVar(&o.tokenFile, "token-file", "", "file holding the IMS access token (instead of "+envAccessToken+")")
 	f.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (instead of "+envAPIKey+")")
 	f.StringVar(&o.signingKeyFile, "signing-key-file", "", "file holding the Reporting Webhook signing key (instead of "+envSigningKey+"): signs raw sends, verifies recorded requests")
@@ -166,6 +174,14 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 	}
 	cfg.Auth.OrgID, cfg.Auth.Sandbox = a.getenv(envOrgID), a.getenv(envSandbox)
 	cfg.DeadLetter = pick("dead-letter", o.deadLetter, file.DeadLetter)
+	cfg.RecordDir = pick("record-dir", o.recordDir, file.RecordDir)
+	cfg.RecordAddr = pick("record-addr", o.recordAddr, file.RecordAddr)
+	if cfg.RecordDir == "" {
+		cfg.RecordDir = "recordings"
+		if len(cfg.Watch) > 0 {
+			cfg.RecordDir = cfg.Watch[0]
+		}
+	}
 	if cfg.Endpoint != "" {
 		u, err := url.Parse(cfg.Endpoint)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -277,6 +293,18 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 		deps.Scenarios = sc
 	} else {
 		logger.Warn("scenarios", "err", err)
+	}
+	if len(cfg.Watch) > 0 {
+		ch, err := watchChanges(ctx, cfg.Watch)
+		if err != nil {
+			return tui.Deps{}, tui.Options{}, cleanup, err
+		}
+		deps.Changes = ch
+	}
+	if cfg.RecordAddr != "" {
+		rec := newRecorder(cfg.RecordAddr, cfg.RecordDir, cfg.SigningKey)
+		deps.Recorder = rec
+		cleanups = append(cleanups, func() { _ = rec.Stop(context.Background()) })
 	}
 	// The embedded emulator always runs: it is the default endpoint, and the one E switches
 	// back to when a real endpoint is configured.

@@ -332,7 +332,7 @@ func (m Model) onRecorder(msg recorderMsg) (tea.Model, tea.Cmd) {
 		return m, m.setStatus(false, "recording stopped: %d captured", m.captured)
 	}
 	m.recording, m.recAddr = true, msg.addr
-	cmds := []tea.Cmd{m.setStatus(false, "recording: point Customer.io at http://%s", msg.addr)}
+	cmds := []tea.Cmd{m.setStatus(false, "recording: webhooks posted to http://%s are captured", msg.addr)}
 	if !m.pumping {
 		m.pumping = true
 		cmds = append(cmds, waitForCapture(m.deps.Recorder.Captures()))
