@@ -391,8 +391,8 @@ func TestModel_ctrlCQuitsMidSend(t *testing.T) {
 	h.m = tm.(Model)
 	j := h.m.job
 	tm, cmd := h.m.Update(keyMsg("ctrl+c"))
-	if cmd == nil || cmd() != tea.Quit() {
-		t.Fatal("ctrl+c did not quit")
+	if cmd == nil || cmd() != tea.Interrupt() {
+		t.Fatal("ctrl+c did not interrupt the program")
 	}
 	if j.ctx.Err() == nil {
 		t.Error("the running job's context was not cancelled")

@@ -246,7 +246,7 @@ func (h *harness) run(cmd tea.Cmd) {
 			queue = append(queue, msg...)
 		case statusClearMsg:
 		default:
-			if fmt.Sprintf("%T", msg) == "tea.QuitMsg" {
+			if t := fmt.Sprintf("%T", msg); t == "tea.QuitMsg" || t == "tea.InterruptMsg" {
 				continue
 			}
 			if isBlink(msg) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"bytes"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,9 +99,22 @@ func TestFlow_fileWrittenIntoWatchedFolderAppears(t *testing.T) {
 	}
 }
 
-func TestFlow_ctrlCQuits(t *testing.T) {
-	tm := teatest.NewTestModel(t, New(t.Context(), testDeps(&fakeSender{}), Options{}), teatest.WithInitialTermSize(80, 24))
-	waitFor(t, tm, "CATALOG")
-	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+// TestFlow_ctrlCInterrupts runs the real program (teatest treats an interrupted program as a
+// failure, so this flow uses tea.NewProgram directly): ctrl+c ends Run with ErrInterrupted,
+// which cmd maps to exit code 130, and the running job's sends are cancelled.
+func TestFlow_ctrlCInterrupts(t *testing.T) {
+	var out bytes.Buffer
+	p := tea.NewProgram(New(t.Context(), testDeps(&fakeSender{}), Options{}),
+		tea.WithInput(nil), tea.WithOutput(&out), tea.WithContext(t.Context()))
+	go func() {
+		p.Send(tea.WindowSizeMsg{Width: 80, Height: 24}) // blocks until the loop runs
+		p.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	}()
+	final, err := p.Run()
+	if !errors.Is(err, tea.ErrInterrupted) {
+		t.Fatalf("Run() error = %v, want tea.ErrInterrupted", err)
+	}
+	if _, ok := final.(Model); !ok {
+		t.Errorf("final model is %T", final)
+	}
 }

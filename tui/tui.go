@@ -465,9 +465,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return tm, tea.Batch(cmds...)
 	}
 	if msg.Type == tea.KeyCtrlC {
-		// Ctrl-C always quits, also mid-send or in a prompt; Bubble Tea restores the terminal.
+		// Ctrl-C always quits, also mid-send or in a prompt; Bubble Tea restores the
+		// terminal and Run returns tea.ErrInterrupted, which cmd turns into exit code 130.
 		m.cancelJob()
-		return m, tea.Quit
+		return m, tea.Interrupt
 	}
 	switch m.modal {
 	case modalHelp:
