@@ -18,6 +18,7 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/tui"
+	"github.com/ciosim/ciosim/tui/inspector"
 	"github.com/muesli/termenv"
 )
 
@@ -195,5 +196,41 @@ func TestTUIFlow_realEmulator(t *testing.T) {
 	r, _ := fm.Inspector()
 	if !strings.Contains(r.XDMPlain, `"eventType"`) {
 		t.Errorf("XDM side:\n%s", r.XDMPlain)
+	}
+}
+
+// BenchmarkInspectorRenderXDM is the inspector's background work for one newly selected
+// event with the real experience-event mapping: map, validate, pretty-print, highlight.
+func BenchmarkInspectorRenderXDM(b *testing.B) {
+	tr, err := newXDMTransformer("experience-event", "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := generator.New(generator.Options{Seed: 1, Start: time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)})
+	ev, _ := g.Event("email", "clicked")
+	fn := func(ctx context.Context, mapping string, e []byte) (inspector.Result, error) {
+		r, err := tr.Transform(ctx, mapping, e)
+		out := inspector.Result{Record: r.Record, Message: r.Message, Warnings: r.Warnings}
+		for _, p := range r.Problems {
+			out.Problems = append(out.Problems, inspector.Problem{Path: p.Path, Msg: p.Msg})
+		}
+		return out, err
+	}
+	st := inspector.DefaultStyles()
+	for b.Loop() {
+		_ = inspector.Render(context.Background(), fn, st, inspector.Key{Mapping: "experience-event"}, ev.Bytes())
+	}
+}
+
+// BenchmarkWireTUI is the start-up work before the first frame: compiling every mapping
+// set, loading the scenarios and starting the embedded emulator.
+func BenchmarkWireTUI(b *testing.B) {
+	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }}
+	for b.Loop() {
+		_, _, cleanup, err := a.wireTUI(context.Background(), tuiConfig{Mode: tui.ModeRaw}, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cleanup()
 	}
 }
