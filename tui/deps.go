@@ -164,7 +164,8 @@ type Deps struct {
 	DeadLetters DeadLetters
 	Clipboard   Clipboard
 	Pacer       Pacer
-	// Now is the clock, read only inside commands; nil means time.Now.
+	// Now is the clock, read only inside commands (send answers are stamped with it); nil
+	// means the wall clock.
 	Now    func() time.Time
 	Logger *slog.Logger
 }

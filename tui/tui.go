@@ -162,7 +162,7 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 	}
 	now := deps.Now
 	if now == nil {
-		now = time.Now
+		now = time.Now // a function value: only commands call it
 	}
 	if deps.Pacer == nil {
 		deps.Pacer = linearPacer{}
