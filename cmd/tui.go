@@ -39,6 +39,7 @@ type tuiOptions struct {
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
 	recordDir, recordAddr                 string
+	concurrency                           int
 }
 
 // tuiFile is the optional config file (JSON). Flags override it. It holds no secrets:
@@ -61,19 +62,20 @@ type tuiFile struct {
 
 // tuiConfig is the resolved configuration.
 type tuiConfig struct {
-	Endpoint   string
-	FlowID     string
-	Mode       tui.Mode
-	Mapping    string
-	Tenant     string
-	Seed       int64
-	Watch      []string
-	LogFile    string
-	Auth       aep.Auth
-	SigningKey secret.Secret
-	DeadLetter string
-	RecordDir  string
-	RecordAddr string
+	Endpoint    string
+	FlowID      string
+	Mode        tui.Mode
+	Mapping     string
+	Tenant      string
+	Seed        int64
+	Watch       []string
+	LogFile     string
+	Auth        aep.Auth
+	SigningKey  secret.Secret
+	DeadLetter  string
+	RecordDir   string
+	RecordAddr  string
+	Concurrency int
 }
 
 // envConfig names the config file when --config is not given. Credentials come from the
@@ -105,6 +107,7 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
 	f.StringVar(&o.logFile, "log-file", "", "write a JSON log here (nothing is logged to the terminal)")
 	f.StringVar(&o.deadLetter, "dead-letter", "", "append events that could not be delivered to this JSONL file (re-sendable with 'ciosim send'); the d key lists them")
+	f.IntVar(&o.concurrency, "concurrency", 4, "requests in flight when firing many events or replaying flat out")
 	f.StringVar(&o.recordDir, "record-dir", "", "folder the R key records webhook captures into (default: the first --watch folder, else ./recordings)")
 	f.StringVar(&o.recordAddr, "record-addr", "127.0.0.1:0", "address the R key's capturing receiver listens on (port 0: any free port, shown on screen)")
 	f.StringVar(&o.tokenFile, "token-file", "", "file holding the IMS access token (instead of "+envAccessToken+")")
@@ -176,6 +179,13 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 	cfg.DeadLetter = pick("dead-letter", o.deadLetter, file.DeadLetter)
 	cfg.RecordDir = pick("record-dir", o.recordDir, file.RecordDir)
 	cfg.RecordAddr = pick("record-addr", o.recordAddr, file.RecordAddr)
+	cfg.Concurrency = o.concurrency
+	if cfg.Concurrency == 0 && !changed("concurrency") {
+		cfg.Concurrency = 4
+	}
+	if cfg.Concurrency < 1 {
+		return tuiConfig{}, usageErrorf("--concurrency must be at least 1, got %d", cfg.Concurrency)
+	}
 	if cfg.RecordDir == "" {
 		cfg.RecordDir = "recordings"
 		if len(cfg.Watch) > 0 {
@@ -266,11 +276,12 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 		Logger:    logger,
 	}
 	opts := tui.Options{
-		Seed:       cfg.Seed,
-		Mode:       cfg.Mode,
-		MappingSet: cfg.Mapping,
-		WatchDirs:  cfg.Watch,
-		SaveDir:    ".",
+		Seed:        cfg.Seed,
+		Mode:        cfg.Mode,
+		MappingSet:  cfg.Mapping,
+		WatchDirs:   cfg.Watch,
+		SaveDir:     ".",
+		Concurrency: cfg.Concurrency,
 	}
 	if opts.MappingSet == "" {
 		opts.MappingSet = "experience-event"

@@ -38,6 +38,7 @@ func TestTUI_badFlagsAreUsageErrors(t *testing.T) {
 		{"config missing", []string{"--config", filepath.Join(dir, "nope.json")}, "no such file"},
 		{"args", []string{"extra"}, "unknown command"},
 		{"endpoint", []string{"--endpoint", "dcs.adobedc.net/collection/x"}, "want an inlet URL"},
+		{"concurrency", []string{"--concurrency", "0"}, "--concurrency must be at least 1"},
 		{"raw needs flow", []string{"--endpoint", "https://dcs.adobedc.net/collection/x"}, "needs --flow-id"},
 	}
 	for _, tt := range tests {

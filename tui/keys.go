@@ -65,5 +65,8 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // fullHelp adapts grouped bindings to help.KeyMap for the "?" screen.
 type fullHelp [][]key.Binding
 
-func (f fullHelp) ShortHelp() []key.Binding  { return nil }
+// ShortHelp implements help.KeyMap; the "?" screen uses only FullHelp.
+func (f fullHelp) ShortHelp() []key.Binding { return nil }
+
+// FullHelp implements help.KeyMap.
 func (f fullHelp) FullHelp() [][]key.Binding { return f }
