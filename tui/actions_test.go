@@ -452,3 +452,25 @@ func TestModel_resentDeadLetterStaysGoneWhenTheFileIsReread(t *testing.T) {
 		t.Errorf("re-sent dead letter listed again from the file: %+v", h.m.DeadLetters())
 	}
 }
+
+func TestModel_noSwitchingWhileAJobRuns(t *testing.T) {
+	s := &fakeSender{}
+	h := newHarness(t, testDeps(s), Options{Seed: 1, Concurrency: 1}, 100, 30)
+	generateEmailOpened(h)
+	h.keys("g")
+	tm, cmd := h.m.Update(keyMsg("F"))
+	h.m = tm.(Model)
+	for _, k := range []string{"m", "M", "E"} {
+		tm, _ = h.m.Update(keyMsg(k))
+		h.m = tm.(Model)
+	}
+	if h.m.Mode() != ModeRaw || h.m.endpoint != 0 || h.m.mapping != 0 || !strings.Contains(h.m.Status(), "x cancels it") {
+		t.Errorf("switched during a job: mode %s endpoint %d mapping %d status %q", h.m.Mode(), h.m.endpoint, h.m.mapping, h.m.Status())
+	}
+	h.run(cmd)
+	for _, c := range s.calls {
+		if c.mode != ModeRaw {
+			t.Errorf("a job request went out in %s", c.mode)
+		}
+	}
+}

@@ -526,6 +526,9 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.fireSelected()
 	case key.Matches(msg, k.FireAll):
 		return m.fireAllVisible()
+	case m.job != nil && (key.Matches(msg, k.Mode) || key.Matches(msg, k.Mapping) || key.Matches(msg, k.Endpoint)):
+		// A running job keeps the target it started with: results stay attributable.
+		return m, m.setStatus(true, "%s running: x cancels it before switching", m.job.kind)
 	case key.Matches(msg, k.Mode):
 		modes := Modes()
 		for i, md := range modes {
