@@ -111,10 +111,16 @@ func ReplayBatch(ctx context.Context, src Source, s BatchSender, opts ReplayOpti
 	for {
 		if len(pending) > 0 && rs != nil && !rs.Ready() {
 			flush()
+			if ctx.Err() != nil {
+				return sc.st, ctx.Err()
+			}
 		}
 		it, err := sc.next(ctx)
 		if err != nil {
 			flush() // on interruption the sender reports them not sent
+			if ctx.Err() != nil {
+				return sc.st, ctx.Err()
+			}
 			return sc.end(err)
 		}
 		if len(pending) > 0 && it.due.After(sc.clock.Now()) {

@@ -221,3 +221,27 @@ func TestReplayBatch_missingOutcomeIsAFailure(t *testing.T) {
 		t.Errorf("%+v %v", st, err)
 	}
 }
+
+// TestReplayBatch_interruptedIsAnError: when ctx ends while a batch is out and the source
+// then ends (a watcher closes on cancel), ReplayBatch reports the interruption, not a
+// normal end, and every record read still gets a result.
+func TestReplayBatch_interruptedIsAnError(t *testing.T) {
+	t.Parallel()
+	recs := captureRecords(t, []time.Duration{0, 0})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s := BatchSenderFunc(func(ctx context.Context, reqs []Request) []Outcome {
+		cancel()
+		out := make([]Outcome, len(reqs))
+		for i := range out {
+			out[i].Err = ctx.Err()
+		}
+		return out
+	})
+	src := &readySource{Source: sliceSource(recs), idleAfter: 3}
+	results := 0
+	st, err := ReplayBatch(ctx, src, s, ReplayOptions{Clock: &fakeClock{now: t0}, OnResult: func(ReplayResult) { results++ }}, BatchOptions{})
+	if !errors.Is(err, context.Canceled) || st.Failed != 3 || results != 3 {
+		t.Errorf("%+v %v, %d results", st, err, results)
+	}
+}
