@@ -37,6 +37,8 @@ type replayOptions struct {
 	FlowID       string
 	Retries      int
 	Timeout      time.Duration
+	BatchBytes   int
+	BatchCount   int
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -50,8 +52,16 @@ A DIR means every *.jsonl file in it, by name (the recorder's names sort by time
 
 Without --shift-to-now, --new-event-ids and --resign-key-env the bytes sent are exactly the
 bytes captured, with the captured X-CIO-Timestamp and X-CIO-Signature headers. Lines that
-cannot be read are reported with file and line and skipped; the exit status is then 1.`,
+cannot be read are reported with file and line and skipped; the exit status is then 1.
+
+--mode xdm maps each event to an XDM streaming message (as 'ciosim transform' does) and posts
+it alone. --mode batch maps them the same way and posts {"messages":[...]} to
+/collection/batch/{inletId}: events due at the same moment (all of them with --speed max)
+share a request, up to --batch-max-messages and --batch-max-bytes; an event due later starts
+a new one, so pacing holds. AEP answers 207 with a status per message: each event is reported
+on its own, only retryable failures are resent, and any failed event makes the exit status 1.`,
 		Example: `  ciosim replay recordings/ --to http://127.0.0.1:8788/collection/abc --speed 10 --max-gap 5s
+  ciosim replay recordings/ --mode batch --speed max --to https://dcs.adobedc.net/collection/{inletId}
   CIOSIM_SIGNING_KEY=... ciosim replay capture.jsonl --to URL --shift-to-now --new-event-ids --resign-key-env CIOSIM_SIGNING_KEY`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error { return a.runReplay(o, args) },
@@ -61,9 +71,11 @@ cannot be read are reported with file and line and skipped; the exit status is t
 	f.StringVar(&o.FlowID, "flow-id", "", "raw mode: dataflow id sent as ?x-adobe-flow-id= (the emulator's by default)")
 	f.IntVar(&o.Retries, "retries", 3, "retries per event on 429, 5xx and transport errors (a retried event delays the ones after it)")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Second, "per-request timeout")
-	f.StringVar(&o.Mode, "mode", "raw", "raw (the captured bytes) or xdm (each event mapped to an XDM streaming message); batch is not available yet")
-	f.StringVar(&o.Mapping, "mapping", "experience-event", "--mode xdm: built-in mapping set or mapping-set file, as for 'ciosim transform'")
-	f.StringVar(&o.Tenant, "tenant", "", "--mode xdm: tenant namespace of the built-in sets (env CIOSIM_TENANT)")
+	f.StringVar(&o.Mode, "mode", "raw", "raw (the captured bytes), xdm (each event mapped to an XDM streaming message) or batch (XDM messages grouped into {\"messages\":[...]} requests to /collection/batch/{inletId})")
+	f.StringVar(&o.Mapping, "mapping", "experience-event", "--mode xdm|batch: built-in mapping set or mapping-set file, as for 'ciosim transform'")
+	f.StringVar(&o.Tenant, "tenant", "", "--mode xdm|batch: tenant namespace of the built-in sets (env CIOSIM_TENANT)")
+	f.IntVar(&o.BatchCount, "batch-max-messages", 1000, "--mode batch: at most this many messages per request")
+	f.IntVar(&o.BatchBytes, "batch-max-bytes", aep.MaxRequestBytes, "--mode batch: at most this many bytes per request (AEP's limit, 1 MB, is the maximum)")
 	f.StringVar(&o.Speed, "speed", "1", "pace: 1 = original pace, 10 = ten times faster, any positive number, or max (no waiting)")
 	f.DurationVar(&o.MaxGap, "max-gap", 0, "cap any gap between two events to this (0 = no cap)")
 	f.BoolVar(&o.ShiftToNow, "shift-to-now", false, "move every timestamp (and ULID event_id time) so the first event is now, keeping the gaps")
@@ -95,17 +107,21 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	var transform func(recordings.Record, []byte) ([]byte, error)
 	switch o.Mode {
 	case "raw":
-	case "xdm":
+	case "xdm", "batch":
 		if transform, err = a.xdmTransform(o.Mapping, o.Tenant); err != nil {
 			return err
 		}
-	case "batch":
-		return usageErrorf("--mode batch is not available in replay yet (it needs the aep client's batching); use raw or xdm")
 	default:
 		return usageErrorf("--mode %q: want raw, xdm or batch", o.Mode)
 	}
 	if o.Retries < 0 {
 		return usageErrorf("--retries must not be negative")
+	}
+	if o.BatchCount < 1 {
+		return usageErrorf("--batch-max-messages must be at least 1")
+	}
+	if o.BatchBytes < 1 || o.BatchBytes > aep.MaxRequestBytes {
+		return usageErrorf("--batch-max-bytes must be between 1 and %d (AEP's request limit)", aep.MaxRequestBytes)
 	}
 	if o.MaxGap < 0 {
 		return usageErrorf("--max-gap must not be negative")
@@ -122,7 +138,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		return err
 	}
 	target := aepTarget{URL: o.To, Mode: aep.Mode(o.Mode), FlowID: o.FlowID, SigningKey: key,
-		Retries: o.Retries, Timeout: o.Timeout}
+		Retries: o.Retries, Timeout: o.Timeout, BatchMaxBytes: o.BatchBytes, BatchMaxMessages: o.BatchCount}
 	var emu *emulator.Server
 	if target.URL == "" {
 		deps, err := xdmDeps(cmp(o.Tenant, a.getenv("CIOSIM_TENANT")))
@@ -160,7 +176,14 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		NewEventIDs: o.NewEventIDs, Transform: transform, // the aep client signs (target.SigningKey)
 		OnSkip:   func(err error) { fmt.Fprintf(a.s.Err, "ciosim: %v\n", err) },
 		OnResult: func(r pipeline.ReplayResult) { a.printReplay(r, o.JSON) }}
-	st, err := pipeline.Replay(a.ctx, src, sender, opts)
+	var st pipeline.ReplayStats
+	if o.Mode == "batch" {
+		// The same limits the aep client is built with: a batch never needs splitting.
+		st, err = pipeline.ReplayBatch(a.ctx, src, sender, opts, pipeline.BatchOptions{
+			MaxRequests: o.BatchCount, MaxBytes: o.BatchBytes, Overhead: len(`{"messages":[]}`)})
+	} else {
+		st, err = pipeline.Replay(a.ctx, src, sender, opts)
+	}
 	fmt.Fprintf(a.s.Err, "ciosim: replayed %d: %d sent, %d failed, %d lines skipped\n",
 		st.Sent+st.Failed, st.Sent, st.Failed, st.Skipped)
 	if emu != nil {
@@ -278,6 +301,8 @@ type fileSource struct {
 	roots  []string
 }
 
+var _ pipeline.ReadySource = (*fileSource)(nil)
+
 func newFileSource(files []string) *fileSource {
 	return &fileSource{files: files, offset: map[string]int64{}, lines: map[string]int{}}
 }
@@ -291,6 +316,25 @@ func (s *fileSource) Close() {
 		s.f.Close()
 		s.f = nil
 	}
+}
+
+// Ready reports whether Next would return without waiting for the watcher: always without
+// --follow; with it, while files remain or the current file has bytes not read yet (a torn
+// last line counts as unread, so a batch can then wait for the writer to finish it).
+func (s *fileSource) Ready() bool {
+	if s.w == nil || s.i < len(s.files)-1 {
+		return true
+	}
+	if s.i == len(s.files) {
+		return false
+	}
+	name := s.files[s.i]
+	read := s.offset[name]
+	if s.rd != nil {
+		read += s.rd.Consumed()
+	}
+	info, err := os.Stat(name)
+	return err == nil && info.Size() > read
 }
 
 func (s *fileSource) Next(ctx context.Context) (recordings.Record, error) {

@@ -144,105 +144,164 @@ func OriginalTime(rec recordings.Record) (t time.Time, ok bool) {
 // not push later ones back: pacing error never accumulates. It returns when the source
 // is exhausted or ctx ends.
 func Replay(ctx context.Context, src Source, s Sender, opts ReplayOptions) (ReplayStats, error) {
-	clock := opts.Clock
-	if clock == nil {
-		clock = RealClock{}
-	}
-	entropy := opts.Entropy
-	if entropy == nil {
-		entropy = rand.Reader
-	}
-	var (
-		st        ReplayStats
-		start     time.Time
-		first     = true
-		prev      time.Time
-		virtual   time.Duration
-		shift     time.Duration
-		haveShift bool
-	)
+	sc := newSchedule(src, opts)
 	for {
-		rec, err := src.Next(ctx)
+		it, err := sc.next(ctx)
+		if err != nil {
+			return sc.end(err)
+		}
+		if err := sc.waitFor(ctx, it.due); err != nil {
+			return sc.st, err
+		}
+		sc.build(&it)
+		if it.err != nil {
+			sc.report(it, Response{}, time.Time{})
+			continue
+		}
+		sentAt := sc.clock.Now()
+		if !opts.ResignKey.IsZero() && opts.Transform == nil {
+			ts := sentAt.Unix()
+			it.req.Header = http.Header{}
+			it.req.Header.Set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
+			it.req.Header.Set(customerio.HeaderSignature, customerio.Sign(opts.ResignKey.Bytes(), ts, it.req.Body))
+		}
+		resp, serr := s.Send(ctx, it.req)
+		it.err = serr
+		sc.report(it, resp, sentAt)
+		if ctx.Err() != nil {
+			return sc.st, ctx.Err()
+		}
+	}
+}
+
+// item is one record on the replay schedule: when it is due and, once built, what to send
+// (or why it cannot be sent).
+type item struct {
+	rec     recordings.Record
+	due     time.Time
+	shift   time.Duration
+	doShift bool
+	req     Request
+	err     error
+}
+
+// schedule turns a source into items with absolute due times and counts outcomes.
+type schedule struct {
+	src       Source
+	opts      ReplayOptions
+	clock     Clock
+	entropy   io.Reader
+	st        ReplayStats
+	start     time.Time
+	first     bool
+	prev      time.Time
+	virtual   time.Duration
+	shift     time.Duration
+	haveShift bool
+}
+
+func newSchedule(src Source, opts ReplayOptions) *schedule {
+	sc := &schedule{src: src, opts: opts, clock: opts.Clock, entropy: opts.Entropy, first: true}
+	if sc.clock == nil {
+		sc.clock = RealClock{}
+	}
+	if sc.entropy == nil {
+		sc.entropy = rand.Reader
+	}
+	return sc
+}
+
+// end maps the source's final error to Replay's return: io.EOF is a normal end.
+func (sc *schedule) end(err error) (ReplayStats, error) {
+	if errors.Is(err, io.EOF) {
+		return sc.st, nil
+	}
+	return sc.st, err
+}
+
+// next reads the next record (reporting skipped lines) and computes its due time.
+func (sc *schedule) next(ctx context.Context) (item, error) {
+	for {
+		rec, err := sc.src.Next(ctx)
 		var le *recordings.LineError
 		switch {
-		case errors.Is(err, io.EOF):
-			return st, nil
 		case errors.As(err, &le):
-			st.Skipped++
-			if opts.OnSkip != nil {
-				opts.OnSkip(err)
+			sc.st.Skipped++
+			if sc.opts.OnSkip != nil {
+				sc.opts.OnSkip(err)
 			}
 			continue
 		case err != nil:
-			return st, err
+			return item{}, err
 		}
 		at, known := OriginalTime(rec)
-		if first {
-			start = clock.Now()
-			first = false
+		if sc.first {
+			sc.start = sc.clock.Now()
+			sc.first = false
 			if known {
-				prev = at
+				sc.prev = at
 			}
 		}
 		if known {
-			if !haveShift {
-				shift = start.Sub(at)
-				haveShift = true
+			if !sc.haveShift {
+				sc.shift = sc.start.Sub(at)
+				sc.haveShift = true
 			}
-			if !prev.IsZero() {
-				gap := at.Sub(prev)
+			if !sc.prev.IsZero() {
+				gap := at.Sub(sc.prev)
 				if gap < 0 {
 					gap = 0
 				}
-				if opts.MaxGap > 0 && gap > opts.MaxGap {
-					gap = opts.MaxGap
+				if sc.opts.MaxGap > 0 && gap > sc.opts.MaxGap {
+					gap = sc.opts.MaxGap
 				}
-				virtual += gap
+				sc.virtual += gap
 			}
-			prev = at
+			sc.prev = at
 		}
-		due := start
-		if opts.Speed > 0 {
-			due = start.Add(time.Duration(float64(virtual) / opts.Speed))
-			if err := clock.Sleep(ctx, due.Sub(clock.Now())); err != nil {
-				return st, err
-			}
+		due := sc.start
+		if sc.opts.Speed > 0 {
+			due = sc.start.Add(time.Duration(float64(sc.virtual) / sc.opts.Speed))
 		}
-		req, err := BuildRequest(rec, RewriteOptions{Shift: shift, ShiftToNow: opts.ShiftToNow && haveShift,
-			NewEventID: opts.NewEventIDs, Entropy: entropy})
-		if err == nil && opts.Transform != nil {
-			var out []byte
-			out, err = opts.Transform(rec, req.Body)
-			req = Request{Body: out}
-		}
-		if err != nil {
-			st.Failed++
-			if opts.OnResult != nil {
-				opts.OnResult(ReplayResult{Record: rec, Due: due, Err: err})
-			}
-			continue
-		}
-		sentAt := clock.Now()
-		if !opts.ResignKey.IsZero() && opts.Transform == nil {
-			ts := sentAt.Unix()
-			req.Header = http.Header{}
-			req.Header.Set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
-			req.Header.Set(customerio.HeaderSignature, customerio.Sign(opts.ResignKey.Bytes(), ts, req.Body))
-		}
-		resp, serr := s.Send(ctx, req)
-		if serr != nil {
-			st.Failed++
-		} else {
-			st.Sent++
-		}
-		if opts.OnResult != nil {
-			opts.OnResult(ReplayResult{Record: rec, Request: req, Due: due, SentAt: sentAt,
-				Lag: sentAt.Sub(due), Response: resp, Err: serr})
-		}
-		if ctx.Err() != nil {
-			return st, ctx.Err()
-		}
+		return item{rec: rec, due: due, shift: sc.shift, doShift: sc.opts.ShiftToNow && sc.haveShift}, nil
 	}
+}
+
+// waitFor sleeps until due (not at all at --speed max).
+func (sc *schedule) waitFor(ctx context.Context, due time.Time) error {
+	if sc.opts.Speed <= 0 {
+		return nil
+	}
+	return sc.clock.Sleep(ctx, due.Sub(sc.clock.Now()))
+}
+
+// build rewrites and transforms the record into it.req, or sets it.err.
+func (sc *schedule) build(it *item) {
+	req, err := BuildRequest(it.rec, RewriteOptions{Shift: it.shift, ShiftToNow: it.doShift,
+		NewEventID: sc.opts.NewEventIDs, Entropy: sc.entropy})
+	if err == nil && sc.opts.Transform != nil {
+		var out []byte
+		out, err = sc.opts.Transform(it.rec, req.Body)
+		req = Request{Body: out}
+	}
+	it.req, it.err = req, err
+}
+
+// report counts it and calls OnResult. A zero sentAt means it was never sent.
+func (sc *schedule) report(it item, resp Response, sentAt time.Time) {
+	if it.err != nil {
+		sc.st.Failed++
+	} else {
+		sc.st.Sent++
+	}
+	if sc.opts.OnResult == nil {
+		return
+	}
+	r := ReplayResult{Record: it.rec, Due: it.due, Err: it.err}
+	if !sentAt.IsZero() {
+		r.Request, r.SentAt, r.Lag, r.Response = it.req, sentAt, sentAt.Sub(it.due), resp
+	}
+	sc.opts.OnResult(r)
 }
 
 // RewriteOptions says how [BuildRequest] changes a record's body.

@@ -1,6 +1,7 @@
 // Package pipeline moves events from a source to a sender with timing: replay pacing
 // (original arrival times or event timestamps, scaled and capped), timestamp shifting,
-// fresh event ids and re-signing. It declares the small Sender interface it consumes and
+// fresh event ids and re-signing, one event per request or grouped into batches. It
+// declares the small Sender and BatchSender interfaces it consumes and
 // knows nothing about the terminal; cmd wires it to the aep client or the emulator.
 package pipeline
 
