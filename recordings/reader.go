@@ -58,6 +58,8 @@ type Reader struct {
 	consumed int64
 	lines    int  // lines within consumed
 	eof      bool // the input ended: stay at the end even if it grows meanwhile
+	// buf holds a line longer than the bufio buffer while it is assembled; reused.
+	buf []byte
 }
 
 // Consumed returns how many bytes of the input the records and skipped lines returned so
@@ -83,7 +85,7 @@ func (r *Reader) Next() (Record, error) {
 		if r.eof {
 			return Record{}, io.EOF
 		}
-		line, err := r.br.ReadBytes('\n')
+		line, err := r.readLine()
 		if errors.Is(err, io.EOF) {
 			// Once the end was seen, later reads must not pick up bytes appended since:
 			// they would continue a torn line as if it were a new one.
@@ -117,6 +119,22 @@ func (r *Reader) Next() (Record, error) {
 		r.lines++
 		return rec, nil
 	}
+}
+
+// readLine returns the next line including its '\n'. The slice is only valid until the
+// next call: parse copies what it keeps (customerio.Parse clones, captures decode), so a
+// line is not copied once more on the way in.
+func (r *Reader) readLine() ([]byte, error) {
+	line, err := r.br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return line, err
+	}
+	r.buf = append(r.buf[:0], line...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		line, err = r.br.ReadSlice('\n')
+		r.buf = append(r.buf, line...)
+	}
+	return r.buf, err
 }
 
 // parse recognises a capture by its "received_at" and body keys; anything else must be a
