@@ -193,3 +193,28 @@ func TestReader_stopsAtFirstEOF(t *testing.T) {
 		t.Errorf("Consumed %d, want %d", rd.Consumed(), len(bareEvent)+1)
 	}
 }
+
+func TestReader_linesLongerThanBuffer(t *testing.T) {
+	long := `{"data":{"content":"` + strings.Repeat("x", 300_000) + `"},"event_id":"a","metric":"sent","object_type":"sms","timestamp":1}`
+	short := `{"data":{},"event_id":"b","metric":"sent","object_type":"sms","timestamp":2}`
+	r := NewReader(strings.NewReader(long+"\n"+short+"\n"+long+"\n"), "big.jsonl")
+	for i, want := range []string{long, short, long} {
+		rec, err := r.Next()
+		if err != nil {
+			t.Fatalf("record %d: %v", i+1, err)
+		}
+		if string(rec.Body) != want || rec.Line != i+1 {
+			t.Fatalf("record %d: line %d, %d bytes, want %d", i+1, rec.Line, len(rec.Body), len(want))
+		}
+		if i == 0 {
+			defer func(b []byte) { // the first record must survive later reads untouched
+				if string(b) != long {
+					t.Fatal("an earlier record's bytes changed after later reads")
+				}
+			}(rec.Body)
+		}
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("end: %v", err)
+	}
+}
