@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ciosim/ciosim/tui/cell"
 )
 
 // View draws the screen from the model and the panes' cached renderings; it does no work
@@ -66,23 +68,10 @@ func (m Model) frame(title, body string, b box, focused bool) string {
 		if i < len(lines) {
 			s = lines[i]
 		}
-		out = append(out, bs.Render(vt)+fitLine(s, iw)+bs.Render(vt))
+		out = append(out, bs.Render(vt)+cell.Fit(s, iw)+bs.Render(vt))
 	}
 	out = append(out, bs.Render(bl+strings.Repeat(hz, iw)+br))
 	return strings.Join(out, "\n")
-}
-
-func fitLine(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) > w {
-		s = ansi.Truncate(s, w, "…")
-	}
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
 }
 
 // statusView is the status bar: endpoint, mode, mapping, seed, counts, recorder, and either
@@ -129,24 +118,24 @@ func (m Model) statusView() string {
 		// The message or progress gets at least half of a narrow bar.
 		leftW = min(leftW, max(m.width-ansi.StringWidth(right), m.width/2))
 	}
-	line := fitLine(left, leftW)
+	line := cell.Fit(left, leftW)
 	rest := m.width - ansi.StringWidth(line)
 	st := m.styles.Info
 	if m.statusErr {
 		st = m.styles.Error
 	}
-	return m.styles.Status.Render(line) + st.Render(fitLine(right, rest))
+	return m.styles.Status.Render(line) + st.Render(cell.Fit(right, rest))
 }
 
 // bottomLine is the help line, or the prompt or confirmation when one is open.
 func (m Model) bottomLine() string {
 	switch m.modal {
 	case modalPrompt:
-		return fitLine(m.input.View(), m.width)
+		return cell.Fit(m.input.View(), m.width)
 	case modalConfirm:
-		return fitLine(m.styles.Error.Render(m.ask), m.width)
+		return cell.Fit(m.styles.Error.Render(m.ask), m.width)
 	}
-	return fitLine(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+	return cell.Fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }
 
 // fullHelpView lays the key groups out in as many rows of columns as the width needs.
@@ -204,7 +193,7 @@ func (m Model) deadView(w, h int) string {
 		if i == m.deadCursor {
 			cur = ">"
 		}
-		out = append(out, fitLine(fmt.Sprintf("%s #%-6s %-5s %3d  tries %d  %s", cur, d.ID, d.Mode, d.Status, d.Attempts,
+		out = append(out, cell.Fit(fmt.Sprintf("%s #%-6s %-5s %3d  tries %d  %s", cur, d.ID, d.Mode, d.Status, d.Attempts,
 			strings.Join(strings.Fields(d.Body), " ")), w))
 	}
 	return strings.Join(out, "\n")

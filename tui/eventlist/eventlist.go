@@ -16,8 +16,9 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
+
+	"github.com/ciosim/ciosim/tui/cell"
 )
 
 // Item is one event in the list.
@@ -394,13 +395,13 @@ func (m Model) View() string {
 	recW := min(28, max((w-5-9-2)/2, 6))
 	pairW := max(w-5-9-recW-2, 4)
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.Styles.Header.Render(fit(" "+fit("ST", 4)+fit("TYPE/METRIC", pairW)+" "+fit("TIME", 8)+" RECIPIENT", w)))
+	lines = append(lines, m.Styles.Header.Render(cell.Fit(" "+cell.Fit("ST", 4)+cell.Fit("TYPE/METRIC", pairW)+" "+cell.Fit("TIME", 8)+" RECIPIENT", w)))
 	rows := m.rows()
 	n := m.VisibleLen()
 	for r := m.offset; r < m.offset+rows; r++ {
 		if r >= n {
 			if r == 0 {
-				lines = append(lines, m.Styles.Dim.Render(fit("  no events yet: pick a pair in the source pane and press g", w)))
+				lines = append(lines, m.Styles.Dim.Render(cell.Fit("  no events yet: pick a pair in the source pane and press g", w)))
 				continue
 			}
 			lines = append(lines, strings.Repeat(" ", w))
@@ -419,7 +420,7 @@ func (m Model) View() string {
 		if r == m.cursor {
 			marker = ">"
 		}
-		row := fit(marker+fit(st, 4)+fit(it.Event.Pair(), pairW)+" "+t+" "+it.Recipient, w)
+		row := cell.Fit(marker+cell.Fit(st, 4)+cell.Fit(it.Event.Pair(), pairW)+" "+t+" "+it.Recipient, w)
 		if r == m.cursor && m.focused {
 			row = m.Styles.Selected.Render(row)
 		}
@@ -429,9 +430,9 @@ func (m Model) View() string {
 		lines = append(lines, row)
 	}
 	if m.filtering {
-		lines = append(lines, fit(m.input.View(), w))
+		lines = append(lines, cell.Fit(m.input.View(), w))
 	} else if m.filter != "" {
-		lines = append(lines, m.Styles.Dim.Render(fit(fmt.Sprintf("filter %q: %d of %d (/ to change, esc to clear)", m.filter, n, len(m.items)), w)))
+		lines = append(lines, m.Styles.Dim.Render(cell.Fit(fmt.Sprintf("filter %q: %d of %d (/ to change, esc to clear)", m.filter, n, len(m.items)), w)))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -450,13 +451,3 @@ func (m Model) colour(status, row string) string {
 }
 
 // fit truncates or pads s to exactly w cells.
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
-}

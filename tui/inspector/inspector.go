@@ -15,9 +15,10 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/tui/jsonview"
+
+	"github.com/ciosim/ciosim/tui/cell"
 )
 
 // Problem is a validation problem shown on the XDM side.
@@ -362,7 +363,7 @@ func (m Model) View() string {
 // column renders a title and h body lines from the scroll offset, each exactly w cells.
 func (m Model) column(title string, lines []string, marks []bool, w, h int) []string {
 	out := make([]string, 0, h+1)
-	out = append(out, m.Styles.Title.Render(fit(title, w)))
+	out = append(out, m.Styles.Title.Render(cell.Fit(title, w)))
 	for i := m.scroll; i < m.scroll+h; i++ {
 		if i >= len(lines) {
 			out = append(out, strings.Repeat(" ", w))
@@ -372,18 +373,7 @@ func (m Model) column(title string, lines []string, marks []bool, w, h int) []st
 		if i < len(marks) && marks[i] {
 			gutter = m.Styles.Mark.Render("!")
 		}
-		out = append(out, gutter+fit(lines[i], w-1))
+		out = append(out, gutter+cell.Fit(lines[i], w-1))
 	}
 	return out
-}
-
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
 }

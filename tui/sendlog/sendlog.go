@@ -11,7 +11,8 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
+
+	"github.com/ciosim/ciosim/tui/cell"
 )
 
 // Entry is one send outcome.
@@ -144,7 +145,7 @@ func (m Model) View() string {
 		return ""
 	}
 	out := make([]string, 0, m.height)
-	out = append(out, m.Styles.Header.Render(fit(fmt.Sprintf(rowFormat, "TIME", "ST", "LATENCY", "TRY", "#EVENT", "MODE", "XACTIONID / ERROR"), m.width)))
+	out = append(out, m.Styles.Header.Render(cell.Fit(fmt.Sprintf(rowFormat, "TIME", "ST", "LATENCY", "TRY", "#EVENT", "MODE", "XACTIONID / ERROR"), m.width)))
 	rows := m.rows()
 	end := len(m.entries) - m.back
 	start := max(end-rows, 0)
@@ -160,7 +161,7 @@ func (m Model) View() string {
 		}
 		line := fmt.Sprintf(rowFormat, e.At.UTC().Format("15:04:05"), st,
 			latency(e.Latency), fmt.Sprint(e.Attempts), fmt.Sprintf("#%d", e.Event), e.Mode, detail)
-		line = fit(line, m.width)
+		line = cell.Fit(line, m.width)
 		if e.OK() {
 			line = m.Styles.OK.Render(line)
 		} else {
@@ -169,7 +170,7 @@ func (m Model) View() string {
 		out = append(out, line)
 	}
 	if len(m.entries) == 0 {
-		out = append(out, fit(" nothing fired yet: f fires the selected event", m.width))
+		out = append(out, cell.Fit(" nothing fired yet: f fires the selected event", m.width))
 	}
 	for len(out) < m.height {
 		out = append(out, strings.Repeat(" ", m.width))
@@ -188,15 +189,4 @@ func latency(d time.Duration) string {
 	default:
 		return d.Round(time.Second).String()
 	}
-}
-
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
 }

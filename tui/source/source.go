@@ -12,8 +12,9 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
+
+	"github.com/ciosim/ciosim/tui/cell"
 )
 
 // Kind is what a row stands for.
@@ -330,12 +331,12 @@ func (m Model) View() string {
 			continue
 		}
 		r := m.rows[i]
-		text := fit(strings.Repeat("  ", r.depth)+r.text, m.width)
+		text := cell.Fit(strings.Repeat("  ", r.depth)+r.text, m.width)
 		switch {
 		case i == m.cursor && m.focused:
 			text = m.Styles.Selected.Render(text)
 		case i == m.cursor:
-			text = fit(">"+strings.Repeat("  ", r.depth)+r.text, m.width)
+			text = cell.Fit(">"+strings.Repeat("  ", r.depth)+r.text, m.width)
 		case r.kind == KindHeader:
 			text = m.Styles.Header.Render(text)
 		case r.kind == KindNote:
@@ -344,15 +345,4 @@ func (m Model) View() string {
 		out = append(out, text)
 	}
 	return strings.Join(out, "\n")
-}
-
-func fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	s = ansi.Truncate(s, w, "…")
-	if pad := w - ansi.StringWidth(s); pad > 0 {
-		s += strings.Repeat(" ", pad)
-	}
-	return s
 }
