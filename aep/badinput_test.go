@@ -11,6 +11,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
 )
 
 var tiny = aep.Backoff{Initial: time.Millisecond, Max: 2 * time.Millisecond, Multiplier: 2}
@@ -41,7 +42,7 @@ func TestSend_tlsError(t *testing.T) {
 }
 
 func TestRun_oversizeAndMixedBatch(t *testing.T) {
-	s, run := startEmulator(t, emulator.Options{})
+	s, run := emulatortest.Start(t, emulator.Options{})
 	big := `{"event_id":"big","pad":"` + strings.Repeat("x", aep.MaxRequestBytes) + `"}`
 	good := func(id string) []byte {
 		return []byte(`{"header":{"schemaRef":{"id":"s","contentType":"application/vnd.adobe.xed-full+json;version=1"}},` +
@@ -76,7 +77,7 @@ func TestRun_oversizeAndMixedBatch(t *testing.T) {
 }
 
 func TestRun_orderedPerCustomer(t *testing.T) {
-	s, run := startEmulator(t, emulator.Options{})
+	s, run := emulatortest.Start(t, emulator.Options{})
 	c, _ := aep.New(aep.Options{URL: run.InletURL(), FlowID: "f", Concurrency: 8, Ordered: true})
 	evs := events(t, 400)
 	msgs := make([]aep.Message, len(evs))

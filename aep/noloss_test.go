@@ -12,6 +12,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/recordings"
@@ -32,20 +33,6 @@ func events(t testing.TB, n int) []customerio.Event {
 		out[i] = ev
 	}
 	return out
-}
-
-func startEmulator(t testing.TB, o emulator.Options) (*emulator.Server, *emulator.Running) {
-	t.Helper()
-	s, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { run.Close() })
-	return s, run
 }
 
 // outcome collects what Run emitted.
@@ -151,7 +138,7 @@ func checkNothingLost(t *testing.T, o *outcome, msgs []aep.Message, s *emulator.
 
 func TestRun_noEventLost(t *testing.T) {
 	const n = 10_000
-	s, run := startEmulator(t, emulator.Options{Faults: emulator.Faults{Seed: 1,
+	s, run := emulatortest.Start(t, emulator.Options{Faults: emulator.Faults{Seed: 1,
 		Rates: map[int]float64{503: 0.30, 429: 0.10}, Timeout: 0.05, RetryAfter: time.Second}})
 	c, err := aep.New(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID,
 		Concurrency: 48, Retries: 6, Timeout: 200 * time.Millisecond, TimeScale: 0.001,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
 )
@@ -57,20 +58,6 @@ func runSendWith(t *testing.T, deps sendDeps, env map[string]string, stdin strin
 	return a.exitCode(err), out.String(), errb.String()
 }
 
-func startEmu(t *testing.T, o emulator.Options) (*emulator.Server, *emulator.Running) {
-	t.Helper()
-	s, err := emulator.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := s.Start("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { run.Close() })
-	return s, run
-}
-
 func sendReportOf(t *testing.T, stdout string) reportJSON {
 	t.Helper()
 	var r reportJSON
@@ -100,7 +87,7 @@ func TestSend_embeddedEmulator(t *testing.T) {
 
 func TestSend_deadLettersAndResend(t *testing.T) {
 	in, ids := genEvents(t, 300)
-	_, bad := startEmu(t, emulator.Options{Faults: emulator.Faults{Seed: 5, Rates: map[int]float64{503: 0.5, 400: 0.1}}})
+	_, bad := emulatortest.Start(t, emulator.Options{Faults: emulator.Faults{Seed: 5, Rates: map[int]float64{503: 0.5, 400: 0.1}}})
 	dl := filepath.Join(t.TempDir(), "dead.jsonl")
 	code, out, errOut := run(t, nil, in, "send", "--to", bad.InletURL(), "--flow-id", emulator.DefaultFlowID,
 		"--retries", "1", "--time-scale", "0.001", "--report", "json", "--dead-letter", dl)
@@ -130,7 +117,7 @@ func TestSend_deadLettersAndResend(t *testing.T) {
 	}
 	// Re-send the dead-letter file as it is to a healthy emulator: everything arrives, with
 	// the original bytes.
-	good, healthy := startEmu(t, emulator.Options{})
+	good, healthy := emulatortest.Start(t, emulator.Options{})
 	code, out, errOut = run(t, nil, "", "send", dl, "--to", healthy.InletURL(), "--flow-id", "f", "--report", "json",
 		"--dead-letter", filepath.Join(t.TempDir(), "dl2.jsonl"))
 	if code != 0 {
@@ -290,7 +277,7 @@ func TestSend_xdmAndBatchModes(t *testing.T) {
 	in += `{"event_id":"","object_type":"email"}` + "\n" // valid JSON the converter refuses
 	for _, mode := range []string{"xdm", "batch"} {
 		t.Run(mode, func(t *testing.T) {
-			s, run := startEmu(t, emulator.Options{})
+			s, run := emulatortest.Start(t, emulator.Options{})
 			dl := filepath.Join(t.TempDir(), "dead.jsonl")
 			code, out, errOut := runSendWith(t, sendDeps{convert: fakeXDM}, nil, in, "--mode", mode, "--to", run.InletURL(),
 				"--report", "json", "--dead-letter", dl)
@@ -324,7 +311,7 @@ func TestSend_xdmAndBatchModes(t *testing.T) {
 func TestSend_xdmWithoutConverter(t *testing.T) {
 	in, _ := genEvents(t, 2)
 	msg, _ := fakeXDM([]byte(strings.Split(in, "\n")[0]))
-	_, run := startEmu(t, emulator.Options{})
+	_, run := emulatortest.Start(t, emulator.Options{})
 	code, out, _ := runSendWith(t, sendDeps{}, nil, string(msg)+"\n"+in, "--mode", "xdm", "--to", run.InletURL(),
 		"--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
 	rep := sendReportOf(t, out)
@@ -391,7 +378,7 @@ func TestServe_usage(t *testing.T) {
 // raw posts and keeps the rejected ones as bad with the mapper's reasons.
 func TestSend_realXDMWiring(t *testing.T) {
 	in, ids := genEvents(t, 80)
-	s, run := startEmu(t, emulator.Options{})
+	s, run := emulatortest.Start(t, emulator.Options{})
 	code, out, errOut := run2(t, in, "send", "--mode", "batch", "--to", run.InletURL(), "--report", "json",
 		"--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
 	if code != 0 {
