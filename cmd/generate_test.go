@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/x/exp/golden"
+	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/customerio"
 )
 

@@ -63,6 +63,9 @@ func Main(ctx context.Context, args []string, s Streams, getenv func(string) str
 	}
 	a := &app{ctx: ctx, s: s, getenv: getenv}
 	root := newRootCmd(a)
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
 	root.SetArgs(args)
 	root.SetIn(s.In)
 	root.SetOut(s.Out)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/golden"
+	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/recordings"
 )
