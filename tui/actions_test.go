@@ -11,8 +11,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/recordings"
 )
 
