@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ciosim/ciosim/customerio"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -197,10 +196,7 @@ func (g *Generator) failure(objectType, metric string, p Person) string {
 		key = "email_attempted"
 	}
 	msg := g.f.RandomString(failureMessages[key])
-	if strings.Contains(msg, "%s") {
-		msg = strings.Replace(msg, "%s", p.Phone, 1)
-	}
-	return msg
+	return strings.Replace(msg, "%s", p.Phone, 1)
 }
 
 var subjectTemplates = []string{
@@ -245,6 +241,7 @@ func (g *Generator) href(objectType string) string {
 		return g.appScheme + "://product/" + strconv.Itoa(g.f.IntRange(1, 500))
 	}
 	path := g.f.RandomString(linkPaths)
+	//lint:ignore S1017 the faker may be called only when there is a slug: seeded output depends on it
 	if strings.Contains(path, "{slug}") {
 		path = strings.Replace(path, "{slug}", strings.ToLower(g.f.Adjective()+"-"+g.f.Noun()), 1)
 	}
@@ -262,13 +259,3 @@ func domainFor(company string) string {
 var slackChannels = []string{"#general", "#signups", "#sales", "#support-alerts", "#growth", "#ops", "#vip-customers", "#billing"}
 
 var trackedResponses = []string{"accept", "dismiss", "shop-now", "learn-more", "remind-me-later", "open-settings"}
-
-// originIDs are the numeric ids of one message's origin.
-type originIDs struct {
-	Origin                                      customerio.Origin
-	CampaignID, BroadcastID, NewsletterID       int64
-	ActionID, ContentID, TriggerID, ParentID    int64
-	TransactionalID                             int64
-	JourneyID, TriggerEventID                   string
-	NullCampaign, HasTriggerEvent, NullTrigEvID bool
-}
