@@ -71,7 +71,7 @@ data.identifiers.cio_id. The result must still be a valid Customer.io event unle
 --allow-invalid is given (for negative fixtures).
 
 --check FILE regenerates and compares with a committed fixture: exit 0 when identical,
-exit 1 with a readable diff when the output drifted.
+exit 1 with a readable diff when the output drifted, exit 3 when FILE cannot be read.
 
 --to URL --flow-id ID also fires each event, as it is written, at an AEP inlet in raw mode
 (credentials from CIOSIM_SIGNING_KEY, AEP_ACCESS_TOKEN, AEP_API_KEY, AEP_IMS_ORG,
@@ -85,7 +85,7 @@ and dead letters, pipe into 'ciosim send' instead.`,
   ciosim generate --scenario ./my-scenario.yaml --seed 7 --set data.campaign_id=12
   ciosim generate --scenario smoke --unset data.identifiers.cio_id --merge '{"data":{"subject":"Hi"}}'
   ciosim generate --scenario push-broadcast --realtime --speed 60
-  ciosim generate --scenario smoke --check fixtures/golden/smoke.jsonl
+  ciosim generate --scenario smoke --customers 25 --check fixtures/golden/smoke.jsonl
   ciosim generate --scenario push-broadcast --realtime --speed 60 --to https://dcs.adobedc.net/collection/ID --flow-id FLOW`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {

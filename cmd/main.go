@@ -16,13 +16,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, as documented in the README.
+// Exit codes, the same for every command (README.md, "Exit codes"):
 const (
-	ExitOK          = 0
-	ExitFailure     = 1
-	ExitUsage       = 2
-	ExitDeadline    = 124
-	ExitInterrupted = 130
+	ExitOK          = 0   // done, nothing found
+	ExitFailure     = 1   // the command's finding: drift, personal data, dead letters, rejections
+	ExitUsage       = 2   // how the command was called: unknown command or flag, bad value
+	ExitInput       = 3   // an input could not be read or an output written (missing file, I/O)
+	ExitDeadline    = 124 // a --timeout or deadline ran out
+	ExitInterrupted = 130 // Ctrl-C or SIGTERM
 )
 
 // Streams are the standard streams a command reads and writes; tests pass buffers.
@@ -96,6 +97,9 @@ func (a *app) exitCode(err error) int {
 	case errors.As(err, &ue) || isCobraUsage(err):
 		fmt.Fprintf(a.s.Err, "ciosim: %v\n", err)
 		return ExitUsage
+	case isInputError(err):
+		fmt.Fprintf(a.s.Err, "ciosim: %v\n", err)
+		return ExitInput
 	default:
 		fmt.Fprintf(a.s.Err, "ciosim: %v\n", err)
 		return ExitFailure
@@ -121,9 +125,6 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
-	})
 	attachTUI(root, a) // no subcommand: the TUI (cmd/tui.go)
 	// Each command registers here, one line per file in this package.
 	root.AddCommand(
@@ -137,6 +138,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newSendCmd(a, defaultSendDeps()),
 		newServeCmd(a, defaultServeDeps()),
 	)
+	finishRoot(root) // did-you-mean, flag errors, --version, completion (cmd/ux.go)
 	return root
 }
 

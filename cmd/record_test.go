@@ -242,7 +242,7 @@ func TestRecord_badConfig(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"unwritable dir", nil, []string{"--dir", filepath.Join(file, "sub")}, ExitFailure, "not a directory"},
+		{"unwritable dir", nil, []string{"--dir", filepath.Join(file, "sub")}, ExitInput, "not a directory"},
 		{"require signature without key", nil, []string{"--require-signature"}, ExitUsage, "needs a signing key"},
 		{"redact without key", nil, []string{"--redact"}, ExitUsage, "needs a redaction key"},
 		{"bad fsync", nil, []string{"--fsync", "sometimes"}, ExitUsage, "--fsync"},
