@@ -53,7 +53,8 @@ func newGenerateCmd(a *app) *cobra.Command {
 		Short: "Generate realistic fake Customer.io events as JSONL",
 		Long: `Generate realistic Customer.io Reporting Webhook events, one JSON object per line, exactly
 as Customer.io would POST them (compact, keys sorted). The same --seed and flags always give
-the same bytes.
+the same bytes: with --seed and no --start the first event is at 2026-01-01T00:00:00Z
+(a scenario's own start wins); --start now asks for the clock.
 
 Which pairs: --type and --metric filter the catalog (see 'ciosim catalog'). With --all the
 selected pairs are cycled in catalog order (one of each when --count is not given);
@@ -102,7 +103,7 @@ and dead letters, pipe into 'ciosim send' instead.`,
 	f.BoolVar(&o.testMode, "test-mode", false, "events like Customer.io's test sends (no identifiers.cio_id)")
 	f.BoolVar(&o.bodyContent, "body-content", false, "include message content (and email headers) on sent events")
 	f.BoolVar(&o.idOnly, "id-only", false, "an ID-only workspace: identifiers has only id")
-	f.StringVar(&o.start, "start", "now", "time of the first event: RFC 3339, Unix seconds, 'now', or an offset from now like -2h (with --scenario, default: the scenario's start)")
+	f.StringVar(&o.start, "start", "", "time of the first event: RFC 3339, Unix seconds, 'now', or an offset from now like -2h (default: with --seed, "+generator.SeededStart().Format(time.RFC3339)+", so a seed always gives the same bytes; otherwise now; with --scenario, the scenario's start)")
 	f.StringVarP(&o.out, "out", "o", "", "write to this file instead of stdout (replaced only when generation succeeds)")
 	f.StringVarP(&o.scenario, "scenario", "s", "", "run a scenario: a built-in name ('list' shows them) or a .yaml/.json file")
 	f.IntVar(&o.customers, "customers", 0, "number of customers in the scenario (default: the scenario's)")
@@ -244,6 +245,8 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 			if ro.Start, err = parseStart(o.start, now); err != nil {
 				return &UsageError{Err: err}
 			}
+		} else if changed("seed") && sc.Start == "" {
+			ro.Start = generator.SeededStart() // reproducible: no clock in seeded output
 		}
 		run, err := sc.Run(ro)
 		if err != nil {
@@ -351,6 +354,9 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 	}
 	if o.all && !countSet {
 		o.count = len(pairs)
+	}
+	if o.start == "" && seedSet {
+		o.start = generator.SeededStart().Format(time.RFC3339) // reproducible: no clock in seeded output
 	}
 	start, err := parseStart(o.start, now)
 	if err != nil {
