@@ -135,3 +135,23 @@ func TestGenerate_seedWithoutStartIsReproducible(t *testing.T) {
 		t.Fatalf("scenario without start, seeded: not reproducible (%s)", e1)
 	}
 }
+
+func TestCatalog_fits80ColumnsUnlessWide(t *testing.T) {
+	widest := func(out string) int {
+		w := 0
+		for _, l := range strings.Split(out, "\n") {
+			w = max(w, len([]rune(l)))
+		}
+		return w
+	}
+	for _, args := range [][]string{{"catalog"}, {"catalog", "--fields"}} {
+		_, out, _ := run(t, nil, "", args...)
+		if w := widest(out); w > 80 || !strings.Contains(out, "cio_subscription_preferences_changed") {
+			t.Errorf("%q: widest line %d columns", args, w)
+		}
+	}
+	_, out, _ := run(t, nil, "", "catalog", "--wide")
+	if w := widest(out); w <= 80 || !strings.Contains(out, "REQUIRED DATA") {
+		t.Errorf("--wide: widest line %d columns", w)
+	}
+}
