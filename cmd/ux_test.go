@@ -155,3 +155,20 @@ func TestCatalog_fits80ColumnsUnlessWide(t *testing.T) {
 		t.Errorf("--wide: widest line %d columns", w)
 	}
 }
+
+func TestTransform_mappingShapes(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.json")
+	array := filepath.Join(dir, "array.json")
+	os.WriteFile(empty, []byte(`{"mappings":[]}`), 0o644)
+	os.WriteFile(array, []byte(`[{"source":"metric","destination":"eventType"}]`), 0o644)
+	_, ev, _ := run(t, nil, "", "generate", "--type", "email", "--metric", "opened", "--seed", "1")
+	_, _, stderr := run(t, nil, ev, "transform", "--mapping", empty)
+	if !strings.Contains(stderr, "warning: mapping set "+empty+" has no mappings") {
+		t.Errorf("empty set: stderr %q, want a warning", stderr)
+	}
+	code, _, stderr := run(t, nil, ev, "transform", "--mapping", array)
+	if code == 0 || !strings.Contains(stderr, `wrap the array: {"mappings": [...]}`) || strings.Contains(stderr, "Go value") {
+		t.Errorf("bare array: exit %d, stderr %q", code, stderr)
+	}
+}
