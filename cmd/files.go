@@ -18,7 +18,7 @@ func (a *app) forEachInput(names []string, fn func(name string, r io.Reader) err
 	}
 	for _, name := range names {
 		if name == "-" {
-			if err := fn("-", a.s.In); err != nil {
+			if err := fn("-", a.stdin(a.command)); err != nil {
 				return err
 			}
 			continue

@@ -38,6 +38,8 @@ type app struct {
 	ctx    context.Context
 	s      Streams
 	getenv func(string) string
+	// command is the name of the command being run ("send"), for hints.
+	command string
 }
 
 // UsageError marks a mistake in how a command was called; Main exits 2 for it.
@@ -138,7 +140,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newSendCmd(a, defaultSendDeps()),
 		newServeCmd(a, defaultServeDeps()),
 	)
-	finishRoot(root) // did-you-mean, flag errors, --version, completion (cmd/ux.go)
+	finishRoot(root, a) // did-you-mean, flag errors, --version, completion (cmd/ux.go)
 	return root
 }
 

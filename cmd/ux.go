@@ -22,7 +22,8 @@ import (
 
 // finishRoot applies the shared conventions to root and every command under it; call it
 // after all commands are added.
-func finishRoot(root *cobra.Command) {
+func finishRoot(root *cobra.Command, a *app) {
+	root.PersistentPreRun = func(c *cobra.Command, _ []string) { a.command = c.Name() }
 	root.Args = unknownCommand
 	root.Version = version(debug.ReadBuildInfo())
 	root.SetVersionTemplate("ciosim {{.Version}}\n")
