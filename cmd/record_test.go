@@ -381,3 +381,23 @@ func TestRecordCrashChild(t *testing.T) {
 	fmt.Fprintf(os.Stderr, "record exited %d\n", code)
 	os.Exit(code)
 }
+
+// record keeps captures out of git and says when they are stored unredacted.
+func TestRecord_piiWarningAndGitignore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new")
+	_, _, stop := startRecord(t, nil, "--dir", dir)
+	_, stderr := stop()
+	if !strings.Contains(stderr, "warning: captures are stored as received and may hold personal data; --redact") {
+		t.Errorf("no PII warning without --redact: %q", stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err != nil || !strings.Contains(string(b), "\n*\n") {
+		t.Errorf(".gitignore = %q, %v", b, err)
+	}
+	_, _, stop = startRecord(t, map[string]string{"CIOSIM_REDACT_KEY": "k"}, "--dir", t.TempDir(), "--redact")
+	if _, stderr := stop(); strings.Contains(stderr, "warning: captures") {
+		t.Errorf("PII warning with --redact: %q", stderr)
+	}
+	if _, out, _ := run(t, nil, "", "record", "--help"); !strings.Contains(out, `--dir string`) || !strings.Contains(out, `(default "ciosim-recordings")`) {
+		t.Errorf("record --help does not show the ciosim-recordings default:\n%s", out)
+	}
+}
