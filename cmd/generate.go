@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ type generateOptions struct {
 	realtime     bool
 	speed        float64
 	check        string
+	json         bool
 	set          []string
 	unset        []string
 	merge        []string
@@ -110,6 +112,7 @@ and dead letters, pipe into 'ciosim send' instead.`,
 	f.BoolVar(&o.realtime, "realtime", false, "emit events at the pace of their timestamps (scaled by --speed)")
 	f.Float64Var(&o.speed, "speed", 1, "with --realtime: how many times faster than real time")
 	f.StringVar(&o.check, "check", "", "compare the output with this committed JSONL fixture; exit 1 and print a diff on drift")
+	f.BoolVar(&o.json, "json", false, "with --check: print the comparison as one JSON object")
 	f.StringArrayVar(&o.set, "set", nil, "override a field on every event: path=value, e.g. data.campaign_id=12 (repeatable)")
 	f.StringArrayVar(&o.unset, "unset", nil, "remove a field from every event, e.g. data.identifiers.cio_id (repeatable)")
 	f.StringArrayVar(&o.merge, "merge", nil, "apply a JSON merge patch to every event, e.g. '{\"data\":{\"subject\":\"Hi\"}}' (repeatable)")
@@ -261,8 +264,11 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 			return err
 		}
 	}
+	if o.json && o.check == "" {
+		return usageErrorf("--json needs --check (generated events are JSON already)")
+	}
 	if o.check != "" {
-		return a.checkFixture(o.check, next)
+		return a.checkFixture(o.check, next, o.json)
 	}
 
 	var out io.Writer = a.s.Out
@@ -470,7 +476,7 @@ func (a *app) writeEvents(out io.Writer, next nextEvent, eo emitOptions) (int, e
 }
 
 // checkFixture regenerates into a pipe and compares it with the committed fixture.
-func (a *app) checkFixture(path string, next nextEvent) error {
+func (a *app) checkFixture(path string, next nextEvent, asJSON bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("--check: %w", err)
@@ -490,6 +496,26 @@ func (a *app) checkFixture(path string, next nextEvent) error {
 	}
 	if cmpErr != nil {
 		return cmpErr
+	}
+	if asJSON {
+		if drift.Diffs == nil {
+			drift.Diffs = []fixtures.LineDiff{}
+		}
+		b, err := json.Marshal(struct {
+			File     string `json:"file"`
+			UpToDate bool   `json:"up_to_date"`
+			*fixtures.Drift
+		}{path, drift.None(), drift})
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(a.s.Out, "%s\n", b); err != nil {
+			return err
+		}
+		if drift.None() {
+			return nil
+		}
+		return &ExitError{Code: ExitFailure}
 	}
 	if drift.None() {
 		fmt.Fprintf(a.s.Err, "%s: up to date (%d events)\n", path, drift.GotLines)

@@ -55,6 +55,7 @@ type sendOptions struct {
 	timeout        time.Duration
 	deadLetter     string
 	report         string
+	json           bool
 	syncValidation bool
 	gzip           bool
 	ordered        bool
@@ -110,6 +111,9 @@ Credentials come only from the environment or files, never flags, and are never 
   ciosim send dead-letters.jsonl --to ... --flow-id ...     # re-send what failed`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.timeoutSet = c.Flags().Changed("timeout")
+			if o.json {
+				o.report = "json" // --json is the spelling every command shares
+			}
 			return a.runSend(o, deps, args)
 		},
 	}
@@ -123,6 +127,7 @@ Credentials come only from the environment or files, never flags, and are never 
 	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "per-request timeout (4s with --customerio-semantics)")
 	f.StringVar(&o.deadLetter, "dead-letter", "dead-letters.jsonl", "file for events that could not be delivered (replaced; created only when needed)")
 	f.StringVar(&o.report, "report", "text", "final report format: text or json (on stdout)")
+	f.BoolVar(&o.json, "json", false, "print the final report as JSON (same as --report json)")
 	f.BoolVar(&o.syncValidation, "sync-validation", false, "ask AEP to validate synchronously (?syncValidation=true; not on batch)")
 	f.BoolVar(&o.gzip, "gzip", false, "gzip request bodies (Content-Encoding: gzip)")
 	f.BoolVar(&o.ordered, "ordered", false, "keep each customer's events in order (one worker per customer)")

@@ -172,3 +172,19 @@ func TestTransform_mappingShapes(t *testing.T) {
 		t.Errorf("bare array: exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestJSONFlag_generateCheckAndSend(t *testing.T) {
+	code, out, _ := run(t, nil, "", "generate", "--scenario", "smoke", "--customers", "25", "--check", "../fixtures/golden/smoke.jsonl", "--json")
+	if code != 0 || !strings.HasPrefix(out, `{"file":"../fixtures/golden/smoke.jsonl","up_to_date":true,"want_lines":69,"got_lines":69,"diffs":[],"differing_lines":0}`) {
+		t.Errorf("check --json: exit %d %s", code, out)
+	}
+	code, out, _ = run(t, nil, "", "generate", "--scenario", "smoke", "--check", "../fixtures/golden/smoke.jsonl", "--json")
+	if code != ExitFailure || !strings.Contains(out, `"up_to_date":false`) || !strings.Contains(out, `"line":1`) {
+		t.Errorf("check --json drift: exit %d %s", code, out)
+	}
+	_, ev, _ := run(t, nil, "", "generate", "--all", "--seed", "1", "--type", "email")
+	code, out, stderr := run(t, nil, ev, "send", "--json")
+	if code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "{") {
+		t.Errorf("send --json: exit %d stdout %q stderr %q", code, out, stderr)
+	}
+}
