@@ -83,9 +83,9 @@ and dead letters, pipe into 'ciosim send' instead.`,
 		Example: `  ciosim generate --all --seed 42
   ciosim generate --type email --metric opened --count 100 --origin newsletter
   ciosim generate --type push --all --body-content --start 2026-01-01T09:00:00Z --out push.jsonl
-  ciosim generate --all --count 1000000 > /dev/null
-  ciosim generate --scenario welcome-email --customers 100000 > welcome.jsonl
-  ciosim generate --scenario ./my-scenario.yaml --seed 7 --set data.campaign_id=12
+  ciosim generate --all --count 100000 > /dev/null
+  ciosim generate --scenario welcome-email --customers 10000 > welcome.jsonl
+  ciosim generate --scenario ./my-scenario.yaml --seed 7 --set data.identifiers.id=user-42
   ciosim generate --scenario smoke --unset data.identifiers.cio_id --merge '{"data":{"subject":"Hi"}}'
   ciosim generate --scenario push-broadcast --realtime --speed 60
   ciosim generate --scenario smoke --customers 25 --check fixtures/golden/smoke.jsonl

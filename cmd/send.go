@@ -106,9 +106,9 @@ Credentials come only from the environment or files, never flags, and are never 
   AEP_API_KEY        (or --api-key-file)      x-api-key
   AEP_IMS_ORG, AEP_SANDBOX_NAME (or --org-id, --sandbox): x-gw-ims-org-id, x-sandbox-name`,
 		Example: `  ciosim generate --all --count 1000 --seed 7 | ciosim send
-  ciosim send events.jsonl --to https://dcs.adobedc.net/collection/$INLET --flow-id $FLOW --rate 50
-  ciosim send events.jsonl --mode batch --concurrency 4 --report json
-  ciosim send dead-letters.jsonl --to ... --flow-id ...     # re-send what failed`,
+  ciosim send events.jsonl --to https://dcs.adobedc.net/collection/$INLET --flow-id $FLOW --rate 50  # docs-test:skip needs a real AEP inlet
+  ciosim send events.jsonl --mode batch --concurrency 4 --json
+  ciosim send dead-letters.jsonl     # re-send what failed (add the --to and --flow-id of the failed run)`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.timeoutSet = c.Flags().Changed("timeout")
 			if o.json {

@@ -52,7 +52,7 @@ plus timeout=RATE and reset=RATE; --latency takes 20ms, 20ms±10ms, normal:20ms�
 With --require-auth, requests need "Authorization: Bearer <token>" (401 without); when
 AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 otherwise).`,
 		Example: `  ciosim serve
-  ciosim serve --listen 127.0.0.1:8788 --fail 503=0.1,429=0.05,timeout=0.01 --latency 20ms±10ms --seed 7
+  ciosim serve --listen 127.0.0.1:8788 --fail 503=0.1,429=0.05,timeout=0.01 --latency 20ms±10ms --seed 7 &
   curl -s 'http://127.0.0.1:8788/emulator/records?status=bad' | jq .`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runServe(o, deps) },
