@@ -2,6 +2,7 @@ package recordings
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -181,5 +182,128 @@ func BenchmarkStore_AppendParallel(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// readBack reads loc's line and returns its event id, failing the test when the line is
+// not there: an acknowledged capture must be readable where Append said it is.
+func readBack(t *testing.T, loc Location) string {
+	t.Helper()
+	f, err := os.Open(loc.File)
+	if err != nil {
+		t.Fatalf("acknowledged %s:%d but cannot open it: %v", loc.File, loc.Line, err)
+	}
+	defer f.Close()
+	rd := NewReader(f, loc.File)
+	for {
+		rec, err := rd.Next()
+		if err != nil {
+			t.Fatalf("acknowledged %s:%d but the file ends before it: %v", loc.File, loc.Line, err)
+		}
+		if rec.Line == loc.Line {
+			return rec.Event.EventID
+		}
+	}
+}
+
+func TestStore_fileRemovedWhileRecording(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		fault func(t *testing.T, dir, file string)
+	}{
+		{"file deleted", func(t *testing.T, dir, file string) { must(t, os.Remove(file)) }},
+		{"file renamed", func(t *testing.T, dir, file string) { must(t, os.Rename(file, file+".old")) }},
+		{"file replaced", func(t *testing.T, dir, file string) {
+			must(t, os.Rename(file, file+".old"))
+			must(t, os.WriteFile(file, nil, 0o644))
+		}},
+		{"directory removed", func(t *testing.T, dir, file string) { must(t, os.RemoveAll(dir)) }},
+		{"directory replaced", func(t *testing.T, dir, file string) {
+			must(t, os.RemoveAll(dir))
+			must(t, os.Mkdir(dir, 0o755))
+		}},
+	} {
+		for _, pol := range []SyncPolicy{SyncAlways, SyncNever} {
+			t.Run(fmt.Sprintf("%s/sync=%d", tt.name, pol), func(t *testing.T) {
+				t.Parallel()
+				dir := filepath.Join(t.TempDir(), "rec")
+				st, err := OpenStore(dir, StoreOptions{Sync: pol, Now: func() time.Time { return testNow }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				a1, err := st.Append(capN(1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.fault(t, dir, a1.File)
+				for i := 2; i < 5; i++ {
+					a, err := st.Append(capN(i))
+					if err != nil {
+						t.Fatalf("append %d after the fault: %v (the store should recover)", i, err)
+					}
+					if got, want := readBack(t, a), capN(i); got != customerioEventID(want) {
+						t.Errorf("%s:%d holds %s, want %s", a.File, a.Line, got, customerioEventID(want))
+					}
+					if a.File == a1.File && tt.name != "file replaced" && tt.name != "directory replaced" {
+						// A new file was expected, but the same name is fine when it now
+						// holds the line (checked above).
+						t.Logf("append %d went to the old name %s", i, a.File)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestStore_recoversAfterFailedOpen: a rotation that cannot open the next file fails that
+// append only; once the fault is gone, small appends succeed again (they used to fail with
+// "invalid argument" until a rotation happened).
+func TestStore_recoversAfterFailedOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, err := OpenStore(dir, StoreOptions{MaxFileBytes: 600, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Append(capN(1)); err != nil {
+		t.Fatal(err)
+	}
+	// The next file's name is taken by a directory (works as root, unlike chmod), so the
+	// rotation the big capture needs cannot open it.
+	next := filepath.Join(dir, "capture-2026-11-29-002.jsonl")
+	must(t, os.Mkdir(next, 0o755))
+	if _, err := st.Append(capN(299)); err == nil {
+		t.Fatal("append into an unopenable file succeeded")
+	}
+	if _, err := st.Append(capN(2)); err == nil {
+		t.Fatal("append while the fault lasts succeeded")
+	}
+	must(t, os.Remove(next))
+	for i := 3; i < 6; i++ {
+		a, err := st.Append(capN(i))
+		if err != nil {
+			t.Fatalf("small append %d after the fault cleared: %v", i, err)
+		}
+		if got := readBack(t, a); got != customerioEventID(capN(i)) {
+			t.Errorf("%s:%d holds %s", a.File, a.Line, got)
+		}
+	}
+}
+
+func customerioEventID(c Capture) string {
+	var v struct {
+		EventID string `json:"event_id"`
+	}
+	json.Unmarshal(c.Body, &v)
+	return v.EventID
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
