@@ -102,3 +102,16 @@ func TestRecord_redact(t *testing.T) {
 		t.Errorf("live lines:\n%s", out)
 	}
 }
+
+// TestScan_reportsSecretsInCaptures: a capture holding a credential in its query string or
+// headers (an old recording, or one edited by hand) is reported by scan.
+func TestScan_reportsSecretsInCaptures(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "old.jsonl")
+	line := `{"received_at":"2026-11-29T04:00:00Z","method":"POST","path":"/","query":"token=tok12345678","headers":{"X-Hook-Key":"hk-123456"},"body":{"event_id":"e1","object_type":"email","metric":"sent","timestamp":1,"data":{}},"signature":"absent","redacted":false}` + "\n"
+	must(t, os.WriteFile(f, []byte(line), 0o644))
+	code, out, _ := run(t, nil, "", "scan", f)
+	if code != ExitFailure || !strings.Contains(out, "query.token: secret") || !strings.Contains(out, "headers.X-Hook-Key: secret") ||
+		strings.Contains(out, "tok12345678") || strings.Contains(out, "hk-123456") {
+		t.Errorf("exit %d:\n%s", code, out)
+	}
+}
