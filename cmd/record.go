@@ -127,7 +127,11 @@ func (a *app) runRecord(o recordOptions) error {
 		if rkey.IsZero() {
 			return usageErrorf("--redact needs a redaction key: set $%s or --redact-key-file", o.RedactKeyEnv)
 		}
-		hopts.Redact = recordings.NewRedactor(rkey).Body
+		red, err := recordings.NewRedactor(rkey)
+		if err != nil {
+			return usageErrorf("$%s or --redact-key-file: %v", o.RedactKeyEnv, err)
+		}
+		hopts.Redact = red.Body
 	}
 	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
 	if err != nil {

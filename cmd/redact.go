@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/recordings"
 )
 
@@ -50,7 +48,10 @@ func (a *app) runRedact(o redactOptions, args []string) error {
 	if key.IsZero() {
 		return usageErrorf("redact needs a key: set $%s or --redact-key-file", o.KeyEnv)
 	}
-	r := recordings.NewRedactor(key)
+	r, err := recordings.NewRedactor(key)
+	if err != nil {
+		return usageErrorf("$%s or --redact-key-file: %v", o.KeyEnv, err)
+	}
 	var w io.Writer = a.s.Out
 	var af *atomicFile
 	if o.Out != "" {
@@ -69,24 +70,22 @@ func (a *app) runRedact(o redactOptions, args []string) error {
 		if rec.Capture != nil && rec.Capture.Redacted {
 			line, _ = rec.Capture.AppendJSON(line)
 		} else {
-			out, rerr := r.Body(rec.Body)
+			var rerr error
+			if rec.Capture != nil {
+				var c recordings.Capture
+				if c, rerr = r.Capture(*rec.Capture); rerr == nil {
+					line, _ = c.AppendJSON(line)
+				}
+			} else {
+				var out []byte
+				if out, rerr = r.Body(rec.Body); rerr == nil {
+					line = append(line, out...)
+				}
+			}
 			if rerr != nil {
 				failed++
 				fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v (line left out)\n", rec.File, rec.Line, rerr)
 				return nil
-			}
-			if rec.Capture != nil {
-				c := *rec.Capture
-				c.Body, c.Redacted = out, true
-				c.Headers = make(map[string]string, len(rec.Capture.Headers))
-				for k, v := range rec.Capture.Headers {
-					if k != http.CanonicalHeaderKey(customerio.HeaderSignature) {
-						c.Headers[k] = v
-					}
-				}
-				line, _ = c.AppendJSON(line)
-			} else {
-				line = append(line, out...)
 			}
 		}
 		line = append(line, '\n')

@@ -30,7 +30,7 @@ func TestRedactScan(t *testing.T) {
 		t.Fatalf("scan of raw captures: exit %d, findings:\n%s", code, out)
 	}
 
-	env := map[string]string{"CIOSIM_REDACT_KEY": "local-key"}
+	env := map[string]string{"CIOSIM_REDACT_KEY": "local-key-0123456789"}
 	red := filepath.Join(t.TempDir(), "red.jsonl")
 	if code, _, stderr := run(t, env, "", "redact", files[0], "--out", red); code != 0 {
 		t.Fatalf("redact exit %d: %s", code, stderr)
@@ -78,11 +78,18 @@ func TestRedactScan(t *testing.T) {
 	if code, _, stderr := run(t, nil, "", "redact", red); code != ExitUsage || !strings.Contains(stderr, "CIOSIM_REDACT_KEY") {
 		t.Errorf("missing key: exit %d %q", code, stderr)
 	}
+	short := map[string]string{"CIOSIM_REDACT_KEY": "short-key"}
+	if code, _, stderr := run(t, short, "", "redact", red); code != ExitUsage || !strings.Contains(stderr, "shorter than 16 bytes") || strings.Contains(stderr, "short-key") {
+		t.Errorf("short key: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := run(t, short, "", "record", "--redact", "--dir", t.TempDir()); code != ExitUsage || !strings.Contains(stderr, "shorter than 16 bytes") {
+		t.Errorf("record with a short key: exit %d %q", code, stderr)
+	}
 }
 
 func TestRecord_redact(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"CIOSIM_SIGNING_KEY": "k", "CIOSIM_REDACT_KEY": "rk"}
+	env := map[string]string{"CIOSIM_SIGNING_KEY": "k", "CIOSIM_REDACT_KEY": "record-redact-key-0123"}
 	url, out, stop := startRecord(t, env, "--dir", dir, "--redact")
 	for _, b := range genBodies(t, 20) {
 		if code, err := postSigned(url, "k", b); err != nil || code != 200 {

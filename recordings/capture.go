@@ -141,7 +141,7 @@ func (c *Capture) UnmarshalJSON(b []byte) error {
 // embeddable reports whether body can be stored as a raw JSON value inside a JSONL line
 // without changing a byte: valid JSON, no line breaks.
 func embeddable(body []byte) bool {
-	return len(body) > 0 && bytes.IndexAny(body, "\r\n") < 0 && json.Valid(body) &&
+	return len(body) > 0 && !bytes.ContainsAny(body, "\r\n") && json.Valid(body) &&
 		// encoding/json trims white space around a raw value on decode, so a body with
 		// leading or trailing white space goes to base64 to keep it byte-exact.
 		len(bytes.TrimSpace(body)) == len(body)

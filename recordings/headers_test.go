@@ -184,3 +184,51 @@ func TestHandler_signatureReasons(t *testing.T) {
 		})
 	}
 }
+
+// FuzzFilterHeaders: whatever the headers, the kept set is within the bounds, holds no
+// credential by the documented rule, counts every dropped header that was not a
+// credential, and keeps the signature headers when they fit; MaskQuery leaves no secret
+// parameter for ScanCapture to find.
+func FuzzFilterHeaders(f *testing.F) {
+	f.Add("X-Hook-Key", "abc", "X-CIO-Signature", "00ff", 3, "token=abc&x=1")
+	f.Add("User-Agent", "Bearer abcdefgh", "X-Trace", testJWT, 100, "q="+testJWT)
+	f.Add("Cookie", "sid=1", "X-Big", strings.Repeat("v", 5000), 10, "sess%69on=1&a")
+	f.Fuzz(func(t *testing.T, n1, v1, n2, v2 string, copies int, query string) {
+		h := http.Header{}
+		copies = max(0, copies%200)
+		for i := range copies {
+			h.Add(fmt.Sprintf("%s-%d", n1, i), v1)
+		}
+		h.Add(n2, v2)
+		h.Add(customerio.HeaderSignature, "sig")
+		kept, dropped := FilterHeaders(h)
+		bytes := 0
+		for k, v := range kept {
+			bytes += len(k) + len(v)
+			if SecretName(k) || SecretValue(v) || connectionHeaders[http.CanonicalHeaderKey(k)] {
+				t.Fatalf("credential kept: %s: %s", k, v)
+			}
+		}
+		if len(kept) > MaxCaptureHeaders || bytes > MaxCaptureHeaderBytes {
+			t.Fatalf("kept %d headers, %d bytes", len(kept), bytes)
+		}
+		candidates := 0
+		for k, vs := range h {
+			if !SecretName(k) && !anySecret(vs) && !connectionHeaders[http.CanonicalHeaderKey(k)] {
+				candidates++
+			}
+		}
+		if len(kept)+dropped != candidates {
+			t.Fatalf("kept %d + dropped %d != %d non-credential headers", len(kept), dropped, candidates)
+		}
+		if kept["X-Cio-Signature"] == "" {
+			t.Fatalf("signature header dropped")
+		}
+		c := Capture{Query: MaskQuery(query), Headers: kept}
+		for _, f := range ScanCapture(c) {
+			if f.Kind == "secret" {
+				t.Fatalf("secret left after masking %q: %+v", query, f)
+			}
+		}
+	})
+}
