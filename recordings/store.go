@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -258,7 +259,8 @@ func (s *Store) write(now time.Time) (Location, uint64, error) {
 		if werr != nil || int64(k) != n {
 			// Remove whatever part of the line made it, so the next line starts clean; if
 			// that fails too, the next line goes to a new file.
-			if terr := s.f.Truncate(s.size); terr != nil {
+			if terr := s.f.Truncate(s.size); terr != nil || errors.Is(werr, syscall.EFBIG) {
+				// A file at its size limit (ulimit -f) takes no more lines either.
 				s.broken = true
 			}
 			if werr == nil {
