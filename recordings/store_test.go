@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -305,5 +307,63 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestStore_fileSizeLimit: a file that reached the process's file size limit (ulimit -f)
+// fails its append with EFBIG; the next append goes to a new file instead of failing for
+// ever. It runs in a child process, since the limit applies to the whole process.
+func TestStore_fileSizeLimit(t *testing.T) {
+	if os.Getenv("CIOSIM_FSIZE_CHILD") == "1" {
+		fileSizeChild(t)
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(exe, "-test.run=^TestStore_fileSizeLimit$", "-test.v")
+	child.Env = append(os.Environ(), "CIOSIM_FSIZE_CHILD=1", "CIOSIM_FSIZE_DIR="+t.TempDir())
+	out, err := child.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS")) {
+		t.Errorf("child: %v\n%s", err, out)
+	}
+}
+
+func fileSizeChild(t *testing.T) {
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 4096, Max: 4096}); err != nil {
+		t.Skipf("setrlimit: %v", err)
+	}
+	st, err := OpenStore(os.Getenv("CIOSIM_FSIZE_DIR"), StoreOptions{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	failed := 0
+	for i := 0; i < 40; i++ {
+		c := capN(200 + i)
+		a, err := st.Append(c)
+		if err != nil {
+			if !errors.Is(err, syscall.EFBIG) {
+				t.Fatalf("append %d: %v", i, err)
+			}
+			failed++
+			if failed > 1 && i > 0 {
+				// Only the append that met the limit may fail; the next one starts a new file.
+				t.Fatalf("append %d failed again after a failure: %v", i, err)
+			}
+			continue
+		}
+		failed = 0
+		if got := readBack(t, a); got != customerioEventID(c) {
+			t.Fatalf("%s:%d holds %s", a.File, a.Line, got)
+		}
+	}
+	files, _ := st.Files()
+	if len(files) < 3 {
+		t.Errorf("files %v: want the limit met several times", files)
 	}
 }
