@@ -131,7 +131,7 @@ func (a *app) runRecord(o recordOptions) error {
 		if err != nil {
 			return usageErrorf("$%s or --redact-key-file: %v", o.RedactKeyEnv, err)
 		}
-		hopts.Redact = red.Body
+		hopts.Redactor = red
 	}
 	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
 	if err != nil {

@@ -46,6 +46,9 @@ type HandlerOptions struct {
 	// Redact, when set, rewrites the body before it is stored; the capture is then marked
 	// redacted and its signature header dropped (it no longer matches).
 	Redact func(body []byte) ([]byte, error)
+	// Redactor, when set, redacts the whole capture with [Redactor.Capture] (the body,
+	// personal data in the query string, the signature header) instead of Redact.
+	Redactor *Redactor
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OnResult is called once per request after it was answered, with what happened. It
@@ -137,7 +140,13 @@ func (h *handler) serve(r *http.Request) Result {
 		return Result{Capture: c, Event: ev, Status: http.StatusUnauthorized,
 			Err: fmt.Errorf("signature %s: %s", c.Signature, c.SignatureReason)}
 	}
-	if h.opts.Redact != nil {
+	if h.opts.Redactor != nil {
+		red, err := h.opts.Redactor.Capture(c)
+		if err != nil {
+			return fail(http.StatusInternalServerError, fmt.Errorf("redact: %w", err))
+		}
+		c = red
+	} else if h.opts.Redact != nil {
 		red, err := h.opts.Redact(body)
 		if err != nil {
 			return fail(http.StatusInternalServerError, fmt.Errorf("redact: %w", err))

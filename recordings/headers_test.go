@@ -232,3 +232,21 @@ func FuzzFilterHeaders(f *testing.F) {
 		}
 	})
 }
+
+// TestHandler_redactorRedactsQuery: with a Redactor, personal data in the query string is
+// replaced too, so scan finds nothing in what record --redact stores.
+func TestHandler_redactorRedactsQuery(t *testing.T) {
+	t.Parallel()
+	st := &memStore{}
+	r := signedRequest(t, "k", testNow.Unix(), testBody)
+	r.URL.RawQuery = "email=ada%40lovelace.org&phone=%2B14155550123&src=cio"
+	NewHandler(st, HandlerOptions{Key: secret.New("k"), Now: func() time.Time { return testNow },
+		Redactor: newTestRedactor(t, testRedactKey)}).ServeHTTP(httptest.NewRecorder(), r)
+	c := st.caps[0]
+	if f := append(ScanCapture(c), Scan(c.Body)...); len(f) != 0 || !c.Redacted || c.Signature != SignatureValid {
+		t.Errorf("findings %v in %+v", f, c)
+	}
+	if _, ok := c.Headers["X-Cio-Signature"]; ok || !strings.HasSuffix(c.Query, "&src=cio") {
+		t.Errorf("capture %+v", c)
+	}
+}
