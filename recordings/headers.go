@@ -172,8 +172,8 @@ func secretParam(rawName, rawVal string) bool {
 }
 
 // ScanCapture reports credentials left in a capture's query string and headers (what
-// recordings made before masking, or edited by hand, may hold), and personal data in its
-// query string, as findings with paths "query.NAME" and "headers.NAME". Kind is "secret"
+// recordings made before masking, or edited by hand, may hold), and personal data in
+// them (an X-Forwarded-For address, an email in the query), as findings with paths "query.NAME" and "headers.NAME". Kind is "secret"
 // for credentials. The body is not looked at: use [Scan].
 func ScanCapture(c Capture) []Finding {
 	var out []Finding
@@ -210,7 +210,9 @@ func ScanCapture(c Capture) []Finding {
 		}
 		if SecretName(k) || SecretValue(v) {
 			out = append(out, Finding{"headers." + k, "secret", mask(v)})
+			continue
 		}
+		scanText("headers."+k, v, &out)
 	}
 	return out
 }

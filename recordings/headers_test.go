@@ -56,7 +56,8 @@ func TestHandler_masksSecretQueryAndHeaders(t *testing.T) {
 func TestScanCapture_reportsSecretsLeft(t *testing.T) {
 	t.Parallel()
 	c := Capture{Query: "a=1&access_token=abcdef123&u=" + testJWT + "&email=ada%40acme.io",
-		Headers: map[string]string{"X-Hook-Key": "k123456", "X-Fwd": "Bearer abcdefgh", "X-Cio-Signature": "00ff", "User-Agent": "x"}}
+		Headers: map[string]string{"X-Hook-Key": "k123456", "X-Fwd": "Bearer abcdefgh", "X-Cio-Signature": "00ff", "User-Agent": "x",
+			"X-Forwarded-For": "81.2.69.160, 10.0.0.1"}}
 	got := map[string]string{}
 	for _, f := range ScanCapture(c) {
 		got[f.Path] = f.Kind
@@ -65,7 +66,7 @@ func TestScanCapture_reportsSecretsLeft(t *testing.T) {
 		}
 	}
 	want := map[string]string{"query.access_token": "secret", "query.u": "secret", "query.email": "email",
-		"headers.X-Hook-Key": "secret", "headers.X-Fwd": "secret"}
+		"headers.X-Hook-Key": "secret", "headers.X-Fwd": "secret", "headers.X-Forwarded-For": "ip"}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("findings %v\nwant     %v", got, want)
 	}
