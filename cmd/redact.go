@@ -23,8 +23,9 @@ func newRedactCmd(a *app) *cobra.Command {
 		Short: "Replace personal data in recordings or event files with stable keyed pseudonyms",
 		Long: `redact rewrites Recording JSONL or event JSONL (files or stdin) with personal data replaced
 by pseudonyms: an HMAC of each value under a local key, so the same person gets the same
-stand-in in every event and every file redacted with that key. Emails stay emails
-(@example.com), E.164 numbers stay E.164 (country code +999), ids keep their shape.
+stand-in in every event and every file redacted with that key, and two different values
+never share one. Emails stay emails (@example.com), phone numbers become E.164 numbers in
+the reserved +999 country code, ids keep their shape. The key must be at least 16 bytes.
 
 Redacted capture bodies are re-serialised (compact, sorted keys), marked "redacted": true
 and lose their X-CIO-Signature header. Captures already marked redacted pass through

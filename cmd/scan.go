@@ -19,8 +19,9 @@ func newScanCmd(a *app) *cobra.Command {
 		Use:   "scan [FILE|-]...",
 		Short: "Report personal data left in recordings or fixtures (exit 1 if any)",
 		Long: `scan reads Recording JSONL or event JSONL and reports, by file, line and field, personal
-data it can recognise: email addresses (except at reserved example domains), E.164 phone
-numbers (except the +999 stand-ins redact makes), public IP addresses, person names under
+data it can recognise: email addresses (except at reserved example domains; also
+URL-encoded), phone numbers (E.164, spaced and national forms, digits under phone keys;
+except the +999 stand-ins redact makes), public IP addresses, person names under
 name keys, message text under content, and link query strings; in captures, credentials
 left in the query string or headers (see docs/recording.md). Values are shown masked.
 Ids cannot be told from their pseudonyms and are not reported.
