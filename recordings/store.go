@@ -74,6 +74,10 @@ type Store struct {
 	closed  bool
 	buf     []byte
 
+	// beforeSync, when set (by tests), runs after a line is written and before it is
+	// synced, to act in that window.
+	beforeSync func(path string)
+
 	smu     sync.Mutex // guards durable, syncing; never held while taking mu
 	cond    *sync.Cond
 	durable uint64
@@ -219,30 +223,43 @@ func countLines(path string) (int, error) {
 // leaves the store able to try again on the next Append: a file that could not be opened is
 // opened on the next call, and a file that may end in a partial line is left for a new one.
 func (s *Store) Append(c Capture) (Location, error) {
-	s.mu.Lock()
-	if s.closed {
+	for attempt := 0; ; attempt++ {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return Location{}, ErrStoreClosed
+		}
+		var err error
+		s.buf, err = c.AppendJSON(s.buf[:0])
+		if err != nil {
+			s.mu.Unlock()
+			return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
+		}
+		s.buf = append(s.buf, '\n')
+		at, seq, err := s.write(s.opts.Now().UTC())
+		info := s.info
 		s.mu.Unlock()
-		return Location{}, ErrStoreClosed
+		if err != nil {
+			return Location{}, err
+		}
+		if s.opts.Sync == SyncNever {
+			return at, nil
+		}
+		if s.beforeSync != nil {
+			s.beforeSync(at.File)
+		}
+		if err := s.waitDurable(seq); err != nil {
+			return Location{}, err
+		}
+		// The line is on disk in the file it was written to. A file deleted or renamed
+		// between the write and the fsync took the line with it: write it again.
+		if cur, err := os.Stat(at.File); err == nil && os.SameFile(cur, info) {
+			return at, nil
+		}
+		if attempt == 1 {
+			return Location{}, fmt.Errorf("recordings: append to %s: the file was removed or replaced while syncing", at.File)
+		}
 	}
-	var err error
-	s.buf, err = c.AppendJSON(s.buf[:0])
-	if err != nil {
-		s.mu.Unlock()
-		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
-	}
-	s.buf = append(s.buf, '\n')
-	at, seq, err := s.write(s.opts.Now().UTC())
-	s.mu.Unlock()
-	if err != nil {
-		return Location{}, err
-	}
-	if s.opts.Sync == SyncNever {
-		return at, nil
-	}
-	if err := s.waitDurable(seq); err != nil {
-		return Location{}, err
-	}
-	return at, nil
 }
 
 // write appends s.buf to the current file, opening or rotating first as needed, and checks

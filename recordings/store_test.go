@@ -367,3 +367,31 @@ func fileSizeChild(t *testing.T) {
 		t.Errorf("files %v: want the limit met several times", files)
 	}
 }
+
+// TestStore_fileRemovedBeforeSync: a file deleted after the line was written but before it
+// was synced took the line with it; Append writes it again and answers where it now is.
+func TestStore_fileRemovedBeforeSync(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, err := OpenStore(dir, StoreOptions{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	removed := 0
+	st.beforeSync = func(path string) {
+		if removed == 0 {
+			removed++
+			must(t, os.Remove(path))
+		}
+	}
+	for i := range 3 {
+		a, err := st.Append(capN(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readBack(t, a); got != customerioEventID(capN(i)) {
+			t.Errorf("%s:%d holds %s", a.File, a.Line, got)
+		}
+	}
+}
