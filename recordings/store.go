@@ -217,7 +217,8 @@ func countLines(path string) (int, error) {
 // stable storage. It is safe for concurrent use.
 //
 // Append never reports a line stored that cannot be read back at its Location: before and
-// after each write it checks that the open file is still the one at its path, so a file
+// after each write (and, under [SyncAlways], after the fsync) it checks that the file the
+// line went to is still the one at its path, so a file
 // deleted or renamed while recording (or its directory removed) is noticed, a new file is
 // opened (the directory made again when needed) and the line written there. Every failure
 // leaves the store able to try again on the next Append: a file that could not be opened is
