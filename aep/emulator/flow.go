@@ -53,7 +53,9 @@ type Flow struct {
 
 // FlowSource resolves a flow id to its Flow at request time, so a new mapping version
 // applies at once.
-type FlowSource interface{ Flow(flowID string) (Flow, bool) }
+type FlowSource interface {
+	Flow(flowID string) (Flow, bool)
+}
 
 // SchemaSource is implemented by a [FlowSource] that can also find a flow by the schema an
 // XDM message names (header.schemaRef.id) or by its dataset (header.datasetId). XDM posts
@@ -104,7 +106,10 @@ func NewStaticFlows(flows ...Flow) (*StaticFlows, error) {
 func (sf *StaticFlows) Flow(id string) (Flow, bool) { f, ok := sf.byID[id]; return f, ok }
 
 // FlowForSchema implements [SchemaSource].
-func (sf *StaticFlows) FlowForSchema(ref string) (Flow, bool) { f, ok := sf.bySchema[ref]; return f, ok }
+func (sf *StaticFlows) FlowForSchema(ref string) (Flow, bool) {
+	f, ok := sf.bySchema[ref]
+	return f, ok
+}
 
 // Dataset implements [SchemaSource].
 func (sf *StaticFlows) Dataset(id string) (string, bool) { s, ok := sf.datasets[id]; return s, ok }
