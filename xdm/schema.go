@@ -88,6 +88,16 @@ func LoadSchema(main SchemaFile, refs ...SchemaFile) (*Schema, error) {
 	return s, nil
 }
 
+// ID is the schema's $id ("" when the document has none).
+func (s *Schema) ID() string {
+	m, _ := s.root.(map[string]any)
+	id, _ := m["$id"].(string)
+	if id == "" {
+		id, _ = m["id"].(string)
+	}
+	return strings.TrimSuffix(id, "#")
+}
+
 // Class is the schema's XDM class (its meta:class), "" when it does not say.
 func (s *Schema) Class() string { return s.class }
 
