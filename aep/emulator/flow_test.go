@@ -2,12 +2,15 @@ package emulator
 
 import (
 	"encoding/json"
+	"io"
+	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/secret"
 )
 
@@ -292,5 +295,40 @@ func TestStaticFlows_refuses(t *testing.T) {
 	}
 	if _, err := NewStaticFlows(Flow{}); err == nil {
 		t.Error("flow without id accepted")
+	}
+}
+
+// Start bounds its listener with Options.HTTP: a flood of idle connections is capped and
+// closed, and the emulator still answers.
+func TestStart_boundedListener(t *testing.T) {
+	s, err := New(Options{HTTP: httpserve.Config{ReadHeaderTimeout: 200 * time.Millisecond, MaxConns: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := s.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	addr := strings.TrimPrefix(run.URL, "http://")
+	var conns []net.Conn
+	for range 20 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		c.SetReadDeadline(time.Now().Add(10 * time.Second))
+		if _, err := io.Copy(io.Discard, c); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatalf("idle connection %d held for 10 s", i)
+			}
+		}
+	}
+	if code := get(t, run.URL+"/emulator/counts", nil); code != 200 {
+		t.Errorf("after the flood: %d", code)
 	}
 }
