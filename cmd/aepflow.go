@@ -87,7 +87,7 @@ func compileFlow(mappingJSON, schemaJSON []byte, refs []xdm.SchemaFile, tenant s
 		return nil, nil, "", err
 	}
 	if schema == nil {
-		opts.Check = xdm.Validator(nil)
+		opts.Check = xdm.ClassRules{Class: ms.TargetClass()}
 	}
 	ref := ""
 	if schema != nil {
@@ -106,13 +106,4 @@ func compileFlow(mappingJSON, schemaJSON []byte, refs []xdm.SchemaFile, tenant s
 		return nil, nil, "", err
 	}
 	return flowMapper{mp}, emulatorValidator(schema), ref, nil
-}
-
-// flowCompiler is compileFlow in the shape of the emulator's flow contract, for flows
-// built from a pulled dataflow (mapping set and schema as JSON).
-func flowCompiler(tenant string) func(mappingJSON, schemaJSON []byte) (emulator.Mapper, emulator.Validator, error) {
-	return func(mappingJSON, schemaJSON []byte) (emulator.Mapper, emulator.Validator, error) {
-		m, v, _, err := compileFlow(mappingJSON, schemaJSON, nil, tenant)
-		return m, v, err
-	}
 }

@@ -190,8 +190,8 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			return err
 		}
 		opts.Schema = s
-	} else if ms.Name == "experience-event" {
-		opts.Check = xdm.ExperienceEventRules{}
+	} else {
+		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	}
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {

@@ -3,6 +3,7 @@ package xdm
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"net/url"
 	"sort"
 	"strconv"
@@ -43,6 +44,9 @@ type ClassRules struct{ Class string }
 
 var _ Checker = ClassRules{}
 
+// checkKeys lists the members Check reads (the same as ExperienceEventRules').
+func (ClassRules) checkKeys() []string { return ExperienceEventRules{}.checkKeys() }
+
 // Check implements [Checker].
 func (c ClassRules) Check(record any) []Violation {
 	ee := c.Class == ClassExperienceEvent
@@ -54,6 +58,18 @@ func (c ClassRules) Check(record any) []Violation {
 		}
 	}
 	return classCheck(record, ee)
+}
+
+// TargetClass is the class the set's records belong to as far as its destinations tell:
+// ClassExperienceEvent when it writes timestamp or eventType (so a record whose
+// timestamp failed is still judged as an ExperienceEvent), "" (infer per record) otherwise.
+func (ms MappingSet) TargetClass() string {
+	for _, m := range ms.Mappings {
+		if d := strings.TrimSpace(m.Destination); d == "timestamp" || d == "eventType" {
+			return ClassExperienceEvent
+		}
+	}
+	return ""
 }
 
 // Validator is the one validator of ciosim (transform --validate, the emulator, the TUI):

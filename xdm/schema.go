@@ -20,8 +20,8 @@ import (
 type Schema struct {
 	sch   *jsonschema.Schema
 	root  any
-	class string // meta:class of a Schema Registry export
-	docs map[string]any // every loaded document by $id, for $ref resolution in typeAt
+	class string         // meta:class of a Schema Registry export
+	docs  map[string]any // every loaded document by $id, for $ref resolution in typeAt
 }
 
 // SchemaError reports a schema that cannot be loaded or compiled.

@@ -102,3 +102,15 @@ func TestValidator_officialSchema(t *testing.T) {
 		t.Errorf("\n got %s\nwant %s", g, w)
 	}
 }
+
+func TestMappingSet_TargetClass(t *testing.T) {
+	ee := MappingSet{Mappings: []Mapping{{Source: "event_id", Destination: "_id"}, {Source: "x", Destination: "timestamp"}}}
+	rec := MappingSet{Mappings: []Mapping{{Source: "event_id", Destination: "_id"}, {Source: "x", Destination: "person.name"}}}
+	if ee.TargetClass() != ClassExperienceEvent || rec.TargetClass() != "" {
+		t.Errorf("TargetClass: %q %q", ee.TargetClass(), rec.TargetClass())
+	}
+	// a set that writes timestamp is judged as an ExperienceEvent even when timestamp failed
+	if vs := (ClassRules{Class: ee.TargetClass()}).Check(map[string]any{"_id": "a"}); len(vs) != 1 || vs[0].Message != "required key [timestamp] not found" {
+		t.Errorf("violations %v", vs)
+	}
+}
