@@ -3,10 +3,10 @@ package xdm
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
