@@ -332,3 +332,35 @@ func TestStart_boundedListener(t *testing.T) {
 		t.Errorf("after the flood: %d", code)
 	}
 }
+
+// Posts of 1 MB bodies keep at most MaxRecordBytes in records; the rest are dropped and
+// counted (issue 11 row 10).
+func TestCollect_recordBytesBound(t *testing.T) {
+	const limit = 4 << 20
+	s, hs := newServer(t, Options{MaxRecordBytes: limit, Mapper: MapperFunc(func([]byte) ([]byte, []string, error) { return []byte(`{}`), nil, nil })})
+	body := []byte(`{"event_id":"x","pad":"` + strings.Repeat("a", MaxBodyBytes-64) + `"}`)
+	for range 20 {
+		if r := post(t, hs.URL+"/collection/"+inlet+"?x-adobe-flow-id=f", body, nil); r.status != 200 {
+			t.Fatalf("post: %d %s", r.status, r.raw)
+		}
+	}
+	c := s.Counts()
+	if c.Received != 20 || c.KeptBytes > limit || c.Kept+c.Dropped != 20 || c.Dropped < 16 {
+		t.Errorf("counts %+v: want ≤ %d bytes kept, the rest dropped and counted", c, limit)
+	}
+}
+
+func FuzzBearerToken(f *testing.F) {
+	for _, s := range []string{"", "Bearer x", "bearer x", "BEARER  x ", "Bearer", "x", "Basic a b", "Bearer a b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		tok, ok := bearerToken(h)
+		if ok && (tok == "" || strings.ContainsAny(tok, " \t\n")) {
+			t.Fatalf("bearerToken(%q) = %q", h, tok)
+		}
+		if !ok && tok != "" {
+			t.Fatalf("bearerToken(%q) = %q, false", h, tok)
+		}
+	})
+}
