@@ -301,6 +301,16 @@ func (s *Server) classifyXDM(body []byte) (rec Record, org, fail string) {
 	ref := msg.Header.SchemaRef.ID
 	flow, known := s.flow(msg.Header.FlowID)
 	ss, _ := s.o.Flows.(SchemaSource)
+	if known && flow.SchemaRef != "" && flow.SchemaRef != ref {
+		// the flow's own schema is another: validate with the one the message names
+		v := Validator(nil)
+		if ss != nil {
+			if sf, ok := ss.FlowForSchema(ref); ok {
+				v = sf.Validator
+			}
+		}
+		flow.Validator = v
+	}
 	if !known && ss != nil {
 		flow, known = ss.FlowForSchema(ref)
 	}

@@ -252,6 +252,11 @@ func TestFlows_validatorAndMapper(t *testing.T) {
 		recs[0].Violations[0].Keyword != "required" || !recs[1].Good {
 		t.Fatalf("records = %+v; want schema a judged by its flow's validator, schema b by the default", recs)
 	}
+	// header.flowId names flow fa but the message names schema b: judged by b's rules
+	post(t, hs.URL+"/collection/"+inlet, []byte(envelope(schemaB, schemaB, map[string]string{"flowId": `"fa"`}, goodEnt)), nil)
+	if recs := s.Records(Filter{}); len(recs) != 3 || !recs[2].Good || recs[2].FlowID != "fa" {
+		t.Fatalf("flowId fa, schema b: %+v", recs[2])
+	}
 	s.Reset()
 	post(t, hs.URL+"/collection/"+inlet+"?x-adobe-flow-id=fa", []byte(goodRaw), nil)
 	post(t, hs.URL+"/collection/"+inlet+"?x-adobe-flow-id=unknown", []byte(goodRaw), nil)
