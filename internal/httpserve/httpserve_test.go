@@ -12,32 +12,53 @@ import (
 	"time"
 )
 
+// counting counts the connections its listener has open (decremented when the
+// connection itself is closed, before the cap's slot is released) and keeps the peak.
+type counting struct {
+	net.Listener
+	open, peak atomic.Int64
+}
+
+func (l *counting) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	n := l.open.Add(1)
+	for {
+		p := l.peak.Load()
+		if n <= p || l.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return &countedConn{Conn: c, l: l}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	l    *counting
+	once sync.Once
+}
+
+func (c *countedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(func() { c.l.open.Add(-1) })
+	return err
+}
+
 // start serves h with c on loopback and reports the most connections open at once.
 func start(t *testing.T, h http.Handler, c Config) (addr string, maxOpen func() int64) {
 	t.Helper()
-	ln, err := Listen("127.0.0.1:0", c)
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	cl := &counting{Listener: raw}
+	ln := Limit(cl, c.filled().MaxConns)
 	srv := Server(h, c)
-	var open, peak atomic.Int64
-	srv.ConnState = func(_ net.Conn, st http.ConnState) {
-		switch st {
-		case http.StateNew:
-			n := open.Add(1)
-			for {
-				p := peak.Load()
-				if n <= p || peak.CompareAndSwap(p, n) {
-					break
-				}
-			}
-		case http.StateClosed, http.StateHijacked:
-			open.Add(-1)
-		}
-	}
 	errc := Serve(srv, ln)
 	t.Cleanup(func() { srv.Close(); <-errc })
-	return ln.Addr().String(), peak.Load
+	return raw.Addr().String(), cl.peak.Load
 }
 
 // closedWithin reports whether the server closes c (EOF or reset) within d.
