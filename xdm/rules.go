@@ -13,8 +13,9 @@ import (
 // ExperienceEventRules is the built-in check of the ExperienceEvent class rules, used when
 // no schema is given: _id a non-empty uri-reference string, timestamp an RFC 3339
 // date-time, identityMap a map of arrays of identity items with a string id, a boolean
-// primary, an authenticatedState of ambiguous|authenticated|loggedOut, and at most one
-// primary identity.
+// primary and an authenticatedState of ambiguous|authenticated|loggedOut. (Several primary
+// identities are not a validation error: neither the XDM schema nor AEP's streaming
+// validation documents such a rule.)
 type ExperienceEventRules struct{}
 
 var _ Checker = ExperienceEventRules{}
@@ -172,7 +173,6 @@ func classCheck(record any, ee bool) []Violation {
 		if !ok {
 			add("#/identityMap", "#/properties/identityMap", "type", "expected type: JSONObject, found: "+jsonKind(im))
 		} else {
-			primaries := 0
 			keys := make([]string, 0, len(imm))
 			for k := range imm {
 				keys = append(keys, k)
@@ -202,11 +202,8 @@ func classCheck(record any, ee bool) []Violation {
 						}
 					}
 					if pv, ok := item["primary"]; ok {
-						b, isBool := pv.(bool)
-						if !isBool {
+						if _, isBool := pv.(bool); !isBool {
 							add(ip()+"/primary", loc+"/items/properties/primary", "type", "expected type: Boolean, found: "+jsonKind(pv))
-						} else if b {
-							primaries++
 						}
 					}
 					if as, ok := item["authenticatedState"]; ok {
@@ -217,9 +214,6 @@ func classCheck(record any, ee bool) []Violation {
 						}
 					}
 				}
-			}
-			if primaries > 1 {
-				add("#/identityMap", "#/properties/identityMap", "primary", fmt.Sprintf("%d identities are marked primary; at most one may be", primaries))
 			}
 		}
 	}
