@@ -181,3 +181,36 @@ func FuzzParseFlowFlag(f *testing.F) {
 		}
 	})
 }
+
+// With no schema known, serve judges XDM posts by the built-in rules of their class: a
+// profile record without timestamp is good; an ExperienceEvent's wrong-typed _id and
+// epoch-seconds timestamp are type errors, not "required key not found".
+func TestServe_builtinClassRules(t *testing.T) {
+	base := startServe(t)
+	post := func(entity string) {
+		t.Helper()
+		msg := `{"header":{"schemaRef":{"id":"https://ns.adobe.com/acme/schemas/unknown","contentType":"application/vnd.adobe.xed-full+json;version=1"}},` +
+			`"body":{"xdmMeta":{"schemaRef":{"id":"https://ns.adobe.com/acme/schemas/unknown","contentType":"application/vnd.adobe.xed-full+json;version=1"}},"xdmEntity":` + entity + `}}`
+		resp, err := http.Post(base+"/collection/"+emulator.DefaultInletID, "application/json", strings.NewReader(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("post %s: %d", entity, resp.StatusCode)
+		}
+	}
+	post(`{"_id":"profile-1","person":{"name":{"firstName":"Ann"}}}`)
+	post(`{"_id":"ee-1","timestamp":1613063089,"eventType":"directMarketing.emailOpened"}`)
+	post(`{"_id":7,"timestamp":"2021-02-11T17:04:49Z"}`)
+	bad := badRecords(t, base)
+	if len(bad) != 2 {
+		t.Fatalf("bad records %+v, want 2 (the profile record is good)", bad)
+	}
+	if v := bad["ee-1"].Violations; len(v) != 1 || v[0] != (emulator.Violation{SchemaLocation: "#/properties/timestamp", Pointer: "#/timestamp", Keyword: "type", Message: "expected type: String, found: Long"}) {
+		t.Errorf("ee-1: %+v", v)
+	}
+	if v := bad[""].Violations; len(v) != 1 || v[0] != (emulator.Violation{SchemaLocation: "#/properties/_id", Pointer: "#/_id", Keyword: "type", Message: "expected type: String, found: Long"}) {
+		t.Errorf("_id 7: %+v", v)
+	}
+}
