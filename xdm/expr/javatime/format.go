@@ -196,7 +196,7 @@ func weekOfWeekBasedYear(year, doy, javaDow int) int {
 // epochDay is the number of days from 1970-01-01 (proleptic Gregorian).
 func epochDay(y, m, d int) int64 {
 	yy, mm := int64(y), int64(m)
-	total := 365*yy
+	total := 365 * yy
 	if yy >= 0 {
 		total += (yy+3)/4 - (yy+99)/100 + (yy+399)/400
 	} else {

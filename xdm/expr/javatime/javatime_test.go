@@ -112,7 +112,7 @@ func isoOffset(t time.Time) string {
 	base := MustCompile("uuuu-MM-dd'T'HH:mm:ss")
 	s, _ := base.Format(t)
 	if ns := t.Nanosecond(); ns != 0 {
-		s += "." + strings.TrimRight(strconv.Itoa(ns+1e9)[1:], "0")
+		s += "." + strings.TrimRight(strconv.Itoa(ns + 1e9)[1:], "0")
 	}
 	off, _ := MustCompile("XXXXX' 'VV").Format(t)
 	return s + off

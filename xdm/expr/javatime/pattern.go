@@ -24,17 +24,17 @@ const MaxPatternLength = 4096
 type kind uint8
 
 const (
-	kLit       kind = iota
-	kNum            // a numeric field
-	kReduced        // a two-digit year (yy, uu, YY)
-	kFrac           // S: fraction of second
-	kText           // G, M/L/Q/q (3+), E, e/c (3+), a, B
-	kOffset         // X, x, Z (1-3, 5)
-	kLocOffset      // O, ZZZZ
-	kZoneID         // VV
-	kZoneText       // z, zzzz
-	kZoneGeneric    // v, vvvv
-	kOptional       // [ ... ]
+	kLit         kind = iota
+	kNum              // a numeric field
+	kReduced          // a two-digit year (yy, uu, YY)
+	kFrac             // S: fraction of second
+	kText             // G, M/L/Q/q (3+), E, e/c (3+), a, B
+	kOffset           // X, x, Z (1-3, 5)
+	kLocOffset        // O, ZZZZ
+	kZoneID           // VV
+	kZoneText         // z, zzzz
+	kZoneGeneric      // v, vvvv
+	kOptional         // [ ... ]
 )
 
 type field uint8
@@ -129,10 +129,10 @@ func (e *PatternError) Error() string {
 
 // builder mirrors DateTimeFormatterBuilder: one level per optional section.
 type builder struct {
-	items     []item
-	valueIdx  int // index of the active adjacent-value parser, -1 when none
-	padNext   int
-	parent    *builder
+	items      []item
+	valueIdx   int // index of the active adjacent-value parser, -1 when none
+	padNext    int
+	parent     *builder
 	inOptional bool
 }
 
