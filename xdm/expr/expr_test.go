@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -238,23 +239,6 @@ func TestProgram_Paths(t *testing.T) {
 	}
 }
 
-func TestJavaLayout(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"yyyy-MM-dd'T'HH:mm:ss.SSSX", "2006-01-02T15:04:05.000Z07"},
-		{"dd-MMM-yyyy", "02-Jan-2006"},
-		{"M/dd/yyyy hh:mm:ss a", "1/02/2006 03:04:05 PM"},
-		{"EEEE, yyyy-MM-dd HH:mm:ss z", "Monday, 2006-01-02 15:04:05 MST"},
-	} {
-		got, err := JavaLayout(tc.in)
-		if err != nil || got != tc.want {
-			t.Errorf("%s → %q (%v), want %q", tc.in, got, err, tc.want)
-		}
-	}
-	if _, err := JavaLayout("yyyy-QQ"); err == nil {
-		t.Error("unsupported letter accepted")
-	}
-}
-
 func FuzzCompile(f *testing.F) {
 	for _, s := range []string{
 		`concat("Hi", ",", "there")`, `iif(a.equals("x"), nullify(), a)`, `a[0].b + 1 * -2`,
@@ -275,4 +259,36 @@ func FuzzCompile(f *testing.F) {
 		// Must not panic on any input record.
 		_, _ = p.Eval(&Env{Root: map[string]any{"a": []any{map[string]any{"b": int64(1)}}, "x": "s"}, Now: func() time.Time { return fixedNow }, Rand: bytes.NewReader(make([]byte, 64))})
 	})
+}
+
+// TestIntegerOverflow: issue 11 row 8 — 64-bit arithmetic that overflows fails the
+// expression instead of wrapping (9223372036854775807 * 1000 became 1969-12-31).
+func TestIntegerOverflow(t *testing.T) {
+	root := map[string]any{"timestamp": int64(math.MaxInt64), "min": int64(math.MinInt64), "big": 1e300}
+	for _, src := range []string{
+		`timestamp * 1000`, `timestamp + 1`, `min - 1`, `-min`, `min / -1`, `min * -1`, `-1 * min`, `timestamp * -2`,
+		`dformat(timestamp * 1000, "yyyy-MM-dd'T'HH:mm:ssXXX")`, `dformat(big, "yyyy")`, `to_integer(big)`,
+	} {
+		p, err := Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := p.Eval(&Env{Root: root})
+		if err == nil {
+			t.Errorf("%s = %v, want an error", src, v)
+		}
+	}
+	for src, want := range map[string]int64{
+		`timestamp * 1`: math.MaxInt64, `min * 1`: math.MinInt64, `min % -1`: 0, `timestamp - 1 + 1`: math.MaxInt64,
+		`-9223372036854775807 - 1`: math.MinInt64, `3037000499 * 3037000499`: 9223372030926249001, `min + timestamp`: -1,
+	} {
+		p, err := Compile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := p.Eval(&Env{Root: root})
+		if err != nil || v != want {
+			t.Errorf("%s = %v, %v; want %d", src, v, err, want)
+		}
+	}
 }

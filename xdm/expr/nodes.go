@@ -139,6 +139,9 @@ func (n *unNode) eval(e *Env) (any, error) {
 	default: // "-"
 		switch v := v.(type) {
 		case int64:
+			if v == math.MinInt64 {
+				return nil, &EvalError{"-", fmt.Errorf("integer overflow: -(%d)", v)}
+			}
 			return -v, nil
 		case nil:
 			return nil, nil
@@ -229,19 +232,40 @@ func arith(op string, l, r any) (any, error) {
 	li, lint := l.(int64)
 	ri, rint := r.(int64)
 	if lint && rint {
+		// Overflow fails the expression (the field is nulled with a warning) instead of
+		// wrapping: 9223372036854775807 * 1000 must not become a date in 1969. JEXL
+		// would widen to a BigInteger, which no XDM integer field or date function takes.
 		switch op {
 		case "+":
-			return li + ri, nil
+			r := li + ri
+			if (li^r)&(ri^r) < 0 {
+				return nil, overflow(op, li, ri)
+			}
+			return r, nil
 		case "-":
-			return li - ri, nil
+			r := li - ri
+			if (li^ri)&(li^r) < 0 {
+				return nil, overflow(op, li, ri)
+			}
+			return r, nil
 		case "*":
-			return li * ri, nil
+			r := li * ri
+			if li != 0 && (r/li != ri || (li == -1 && ri == math.MinInt64) || (ri == -1 && li == math.MinInt64)) {
+				return nil, overflow(op, li, ri)
+			}
+			return r, nil
 		case "/", "%":
 			if ri == 0 {
 				return nil, &EvalError{op, errors.New("division by zero")}
 			}
 			if op == "/" {
+				if li == math.MinInt64 && ri == -1 {
+					return nil, overflow(op, li, ri)
+				}
 				return li / ri, nil
+			}
+			if ri == -1 {
+				return int64(0), nil
 			}
 			return li % ri, nil
 		}
@@ -380,4 +404,8 @@ func (n *methodNode) eval(e *Env) (any, error) {
 		return nil, &EvalError{n.name, err}
 	}
 	return v, nil
+}
+
+func overflow(op string, l, r int64) error {
+	return &EvalError{op, fmt.Errorf("integer overflow: %d %s %d is outside the 64-bit range", l, op, r)}
 }

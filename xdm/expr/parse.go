@@ -151,7 +151,7 @@ func (p *parser) parsePostfix() (node, error) {
 			if nt.kind != tIdent {
 				return nil, p.errAt(nt.pos, "expected a field or method name after '.', found %s", describe(nt))
 			}
-			if p.peek().kind == tLParen {
+			if p.peek().kind == tLParen && !nt.quoted {
 				record()
 				p.next()
 				args, err := p.parseArgs()
@@ -291,6 +291,12 @@ func (p *parser) parsePrimary() (node, error) {
 			}
 		}
 	case tIdent:
+		if t.quoted {
+			if p.scope != nil {
+				return p.scope.path(nil, t.text), nil
+			}
+			return &varNode{name: t.text}, nil
+		}
 		switch t.text {
 		case "true":
 			return &litNode{true}, nil

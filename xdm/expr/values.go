@@ -14,7 +14,10 @@ import (
 // Cache holds compiled regular expressions shared by evaluations; the zero value is ready
 // and it is safe for concurrent use. Put one in [Env.Cache] to avoid recompiling a regex
 // for every record.
-type Cache struct{ m sync.Map }
+type Cache struct {
+	m    sync.Map // regexes
+	fmts sync.Map // *javatime.Formatter by pattern
+}
 
 func (e *Env) regex(pat string) (*regexp.Regexp, error) {
 	if e.Cache == nil {
@@ -176,7 +179,8 @@ func toInt(v any) (int64, bool) {
 	case int:
 		return int64(v), true
 	case float64:
-		if v == math.Trunc(v) && !math.IsInf(v, 0) {
+		// -2^63 is exact as a float; 2^63 is not an int64
+		if v == math.Trunc(v) && v >= -(1<<63) && v < 1<<63 {
 			return int64(v), true
 		}
 		return 0, false

@@ -117,3 +117,34 @@ func isoOffset(t time.Time) string {
 	off, _ := MustCompile("XXXXX' 'VV").Format(t)
 	return s + off
 }
+
+// TestParseFixedNames: Adobe's documented example reads "PST" as -08:00 on an October date
+// (zone_date_to_utc gives 19:55:12Z), where java.time applies Los Angeles' summer rules.
+func TestParseFixedNames(t *testing.T) {
+	f := MustCompile("yyyy-MM-dd'T'HH:mm:ss z")
+	for _, tc := range []struct{ in, java, fixed string }{
+		{"2019-10-17T11:55:12 PST", "2019-10-17T18:55:12Z", "2019-10-17T19:55:12Z"},
+		{"2019-10-17T11:55:12 PDT", "2019-10-17T18:55:12Z", "2019-10-17T18:55:12Z"},
+		{"2019-01-17T11:55:12 PDT", "2019-01-17T19:55:12Z", "2019-01-17T18:55:12Z"},
+		{"2019-10-17T11:55:12 America/Los_Angeles", "2019-10-17T18:55:12Z", "2019-10-17T18:55:12Z"},
+		{"2019-10-17T11:55:12 CET", "2019-10-17T09:55:12Z", "2019-10-17T10:55:12Z"},
+	} {
+		j, err := f.Parse(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := f.ParseFixedNames(tc.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := j.UTC().Format(time.RFC3339); got != tc.java {
+			t.Errorf("Parse(%q) = %s, want %s", tc.in, got, tc.java)
+		}
+		if got := x.UTC().Format(time.RFC3339); got != tc.fixed {
+			t.Errorf("ParseFixedNames(%q) = %s, want %s", tc.in, got, tc.fixed)
+		}
+		if x.Location() != j.Location() {
+			t.Errorf("ParseFixedNames(%q) zone %v, want %v", tc.in, x.Location(), j.Location())
+		}
+	}
+}

@@ -27,6 +27,9 @@ type parsed struct {
 	zone   *time.Location
 	offset int
 	hasOff bool
+	// nameDST is 1 when the zone came from a standard-time name (PST), 2 from a
+	// daylight-time name (PDT), 0 otherwise.
+	nameDST int8
 }
 
 func (p *parsed) setField(f field, v int64) bool {
@@ -38,9 +41,19 @@ func (p *parsed) setField(f field, v int64) bool {
 }
 
 // Parse reads text with the pattern as Java's DateTimeFormatter.parse does (strict, case
-// sensitive, ResolverStyle.SMART) and resolves it to a date-time: a time missing from the
-// text is midnight, a zone missing from it is UTC (ZoneOffset.UTC).
-func (f *Formatter) Parse(text string) (time.Time, error) {
+// sensitive, ResolverStyle.SMART) and resolves it to a date-time as
+// parseBest(ZonedDateTime, LocalDateTime, LocalDate) would: a time missing from the text
+// (or not resolvable, as h without a) is midnight, a zone missing from it is UTC
+// (ZoneOffset.UTC).
+func (f *Formatter) Parse(text string) (time.Time, error) { return f.parse(text, false) }
+
+// ParseFixedNames is Parse except that a zone name read by z or zzzz stands for its own
+// offset: "PST" is -08:00 even on a summer date, where java.time applies the rules of
+// America/Los_Angeles (-07:00). This is how SimpleDateFormat reads names and what Adobe's
+// documented example of date() with "PST" shows; the result keeps the name's zone.
+func (f *Formatter) ParseFixedNames(text string) (time.Time, error) { return f.parse(text, true) }
+
+func (f *Formatter) parse(text string, fixedNames bool) (time.Time, error) {
 	var p parsed
 	pos := parseItems(f.items, text, 0, &p)
 	if pos < 0 {
@@ -52,6 +65,13 @@ func (f *Formatter) Parse(text string) (time.Time, error) {
 	t, err := p.resolve()
 	if err != nil {
 		return time.Time{}, &ParseError{Text: text, Pos: -1, Msg: err.Error()}
+	}
+	if fixedNames && p.nameDST != 0 && !p.hasOff {
+		if off, ok := nameOffset(t, p.nameDST == 2); ok {
+			y, mo, d := t.Date()
+			h, mi, s := t.Clock()
+			t = time.Date(y, mo, d, h, mi, s, t.Nanosecond(), time.FixedZone("", off)).In(t.Location())
+		}
 	}
 	return t, nil
 }
@@ -454,6 +474,14 @@ func parseZone(it *item, text string, pos int, p *parsed) int {
 				id = z
 			}
 		}
+		if n, ok := tb.names[id]; ok && it.kind == kZoneText && k != id {
+			switch k {
+			case n.short, n.full:
+				p.nameDST = 1
+			case n.shortDST, n.fullDST:
+				p.nameDST = 2
+			}
+		}
 		if _, isID := tb.names[id]; !isID {
 			continue
 		}
@@ -472,4 +500,22 @@ func parseZone(it *item, text string, pos int, p *parsed) int {
 		return setZone(time.UTC, pos+1)
 	}
 	return ^pos
+}
+
+// nameOffset finds the zone's standard (or daylight) offset around t: the offset at t when
+// that is of the wanted kind, else at the nearest of the next eleven months that is.
+func nameOffset(t time.Time, dst bool) (int, bool) {
+	for i := 0; i < 12; i++ {
+		u := t.AddDate(0, i, 0)
+		if u.IsDST() == dst {
+			_, off := u.Zone()
+			return off, true
+		}
+		u = t.AddDate(0, -i, 0)
+		if u.IsDST() == dst {
+			_, off := u.Zone()
+			return off, true
+		}
+	}
+	return 0, false
 }
