@@ -22,11 +22,12 @@ var dateFormats = [...]string{
 // DateFormats returns the ordered Java patterns date() tries when no format is given.
 func DateFormats() []string { return append([]string(nil), dateFormats[:]...) }
 
-// extraFormats are tried after dateFormats so that plain RFC 3339 strings (with or without
-// fractional seconds or offsets) parse too. This is ciosim's addition: Adobe documents the
-// list above for date() and for strings mapped onto date fields, and says date-time fields
-// take ISO 8601 strings; Java's list alone refuses "2019-10-17T11:55:12+02:00".
-var extraFormats = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
+// extraFormats are tried after dateFormats. Adobe's own examples parse strings that no
+// pattern of the documented list matches — date("2019-10-23 11:24") gives
+// 2019-10-23T11:24:00Z and date_part("MM", date("2019-10-17 11:55:12")) gives 10 — and
+// date-time fields take ISO 8601 strings such as "2019-10-17T11:55:12+02:00", so ciosim
+// also accepts RFC 3339 and the date with hours and minutes (and seconds).
+var extraFormats = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04"}
 
 // defaultFormatters are the compiled dateFormats.
 var defaultFormatters = sync.OnceValue(func() []*javatime.Formatter {

@@ -23,6 +23,8 @@ const (
 	tDot
 	tQuestion
 	tColon
+	tLBrace
+	tRBrace
 )
 
 type token struct {
@@ -213,6 +215,10 @@ func (p *parser) lex() error {
 				p.toks = append(p.toks, token{kind: tQuestion, text: "?", pos: start})
 			case ':':
 				p.toks = append(p.toks, token{kind: tColon, text: ":", pos: start})
+			case '{':
+				p.toks = append(p.toks, token{kind: tLBrace, text: "{", pos: start})
+			case '}':
+				p.toks = append(p.toks, token{kind: tRBrace, text: "}", pos: start})
 			case '+', '-', '*', '/', '%', '<', '>', '!', '~':
 				p.toks = append(p.toks, token{kind: tOp, text: string(c), pos: start})
 			default:

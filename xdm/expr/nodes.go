@@ -104,6 +104,25 @@ func (n *arrayNode) eval(e *Env) (any, error) {
 	return out, nil
 }
 
+// mapNode is a JEXL map literal; a key is written as a string, a later key wins.
+type mapNode struct{ keys, vals []node }
+
+func (n *mapNode) eval(e *Env) (any, error) {
+	out := make(map[string]any, len(n.keys))
+	for i, kn := range n.keys {
+		k, err := kn.eval(e)
+		if err != nil {
+			return nil, err
+		}
+		v, err := n.vals[i].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		out[toString(k)] = v
+	}
+	return out, nil
+}
+
 type condNode struct{ c, a, b node }
 
 func (n *condNode) eval(e *Env) (any, error) {
@@ -198,7 +217,11 @@ func (n *binNode) eval(e *Env) (any, error) {
 		if err != nil {
 			return nil, &EvalError{n.op, err}
 		}
-		m := re.MatchString(s)
+		// JEXL: "abcdef" =~ "abc.*" is true — the whole string must match.
+		m, err := fullMatch(re, s)
+		if err != nil {
+			return nil, &EvalError{n.op, matchErr(pat, err)}
+		}
 		return m == (n.op == "=~"), nil
 	case "<", ">", "<=", ">=":
 		c, err := compare(l, r)

@@ -4,11 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dlclark/regexp2"
 )
 
 // Cache holds compiled regular expressions shared by evaluations; the zero value is ready
@@ -19,12 +20,18 @@ type Cache struct {
 	fmts sync.Map // *javatime.Formatter by pattern
 }
 
-func (e *Env) regex(pat string) (*regexp.Regexp, error) {
+// RegexTimeout bounds one regex match: a pattern that backtracks for longer fails the
+// expression (the field is nulled with a warning) instead of stalling the run.
+const RegexTimeout = 100 * time.Millisecond
+
+// regex compiles a pattern with Java-like semantics (backreferences, lookaround, possessive
+// groups as (?>...)) through regexp2, caching it in the Env's Cache when it has one.
+func (e *Env) regex(pat string) (*regexp2.Regexp, error) {
 	if e.Cache == nil {
 		return compileRegex(pat)
 	}
 	if re, ok := e.Cache.m.Load(pat); ok {
-		return re.(*regexp.Regexp), nil
+		return re.(*regexp2.Regexp), nil
 	}
 	re, err := compileRegex(pat)
 	if err != nil {
@@ -34,12 +41,57 @@ func (e *Env) regex(pat string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func compileRegex(pat string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(pat)
+func compileRegex(pat string) (*regexp2.Regexp, error) {
+	re, err := regexp2.Compile(pat, regexp2.None)
 	if err != nil {
 		return nil, fmt.Errorf("bad regex %q: %w", pat, err)
 	}
+	re.MatchTimeout = RegexTimeout
 	return re, nil
+}
+
+// matchErr words a regexp2 failure (a timeout) for the warning.
+func matchErr(pat string, err error) error {
+	return fmt.Errorf("regex %q gave up after %v: %w", pat, RegexTimeout, err)
+}
+
+// fullMatch reports whether re matches all of s (Java's String.matches).
+func fullMatch(re *regexp2.Regexp, s string) (bool, error) {
+	m, err := re.FindStringMatch(s)
+	for err == nil && m != nil {
+		if m.Index == 0 && m.Length == len([]rune(s)) {
+			return true, nil
+		}
+		m, err = re.FindNextMatch(m)
+	}
+	return false, err
+}
+
+// javaSplit is Java's String.split(regex): a zero-width match at the start gives no
+// leading empty part, and trailing empty parts are removed.
+func javaSplit(re *regexp2.Regexp, s string) ([]string, error) {
+	rs := []rune(s)
+	var parts []string
+	index := 0
+	m, err := re.FindStringMatch(s)
+	for ; err == nil && m != nil; m, err = re.FindNextMatch(m) {
+		if index == 0 && m.Index == 0 && m.Length == 0 {
+			continue
+		}
+		parts = append(parts, string(rs[index:m.Index]))
+		index = m.Index + m.Length
+	}
+	if err != nil {
+		return nil, err
+	}
+	if index == 0 {
+		return []string{s}, nil
+	}
+	parts = append(parts, string(rs[index:]))
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts, nil
 }
 
 func truthy(v any) bool {
