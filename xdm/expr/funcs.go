@@ -176,9 +176,9 @@ func addStringFuncs(add adder) {
 		if err != nil {
 			return nil, err
 		}
-		parts, err := javaSplit(re, str(a[0]))
+		parts, err := re.split(str(a[0]))
 		if err != nil {
-			return nil, matchErr(sep, err)
+			return nil, err
 		}
 		return strs(parts), nil
 	})
@@ -371,21 +371,7 @@ func addStringFuncs(add adder) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := re.FindStringMatch(str(a[0]))
-		if err != nil {
-			return nil, matchErr(pat, err)
-		}
-		if m == nil {
-			return nil, nil
-		}
-		gs := m.Groups()
-		out := make([]any, len(gs))
-		for i, g := range gs {
-			if len(g.Captures) > 0 {
-				out[i] = g.String()
-			}
-		}
-		return out, nil
+		return re.find(str(a[0]))
 	})
 	// matches_regex: the whole string must match (Java's String.matches).
 	add("matches_regex", 2, 2, func(e *Env, a []any) (any, error) {
@@ -397,11 +383,7 @@ func addStringFuncs(add adder) {
 		if err != nil {
 			return nil, err
 		}
-		ok, err := fullMatch(re, str(a[0]))
-		if err != nil {
-			return nil, matchErr(pat, err)
-		}
-		return ok, nil
+		return re.matches(str(a[0]))
 	})
 
 	// Hashing: lowercase hex of the input encoded in CHARSET (default UTF-8).

@@ -218,9 +218,9 @@ func (n *binNode) eval(e *Env) (any, error) {
 			return nil, &EvalError{n.op, err}
 		}
 		// JEXL: "abcdef" =~ "abc.*" is true — the whole string must match.
-		m, err := fullMatch(re, s)
+		m, err := re.matches(s)
 		if err != nil {
-			return nil, &EvalError{n.op, matchErr(pat, err)}
+			return nil, &EvalError{n.op, err}
 		}
 		return m == (n.op == "=~"), nil
 	case "<", ">", "<=", ">=":

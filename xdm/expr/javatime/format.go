@@ -25,7 +25,8 @@ func (e *FormatError) Error() string { return e.Msg }
 // stands for Java's ZoneOffset.UTC ("Z"), a location named after an IANA id for that
 // ZoneId, and a fixed zone named like "+05:30" for that ZoneOffset.
 func (f *Formatter) Format(t time.Time) (string, error) {
-	b, err := f.AppendFormat(make([]byte, 0, len(f.pattern)+16), t)
+	var buf [64]byte
+	b, err := f.AppendFormat(buf[:0], t)
 	return string(b), err
 }
 
@@ -33,7 +34,7 @@ func (f *Formatter) Format(t time.Time) (string, error) {
 func (f *Formatter) AppendFormat(dst []byte, t time.Time) ([]byte, error) {
 	var fs fieldSet
 	fs.t = t
-	return appendItems(dst, f.items, &fs)
+	return appendItems(dst, f.flat, &fs)
 }
 
 // fieldSet computes the calendar fields of one instant once.
@@ -58,18 +59,31 @@ func (fs *fieldSet) load() {
 	fs.have = true
 	y, m, d := fs.t.Date()
 	fs.year, fs.month, fs.day = y, int(m), d
-	fs.yday = fs.t.YearDay()
-	fs.wday = int(fs.t.Weekday())
-	if fs.wday == 0 {
-		fs.wday = 7
-	}
 	fs.hour, fs.min, fs.sec = fs.t.Clock()
 	fs.nano = fs.t.Nanosecond()
 	_, fs.offset = fs.t.Zone()
 }
 
-func (fs *fieldSet) get(f field) int64 {
+// loadDays adds the day of the year and of the week, which few patterns need.
+func (fs *fieldSet) loadDays() {
 	fs.load()
+	if fs.yday != 0 {
+		return
+	}
+	fs.yday = fs.t.YearDay()
+	fs.wday = int(fs.t.Weekday())
+	if fs.wday == 0 {
+		fs.wday = 7
+	}
+}
+
+func (fs *fieldSet) get(f field) int64 {
+	switch f {
+	case fDayOfYear, fDayOfWeek, fLocalDayOfWeek, fWeekBasedYear, fWeekOfWeekBasedYear, fWeekOfMonth:
+		fs.loadDays()
+	default:
+		fs.load()
+	}
 	switch f {
 	case fEra:
 		if fs.year >= 1 {
@@ -246,9 +260,8 @@ func appendItem(dst []byte, it *item, fs *fieldSet) ([]byte, error) {
 	switch it.kind {
 	case kLit:
 		return append(dst, it.lit...), nil
-	case kOptional:
-		// a ZonedDateTime has every field, so optional sections always print
-		return appendItems(dst, it.opt, fs)
+	// kOptional never reaches here: a ZonedDateTime has every field, so optional
+	// sections always print and Compile inlines them (Formatter.flat).
 	case kNum:
 		return appendNumber(dst, it, fs.get(it.field))
 	case kReduced:
@@ -259,7 +272,8 @@ func appendItem(dst []byte, it *item, fs *fieldSet) ([]byte, error) {
 		v %= 100
 		return append(dst, byte('0'+v/10), byte('0'+v%10)), nil
 	case kFrac:
-		s := strconv.FormatInt(fs.get(fNano)+1e9, 10)[1:]
+		var tmp [20]byte
+		s := strconv.AppendInt(tmp[:0], fs.get(fNano)+1e9, 10)[1:]
 		return append(dst, s[:it.min]...), nil
 	case kText:
 		return append(dst, text(it, fs)...), nil
@@ -282,11 +296,31 @@ func appendItem(dst []byte, it *item, fs *fieldSet) ([]byte, error) {
 func (fs *fieldSet) getInt(f field) int { return int(fs.get(f)) }
 
 func appendNumber(dst []byte, it *item, v int64) ([]byte, error) {
-	abs := v
-	if abs < 0 {
+	if v >= 0 && v < 1e9 && it.sign != signExceedsPad || v >= 0 && v < 10000 {
+		// the common case: a small non-negative value, zero-padded to the minimum width
+		n := 1
+		for x := v; x >= 10; x /= 10 {
+			n++
+		}
+		if n <= it.max {
+			w := max(n, it.min)
+			start := len(dst)
+			for range w {
+				dst = append(dst, '0')
+			}
+			for i, x := len(dst)-1, v; i >= start+w-n; i-- {
+				dst[i] = byte('0' + x%10)
+				x /= 10
+			}
+			return dst, nil
+		}
+	}
+	abs := uint64(v)
+	if v < 0 {
 		abs = -abs
 	}
-	s := strconv.FormatInt(abs, 10)
+	var tmp [20]byte
+	s := strconv.AppendUint(tmp[:0], abs, 10)
 	if len(s) > it.max {
 		return dst, &FormatError{fmt.Sprintf("Field %s cannot be printed as the value %d exceeds the maximum print width of %d", fieldNames[it.field], v, it.max)}
 	}

@@ -112,6 +112,7 @@ type item struct {
 type Formatter struct {
 	pattern string
 	items   []item
+	flat    []item // items with optional sections inlined: formatting prints them all
 }
 
 // String returns the pattern.
@@ -259,7 +260,19 @@ func Compile(pattern string) (*Formatter, error) {
 		b = b.parent
 		b.appendInternal(item{kind: kOptional, opt: sub})
 	}
-	return &Formatter{pattern: pattern, items: mergeLiterals(b.items)}, nil
+	items := mergeLiterals(b.items)
+	return &Formatter{pattern: pattern, items: items, flat: mergeLiterals(flatten(nil, items))}, nil
+}
+
+func flatten(dst, items []item) []item {
+	for _, it := range items {
+		if it.kind == kOptional {
+			dst = flatten(dst, it.opt)
+			continue
+		}
+		dst = append(dst, it)
+	}
+	return dst
 }
 
 // mergeLiterals joins adjacent literals (formatting writes them in one go).
