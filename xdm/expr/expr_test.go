@@ -240,6 +240,8 @@ func FuzzCompile(f *testing.F) {
 	for _, s := range []string{
 		`concat("Hi", ",", "there")`, `iif(a.equals("x"), nullify(), a)`, `a[0].b + 1 * -2`,
 		`${First Name}`, `x \. y`, `"\u00e9"`, `a ? b : c`, `[1, 2][0]`, `emails[*].email`, `1e5 + 2.5d`,
+		`get_keys({"a": 1, "b": {:}})`, `${a.b\.c}.d`, `contains_key("a.b")`, `extract_regex(x, "(a)\\1")`,
+		`format(date(x, "yyyy-MM-dd[ HH:mm]"), "YYYY-'W'ww-e VV")`,
 	} {
 		f.Add(s)
 	}
