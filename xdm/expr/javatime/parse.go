@@ -455,7 +455,8 @@ func parseZone(it *item, text string, pos int, p *parsed) int {
 		return setZone(time.FixedZone(pfx, 0), at)
 	}
 	tb := table()
-	keys, names := tb.ids, map[string]string(nil)
+	var keys []string
+	var names map[string]string
 	switch {
 	case it.kind == kZoneText && it.style == styleFull:
 		keys, names = tb.fullKeys, tb.full

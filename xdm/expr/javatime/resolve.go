@@ -1,12 +1,11 @@
 package javatime
 
 import (
-	"errors"
 	"fmt"
 	"time"
 )
 
-var errNoDate = errors.New("Unable to obtain ZonedDateTime from TemporalAccessor")
+var errNoDate = javaErr("Unable to obtain ZonedDateTime from TemporalAccessor")
 
 func (p *parsed) take(f field) (int64, bool) {
 	if !p.set[f] {
@@ -18,7 +17,7 @@ func (p *parsed) take(f field) (int64, bool) {
 
 func checkRange(f field, v, lo, hi int64) error {
 	if v < lo || v > hi {
-		return fmt.Errorf("Invalid value for %s (valid values %d - %d): %d", fieldNames[f], lo, hi, v)
+		return javaErrf("Invalid value for %s (valid values %d - %d): %d", fieldNames[f], lo, hi, v)
 	}
 	return nil
 }
@@ -47,7 +46,7 @@ func (p *parsed) resolve() (time.Time, error) {
 			}
 		}
 		if haveYear && y != year {
-			return time.Time{}, fmt.Errorf("Conflict found: Year %d differs from Year %d", year, y)
+			return time.Time{}, javaErrf("Conflict found: Year %d differs from Year %d", year, y)
 		}
 		year, haveYear = y, true
 	}
@@ -80,7 +79,7 @@ func (p *parsed) resolve() (time.Time, error) {
 			return time.Time{}, err
 		}
 		if doy == 366 && !isLeap(int(year)) {
-			return time.Time{}, fmt.Errorf("Invalid date 'DayOfYear 366' as '%d' is not a leap year", year)
+			return time.Time{}, javaErrf("Invalid date 'DayOfYear 366' as '%d' is not a leap year", year)
 		}
 		t := time.Date(int(year), 1, int(doy), 0, 0, 0, 0, time.UTC)
 		y, mo, d = t.Year(), int(t.Month()), t.Day()
@@ -127,7 +126,7 @@ func (p *parsed) resolve() (time.Time, error) {
 			ch = 0
 		}
 		if !p.setField(fHourOfDay, ch) {
-			return time.Time{}, fmt.Errorf("Conflict found: HourOfDay differs from ClockHourOfDay %d", ch)
+			return time.Time{}, javaErrf("Conflict found: HourOfDay differs from ClockHourOfDay %d", ch)
 		}
 	}
 	if ch, ok := p.take(fClockHourOfAmPm); ok {
@@ -140,7 +139,7 @@ func (p *parsed) resolve() (time.Time, error) {
 			ch = 0
 		}
 		if !p.setField(fHourOfAmPm, ch) {
-			return time.Time{}, fmt.Errorf("Conflict found: HourOfAmPm differs from ClockHourOfAmPm %d", ch)
+			return time.Time{}, javaErrf("Conflict found: HourOfAmPm differs from ClockHourOfAmPm %d", ch)
 		}
 	}
 	if p.set[fAmPm] && p.set[fHourOfAmPm] {
@@ -153,7 +152,7 @@ func (p *parsed) resolve() (time.Time, error) {
 			return time.Time{}, err
 		}
 		if !p.setField(fHourOfDay, ap*12+hap) {
-			return time.Time{}, fmt.Errorf("Conflict found: HourOfDay differs from AmPmOfDay %d and HourOfAmPm %d", ap, hap)
+			return time.Time{}, javaErrf("Conflict found: HourOfDay differs from AmPmOfDay %d and HourOfAmPm %d", ap, hap)
 		}
 	}
 	if nod, ok := p.take(fNanoOfDay); ok {
@@ -162,7 +161,7 @@ func (p *parsed) resolve() (time.Time, error) {
 		}
 		if !p.setField(fHourOfDay, nod/3600e9) || !p.setField(fMinute, nod/60e9%60) ||
 			!p.setField(fSecond, nod/1e9%60) || !p.setField(fNano, nod%1e9) {
-			return time.Time{}, errors.New("Conflict found: NanoOfDay differs from the time fields")
+			return time.Time{}, javaErr("Conflict found: NanoOfDay differs from the time fields")
 		}
 	}
 	if mod, ok := p.take(fMilliOfDay); ok {
@@ -171,7 +170,7 @@ func (p *parsed) resolve() (time.Time, error) {
 		}
 		if !p.setField(fHourOfDay, mod/3600e3) || !p.setField(fMinute, mod/60e3%60) ||
 			!p.setField(fSecond, mod/1e3%60) || !p.setField(fNano, mod%1000*1e6) {
-			return time.Time{}, errors.New("Conflict found: MilliOfDay differs from the time fields")
+			return time.Time{}, javaErr("Conflict found: MilliOfDay differs from the time fields")
 		}
 	}
 	var hh, mm, ss, ns int64
@@ -234,7 +233,7 @@ func (p *parsed) resolve() (time.Time, error) {
 			continue
 		}
 		if got := fs.get(f); got != p.vals[f] {
-			return time.Time{}, fmt.Errorf("Conflict found: Field %s %d differs from %s %d derived from %s",
+			return time.Time{}, javaErrf("Conflict found: Field %s %d differs from %s %d derived from %s",
 				fieldNames[f], got, fieldNames[f], p.vals[f], fs.t.Format("2006-01-02"))
 		}
 	}
@@ -253,3 +252,12 @@ func monthLen(y, m int) int {
 	}
 	return 31
 }
+
+// javaError carries one of java.time's messages, in its words (capitalised).
+type javaError string
+
+func (e javaError) Error() string { return string(e) }
+
+func javaErr(msg string) error { return javaError(msg) }
+
+func javaErrf(format string, a ...any) error { return javaError(fmt.Sprintf(format, a...)) }
