@@ -187,11 +187,14 @@ func parseNumber(it *item, text string, pos int, p *parsed) int {
 	for pass := 0; pass < 2; pass++ {
 		maxEnd := min(pos+maxW, length)
 		total, end = 0, pos
+		counting := it.sub > 0 && pass == 0 // only the length matters on the first pass
 		for end < maxEnd && isDigit(text[end]) {
-			if end-pos >= 18 {
-				return ^start // beyond what any field holds
+			if !counting {
+				if end-pos >= 18 {
+					return ^start // beyond what any field holds
+				}
+				total = total*10 + int64(text[end]-'0')
 			}
-			total = total*10 + int64(text[end]-'0')
 			end++
 		}
 		if end < pos+minW {

@@ -112,6 +112,15 @@ func (p *parsed) resolve() (time.Time, error) {
 		y, mo, d = t.Year(), int(t.Month()), t.Day()
 		haveDate = true
 	}
+	if !haveDate && p.set[fModifiedJulianDay] {
+		mjd, _ := p.take(fModifiedJulianDay)
+		if mjd < -365243219162+40587 || mjd > 365241780471+40587 {
+			return time.Time{}, javaErrf("Invalid value for ModifiedJulianDay: %d", mjd)
+		}
+		t := time.Unix((mjd-40587)*86400, 0).UTC()
+		y, mo, d = t.Year(), int(t.Month()), t.Day()
+		haveDate = true
+	}
 	if !haveDate {
 		return time.Time{}, errNoDate
 	}
@@ -168,8 +177,13 @@ func (p *parsed) resolve() (time.Time, error) {
 		if err := checkRange(fMilliOfDay, mod, 0, 86400*1000-1); err != nil {
 			return time.Time{}, err
 		}
+		// a nano-of-second read as well refines the milliseconds (Java merges the two)
+		nano := mod % 1000 * 1e6
+		if p.set[fNano] && p.vals[fNano]/1e6 == mod%1000 {
+			nano = p.vals[fNano]
+		}
 		if !p.setField(fHourOfDay, mod/3600e3) || !p.setField(fMinute, mod/60e3%60) ||
-			!p.setField(fSecond, mod/1e3%60) || !p.setField(fNano, mod%1000*1e6) {
+			!p.setField(fSecond, mod/1e3%60) || !p.setField(fNano, nano) {
 			return time.Time{}, javaErr("Conflict found: MilliOfDay differs from the time fields")
 		}
 	}
