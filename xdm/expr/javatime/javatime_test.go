@@ -20,8 +20,8 @@ import (
 // where the case comes from: javadoc (DateTimeFormatter's "Patterns for Formatting and
 // Parsing" table, Java 17), adobe (Adobe's Data Prep date documentation: date() formats
 // and examples, shared/reference/aep-streaming.md §3.3 and §3.5) or issue12 (the cases
-// named in ciosim issue 12). The throwaway Java programs that made the table are
-// described in docs/transform.md; they are not needed to build or test.
+// named in ciosim issue 12). testdata/java holds the Java program that made the table
+// (not needed to build or test).
 func TestJava17Table(t *testing.T) {
 	f, err := os.Open("testdata/java17.tsv")
 	if err != nil {

@@ -1,4 +1,4 @@
-// Code generated from Java 17 (OpenJDK 17.0.15, Locale.US) by a throwaway program; DO NOT EDIT.
+// Code generated from Java 17 (OpenJDK 17.0.15, Locale.US) by testdata/java/Zones.java; DO NOT EDIT.
 //
 // How it was made: for every id in ZoneId.getAvailableZoneIds(), the program formatted
 // 2019-01-15T12:00Z and 2019-07-15T12:00Z with the patterns z, zzzz, v and vvvv and wrote
