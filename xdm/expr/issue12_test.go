@@ -41,6 +41,9 @@ func TestIssue12(t *testing.T) {
 		{`date("2019-10-17 11:55:12123", "yyyy-MM-dd HH:mm:ssSSS")`, "", `"2019-10-17T11:55:12.123Z"`, ""},
 		{`date("2019-10-17 11:55:12 Europe/Paris", "yyyy-MM-dd HH:mm:ss VV")`, "", `"2019-10-17T11:55:12+02:00"`, ""},
 		{`date("bad", "yyyy-MM-dd", "fallback")`, "", `"fallback"`, ""},
+		{`format(now(), "VV z O")`, "", `"Z Z GMT"`, "now() is in ZoneOffset.UTC"},
+		{`format(make_date_time(2019, 10, 17, 11, 55, 12, 0, "UTC"), "VV z O")`, "", `"UTC UTC GMT"`, ""},
+		{`dformat(0, "VV xxx")`, "", `"Z +00:00"`, ""},
 		// Paths (issue 12)
 		{`${data.identifiers.cio_id}`, "", `"c1"`, ""},
 		{`${data.first name}`, "", `"Ann"`, ""},
