@@ -6,10 +6,11 @@ import (
 	"github.com/mileusna/useragent"
 )
 
-// The ua_* functions parse with github.com/mileusna/useragent (no dependencies, covers
-// OS, browser and device kind in one pass). AEP's own parser is not named by Adobe; the
-// documented example (an iPhone running Safari 5.1) gives the same eight answers, other
-// agents may differ in naming (docs/transform.md).
+// The ua_* functions parse with github.com/mileusna/useragent: the one Go parser that
+// gives OS and browser versions and the device kind in one pass, with no dependencies
+// (ua-parser/uap-go has no device class, medama-io/go-useragent no OS version). AEP's
+// own parser is not named by Adobe; the documented example (an iPhone running Safari
+// 5.1) gives the same eight answers, other agents may differ in naming.
 func addUserAgentFuncs(add adder) {
 	ua := func(f func(useragent.UserAgent) string) func(*Env, []any) (any, error) {
 		return func(_ *Env, a []any) (any, error) {
