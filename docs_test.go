@@ -387,7 +387,7 @@ func seed(t *testing.T, root, bin string) string {
 		t.Fatal(err)
 	}
 	redact := exec.Command(bin, "redact", raw)
-	redact.Env = append(os.Environ(), "CIOSIM_REDACT_KEY=docs-test")
+	redact.Env = append(os.Environ(), "CIOSIM_REDACT_KEY=docs-test-redaction-key-0123456789")
 	rec, err := redact.Output()
 	if err != nil {
 		t.Fatalf("seed recording: %v", err)
