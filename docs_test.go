@@ -11,8 +11,8 @@ package main
 //
 // How each is run: the binary is built once and put on PATH as `ciosim`; `go run .` means
 // `ciosim`. Each block runs in a fresh directory seeded with the files examples name
-// (events.jsonl, my-scenario.yaml, my-mapping.json, schema.json, fixtures/golden,
-// ciosim-recordings/, dl.jsonl; see seed), with ../shared beside it, stdin empty, HOME private
+// (events.jsonl, my-scenario.yaml, mapping files, schemas, fixtures/golden,
+// ciosim-recordings/, dead-letter files; see seed), with ../shared beside it, stdin empty, HOME private
 // and nothing reaching the network. A line must exit 0 unless it says otherwise with
 // `# docs-test:exit=N`. A line ending in & is started in the background and stopped when its
 // block ends. Servers and paced runs (record, serve, --follow, --realtime) run for
@@ -194,7 +194,7 @@ func TestDocs_examplesRun(t *testing.T) {
 		for _, ex := range b.examples {
 			line := ex.cmd
 			if m := skipRE.FindStringSubmatch(line); m != nil {
-				skipped = append(skipped, fmt.Sprintf("%s: %s (%s)", ex.where, firstLine(line), strings.TrimSpace(m[1])))
+				skipped = append(skipped, fmt.Sprintf("%s: %s (%s)", ex.where, stripComment(firstLine(line)), strings.TrimSpace(m[1])))
 				continue
 			}
 			if strings.HasPrefix(line, "go test") {
@@ -335,7 +335,7 @@ func (c *capped) Write(p []byte) (int, error) {
 
 // schemaWithTenant is what `--validate schema.json` means in the docs: the user's schema,
 // here the official derived ExperienceEvent schema with the test tenant field group under
-// _tenant (as the xdm package's tests build it).
+// _tenant (as the xdm package's tests build it), under the $id the mapping sets name.
 func schemaWithTenant(t *testing.T) []byte {
 	t.Helper()
 	b, err := os.ReadFile(sharedtest.Path(t, "xdm/derived/experienceevent-messaging.compat.schema.json"))
@@ -355,6 +355,8 @@ func schemaWithTenant(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	doc["properties"].(map[string]any)["_tenant"] = tenant
+	// The $id the built-in mapping set's outputSchema names, as the user's schema has.
+	doc["$id"] = "https://ns.adobe.com/_tenant/schemas/customerio-experience-event"
 	out, err := json.Marshal(doc)
 	if err != nil {
 		t.Fatal(err)
@@ -378,6 +380,11 @@ func seed(t *testing.T, root, bin string) string {
 		"dl.jsonl":           mustRun("dl.jsonl", "generate", "--count", "3", "--seed", "7"),
 		"dead-letters.jsonl": mustRun("dead-letters.jsonl", "generate", "--count", "3", "--seed", "8"),
 		"my-mapping.json":    mustRun("my-mapping.json", "transform", "--print-mapping", "experience-event"),
+		"mapping.json":       mustRun("mapping.json", "transform", "--print-mapping", "experience-event"),
+		"events.json":        mustRun("events.json", "transform", "--print-mapping", "experience-event"),
+		"profile.schema.json": []byte(`{"$schema":"http://json-schema.org/draft-06/schema#","title":"Profile",` +
+			`"meta:class":"https://ns.adobe.com/xdm/context/profile","type":"object",` +
+			`"properties":{"_id":{"type":"string"},"personID":{"type":"string"}}}`),
 		"my-scenario.yaml": []byte("name: my-scenario\ndescription: a small scenario for the docs\n" +
 			"seed: 7\nstart: 2026-03-01T00:00:00Z\ncustomers: 3\nevery_pair: true\n"),
 	}
@@ -394,6 +401,7 @@ func seed(t *testing.T, root, bin string) string {
 	}
 	files["ciosim-recordings/capture-2026-11-29-001.jsonl"] = rec
 	files["schema.json"] = schemaWithTenant(t)
+	files["events.schema.json"] = files["schema.json"]
 	for name, b := range files {
 		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {

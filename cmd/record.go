@@ -62,7 +62,7 @@ The signing key is read from the environment variable named by --signing-key-env
 --signing-key-file; it is never printed or written into recordings. Without a key, signatures
 are recorded as "unchecked".`,
 		Example: `  CIOSIM_SIGNING_KEY=... ciosim record --listen 127.0.0.1:8787 --dir ciosim-recordings --require-signature
-  CIOSIM_REDACT_KEY=... ciosim record --redact --forward http://127.0.0.1:8788/collection/abc`,
+  CIOSIM_REDACT_KEY=$(openssl rand -hex 32) ciosim record --redact --forward http://127.0.0.1:8788/collection/abc`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runRecord(o) },
 	}
