@@ -123,7 +123,10 @@ func newRootCmd(a *app) *cobra.Command {
 		Short: "Simulate Customer.io Reporting Webhooks into Adobe Experience Platform",
 		Long: `ciosim generates realistic Customer.io Reporting Webhook events, records and replays
 real ones, transforms them to XDM with AEP Data Prep mapping sets, and fires them at an AEP
-streaming endpoint — by default at its own embedded AEP streaming emulator on loopback.`,
+streaming endpoint — by default at its own embedded AEP streaming emulator on loopback.
+
+Exit codes, for every command: 0 ok; 1 the command's finding (drift, personal data, dead
+letters, rejections); 2 usage; 3 unreadable input or I/O; 124 deadline; 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
