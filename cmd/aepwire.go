@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/xdm"
@@ -28,8 +29,11 @@ func xdmDeps(tenant string) (sendDeps, error) {
 		if err != nil {
 			return nil, err
 		}
-		// A rejected record is still sent: judging it is the endpoint's job, and AEP's
-		// answer (or the emulator's bad record) is what the user came to see.
+		if res.Rejected {
+			// Data Prep would not produce this record: it is rejected here, never posted,
+			// as 'ciosim transform' and 'ciosim replay --mode xdm' reject it.
+			return nil, fmt.Errorf("rejected by the mapping: %s", strings.Join(res.Reasons, "; "))
+		}
 		return xdm.Envelope(res.Record, env), nil
 	}
 	mapper := emulator.MapperFunc(func(body []byte) ([]byte, []string, error) {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/recordings"
 )
 
@@ -66,53 +66,5 @@ func (a *app) readRecords(names []string, fn func(recordings.Record) error) (ski
 	return skipped, err
 }
 
-// atomicFile is an output file written to a temporary name beside its target and renamed
-// into place by Commit, so a failed or interrupted run leaves no partial file behind.
-type atomicFile struct {
-	*os.File
-	target string
-	done   bool
-}
-
-// createAtomic starts writing path. The caller must call Commit on success or Abort
-// otherwise (Abort after Commit does nothing, so `defer f.Abort()` is safe).
-func createAtomic(path string) (*atomicFile, error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", path, errors.Unwrap(err))
-	}
-	return &atomicFile{File: f, target: path}, nil
-}
-
-// Commit flushes, closes and renames the file to its target name.
-func (f *atomicFile) Commit() error {
-	if f.done {
-		return nil
-	}
-	f.done = true
-	if err := f.File.Sync(); err != nil {
-		f.File.Close()
-		os.Remove(f.File.Name())
-		return fmt.Errorf("write %s: %w", f.target, err)
-	}
-	if err := f.File.Close(); err != nil {
-		os.Remove(f.File.Name())
-		return fmt.Errorf("write %s: %w", f.target, err)
-	}
-	if err := os.Rename(f.File.Name(), f.target); err != nil {
-		os.Remove(f.File.Name())
-		return fmt.Errorf("write %s: %w", f.target, err)
-	}
-	return nil
-}
-
-// Abort closes and removes the temporary file.
-func (f *atomicFile) Abort() {
-	if f.done {
-		return
-	}
-	f.done = true
-	f.File.Close()
-	os.Remove(f.File.Name())
-}
+// createAtomic starts writing an output file (mode 0644) atomically: see wiring.CreateAtomic.
+func createAtomic(path string) (*wiring.AtomicFile, error) { return wiring.CreateAtomic(path, 0o644) }

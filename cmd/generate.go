@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"math"
 	"os"
@@ -16,6 +17,8 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/fixtures"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/pipeline"
+	"github.com/ciosim/ciosim/recordings"
 	"github.com/spf13/cobra"
 )
 
@@ -210,9 +213,9 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	if o.flowID != "" && o.to == "" {
 		return usageErrorf("--flow-id needs --to")
 	}
-	var sender *generatedSender
+	var fire *wiring.Run
 	if o.to != "" {
-		if sender, err = a.newGeneratedSender(o.to, o.flowID); err != nil {
+		if fire, err = a.generatedRun(o.to, o.flowID); err != nil {
 			return err
 		}
 	}
@@ -263,10 +266,10 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	}
 
 	var out io.Writer = a.s.Out
-	if sender != nil && o.out == "" {
+	if fire != nil && o.out == "" {
 		out = io.Discard // firing: the events go to the endpoint (and to --out when given)
 	}
-	var file *atomicFile
+	var file *wiring.AtomicFile
 	if o.out != "" && o.out != "-" {
 		file, err = createAtomic(o.out)
 		if err != nil {
@@ -275,24 +278,22 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 		defer file.Abort()
 		out = file
 	}
-	var pace *pacer
+	var pace *pipeline.Schedule
 	if o.realtime {
-		pace = newPacer(o.speed, time.Now, sleepCtx)
+		pace = pipeline.NewSchedule(nil, o.speed, 0)
 	}
-	prog := newProgress(a.s.Err, total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
-	eo := emitOptions{pace: pace, prog: prog}
-	failed := 0
-	if sender != nil {
-		eo.send, eo.failed = sender, &failed
-	}
+	prog := newProgress(a.s.Err, fire == nil && total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
+	eo := emitOptions{pace: pace, prog: prog, fire: fire}
 	n, err := a.writeEvents(out, next, eo)
 	if err != nil {
 		return err
 	}
 	prog.done(n)
-	if sender != nil {
-		fmt.Fprintf(a.s.Err, "ciosim: fired %d events at %s: %d accepted, %d failed\n", n, sender.url, n-failed, failed)
-		if failed > 0 {
+	if fire != nil {
+		if err := fire.Report.WriteText(a.s.Err); err != nil {
+			return err
+		}
+		if c := fire.Report.Counts; c.Failed > 0 || c.Rejected > 0 || c.Cancelled > 0 {
 			if file != nil {
 				if err := file.Commit(); err != nil {
 					return err
@@ -390,71 +391,85 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 	return next, o.count, nil
 }
 
-// eventSender is what firing generated events needs from a streaming client: deliver one
-// Customer.io body, returning an error when it was not accepted (after any retries).
-type eventSender interface {
-	SendEvent(ctx context.Context, ev customerio.Event) error
-}
-
 // emitOptions say how writeEvents paces, reports and fires events.
 type emitOptions struct {
-	pace *pacer
+	pace *pipeline.Schedule
 	prog *progress
-	// send, when set, fires each event after it is due; failures are counted in failed and
-	// reported on stderr, and do not stop the run.
-	send   eventSender
-	failed *int
+	// fire, when set, delivers each event (after it is due) through the pipeline as it is
+	// written; the report is left in fire.Report.
+	fire *wiring.Run
 }
 
-// writeEvents writes events as JSONL until the stream ends, pacing them when pace is set
-// and firing them when send is set.
+// writeEvents writes events as JSONL until the stream ends, pacing them on the schedule
+// when pace is set and firing them when fire is set.
 func (a *app) writeEvents(out io.Writer, next nextEvent, eo emitOptions) (int, error) {
 	pace, prog := eo.pace, eo.prog
 	w := bufio.NewWriterSize(out, 256*1024)
 	n := 0
-	for ; ; n++ {
+	read := func() (customerio.Event, error) {
 		if n%1024 == 0 {
 			if err := a.ctx.Err(); err != nil {
-				return n, err
+				return customerio.Event{}, err
 			}
 			prog.update(n)
 		}
 		ev, err := next()
+		var ie *fixtures.InvalidEventError
+		if errors.As(err, &ie) {
+			return ev, usageErrorf("%v (pass --allow-invalid to write it anyway)", err)
+		}
+		return ev, err
+	}
+	write := func(ev customerio.Event) error {
+		n++
+		w.Write(ev.Bytes())
+		if err := w.WriteByte('\n'); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		if pace != nil {
+			if err := w.Flush(); err != nil {
+				return fmt.Errorf("write: %w", err)
+			}
+		}
+		return nil
+	}
+	if eo.fire != nil {
+		src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
+			ev, err := read()
+			if err != nil {
+				return recordings.Record{}, err
+			}
+			if err := write(ev); err != nil {
+				return recordings.Record{}, err
+			}
+			return recordings.Record{File: "generated", Line: n, Body: ev.Bytes(), Event: ev}, nil
+		})
+		eo.fire.Options.Schedule = pace
+		rep, err := eo.fire.Deliver(a.ctx, src)
+		eo.fire.Report = rep
+		if ferr := w.Flush(); ferr != nil && err == nil {
+			err = fmt.Errorf("write: %w", ferr)
+		}
+		return n, err
+	}
+	for {
+		ev, err := read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			var ie *fixtures.InvalidEventError
-			if errors.As(err, &ie) {
-				return n, usageErrorf("%v (pass --allow-invalid to write it anyway)", err)
-			}
 			return n, err
 		}
 		if pace != nil {
 			if err := w.Flush(); err != nil {
 				return n, fmt.Errorf("write: %w", err)
 			}
-			if err := pace.wait(a.ctx, ev.Timestamp); err != nil {
+			if err := pace.Wait(a.ctx, pace.Due(time.Unix(ev.Timestamp, 0), true)); err != nil {
 				return n, err
 			}
 		}
-		if eo.send != nil {
-			if err := eo.send.SendEvent(a.ctx, ev); err != nil {
-				if a.ctx.Err() != nil {
-					return n, a.ctx.Err()
-				}
-				*eo.failed++
-				fmt.Fprintf(a.s.Err, "ciosim: event %d (%s %s): %v\n", n+1, ev.Pair(), ev.EventID, err)
-			}
-		}
-		w.Write(ev.Bytes())
-		if err := w.WriteByte('\n'); err != nil {
-			return n, fmt.Errorf("write: %w", err)
-		}
-		if pace != nil {
-			if err := w.Flush(); err != nil {
-				return n, fmt.Errorf("write: %w", err)
-			}
+		if err := write(ev); err != nil {
+			return n, err
 		}
 	}
 	if err := w.Flush(); err != nil {
@@ -505,42 +520,4 @@ func (a *app) listScenarios() error {
 		fmt.Fprintf(w, "%-22s %s\n", name, sc.Description)
 	}
 	return w.Flush()
-}
-
-// pacer delays events so they come out at the pace of their timestamps, divided by speed.
-// The first event is due at once; the clock and sleep are injected for tests.
-type pacer struct {
-	speed     float64
-	now       func() time.Time
-	sleep     func(context.Context, time.Duration) error
-	started   bool
-	wallStart time.Time
-	firstTS   int64
-}
-
-func newPacer(speed float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *pacer {
-	return &pacer{speed: speed, now: now, sleep: sleep}
-}
-
-func (p *pacer) wait(ctx context.Context, ts int64) error {
-	if !p.started {
-		p.started, p.wallStart, p.firstTS = true, p.now(), ts
-		return nil
-	}
-	due := p.wallStart.Add(time.Duration(float64(ts-p.firstTS) * float64(time.Second) / p.speed))
-	if d := due.Sub(p.now()); d > 0 {
-		return p.sleep(ctx, d)
-	}
-	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
@@ -140,12 +141,12 @@ func (a *app) runRecord(o recordOptions) error {
 
 	var fwd *forwarder
 	if o.Forward != "" {
-		s, err := a.newAEPSender(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
+		c, err := a.newAEPClient(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
 			Retries: 3, Timeout: 10 * time.Second})
 		if err != nil {
 			return err
 		}
-		fwd = newForwarder(a.ctx, s, a.s.Err)
+		fwd = newForwarder(a.ctx, c, a.s.Err)
 		defer fwd.close()
 	}
 	var outMu sync.Mutex
@@ -265,21 +266,40 @@ func orDash(s string) string {
 	return s
 }
 
-// forwarder relays stored captures to a Sender on its own goroutine, in arrival order, so
-// a slow endpoint never delays the 200 Customer.io waits for. Failures are reported on w.
+// forwarder relays stored captures through the delivery pipeline on its own goroutine, in
+// arrival order, so a slow endpoint never delays the 200 Customer.io waits for. Failures
+// are reported on w, and the delivery report when the recorder stops.
 type forwarder struct {
 	mu     sync.RWMutex // guards closed against enqueue racing close
 	closed bool
-	ctx    context.Context
-	s      pipeline.Sender
 	w      io.Writer
 	ch     chan []byte
 	done   chan struct{}
+	rep    pipeline.Report
 }
 
-func newForwarder(ctx context.Context, s pipeline.Sender, w io.Writer) *forwarder {
-	f := &forwarder{ctx: ctx, s: s, w: w, ch: make(chan []byte, 1024), done: make(chan struct{})}
-	go f.run()
+func newForwarder(ctx context.Context, c *aep.Client, w io.Writer) *forwarder {
+	f := &forwarder{w: w, ch: make(chan []byte, 1024), done: make(chan struct{})}
+	n := 0
+	src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
+		body, ok := <-f.ch
+		if !ok {
+			return recordings.Record{}, io.EOF
+		}
+		n++
+		ev, err := customerio.Parse(body)
+		return recordings.Record{File: "forward", Line: n, Body: body, Event: ev, EventErr: err}, nil
+	})
+	run := wiring.Run{Command: "record", Client: c, Stderr: w, Options: pipeline.Options{OnResult: func(r pipeline.Result) {
+		if r.Outcome != pipeline.Delivered {
+			fmt.Fprintf(w, "ciosim: forward: %s: %s\n", r.Outcome, r.Reason)
+		}
+	}}}
+	go func() {
+		defer close(f.done)
+		// Forwarding continues during shutdown so that queued captures still go out.
+		f.rep, _ = run.Deliver(context.WithoutCancel(ctx), src)
+	}()
 	return f
 }
 
@@ -297,22 +317,11 @@ func (f *forwarder) enqueue(body []byte) {
 	}
 }
 
-func (f *forwarder) run() {
-	defer close(f.done)
-	for body := range f.ch {
-		// Forwarding continues during shutdown so that queued captures still go out.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), 10*time.Second)
-		if _, err := f.s.Send(ctx, pipeline.Request{Body: body}); err != nil {
-			fmt.Fprintf(f.w, "ciosim: forward: %v\n", err)
-		}
-		cancel()
-	}
-}
-
 func (f *forwarder) close() {
 	f.mu.Lock()
 	f.closed = true
 	close(f.ch)
 	f.mu.Unlock()
 	<-f.done
+	f.rep.WriteText(f.w)
 }

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"net/http"
 
@@ -52,7 +53,7 @@ func (a *app) runRedact(o redactOptions, args []string) error {
 	}
 	r := recordings.NewRedactor(key)
 	var w io.Writer = a.s.Out
-	var af *atomicFile
+	var af *wiring.AtomicFile
 	if o.Out != "" {
 		af, err = createAtomic(o.Out)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"os"
 	"runtime/debug"
@@ -207,7 +208,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	}
 
 	var errw io.Writer = a.s.Err
-	var errFile *atomicFile
+	var errFile *wiring.AtomicFile
 	if o.errors != "" {
 		errFile, err = createAtomic(o.errors)
 		if err != nil {
