@@ -239,7 +239,7 @@ func TestDeliver_transformErrorRejectsWithoutPosting(t *testing.T) {
 			t.Errorf("%s: first failures %+v", mode, firsts)
 		}
 		rep := tally.Report("send", string(mode), false)
-		if len(rep.Failures) != 1 || rep.Failures[0].Kind != "rejected" || !strings.Contains(rep.Failures[0].Example, "mem:2") {
+		if len(rep.Failures) != 1 || !strings.HasPrefix(rep.Failures[0].Kind, "rejected: ") || !strings.Contains(rep.Failures[0].Example, "mem:2") {
 			t.Errorf("%s: failures %+v", mode, rep.Failures)
 		}
 	}
@@ -438,9 +438,9 @@ func FuzzReadJournal(f *testing.F) {
 }
 
 func TestAppendEntryIsJSON(t *testing.T) {
-	r := Result{Result: aep.Result{Message: aep.Message{Input: "a \"b\"\n.jsonl", Line: 7, EventID: "é\x01"}, Outcome: Failed, Status: 503, Attempts: 2}}
+	r := Result{Result: aep.Result{Message: aep.Message{Input: "a \"b\"\n.jsonl", Line: 7, EventID: "é\x01"}, Outcome: Failed, Status: 503, Attempts: 2, Reason: "<try> later"}}
 	var e JournalEntry
-	if err := json.Unmarshal(appendEntry(nil, r), &e); err != nil || e.Input != r.Message.Input || e.EventID != r.Message.EventID || e.Line != 7 || e.Outcome != Failed || e.Status != 503 {
+	if err := json.Unmarshal(appendEntry(nil, r), &e); err != nil || e.Input != r.Message.Input || e.EventID != r.Message.EventID || e.Line != 7 || e.Outcome != Failed || e.Status != 503 || e.Reason != r.Reason {
 		t.Errorf("entry %+v err %v", e, err)
 	}
 	_ = strconv.Itoa

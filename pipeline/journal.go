@@ -59,6 +59,8 @@ type JournalEntry struct {
 	Outcome  Outcome `json:"outcome"`
 	Status   int     `json:"status,omitempty"`
 	Attempts int     `json:"attempts,omitempty"`
+	// Reason says why an event was not delivered.
+	Reason string `json:"reason,omitempty"`
 }
 
 // JournalEnd closes a run that ended normally or on an interrupt.
@@ -162,6 +164,10 @@ func appendEntry(b []byte, r Result) []byte {
 	if r.Attempts != 0 {
 		b = append(b, `,"attempts":`...)
 		b = strconv.AppendInt(b, int64(r.Attempts), 10)
+	}
+	if r.Outcome != Delivered && r.Reason != "" {
+		b = append(b, `,"reason":`...)
+		b = appendJSONString(b, r.Reason)
 	}
 	return append(b, "}\n"...)
 }

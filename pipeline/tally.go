@@ -69,11 +69,17 @@ func NewTally(now func() time.Time) *Tally {
 		byStatus: map[string]int{}, byPair: map[string]*PairCounts{}, failureIdx: map[string]int{}, badIdx: map[string]int{}}
 }
 
-// FailureKind names the kind of a failed, rejected or cancelled result, as reports group them.
+// FailureKind names the kind of a failed, rejected or cancelled result, as reports group
+// them. A rejection's kind is its reason (up to maxKindLen bytes), so that each different
+// reason is shown with an example.
 func FailureKind(r Result) string {
 	switch {
 	case r.Outcome == Rejected:
-		return "rejected"
+		k := "rejected: " + r.Reason
+		if len(k) > maxKindLen {
+			k = k[:maxKindLen] + "…"
+		}
+		return k
 	case r.Outcome == Cancelled:
 		return "cancelled"
 	case r.Kind != "":
@@ -150,7 +156,17 @@ func (t *Tally) Add(r Result) (first bool) {
 	return false
 }
 
+// maxKindLen bounds a kind's name; maxKinds the kinds kept (later ones are counted under
+// "other").
+const (
+	maxKindLen = 160
+	maxKinds   = 50
+)
+
 func addKind(kinds *[]*Kind, idx map[string]int, kind, example string) bool {
+	if _, ok := idx[kind]; !ok && len(*kinds) >= maxKinds {
+		kind = "other"
+	}
 	if i, ok := idx[kind]; ok {
 		(*kinds)[i].Count++
 		return false
@@ -317,6 +333,10 @@ func (r Report) WriteText(w io.Writer) error {
 	if len(r.Failures) > 0 {
 		b.WriteString("failures:\n")
 		for _, k := range r.Failures {
+			if strings.HasPrefix(k.Kind, "rejected: ") {
+				fmt.Fprintf(&b, "  rejected ×%d  e.g. %s\n", k.Count, k.Example)
+				continue
+			}
 			fmt.Fprintf(&b, "  %-20s ×%d  e.g. %s\n", k.Kind, k.Count, k.Example)
 		}
 	}

@@ -67,7 +67,11 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 		errMu.Lock()
 		defer errMu.Unlock()
 		clearLine(r)
-		fmt.Fprintf(r.Stderr, "ciosim: %s: %s %s: %s\n", r.Command, res.Message.Source, pipeline.FailureKind(res), res.Reason)
+		kind := pipeline.FailureKind(res)
+		if res.Outcome == pipeline.Rejected {
+			kind = "rejected"
+		}
+		fmt.Fprintf(r.Stderr, "ciosim: %s: %s %s: %s\n", r.Command, res.Message.Source, kind, res.Reason)
 	}
 	var dl *AtomicFile
 	if r.DeadLetters != "" {
