@@ -319,21 +319,21 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 	}
 	// The embedded emulator always runs: it is the default endpoint, and the one E switches
 	// back to when a real endpoint is configured.
-	run, stop, err := startEmulator(cfg.Tenant)
+	emuSrv, run, stop, err := startEmulator(cfg.Tenant)
 	if err != nil {
 		return tui.Deps{}, tui.Options{}, cleanup, err
 	}
 	cleanups = append(cleanups, stop)
 	emuOpts := aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID, Retries: 1,
 		Backoff: aep.Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}, SigningKey: cfg.SigningKey}
-	emu, err := newTUISender(emuOpts, tr, dead)
+	emu, err := newTUISender(emuOpts, tr, dead, emuSrv)
 	if err != nil {
 		return tui.Deps{}, tui.Options{}, cleanup, err
 	}
 	host := strings.TrimPrefix(run.URL, "http://")
 	emuEndpoint := tui.Endpoint{Label: "emulator " + host, Sender: emu}
 	if cfg.Endpoint != "" {
-		real, err := newTUISender(aep.Options{URL: cfg.Endpoint, FlowID: cfg.FlowID, Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}, tr, dead)
+		real, err := newTUISender(aep.Options{URL: cfg.Endpoint, FlowID: cfg.FlowID, Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}, tr, dead, nil)
 		if err != nil {
 			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
 		}

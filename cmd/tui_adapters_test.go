@@ -3,10 +3,12 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"github.com/ciosim/ciosim/pipeline"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +47,7 @@ func payloads(evs []customerio.Event) []tui.Payload {
 }
 
 func TestTUISender_emulatorAllModes(t *testing.T) {
-	run, stop, err := startEmulator("")
+	_, run, stop, err := startEmulator("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +56,7 @@ func TestTUISender_emulatorAllModes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := newTUISender(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID}, tr, nil)
+	s, err := newTUISender(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID}, tr, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +99,7 @@ func TestTUISender_failuresAreDeadLettered(t *testing.T) {
 	}))
 	defer srv.Close()
 	dead := &deadLetterFile{path: filepath.Join(t.TempDir(), "dead.jsonl")}
-	s, err := newTUISender(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f"}, nil, dead)
+	s, err := newTUISender(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f"}, nil, dead, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,5 +234,54 @@ func BenchmarkWireTUI(b *testing.B) {
 			b.Fatal(err)
 		}
 		cleanup()
+	}
+}
+
+func TestTUISender_cancelledNotFailedAndEmulatorVerdicts(t *testing.T) {
+	// Cancel while requests are in flight: they are cancelled, never dead-lettered.
+	release := make(chan struct{})
+	var once sync.Once
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	dead := &deadLetterFile{path: filepath.Join(t.TempDir(), "dead.jsonl")}
+	s, err := newTUISender(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f"}, nil, dead, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	evs := tuiEvents(t, [2]string{"email", "sent"}, [2]string{"email", "opened"})
+	res, err := s.Send(ctx, tui.ModeRaw, "", payloads(evs))
+	if err != nil || len(res) != 2 {
+		t.Fatalf("%d results, err %v", len(res), err)
+	}
+	for _, r := range res {
+		if r.Outcome != pipeline.Cancelled {
+			t.Errorf("result %+v, want cancelled", r)
+		}
+	}
+	if l, _ := dead.List(context.Background()); len(l) != 0 {
+		t.Errorf("cancelled sends were dead-lettered: %+v", l)
+	}
+
+	// On the embedded emulator, a delivered raw event it keeps as bad carries the reason.
+	emuSrv, run, stop, err := startEmulator("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	es, err := newTUISender(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID}, nil, nil, emuSrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTS := `{"data":{"customer_id":"42","identifiers":{"id":"42"}},"event_id":"01NOTIMESTAMP","metric":"subscribed","object_type":"customer"}`
+	res, _ = es.Send(context.Background(), tui.ModeRaw, "", []tui.Payload{{ID: "a", Event: []byte(noTS)}})
+	if len(res) != 1 || !res[0].OK() || res[0].Verdict == nil || res[0].Verdict.Good || !strings.Contains(strings.Join(res[0].Verdict.Reasons, " "), "timestamp") {
+		t.Fatalf("result %+v verdict %+v: want delivered, kept as bad for its timestamp", res, res[0].Verdict)
 	}
 }

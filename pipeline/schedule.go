@@ -92,10 +92,15 @@ func (s *Schedule) Speed() float64 { return s.speed }
 // Due places the next record, whose original time is at (known false: no time, it is due
 // with the previous one), and returns when it is due. The first record is due at once; as
 // fast as possible, every record is due when the schedule started (or the speed changed).
-func (s *Schedule) Due(at time.Time, known bool) time.Time {
-	now := s.clock.Now()
+func (s *Schedule) Due(at time.Time, known bool) time.Time { return s.DueAt(s.Place(at, known)) }
+
+// Place advances the schedule by the next record (records are placed in order, each once)
+// and returns its offset from the first record in original time, gaps capped. The first
+// call anchors the schedule at the clock's now. Callers that may pause or change speed
+// between placing a record and sending it (the TUI) keep the offset and ask DueAt later.
+func (s *Schedule) Place(at time.Time, known bool) time.Duration {
 	if !s.started {
-		s.started, s.anchor = true, now
+		s.started, s.anchor = true, s.clock.Now()
 	}
 	if known {
 		if !s.prev.IsZero() {
@@ -107,14 +112,19 @@ func (s *Schedule) Due(at time.Time, known bool) time.Time {
 		}
 		s.prev = at
 	}
+	return s.virtual
+}
+
+// DueAt returns when a record placed at offset v is due, on the current anchor and speed.
+func (s *Schedule) DueAt(v time.Duration) time.Time {
 	if s.speed <= 0 {
 		return s.anchor
 	}
 	anchor := s.anchor
 	if s.paused {
-		anchor = now
+		anchor = s.clock.Now()
 	}
-	return anchor.Add(time.Duration(float64(s.virtual-s.anchorV) / s.speed))
+	return anchor.Add(time.Duration(float64(v-s.anchorV) / s.speed))
 }
 
 // Delay is Due as a wait from now (0 or negative: send at once), for tickers such as the TUI's.

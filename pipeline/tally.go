@@ -45,6 +45,37 @@ type Counts struct {
 	Cancelled int `json:"cancelled"`
 }
 
+// String says the counts by outcome in one short phrase, the one progress commands print
+// and the TUI's status bar shows: "12 delivered, 1 rejected, 2 failed, 3 cancelled" (zero
+// counts other than delivered left out).
+func (c Counts) String() string {
+	s := strconv.Itoa(c.Delivered) + " delivered"
+	for _, p := range []struct {
+		n    int
+		name string
+	}{{c.Rejected, "rejected"}, {c.Failed, "failed"}, {c.Cancelled, "cancelled"}} {
+		if p.n > 0 {
+			s += ", " + strconv.Itoa(p.n) + " " + p.name
+		}
+	}
+	return s
+}
+
+// Add counts one outcome.
+func (c *Counts) Add(o Outcome) {
+	c.Events++
+	switch o {
+	case Delivered:
+		c.Delivered++
+	case Rejected:
+		c.Rejected++
+	case Cancelled:
+		c.Cancelled++
+	default:
+		c.Failed++
+	}
+}
+
 // PairCounts are the outcomes of one object_type/metric.
 type PairCounts struct {
 	Delivered int `json:"delivered"`

@@ -178,22 +178,8 @@ func ProgressLine(c pipeline.Counts, total int, elapsed time.Duration) string {
 	} else {
 		fmt.Fprintf(&b, "sent %d  ", c.Events)
 	}
-	fmt.Fprintf(&b, "%s  %.0f/s", Summary(c), rate)
+	fmt.Fprintf(&b, "%s  %.0f/s", c, rate)
 	return b.String()
-}
-
-// Summary says the counts by outcome in one short phrase: "12 delivered, 1 rejected, 2 failed, 3 cancelled".
-func Summary(c pipeline.Counts) string {
-	s := fmt.Sprintf("%d delivered", c.Delivered)
-	for _, p := range []struct {
-		n    int
-		name string
-	}{{c.Rejected, "rejected"}, {c.Failed, "failed"}, {c.Cancelled, "cancelled"}} {
-		if p.n > 0 {
-			s += fmt.Sprintf(", %d %s", p.n, p.name)
-		}
-	}
-	return s
 }
 
 // DefaultJournal is the journal's default name, beside the dead-letter file:
