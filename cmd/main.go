@@ -5,6 +5,7 @@
 package cmd
 
 import (
+	"github.com/ciosim/ciosim/internal/wiring"
 	"context"
 	"errors"
 	"fmt"
@@ -40,10 +41,7 @@ type app struct {
 }
 
 // UsageError marks a mistake in how a command was called; Main exits 2 for it.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
+type UsageError = wiring.UsageError
 
 func usageErrorf(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}

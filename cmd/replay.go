@@ -157,11 +157,11 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	target := aepTarget{URL: o.To, Mode: aep.Mode(o.Mode), FlowID: o.FlowID, SigningKey: key,
 		Retries: o.Retries, Timeout: o.Timeout, BatchMaxBytes: o.BatchBytes, BatchMaxMessages: o.BatchCount}
 	if target.URL == "" {
-		deps, err := xdmDeps(cmp(o.Tenant, a.getenv("CIOSIM_TENANT")))
+		deps, err := wiring.XDMDeps(cmp(o.Tenant, a.getenv("CIOSIM_TENANT")))
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.mapper}); err != nil {
+		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.Mapper}); err != nil {
 			return err
 		}
 		er, err := run.Emulator.Start("127.0.0.1:0")

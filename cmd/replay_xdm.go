@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"github.com/ciosim/ciosim/internal/wiring"
 	"fmt"
 	"strings"
 
@@ -17,7 +18,7 @@ func (a *app) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 	if _, err := xdm.NormalizeTenant(to.tenant); err != nil {
 		return nil, usageErrorf("--tenant: %v", err)
 	}
-	ms, builtin, err := loadMapping(mapping, to.tenant)
+	ms, builtin, err := wiring.LoadMapping(mapping, to.tenant)
 	if err != nil {
 		return nil, err
 	}

@@ -31,18 +31,13 @@ const (
 	envSandbox     = "AEP_SANDBOX_NAME"
 )
 
-// toXDM converts one Customer.io event to an XDM message (header + body envelope) for the
-// xdm and batch modes. It is provided by the xdm package, wired in sendDeps.
-type toXDM func(event []byte) ([]byte, error)
-
 // sendDeps are the pieces of send that come from other packages, injected so tests can fake
-// them: the Customer.io → XDM message converter and the emulator's Data Prep mapper.
+// them: the Customer.io → XDM message converter and the emulator's Data Prep mapper. load,
+// when set, builds them for a tenant on first use (so commands other than send do not pay
+// for compiling the mapping).
 type sendDeps struct {
-	convert toXDM
-	mapper  emulator.Mapper
-	// load, when set, builds convert and mapper for a tenant on first use (so commands
-	// other than send do not pay for compiling the mapping).
-	load func(tenant string) (sendDeps, error)
+	wiring.XDM
+	load func(tenant string) (wiring.XDM, error)
 }
 
 type sendOptions struct {
@@ -73,8 +68,8 @@ type sendOptions struct {
 	json           bool
 }
 
-// defaultSendDeps wires the real converter and mapper from the xdm package (see xdmDeps).
-func defaultSendDeps() sendDeps { return sendDeps{load: xdmDeps} }
+// defaultSendDeps wires the real converter and mapper from the xdm package (see wiring.XDMDeps).
+func defaultSendDeps() sendDeps { return sendDeps{load: wiring.XDMDeps} }
 
 func newSendCmd(a *app, deps sendDeps) *cobra.Command {
 	var o sendOptions
@@ -290,12 +285,12 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		run.Inputs = []string{"-"}
 	}
 	if deps.load != nil {
-		if deps, err = deps.load(cmp(o.tenant, a.getenv("CIOSIM_TENANT"))); err != nil {
+		if deps.XDM, err = deps.load(cmp(o.tenant, a.getenv("CIOSIM_TENANT"))); err != nil {
 			return &UsageError{Err: err}
 		}
 	}
 	if ao.URL == "" {
-		emu, err := emulator.New(emulator.Options{Mapper: deps.mapper})
+		emu, err := emulator.New(emulator.Options{Mapper: deps.Mapper})
 		if err != nil {
 			return err
 		}
@@ -313,7 +308,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		return &UsageError{Err: err}
 	}
 	if ao.Mode != aep.ModeRaw {
-		run.Options.Transform = xdmMessages(deps.convert)
+		run.Options.Transform = xdmMessages(deps.Convert)
 	}
 	if run.Progress = !o.noProgress && isTerminal(a.s.Err); run.Progress && run.Resume == nil {
 		run.Total = countLines(files)
@@ -349,7 +344,7 @@ func (a *app) writeReport(rep pipeline.Report, format string) error {
 // xdmMessages is the xdm and batch modes' transform: a line that is already an XDM message
 // (with "header" and "body") goes as it is, one with a header and no body is rejected, and
 // a Customer.io event is mapped with convert (a record the mapping rejects is rejected).
-func xdmMessages(convert toXDM) func(recordings.Record, []byte) ([]byte, error) {
+func xdmMessages(convert func([]byte) ([]byte, error)) func(recordings.Record, []byte) ([]byte, error) {
 	return func(rec recordings.Record, body []byte) ([]byte, error) {
 		switch xdmShape(body) {
 		case "message":

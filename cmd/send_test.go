@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"github.com/ciosim/ciosim/internal/wiring"
 	"bufio"
 	"bytes"
 	"context"
@@ -280,7 +281,7 @@ func TestSend_xdmAndBatchModes(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			s, run := emulatortest.Start(t, emulator.Options{})
 			dl := filepath.Join(t.TempDir(), "dead.jsonl")
-			code, out, errOut := runSendWith(t, sendDeps{convert: fakeXDM}, nil, in, "--mode", mode, "--to", run.InletURL(),
+			code, out, errOut := runSendWith(t, sendDeps{XDM: wiring.XDM{Convert: fakeXDM}}, nil, in, "--mode", mode, "--to", run.InletURL(),
 				"--report", "json", "--dead-letter", dl)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1 (one conversion failure); %s", code, errOut)

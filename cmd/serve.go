@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"github.com/ciosim/ciosim/internal/wiring"
 	"fmt"
 	"time"
 
@@ -12,11 +13,11 @@ import (
 // package; nil classifies raw posts with the customerio catalog).
 type serveDeps struct {
 	mapper emulator.Mapper
-	load   func(tenant string) (sendDeps, error)
+	load   func(tenant string) (wiring.XDM, error)
 }
 
-// defaultServeDeps wires the xdm package's experience-event mapping (see xdmDeps).
-func defaultServeDeps() serveDeps { return serveDeps{load: xdmDeps} }
+// defaultServeDeps wires the xdm package's experience-event mapping (see wiring.XDMDeps).
+func defaultServeDeps() serveDeps { return serveDeps{load: wiring.XDMDeps} }
 
 type serveOptions struct {
 	listen      string
@@ -89,7 +90,7 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		deps.mapper = d.mapper
+		deps.mapper = d.Mapper
 	}
 	if o.noMapping {
 		deps.mapper = nil

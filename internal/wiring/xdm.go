@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"fmt"
@@ -8,16 +8,24 @@ import (
 	"github.com/ciosim/ciosim/xdm"
 )
 
-// xdmDeps wires the xdm package into send and serve: the built-in experience-event mapping
+// XDM is the xdm package joined to the sending side: Convert turns a Customer.io event
+// into an XDM streaming message (an error for a record the mapping rejects), Mapper is the
+// emulator's Data Prep mapping for raw posts.
+type XDM struct {
+	Convert func(event []byte) ([]byte, error)
+	Mapper  emulator.Mapper
+}
+
+// XDMDeps wires the xdm package into send and serve: the built-in experience-event mapping
 // set for tenant, used (1) by the emulator as the dataflow's Data Prep mapping for raw posts,
 // keeping rejected records as bad with the mapper's reasons, and (2) by send's xdm and batch
 // modes to turn each Customer.io event into an XDM streaming message (the record wrapped in
 // the header/body envelope with the mapping's output schema). The aep packages themselves
 // never import xdm.
-func xdmDeps(tenant string) (sendDeps, error) {
+func XDMDeps(tenant string) (XDM, error) {
 	mp, err := xdm.CompileDefault("experience-event", tenant, nil)
 	if err != nil {
-		return sendDeps{}, fmt.Errorf("compile the experience-event mapping: %w", err)
+		return XDM{}, fmt.Errorf("compile the experience-event mapping: %w", err)
 	}
 	ms := mp.MappingSet()
 	env := xdm.EnvelopeOptions{SchemaID: ms.XDMSchema, SourceName: "ciosim"}
@@ -50,5 +58,5 @@ func xdmDeps(tenant string) (sendDeps, error) {
 		}
 		return res.Record, reasons, nil
 	})
-	return sendDeps{convert: convert, mapper: mapper}, nil
+	return XDM{Convert: convert, Mapper: mapper}, nil
 }

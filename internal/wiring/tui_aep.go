@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -22,16 +22,16 @@ import (
 type tuiSender struct {
 	clients map[tui.Mode]*aep.Client
 	tr      tui.Transformer
-	dead    *deadLetterFile
+	dead    *DeadLetterFile
 	verdict func(xactionID string) (pipeline.Verdict, bool)
 }
 
 var _ tui.Sender = (*tuiSender)(nil)
 
-// newTUISender builds the clients for url. Retries are few so that the screen answers fast;
+// NewTUISender builds the clients for url. Retries are few so that the screen answers fast;
 // `ciosim send` is the place for long retry schedules. emu, when the endpoint is the
 // embedded emulator, gives its verdicts.
-func newTUISender(o aep.Options, tr tui.Transformer, dead *deadLetterFile, emu *emulator.Server) (*tuiSender, error) {
+func NewTUISender(o aep.Options, tr tui.Transformer, dead *DeadLetterFile, emu *emulator.Server) (*tuiSender, error) {
 	s := &tuiSender{clients: map[tui.Mode]*aep.Client{}, tr: tr, dead: dead}
 	if emu != nil {
 		s.verdict = func(x string) (pipeline.Verdict, bool) {
@@ -106,14 +106,14 @@ func (s *tuiSender) Send(ctx context.Context, mode tui.Mode, mappingSet string, 
 	return out, err
 }
 
-// startEmulator runs the embedded AEP emulator on loopback, mapping raw posts with the
+// StartEmulator runs the embedded AEP emulator on loopback, mapping raw posts with the
 // experience-event mapping set the way `ciosim serve` does.
-func startEmulator(tenant string) (*emulator.Server, *emulator.Running, func(), error) {
-	deps, err := xdmDeps(tenant)
+func StartEmulator(tenant string) (*emulator.Server, *emulator.Running, func(), error) {
+	deps, err := XDMDeps(tenant)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	srv, err := emulator.New(emulator.Options{Mapper: deps.mapper})
+	srv, err := emulator.New(emulator.Options{Mapper: deps.Mapper})
 	if err != nil {
 		return nil, nil, nil, err
 	}
