@@ -5,10 +5,10 @@
 package cmd
 
 import (
-	"github.com/ciosim/ciosim/internal/wiring"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"os"
 	"strings"

@@ -1,8 +1,8 @@
 package cmd
 
 import (
-	"github.com/ciosim/ciosim/internal/wiring"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"strings"
 
 	"github.com/ciosim/ciosim/recordings"

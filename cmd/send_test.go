@@ -1,12 +1,12 @@
 package cmd
 
 import (
-	"github.com/ciosim/ciosim/internal/wiring"
 	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"net/http"
 	"net/http/httptest"

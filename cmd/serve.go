@@ -1,8 +1,8 @@
 package cmd
 
 import (
-	"github.com/ciosim/ciosim/internal/wiring"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"

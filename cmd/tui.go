@@ -1,11 +1,11 @@
 package cmd
 
 import (
-	"github.com/ciosim/ciosim/internal/wiring"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"log/slog"
 	"net/url"
@@ -266,4 +266,3 @@ func (c osc52Clipboard) Copy(_ context.Context, text string) error {
 	_, err := seq.WriteTo(c.w)
 	return err
 }
-

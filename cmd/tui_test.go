@@ -1,9 +1,9 @@
 package cmd
 
 import (
-	"github.com/ciosim/ciosim/internal/wiring"
 	"context"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"os"
 	"path/filepath"
 	"strings"

@@ -35,7 +35,6 @@ func LoadMapping(name, tenant string) (xdm.MappingSet, bool, error) {
 	return ms, false, nil
 }
 
-
 // MaskURL returns u fit for the status bar: a password in the user info and the values of
 // query parameters that look like credentials are replaced by "***". A URL that does not
 // parse is shown only by its scheme and host, so nothing secret can leak through it.

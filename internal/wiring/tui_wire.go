@@ -117,4 +117,3 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 	}
 	return deps, opts, cleanup, nil
 }
-
