@@ -1,23 +1,14 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"net"
-	"net/url"
-	"os"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/pipeline"
-	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
 	"github.com/spf13/cobra"
 )
@@ -141,45 +132,7 @@ Credentials come only from the environment or files, never flags, and are never 
 
 // credential reads a secret from file when given, else from the environment variable env.
 func (a *app) credential(env, file string) (secret.Secret, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return secret.Secret{}, fmt.Errorf("read credential file: %w", err)
-		}
-		return secret.New(string(b)), nil
-	}
-	return secret.New(a.getenv(env)), nil
-}
-
-// parseRate reads "100", "100/s", "6000/m" as requests per second.
-func parseRate(s string) (float64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	num, unit, _ := strings.Cut(s, "/")
-	n, err := strconv.ParseFloat(num, 64)
-	if err != nil || n < 0 {
-		return 0, usageErrorf("--rate %q: want a number per second, e.g. 100 or 100/s", s)
-	}
-	switch unit {
-	case "", "s":
-	case "m":
-		n /= 60
-	case "h":
-		n /= 3600
-	default:
-		return 0, usageErrorf("--rate %q: unit must be /s, /m or /h", s)
-	}
-	return n, nil
-}
-
-// isLoopback reports whether host names this machine.
-func isLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return wiring.Credential(a.getenv, env, file)
 }
 
 func (a *app) sendConfig(o sendOptions) (aep.Options, error) {
@@ -203,29 +156,14 @@ func (a *app) sendConfig(o sendOptions) (aep.Options, error) {
 	if o.timeScale <= 0 {
 		return ao, usageErrorf("--time-scale must be greater than 0, got %g", o.timeScale)
 	}
-	rate, err := parseRate(o.rate)
+	rate, err := wiring.ParseRate(o.rate)
 	if err != nil {
 		return ao, err
 	}
 	if o.to != "" {
-		u, err := url.Parse(o.to)
-		if err == nil && u.Query().Get(aep.HeaderFlowID) != "" {
-			// The inlet URL as AEP shows it for the Customer.io source carries the flow id.
-			q := u.Query()
-			if fid := q.Get(aep.HeaderFlowID); o.flowID != "" && o.flowID != fid {
-				return ao, usageErrorf("--flow-id %s conflicts with x-adobe-flow-id=%s in --to", o.flowID, fid)
-			} else {
-				o.flowID = fid
-			}
-			q.Del(aep.HeaderFlowID)
-			u.RawQuery = q.Encode()
-			o.to = u.String()
-		}
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return ao, usageErrorf("--to %q: want an inlet URL like https://dcs.adobedc.net/collection/{inletId}", o.to)
-		}
-		if u.Scheme == "http" && !isLoopback(u.Hostname()) {
-			fmt.Fprintf(a.s.Err, "ciosim: warning: --to uses plain http:// to %s; events and credentials travel unencrypted\n", u.Host)
+		warn := func(m string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", m) }
+		if o.to, o.flowID, err = wiring.InletURL("--to", o.to, o.flowID, warn); err != nil {
+			return ao, err
 		}
 		if mode == aep.ModeRaw && o.flowID == "" {
 			return ao, usageErrorf("raw mode needs --flow-id (the dataflow id AEP gave the Customer.io source)")
@@ -308,10 +246,10 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		return &UsageError{Err: err}
 	}
 	if ao.Mode != aep.ModeRaw {
-		run.Options.Transform = xdmMessages(deps.Convert)
+		run.Options.Transform = wiring.XDMMessages(deps.Convert)
 	}
 	if run.Progress = !o.noProgress && isTerminal(a.s.Err); run.Progress && run.Resume == nil {
-		run.Total = countLines(files)
+		run.Total = wiring.CountLines(files)
 	}
 	src := wiring.NewFileSource(files, a.s.In)
 	src.Dir = run.Dir
@@ -339,69 +277,4 @@ func (a *app) writeReport(rep pipeline.Report, format string) error {
 		return rep.WriteJSON(a.s.Out)
 	}
 	return rep.WriteText(a.s.Out)
-}
-
-// xdmMessages is the xdm and batch modes' transform: a line that is already an XDM message
-// (with "header" and "body") goes as it is, one with a header and no body is rejected, and
-// a Customer.io event is mapped with convert (a record the mapping rejects is rejected).
-func xdmMessages(convert func([]byte) ([]byte, error)) func(recordings.Record, []byte) ([]byte, error) {
-	return func(rec recordings.Record, body []byte) ([]byte, error) {
-		switch xdmShape(body) {
-		case "message":
-			return body, nil
-		case "header only":
-			return nil, errors.New("not an XDM message: it has a \"header\" and no \"body\" (an XDM streaming message needs both)")
-		}
-		if convert == nil {
-			return nil, errors.New("convert to XDM: no Customer.io → XDM converter in this build; give XDM messages as input or use --mode raw")
-		}
-		x, err := convert(body)
-		if err != nil {
-			return nil, fmt.Errorf("convert to XDM: %w", err)
-		}
-		return x, nil
-	}
-}
-
-// xdmShape says whether b is an XDM message envelope: "message" ({"header":..,"body":..}),
-// "header only", or "" (anything else, such as a Customer.io event).
-func xdmShape(b []byte) string {
-	if !bytes.Contains(b, []byte(`"header"`)) {
-		return ""
-	}
-	var probe struct {
-		Header json.RawMessage `json:"header"`
-		Body   json.RawMessage `json:"body"`
-	}
-	switch {
-	case json.Unmarshal(b, &probe) != nil || probe.Header == nil:
-		return ""
-	case probe.Body == nil || string(probe.Body) == "null":
-		return "header only"
-	}
-	return "message"
-}
-
-// countLines counts the lines of the named files (0 when reading stdin), for the progress bar.
-func countLines(names []string) int {
-	n := 0
-	for _, name := range names {
-		if name == "-" {
-			return 0
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			return 0
-		}
-		buf := make([]byte, 256*1024)
-		for {
-			k, err := f.Read(buf)
-			n += bytes.Count(buf[:k], []byte{'\n'})
-			if err != nil {
-				break
-			}
-		}
-		f.Close()
-	}
-	return n
 }

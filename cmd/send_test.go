@@ -431,7 +431,7 @@ func TestParseRate(t *testing.T) {
 		{"x", 0, false}, {"-1", 0, false}, {"5/d", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseRate(tt.in)
+		got, err := wiring.ParseRate(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseRate(%q) = %g, %v; want %g ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}

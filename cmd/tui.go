@@ -8,7 +8,6 @@ import (
 	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
 
@@ -174,9 +173,8 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 		}
 	}
 	if cfg.Endpoint != "" {
-		u, err := url.Parse(cfg.Endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return tuiConfig{}, usageErrorf("--endpoint %q: want an inlet URL like https://dcs.adobedc.net/collection/{inletId}", cfg.Endpoint)
+		if cfg.Endpoint, cfg.FlowID, err = wiring.InletURL("--endpoint", cfg.Endpoint, cfg.FlowID, nil); err != nil {
+			return tuiConfig{}, err
 		}
 		if cfg.Mode == tui.ModeRaw && cfg.FlowID == "" {
 			return tuiConfig{}, usageErrorf("--endpoint in raw mode needs --flow-id (the dataflow id AEP gave the Customer.io source)")
