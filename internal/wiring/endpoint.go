@@ -148,4 +148,3 @@ func CountLines(names []string) int {
 	}
 	return n
 }
-
