@@ -55,6 +55,7 @@ type sendOptions struct {
 	timeoutSet     bool
 	tenant         string
 	journal        string
+	noJournal      bool
 	resume         string
 	json           bool
 }
@@ -125,6 +126,7 @@ Credentials come only from the environment or files, never flags, and are never 
 	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the built-in experience-event mapping, like _acme (env CIOSIM_TENANT)")
 	f.BoolVar(&o.noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	f.StringVar(&o.journal, "journal", "", "delivery journal: one line per event outcome as it happens (default: beside the dead-letter file, NAME.journal.jsonl)")
+	f.BoolVar(&o.noJournal, "no-journal", false, "keep no journal (the run cannot be resumed)")
 	f.StringVar(&o.resume, "resume", "", "resume the run of this journal: send only what it does not show delivered or rejected, from its inputs")
 	f.BoolVar(&o.json, "json", false, "print the final report as JSON (same as --report json)")
 	return c
@@ -202,7 +204,11 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		return err
 	}
 	run := wiring.Run{Command: "send", Stderr: a.s.Err, DeadLetters: o.deadLetter, Journal: o.journal}
-	if run.Journal == "" {
+	switch {
+	case o.noJournal && (o.journal != "" || o.resume != ""):
+		return usageErrorf("--no-journal cannot be combined with --journal or --resume")
+	case o.noJournal:
+	case run.Journal == "":
 		run.Journal = wiring.DefaultJournal(o.deadLetter)
 	}
 	if o.resume != "" {
@@ -260,7 +266,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		err = werr
 	}
 	if err != nil {
-		if a.ctx.Err() != nil {
+		if a.ctx.Err() != nil && run.Journal != "" {
 			fmt.Fprintf(a.s.Err, "ciosim: interrupted; resume with: ciosim send --resume %s\n", run.Journal)
 		}
 		return err

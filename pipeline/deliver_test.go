@@ -531,3 +531,18 @@ func TestDeliver_rateLimit(t *testing.T) {
 		t.Fatalf("%d requests within %s, want 6 spread over at least 60ms", len(at), span)
 	}
 }
+
+func BenchmarkJournal_Record(b *testing.B) {
+	j, err := CreateJournal(filepath.Join(b.TempDir(), "j.jsonl"), JournalHeader{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close(Counts{})
+	r := Result{Result: aep.Result{Message: aep.Message{Input: "events.jsonl", Line: 12345, EventID: "01KKPEAAE6NJ4W2SS5ZMYQZM2C"}, Outcome: Delivered, Status: 200, Attempts: 1}}
+	b.SetParallelism(16) // 32 goroutines on 2 cores, as send -c 32
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			j.Record(r)
+		}
+	})
+}
