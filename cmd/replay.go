@@ -161,7 +161,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.Mapper}); err != nil {
+		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator}); err != nil {
 			return err
 		}
 		er, err := run.Emulator.Start("127.0.0.1:0")

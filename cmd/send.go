@@ -234,7 +234,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		}
 	}
 	if ao.URL == "" {
-		emu, err := emulator.New(emulator.Options{Mapper: deps.Mapper})
+		emu, err := emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator})
 		if err != nil {
 			return err
 		}

@@ -30,16 +30,11 @@ func (s *Server) Verdict(xactionID string) (Verdict, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.store
-	n := len(st.recs)
+	n := st.len()
 	if n == 0 {
 		return Verdict{}, false
 	}
-	at := func(k int) *Record {
-		if st.full {
-			return &st.recs[(st.next+k)%n]
-		}
-		return &st.recs[k]
-	}
+	at := func(k int) *Record { return &st.recs[st.head+k] }
 	guess := int(seq - at(0).Seq)
 	for d := 0; d <= verdictWindow; d++ {
 		for _, k := range [2]int{guess - d, guess + d} {

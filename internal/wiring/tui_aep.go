@@ -113,7 +113,7 @@ func StartEmulator(tenant string) (*emulator.Server, *emulator.Running, func(), 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	srv, err := emulator.New(emulator.Options{Mapper: deps.Mapper})
+	srv, err := emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator})
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -14,6 +14,8 @@ import (
 type XDM struct {
 	Convert func(event []byte) ([]byte, error)
 	Mapper  emulator.Mapper
+	// Validator checks XDM posts to the emulator (xdm's one validator).
+	Validator emulator.Validator
 }
 
 // XDMDeps wires the xdm package into send and serve: the built-in experience-event mapping
@@ -44,19 +46,8 @@ func XDMDeps(tenant string) (XDM, error) {
 		}
 		return xdm.Envelope(res.Record, env), nil
 	}
-	mapper := emulator.MapperFunc(func(body []byte) ([]byte, []string, error) {
-		res, err := mp.Map(body)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !res.Rejected {
-			return res.Record, nil, nil
-		}
-		reasons := res.Reasons
-		if len(reasons) == 0 {
-			reasons = []string{"rejected by the mapping"}
-		}
-		return res.Record, reasons, nil
-	})
-	return XDM{Convert: convert, Mapper: mapper}, nil
+	// the emulator judges raw posts with the same compiled set (and the violations behind
+	// its reasons), and XDM posts with xdm's one validator (no schema known: the built-in
+	// rules of the record's class)
+	return XDM{Convert: convert, Mapper: flowMapper{mp}, Validator: emulatorValidator(nil)}, nil
 }
