@@ -546,3 +546,47 @@ func BenchmarkJournal_Record(b *testing.B) {
 		}
 	})
 }
+
+// readySource yields recs, then reports it is not ready and blocks until released: a
+// followed file waiting for its writer.
+type readySource struct {
+	recs    []recordings.Record
+	i       int
+	release chan struct{}
+}
+
+func (s *readySource) Ready() bool { return s.i < len(s.recs) }
+
+func (s *readySource) Next(ctx context.Context) (recordings.Record, error) {
+	if s.i < len(s.recs) {
+		s.i++
+		return s.recs[s.i-1], nil
+	}
+	select {
+	case <-s.release:
+		return recordings.Record{}, io.EOF
+	case <-ctx.Done():
+		return recordings.Record{}, ctx.Err()
+	}
+}
+
+func TestDeliver_batchIsSentBeforeTheSourceBlocks(t *testing.T) {
+	t.Parallel()
+	e := newEndpoint(t, nil)
+	src := &readySource{recs: records(3, func(int) []byte { return []byte(`{}`) }), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() {
+		done <- Deliver(context.Background(), src, e.client(t, aep.Options{Mode: aep.ModeBatch}), Options{})
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for e.n.Load() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the batch waited for the blocked source")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(src.release)
+	if err := <-done; err != nil || len(e.batches) != 1 || e.batches[0] != 3 {
+		t.Fatalf("err %v batches %v, want one batch of 3 sent while the source waited", err, e.batches)
+	}
+}
