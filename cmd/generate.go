@@ -1,14 +1,11 @@
 package cmd
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +15,6 @@ import (
 	"github.com/ciosim/ciosim/fixtures"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/pipeline"
-	"github.com/ciosim/ciosim/recordings"
 	"github.com/spf13/cobra"
 )
 
@@ -282,13 +278,13 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	if o.realtime {
 		pace = pipeline.NewSchedule(nil, o.speed, 0)
 	}
-	prog := newProgress(a.s.Err, fire == nil && total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
-	eo := emitOptions{pace: pace, prog: prog, fire: fire}
+	prog := wiring.NewProgress(a.s.Err, fire == nil && total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
+	eo := wiring.EmitOptions{Pace: pace, Progress: prog, Fire: fire}
 	n, err := a.writeEvents(out, next, eo)
 	if err != nil {
 		return err
 	}
-	prog.done(n)
+	prog.Done(n)
 	if fire != nil {
 		if err := fire.Report.WriteText(a.s.Err); err != nil {
 			return err
@@ -391,114 +387,21 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 	return next, o.count, nil
 }
 
-// emitOptions say how writeEvents paces, reports and fires events.
-type emitOptions struct {
-	pace *pipeline.Schedule
-	prog *progress
-	// fire, when set, delivers each event (after it is due) through the pipeline as it is
-	// written; the report is left in fire.Report.
-	fire *wiring.Run
-}
-
-// writeEvents writes events as JSONL until the stream ends, pacing them on the schedule
-// when pace is set and firing them when fire is set.
-func (a *app) writeEvents(out io.Writer, next nextEvent, eo emitOptions) (int, error) {
-	pace, prog := eo.pace, eo.prog
-	w := bufio.NewWriterSize(out, 256*1024)
-	n := 0
-	read := func() (customerio.Event, error) {
-		if n%1024 == 0 {
-			if err := a.ctx.Err(); err != nil {
-				return customerio.Event{}, err
-			}
-			prog.update(n)
-		}
-		ev, err := next()
-		var ie *fixtures.InvalidEventError
-		if errors.As(err, &ie) {
-			return ev, usageErrorf("%v (pass --allow-invalid to write it anyway)", err)
-		}
-		return ev, err
+// writeEvents writes (and fires) events: see wiring.WriteEvents.
+func (a *app) writeEvents(out io.Writer, next nextEvent, eo wiring.EmitOptions) (int, error) {
+	n, err := wiring.WriteEvents(a.ctx, out, next, eo)
+	var ie *fixtures.InvalidEventError
+	if errors.As(err, &ie) {
+		return n, usageErrorf("%v (pass --allow-invalid to write it anyway)", err)
 	}
-	write := func(ev customerio.Event) error {
-		n++
-		w.Write(ev.Bytes())
-		if err := w.WriteByte('\n'); err != nil {
-			return fmt.Errorf("write: %w", err)
-		}
-		if pace != nil {
-			if err := w.Flush(); err != nil {
-				return fmt.Errorf("write: %w", err)
-			}
-		}
-		return nil
-	}
-	if eo.fire != nil {
-		src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
-			ev, err := read()
-			if err != nil {
-				return recordings.Record{}, err
-			}
-			if err := write(ev); err != nil {
-				return recordings.Record{}, err
-			}
-			return recordings.Record{File: "generated", Line: n, Body: ev.Bytes(), Event: ev}, nil
-		})
-		eo.fire.Options.Schedule = pace
-		rep, err := eo.fire.Deliver(a.ctx, src)
-		eo.fire.Report = rep
-		if ferr := w.Flush(); ferr != nil && err == nil {
-			err = fmt.Errorf("write: %w", ferr)
-		}
-		return n, err
-	}
-	for {
-		ev, err := read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return n, err
-		}
-		if pace != nil {
-			if err := w.Flush(); err != nil {
-				return n, fmt.Errorf("write: %w", err)
-			}
-			if err := pace.Wait(a.ctx, pace.Due(time.Unix(ev.Timestamp, 0), true)); err != nil {
-				return n, err
-			}
-		}
-		if err := write(ev); err != nil {
-			return n, err
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return n, fmt.Errorf("write: %w", err)
-	}
-	return n, nil
+	return n, err
 }
 
 // checkFixture regenerates into a pipe and compares it with the committed fixture.
 func (a *app) checkFixture(path string, next nextEvent) error {
-	f, err := os.Open(path)
+	drift, err := wiring.CheckFixture(a.ctx, path, next)
 	if err != nil {
-		return fmt.Errorf("--check: %w", err)
-	}
-	defer f.Close()
-	pr, pw := io.Pipe()
-	genErr := make(chan error, 1)
-	go func() {
-		_, err := a.writeEvents(pw, next, emitOptions{prog: newProgress(io.Discard, false, "", 0)})
-		pw.CloseWithError(err)
-		genErr <- err
-	}()
-	drift, cmpErr := fixtures.Compare(f, pr, 10)
-	pr.CloseWithError(io.ErrClosedPipe) // unblock the generator if Compare stopped early
-	if err := <-genErr; err != nil && !errors.Is(err, io.ErrClosedPipe) {
 		return err
-	}
-	if cmpErr != nil {
-		return cmpErr
 	}
 	if drift.None() {
 		fmt.Fprintf(a.s.Err, "%s: up to date (%d events)\n", path, drift.GotLines)
@@ -510,14 +413,4 @@ func (a *app) checkFixture(path string, next nextEvent) error {
 	return &ExitError{Code: ExitFailure}
 }
 
-func (a *app) listScenarios() error {
-	w := bufio.NewWriter(a.s.Out)
-	for _, name := range fixtures.Names() {
-		sc, err := fixtures.Load(name)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%-22s %s\n", name, sc.Description)
-	}
-	return w.Flush()
-}
+func (a *app) listScenarios() error { return wiring.ListScenarios(a.s.Out) }

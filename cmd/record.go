@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -19,7 +18,6 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/internal/wiring"
-	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
 )
@@ -139,15 +137,15 @@ func (a *app) runRecord(o recordOptions) error {
 		return err
 	}
 
-	var fwd *forwarder
+	var fwd *wiring.Forwarder
 	if o.Forward != "" {
 		c, err := a.newAEPClient(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
 			Retries: 3, Timeout: 10 * time.Second})
 		if err != nil {
 			return err
 		}
-		fwd = newForwarder(a.ctx, c, a.s.Err)
-		defer fwd.close()
+		fwd = wiring.NewForwarder(a.ctx, c, a.s.Err)
+		defer fwd.Close()
 	}
 	var outMu sync.Mutex
 	counts := map[string]int{}
@@ -170,7 +168,7 @@ func (a *app) runRecord(o recordOptions) error {
 		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
-			fwd.enqueue(r.Capture.Body)
+			fwd.Enqueue(r.Capture.Body)
 		}
 	}
 
@@ -263,64 +261,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// forwarder relays stored captures through the delivery pipeline on its own goroutine, in
-// arrival order, so a slow endpoint never delays the 200 Customer.io waits for. Failures
-// are reported on w, and the delivery report when the recorder stops.
-type forwarder struct {
-	mu     sync.RWMutex // guards closed against enqueue racing close
-	closed bool
-	w      io.Writer
-	ch     chan []byte
-	done   chan struct{}
-	rep    pipeline.Report
-}
-
-func newForwarder(ctx context.Context, c *aep.Client, w io.Writer) *forwarder {
-	f := &forwarder{w: w, ch: make(chan []byte, 1024), done: make(chan struct{})}
-	n := 0
-	src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
-		body, ok := <-f.ch
-		if !ok {
-			return recordings.Record{}, io.EOF
-		}
-		n++
-		ev, err := customerio.Parse(body)
-		return recordings.Record{File: "forward", Line: n, Body: body, Event: ev, EventErr: err}, nil
-	})
-	run := wiring.Run{Command: "record", Client: c, Stderr: w, Options: pipeline.Options{OnResult: func(r pipeline.Result) {
-		if r.Outcome != pipeline.Delivered {
-			fmt.Fprintf(w, "ciosim: forward: %s: %s\n", r.Outcome, r.Reason)
-		}
-	}}}
-	go func() {
-		defer close(f.done)
-		// Forwarding continues during shutdown so that queued captures still go out.
-		f.rep, _ = run.Deliver(context.WithoutCancel(ctx), src)
-	}()
-	return f
-}
-
-func (f *forwarder) enqueue(body []byte) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		fmt.Fprintf(f.w, "ciosim: shutting down: capture stored but not forwarded\n")
-		return
-	}
-	select {
-	case f.ch <- body:
-	default:
-		fmt.Fprintf(f.w, "ciosim: forward queue full: capture stored but not forwarded\n")
-	}
-}
-
-func (f *forwarder) close() {
-	f.mu.Lock()
-	f.closed = true
-	close(f.ch)
-	f.mu.Unlock()
-	<-f.done
-	f.rep.WriteText(f.w)
 }
