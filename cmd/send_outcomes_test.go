@@ -113,3 +113,26 @@ func TestSend_deterministicFailuresFailAtOnceWithTheirCause(t *testing.T) {
 		})
 	}
 }
+
+func TestSend_missingInputFailsBeforeAnyReport(t *testing.T) {
+	code, out, errOut := run(t, nil, "", "send", filepath.Join(t.TempDir(), "nope.jsonl"))
+	if code == 0 || out != "" || !strings.Contains(errOut, "nope.jsonl") {
+		t.Errorf("exit %d stdout %q stderr %q: want a failure naming the file and no report", code, out, errOut)
+	}
+}
+
+func TestReplay_journalAndResume(t *testing.T) {
+	dir := t.TempDir()
+	in, _ := genEvents(t, 20)
+	f := filepath.Join(dir, "events.jsonl")
+	os.WriteFile(f, []byte(in), 0o644)
+	j := filepath.Join(dir, "replay.journal.jsonl")
+	code, _, errOut := run(t, nil, "", "replay", f, "--speed", "max", "--journal", j)
+	if code != 0 || !strings.Contains(errOut, "delivered      20") {
+		t.Fatalf("replay exit %d: %s", code, errOut)
+	}
+	code, stdout, errOut := run(t, nil, "", "replay", "--resume", j, "--speed", "max")
+	if code != 0 || stdout != "" || !strings.Contains(errOut, "already done   20") {
+		t.Fatalf("resume exit %d stdout %q stderr %s: want nothing replayed, 20 already done", code, stdout, errOut)
+	}
+}
