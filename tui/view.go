@@ -16,6 +16,9 @@ func (m Model) View() string {
 	if !m.ready {
 		return "" // no layout before the first WindowSizeMsg
 	}
+	if m.lay.arrange == arrangeNone {
+		return m.tooSmall()
+	}
 	var main string
 	switch m.modal {
 	case modalHelp:
@@ -28,16 +31,39 @@ func (m Model) View() string {
 	return main + "\n" + m.statusView() + "\n" + m.bottomLine()
 }
 
+// tooSmall fills a terminal too small for any pane with one line saying so, exactly
+// width×height.
+func (m Model) tooSmall() string {
+	lines := make([]string, max(m.height, 1))
+	for i := range lines {
+		lines[i] = cell.Fit("", m.width)
+	}
+	lines[0] = cell.Fit(fmt.Sprintf("terminal %d×%d too small: ciosim needs %d×%d", m.width, m.height, oneMinW, oneMinMainH+chromeH), m.width)
+	return strings.Join(lines, "\n")
+}
+
+// shownRight is the pane drawn beside the source column when only two fit: the focused
+// one, or the event list while the source pane has focus.
+func (m Model) shownRight() pane {
+	if m.focus == paneSource {
+		return paneList
+	}
+	return m.focus
+}
+
 func (m Model) panes() string {
 	l := m.lay
-	src := m.frame(paneNames[paneSource], m.source.View(), l.source, m.focus == paneSource)
-	listTitle := fmt.Sprintf("%s %d", paneNames[paneList], m.list.Len())
-	if m.list.VisibleLen() != m.list.Len() {
-		listTitle = fmt.Sprintf("%s %d/%d", paneNames[paneList], m.list.VisibleLen(), m.list.Len())
+	switch l.arrange {
+	case arrangeOne:
+		return m.paneView(m.focus, l.source)
+	case arrangeTwo:
+		p := m.shownRight()
+		return lipgloss.JoinHorizontal(lipgloss.Top, m.paneView(paneSource, l.source), m.paneView(p, l.list))
 	}
-	list := m.frame(listTitle, m.list.View(), l.list, m.focus == paneList)
-	insp := m.frame(paneNames[paneInspector], m.insp.View(), l.insp, m.focus == paneInspector)
-	lg := m.frame(paneNames[paneLog], m.log_.View(), l.log, m.focus == paneLog)
+	src := m.paneView(paneSource, l.source)
+	list := m.paneView(paneList, l.list)
+	insp := m.paneView(paneInspector, l.insp)
+	lg := m.paneView(paneLog, l.log)
 	var right string
 	if l.insp.x > l.list.x {
 		middle := lipgloss.JoinVertical(lipgloss.Left, list, lg)
@@ -46,6 +72,33 @@ func (m Model) panes() string {
 		right = lipgloss.JoinVertical(lipgloss.Left, list, insp, lg)
 	}
 	return lipgloss.JoinHorizontal(lipgloss.Top, src, right)
+}
+
+// paneView frames pane p in box b. When panes are hidden for lack of room, the title says
+// which of the four this is and that tab shows the others.
+func (m Model) paneView(p pane, b box) string {
+	title := paneNames[p]
+	if p == paneList {
+		title = fmt.Sprintf("%s %d", title, m.list.Len())
+		if m.list.VisibleLen() != m.list.Len() {
+			title = fmt.Sprintf("%s %d/%d", paneNames[paneList], m.list.VisibleLen(), m.list.Len())
+		}
+	}
+	if m.lay.arrange == arrangeOne || (m.lay.arrange == arrangeTwo && p != paneSource) {
+		title += fmt.Sprintf(" %d/%d · tab", p+1, paneCount)
+	}
+	var body string
+	switch p {
+	case paneSource:
+		body = m.source.View()
+	case paneList:
+		body = m.list.View()
+	case paneInspector:
+		body = m.insp.View()
+	case paneLog:
+		body = m.log_.View()
+	}
+	return m.frame(title, body, b, m.focus == p)
 }
 
 // frame draws a pane's border with its title in the top edge. The focused pane gets a heavy
@@ -63,12 +116,13 @@ func (m Model) frame(title, body string, b box, focused bool) string {
 	lines := strings.Split(body, "\n")
 	out := make([]string, 0, b.h)
 	out = append(out, top)
+	side := bs.Render(vt) // rendered once: styling is most of a frame's cost
 	for i := 0; i < ih; i++ {
 		s := ""
 		if i < len(lines) {
 			s = lines[i]
 		}
-		out = append(out, bs.Render(vt)+cell.Fit(s, iw)+bs.Render(vt))
+		out = append(out, side+cell.Fit(s, iw)+side)
 	}
 	out = append(out, bs.Render(bl+strings.Repeat(hz, iw)+br))
 	return strings.Join(out, "\n")

@@ -300,8 +300,8 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) sideBySide() bool { return m.width >= 2*36+1 }
 
 func (m Model) bodyHeight() int {
-	if m.sideBySide() {
-		return max(m.height-1, 1)
+	if m.sideBySide() || m.height < 4 {
+		return max(m.height-1, 0)
 	}
 	return max((m.height-2)/2, 1)
 }
@@ -354,6 +354,10 @@ func (m Model) View() string {
 		}
 		return strings.Join(out, "\n")
 	}
+	if m.height < 4 {
+		// No room for two titled halves: the Customer.io side alone.
+		return strings.Join(m.column(cioTitle, cio, cm, m.width, m.height-1), "\n")
+	}
 	h := m.bodyHeight()
 	top := m.column(cioTitle, cio, cm, m.width, h)
 	bottom := m.column(xdmTitle, xdm, xm, m.width, m.height-2-h)
@@ -362,11 +366,12 @@ func (m Model) View() string {
 
 // column renders a title and h body lines from the scroll offset, each exactly w cells.
 func (m Model) column(title string, lines []string, marks []bool, w, h int) []string {
+	h = max(h, 0)
 	out := make([]string, 0, h+1)
 	out = append(out, m.Styles.Title.Render(cell.Fit(title, w)))
 	for i := m.scroll; i < m.scroll+h; i++ {
-		if i >= len(lines) {
-			out = append(out, strings.Repeat(" ", w))
+		if i >= len(lines) || w < 2 {
+			out = append(out, cell.Fit("", w))
 			continue
 		}
 		gutter := " "
