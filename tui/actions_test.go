@@ -429,7 +429,7 @@ func TestModel_deadLettersFromFileAreResent(t *testing.T) {
 	if !strings.Contains(h.m.View(), "Service Unavailable") {
 		t.Fatalf("dead letter from the file not listed:\n%s", h.m.View())
 	}
-	h.keys("enter")
+	h.keys("r")
 	if len(s.calls) != 1 || s.calls[0].mode != ModeXDM || string(s.calls[0].payloads[0].Event) != string(ev.Bytes()) {
 		t.Fatalf("re-send calls = %+v", s.calls)
 	}
@@ -447,7 +447,7 @@ func TestModel_resentDeadLetterStaysGoneWhenTheFileIsReread(t *testing.T) {
 	deps := testDeps(s)
 	deps.DeadLetters = fakeDeadLetters{list: []DeadLetter{{ID: ev.EventID, Mode: ModeRaw, Event: ev.Bytes(), Status: 503}}}
 	h := newHarness(t, deps, Options{Seed: 1}, 100, 30)
-	h.keys("d", "enter", "esc", "d")
+	h.keys("d", "r", "esc", "d")
 	if len(h.m.DeadLetters()) != 0 {
 		t.Errorf("re-sent dead letter listed again from the file: %+v", h.m.DeadLetters())
 	}

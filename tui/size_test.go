@@ -89,6 +89,9 @@ func TestModel_everySizeDraws(t *testing.T) {
 		{"log", []string{"tab", "tab", "tab"}},
 		{"help", []string{"?"}},
 		{"dead letters", []string{"d"}},
+		{"dead-letter detail", []string{"d", "enter"}},
+		{"event detail", []string{"tab", "enter"}},
+		{"send detail", []string{"tab", "tab", "tab", "enter"}},
 	} {
 		c := *h
 		c.keys(st.keys...)
@@ -151,5 +154,17 @@ func TestModel_smallTerminalsShowFewerPanes(t *testing.T) {
 	h.send(tea.WindowSizeMsg{Width: 10, Height: 4})
 	if v := h.m.View(); !strings.HasPrefix(v, "terminal") {
 		t.Errorf("10×4: %q", v)
+	}
+}
+
+// TestModel_footerKeepsQuitAndHelp: the help line is cut from the right on narrow terminals,
+// so quit and help come before the rest.
+func TestModel_footerKeepsQuitAndHelp(t *testing.T) {
+	for _, w := range []int{60, 80} {
+		h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, w, 24)
+		lines := strings.Split(h.m.View(), "\n")
+		if last := lines[len(lines)-1]; !strings.Contains(last, "q quit") || !strings.Contains(last, "? help") {
+			t.Errorf("%d columns: footer %q lacks q quit or ? help", w, last)
+		}
 	}
 }

@@ -24,7 +24,10 @@ func (m Model) View() string {
 	case modalHelp:
 		main = m.frame("Help — any key closes", m.fullHelpView(m.width-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDead:
-		main = m.frame("Dead letters — enter re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+		main = m.frame("Dead letters — enter details, r re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+	case modalDetail:
+		title := m.detail.Title() + " · " + m.detail.Position() + " · esc back"
+		main = m.frame(title, m.detail.View(), box{0, 0, m.width, m.lay.mainH}, true)
 	default:
 		main = m.panes()
 	}

@@ -49,7 +49,10 @@ type Rendered struct {
 	CIOMarks, XDMMarks []bool
 	CIOProblems        int
 	XDMProblems        int
-	Warnings           []string
+	// CIOProblemList and XDMProblemList are the problems themselves, for the detail view
+	// and the event list.
+	CIOProblemList, XDMProblemList []Problem
+	Warnings                       []string
 	Err                error
 }
 
@@ -218,6 +221,9 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 		r.CIO, r.CIOPlain, r.CIOMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
 		r.CIOProblems = len(probs)
 		for _, p := range probs {
+			r.CIOProblemList = append(r.CIOProblemList, Problem{Path: p.Path, Msg: p.Msg})
+		}
+		for _, p := range probs {
 			r.CIO = append(r.CIO, st.Problem.Render("! "+p.Path+": "+p.Msg))
 		}
 	}
@@ -250,6 +256,7 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 	}
 	r.XDM, r.XDMPlain, r.XDMMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
 	r.XDMProblems = len(res.Problems)
+	r.XDMProblemList = res.Problems
 	r.Warnings = res.Warnings
 	for _, p := range res.Problems {
 		r.XDM = append(r.XDM, st.Problem.Render("! "+p.Path+": "+p.Msg))

@@ -1,0 +1,123 @@
+package tui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// aepError is an AEP streaming error body long enough to be cut on any pane.
+const aepError = `{"type":"https://ns.adobe.com/aep/errors/XDM-1010-400","status":400,"title":"The message failed XDM validation","report":{"message":"The value provided for 'eventType' is not one of the enumerated values of schema https://ns.adobe.com/acme/schemas/9f3e2c4b5a6d7e8f: directMarketing.email.openedd is not allowed; allowed values include directMarketing.email.opened and directMarketing.email.sent"}}`
+
+// rejectingSender rejects every event with aepError, or fails the transport with err.
+type rejectingSender struct{ err error }
+
+func (s rejectingSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]Result, error) {
+	out := make([]Result, len(ps))
+	for i, p := range ps {
+		out[i] = Result{ID: p.ID, Status: 400, Attempts: 1, Latency: time.Millisecond, Body: aepError}
+		if s.err != nil {
+			out[i] = Result{ID: p.ID, Attempts: 3, Err: s.err}
+		}
+	}
+	return out, nil
+}
+
+// onScreen reports whether every word of want appears on screen, in order, across wrapped
+// lines: the detail view may break a long text anywhere but must not drop any of it.
+func onScreen(view, want string) bool {
+	flat := strings.NewReplacer("┃", "", "│", "").Replace(ansi.Strip(view))
+	return strings.Contains(squeeze(flat), squeeze(want))
+}
+
+func squeeze(s string) string { return strings.Join(strings.Fields(s), "") }
+
+func TestModel_detailViewsShowTheWholeText(t *testing.T) {
+	deps := testDeps(nil)
+	deps.Endpoints = []Endpoint{{Label: "https://dcs.example/collection/abc", Sender: rejectingSender{}}}
+	h := newHarness(t, deps, Options{Seed: 1}, 80, 24)
+	generateEmailOpened(h)
+	h.keys("f")
+	if v := h.m.View(); onScreen(v, aepError) {
+		t.Fatal("the error body fits the send log at 80 columns; the test proves nothing")
+	}
+
+	// The event: its ids, validation, both documents and its sends with the whole body.
+	h.keys("tab", "enter")
+	if h.m.modal != modalDetail {
+		t.Fatalf("enter on the event list opened no detail view:\n%s", h.m.View())
+	}
+	all := strings.Join(h.m.detail.Lines(), "\n")
+	ev := h.m.Events()[0].Event
+	for _, want := range []string{"Event #0 email/opened", "event_id   " + ev.EventID, "Validation", "Customer.io JSON", `"delivery_id"`, "XDM record · default", `"eventType": "directMarketing.email.opened"`, "Sends", "400"} {
+		if !strings.Contains(all+h.m.View(), want) {
+			t.Errorf("event detail lacks %q:\n%s", want, all)
+		}
+	}
+	if !strings.Contains(squeeze(ansi.Strip(all)), squeeze(aepError)) {
+		t.Errorf("event detail does not hold the whole error body:\n%s", all)
+	}
+	h.keys("end")
+	if !strings.Contains(h.m.View(), "· end · esc back") {
+		t.Errorf("end does not scroll to the bottom:\n%s", h.m.View())
+	}
+	h.keys("esc")
+	if h.m.modal != modalNone {
+		t.Fatal("esc did not close the detail view")
+	}
+
+	// The send-log row: the error body, readable at 80 columns.
+	h.keys("tab", "tab", "enter")
+	v := h.m.View()
+	if !strings.Contains(v, "Send of event #0 email/opened → 400") || !onScreen(v, prettyJSON([]byte(aepError))) {
+		t.Errorf("send detail does not show the whole body on screen:\n%s", v)
+	}
+	checkSize(t, v, 80, 24)
+	h.keys("esc")
+
+	// The dead letter: enter shows it, r re-sends it.
+	h.keys("d", "enter")
+	if v := h.m.View(); !strings.Contains(v, "Dead letter #0") || !strings.Contains(v, "XDM-1010-400") {
+		t.Errorf("dead-letter detail:\n%s", v)
+	}
+	h.keys("r")
+	if n := len(h.m.SendLog()); n != 2 {
+		t.Errorf("r in the dead-letter detail: send log has %d entries, want 2", n)
+	}
+}
+
+func TestModel_detailShowsTransportErrors(t *testing.T) {
+	deps := testDeps(nil)
+	long := "aep: post https://dcs.adobedc.net/collection/667b41cf0f4d2f7a9d3b5e1c2a4f6b8d0e1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c: dial tcp: lookup dcs.adobedc.net on 127.0.0.53:53: no such host"
+	deps.Endpoints = []Endpoint{{Label: "https://dcs.example/collection/abc", Sender: rejectingSender{err: errString(long)}}}
+	h := newHarness(t, deps, Options{Seed: 1}, 60, 15)
+	generateEmailOpened(h)
+	h.keys("f", "tab", "tab", "tab", "enter")
+	v := h.m.View()
+	if !onScreen(v, long) {
+		t.Errorf("transport error not readable at 60×15:\n%s", v)
+	}
+	checkSize(t, v, 60, 15)
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+// TestModel_fireFromTheEventDetail: f in the event's detail view fires it and its answer
+// appears under Sends without leaving the view.
+func TestModel_fireFromTheEventDetail(t *testing.T) {
+	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, 100, 30)
+	generateEmailOpened(h)
+	h.keys("tab", "enter")
+	if !strings.Contains(strings.Join(h.m.detail.Lines(), "\n"), "not fired yet") {
+		t.Fatal("detail of an unfired event")
+	}
+	h.keys("f")
+	if h.m.modal != modalDetail || !strings.Contains(strings.Join(h.m.detail.Lines(), "\n"), "xactionId xid-0") {
+		t.Errorf("after f the detail view shows:\n%s", strings.Join(h.m.detail.Lines(), "\n"))
+	}
+}
