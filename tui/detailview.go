@@ -275,4 +275,3 @@ func (m *Model) afterUpdate(msg tea.Msg) tea.Cmd {
 	}
 	return nil
 }
-

@@ -53,7 +53,7 @@ type Rendered struct {
 	// and the event list.
 	CIOProblemList, XDMProblemList []Problem
 	Warnings                       []string
-	Err                error
+	Err                            error
 }
 
 // RenderedMsg carries a rendering back from the command; the root model routes it here.
