@@ -266,6 +266,7 @@ func prettyJSON(b []byte) string {
 }
 
 // afterUpdate keeps the open detail view current as answers and renderings arrive.
+// and starts the next background check of the list's events.
 func (m *Model) afterUpdate(msg tea.Msg) tea.Cmd {
 	if m.modal == modalDetail {
 		switch msg.(type) {
@@ -273,5 +274,5 @@ func (m *Model) afterUpdate(msg tea.Msg) tea.Cmd {
 			m.refreshDetail(false)
 		}
 	}
-	return nil
+	return m.keepChecking()
 }

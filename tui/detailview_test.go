@@ -121,3 +121,22 @@ func TestModel_fireFromTheEventDetail(t *testing.T) {
 		t.Errorf("after f the detail view shows:\n%s", strings.Join(h.m.detail.Lines(), "\n"))
 	}
 }
+
+// TestModel_listChecksEveryEvent: the root model validates each event in the background and
+// the list marks the invalid ones, which ! then isolates.
+func TestModel_listChecksEveryEvent(t *testing.T) {
+	deps := testDeps(&fakeSender{})
+	deps.Transformer = fakeTransformer{fail: map[string][]Problem{"clicked": {{Path: "/eventType", Msg: "must be one of the enum values"}}}}
+	h := newHarness(t, deps, Options{Seed: 1}, 100, 30)
+	generateEmailOpened(h)
+	h.selectPair("email", "clicked")
+	h.keys("g")
+	evs := h.m.list.Items()
+	if len(evs) != 2 || len(evs[0].Problems) != 0 || !evs[0].Checked || len(evs[1].Problems) != 1 {
+		t.Fatalf("items after the check: %+v", evs)
+	}
+	h.keys("tab", "!")
+	if v, vis := h.m.View(), h.m.Events(); len(vis) != 1 || vis[0].Event.Metric != "clicked" || !strings.Contains(v, "Events 1/2") || !strings.Contains(v, "XDM /eventType: must be one") {
+		t.Errorf("! should leave the invalid event only:\n%s", v)
+	}
+}

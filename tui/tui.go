@@ -143,6 +143,11 @@ type Model struct {
 	detailSend sendlog.Entry
 	detailDead DeadLetter
 	detailBack modal
+
+	// checking says a check command is running; checkMapping is the mapping set the
+	// list's problems were checked under (check.go).
+	checking     bool
+	checkMapping string
 	// delivered holds the payloads re-sent successfully from the dead-letter list.
 	delivered map[string]bool
 
@@ -455,6 +460,8 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case editedMsg:
 		return m.onEdited(msg)
+	case checkedMsg:
+		return m.onChecked(msg)
 	}
 	return m, nil
 }

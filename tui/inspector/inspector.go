@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/tui/jsonview"
 
@@ -47,6 +48,8 @@ type Rendered struct {
 	CIO, XDM           []string // highlighted lines, problem lines appended on the XDM side
 	CIOPlain, XDMPlain string   // pretty JSON without styles, for copying
 	CIOMarks, XDMMarks []bool
+	// CIOWidth and XDMWidth are the widest lines' widths, for horizontal scrolling.
+	CIOWidth, XDMWidth int
 	CIOProblems        int
 	XDMProblems        int
 	// CIOProblemList and XDMProblemList are the problems themselves, for the detail view
@@ -64,8 +67,9 @@ type RenderedMsg struct {
 
 // KeyMap are the inspector's keys.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top key.Binding
-	Envelope                        key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Left, Right                             key.Binding
+	Envelope                                key.Binding
 }
 
 // DefaultKeyMap returns the inspector's keys.
@@ -75,7 +79,10 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top")),
+		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top, left edge")),
+		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "bottom")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
 		Envelope: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "envelope on/off")),
 	}
 }
@@ -85,7 +92,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Envel
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Envelope}}
+	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Envelope}}
 }
 
 // Styles are the inspector's styles.
@@ -124,6 +131,7 @@ type Model struct {
 	rendered Rendered
 	ready    bool
 	scroll   int
+	hscroll  int // columns scrolled right
 	width    int
 	height   int
 	focused  bool
@@ -164,7 +172,7 @@ func (m *Model) Show(event []byte) tea.Cmd {
 	if m.has && string(event) == string(m.cur) {
 		return nil
 	}
-	m.cur, m.has, m.scroll = event, true, 0
+	m.cur, m.has, m.scroll, m.hscroll = event, true, 0, 0
 	return m.refresh()
 }
 
@@ -202,6 +210,20 @@ func render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 
 // Render does the work of the render command: exported for benchmarks and tests.
 func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) Rendered {
+	r := render1(ctx, fn, st, k, event)
+	r.CIOWidth, r.XDMWidth = widest(r.CIO), widest(r.XDM)
+	return r
+}
+
+func widest(lines []string) int {
+	w := 0
+	for _, l := range lines {
+		w = max(w, ansi.StringWidth(l))
+	}
+	return w
+}
+
+func render1(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) Rendered {
 	var r Rendered
 	if doc, err := jsonview.Parse(event); err != nil {
 		r.CIO = []string{st.Problem.Render("not JSON: " + err.Error())}
@@ -218,14 +240,12 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 		for _, p := range probs {
 			ptrs = append(ptrs, jsonview.Pointer(p.Path))
 		}
-		r.CIO, r.CIOPlain, r.CIOMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
 		r.CIOProblems = len(probs)
 		for _, p := range probs {
 			r.CIOProblemList = append(r.CIOProblemList, Problem{Path: p.Path, Msg: p.Msg})
 		}
-		for _, p := range probs {
-			r.CIO = append(r.CIO, st.Problem.Render("! "+p.Path+": "+p.Msg))
-		}
+		r.CIOPlain = doc.Plain()
+		r.CIO, r.CIOMarks = withReasons(doc, doc.Render(st.JSON), doc.LinesOf(ptrs), r.CIOProblemList, st)
 	}
 	if fn == nil {
 		r.XDM = []string{st.Dim.Render("no transformer wired: XDM preview unavailable")}
@@ -254,17 +274,52 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 			ptrs[i] = "" // paths refer to the record; mark the message root instead
 		}
 	}
-	r.XDM, r.XDMPlain, r.XDMMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
+	r.XDMPlain = doc.Plain()
+	r.XDM, r.XDMMarks = withReasons(doc, doc.Render(st.JSON), doc.LinesOf(ptrs), res.Problems, st)
 	r.XDMProblems = len(res.Problems)
 	r.XDMProblemList = res.Problems
 	r.Warnings = res.Warnings
-	for _, p := range res.Problems {
-		r.XDM = append(r.XDM, st.Problem.Render("! "+p.Path+": "+p.Msg))
-	}
 	for _, w := range res.Warnings {
 		r.XDM = append(r.XDM, st.Dim.Render("~ "+w))
 	}
 	return r
+}
+
+// withReasons puts each problem's reason on its own line right under the line it concerns
+// (a missing field's under its nearest parent), indented to that line, and marks the line.
+func withReasons(doc jsonview.Doc, lines []string, at []int, probs []Problem, st Styles) ([]string, []bool) {
+	reasons := make(map[int][]string, len(probs))
+	for i, p := range probs {
+		line := 0
+		if i < len(at) && at[i] >= 0 {
+			line = at[i]
+		}
+		reasons[line] = append(reasons[line], p.Path+": "+p.Msg)
+	}
+	out := make([]string, 0, len(lines)+len(probs))
+	marks := make([]bool, 0, len(lines)+len(probs))
+	for i, l := range lines {
+		out = append(out, l)
+		rs := reasons[i]
+		marks = append(marks, len(rs) > 0)
+		depth := 0
+		if i < len(doc.Lines) {
+			depth = doc.Lines[i].Depth
+		}
+		for _, r := range rs {
+			out = append(out, st.Problem.Render(strings.Repeat("  ", depth+1)+"↳ ✗ "+r))
+			marks = append(marks, false)
+		}
+	}
+	if len(lines) == 0 {
+		for _, ps := range reasons {
+			for _, r := range ps {
+				out = append(out, st.Problem.Render("↳ ✗ "+r))
+				marks = append(marks, false)
+			}
+		}
+	}
+	return out, marks
 }
 
 // Update handles RenderedMsg and, when focused, the scroll keys.
@@ -295,7 +350,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		case key.Matches(msg, m.KeyMap.PageDown):
 			m.scroll += page
 		case key.Matches(msg, m.KeyMap.Top):
-			m.scroll = 0
+			m.scroll, m.hscroll = 0, 0
+		case key.Matches(msg, m.KeyMap.Bottom):
+			m.scroll = max(len(m.rendered.CIO), len(m.rendered.XDM))
+		case key.Matches(msg, m.KeyMap.Left):
+			m.hscroll -= hstep
+		case key.Matches(msg, m.KeyMap.Right):
+			m.hscroll += hstep
 		case key.Matches(msg, m.KeyMap.Envelope):
 			return m, m.ToggleEnvelope()
 		}
@@ -313,9 +374,22 @@ func (m Model) bodyHeight() int {
 	return max((m.height-2)/2, 1)
 }
 
+// hstep is how far one left or right key press scrolls.
+const hstep = 8
+
+// textWidth is the width a document's text gets in its column (the gutter takes one cell).
+func (m Model) textWidth() int {
+	if m.sideBySide() {
+		return (m.width-1)/2 - 1
+	}
+	return m.width - 1
+}
+
 func (m *Model) clampScroll() {
 	n := max(len(m.rendered.CIO), len(m.rendered.XDM))
 	m.scroll = min(max(m.scroll, 0), max(n-m.bodyHeight(), 0))
+	widest := max(m.rendered.CIOWidth, m.rendered.XDMWidth)
+	m.hscroll = min(max(m.hscroll, 0), max(widest-m.textWidth()+1, 0))
 }
 
 // View renders the pane at exactly its size.
@@ -338,6 +412,14 @@ func (m Model) View() string {
 		} else {
 			xdmTitle += " ✓ valid"
 		}
+	}
+	if m.ready && max(m.rendered.CIOWidth, m.rendered.XDMWidth) > m.textWidth() {
+		// Lines are cut at the edge: say where the rest is.
+		hint := " →l"
+		if m.hscroll > 0 {
+			hint = fmt.Sprintf(" h← +%d →l", m.hscroll)
+		}
+		cioTitle += hint
 	}
 	var cio, xdm []string
 	var cm, xm []bool
@@ -385,7 +467,11 @@ func (m Model) column(title string, lines []string, marks []bool, w, h int) []st
 		if i < len(marks) && marks[i] {
 			gutter = m.Styles.Mark.Render("!")
 		}
-		out = append(out, gutter+cell.Fit(lines[i], w-1))
+		l := lines[i]
+		if m.hscroll > 0 {
+			l = ansi.Cut(l, m.hscroll, m.hscroll+w-1)
+		}
+		out = append(out, gutter+cell.Fit(l, w-1))
 	}
 	return out
 }
