@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/ciosim/ciosim/customerio"
 )
 
 // aepError is an AEP streaming error body long enough to be cut on any pane.
@@ -138,5 +139,42 @@ func TestModel_listChecksEveryEvent(t *testing.T) {
 	h.keys("tab", "!")
 	if v, vis := h.m.View(), h.m.Events(); len(vis) != 1 || vis[0].Event.Metric != "clicked" || !strings.Contains(v, "Events 1/2") || !strings.Contains(v, "XDM /eventType: must be one") {
 		t.Errorf("! should leave the invalid event only:\n%s", v)
+	}
+}
+
+// TestModel_generateOnATypeMakesEachMetric: g on the first row a newcomer sees (a collapsed
+// object type) generates one event of each of its metrics.
+func TestModel_generateOnATypeMakesEachMetric(t *testing.T) {
+	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, 80, 24)
+	h.keys("g")
+	evs := h.m.Events()
+	want := customerio.Metrics("customer")
+	if len(evs) != len(want) {
+		t.Fatalf("g on customer made %d events, want %d", len(evs), len(want))
+	}
+	for i, it := range evs {
+		if it.Event.ObjectType != "customer" || it.Event.Metric != want[i] {
+			t.Errorf("event %d is %s, want customer/%s", i, it.Event.Pair(), want[i])
+		}
+	}
+	if !strings.Contains(h.m.Status(), "customer: one of each of") {
+		t.Errorf("status = %q", h.m.Status())
+	}
+}
+
+// TestModel_cursorShowsWithoutColour: tests render with the Ascii profile, as NO_COLOR does,
+// so reverse video is gone; every focused pane with a cursor still shows it as ">".
+func TestModel_cursorShowsWithoutColour(t *testing.T) {
+	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, 100, 30)
+	generateEmailOpened(h)
+	h.keys("f")
+	for _, c := range []struct {
+		focus pane
+		want  string
+	}{{paneSource, ">  opened"}, {paneList, "> 200 email/opened"}, {paneLog, ">16:00:00 200"}} {
+		h.m.setFocus(c.focus)
+		if v := h.m.View(); !strings.Contains(v, c.want) {
+			t.Errorf("%s focused: no %q cursor without colour:\n%s", paneNames[c.focus], c.want, v)
+		}
 	}
 }

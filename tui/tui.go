@@ -652,7 +652,10 @@ func (m Model) activate(sel source.Selection) (tea.Model, tea.Cmd) {
 	switch sel.Kind {
 	case source.KindObjectType:
 		m.source.Expand(sel.ObjectType)
-		return m, nil
+		if m.deps.NewGenerator == nil {
+			return m, m.setStatus(true, "no generator wired")
+		}
+		return m, generateType(m.gen, m.seed, sel.ObjectType)
 	case source.KindPair:
 		if m.deps.NewGenerator == nil {
 			return m, m.setStatus(true, "no generator wired")
