@@ -348,6 +348,10 @@ func (m Model) deadKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.deadCursor = max(m.deadCursor-1, 0)
 	case "down", "j":
 		m.deadCursor = min(m.deadCursor+1, max(len(m.dead)-1, 0))
+	case "home":
+		m.deadCursor = 0
+	case "end":
+		m.deadCursor = max(len(m.dead)-1, 0)
 	case "enter":
 		return m.openDeadDetail()
 	case "r":

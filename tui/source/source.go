@@ -66,7 +66,7 @@ type row struct {
 
 // KeyMap are the pane's keys.
 type KeyMap struct {
-	Up, Down, Home, End, Expand, Collapse, Activate key.Binding
+	Up, Down, PageUp, PageDown, Home, End, Expand, Collapse, Activate key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -74,6 +74,8 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
 		Home:     key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first")),
 		End:      key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
 		Expand:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "expand")),
@@ -87,7 +89,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Home, k.End, k.Expand, k.Collapse, k.Activate}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Expand, k.Collapse, k.Activate}}
 }
 
 // Styles are the pane's styles.
@@ -316,6 +318,16 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.move(-1)
 	case key.Matches(km, m.KeyMap.Down):
 		m.move(1)
+	case key.Matches(km, m.KeyMap.PageUp):
+		m.cursor = max(m.cursor-max(m.height-1, 1), 0)
+		if k := m.rows[m.cursor].kind; k == KindHeader || k == KindNote {
+			m.move(1)
+		}
+	case key.Matches(km, m.KeyMap.PageDown):
+		m.cursor = min(m.cursor+max(m.height-1, 1), len(m.rows)-1)
+		if k := m.rows[m.cursor].kind; k == KindHeader || k == KindNote {
+			m.move(-1)
+		}
 	case key.Matches(km, m.KeyMap.Home):
 		m.cursor = 0
 		m.move(1)

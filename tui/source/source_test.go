@@ -117,4 +117,13 @@ func TestModel_rotatedRecordingsStayDistinct(t *testing.T) {
 	if s := m.Selected(); s.Kind != KindObjectType || s.ObjectType != "customer" {
 		t.Errorf("home selected %+v, want the first object type", s)
 	}
+	m.SetSize(18, 5)
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyPgDown})
+	if s := m.Selected(); s.Kind != KindObjectType || s.ObjectType != "sms" {
+		t.Errorf("page down selected %+v, want sms four rows on", s)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyPgUp})
+	if s := m.Selected(); s.ObjectType != "customer" {
+		t.Errorf("page up selected %+v, want customer", s)
+	}
 }
