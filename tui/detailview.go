@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/tui/detail"
 	"github.com/ciosim/ciosim/tui/inspector"
@@ -84,6 +85,20 @@ func (m Model) detailKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	m.detail, cmd = m.detail.Update(msg)
 	return m, cmd
+}
+
+// detailHelp is the help line while the detail view is open.
+func (m Model) detailHelp() []key.Binding {
+	k := m.detail.KeyMap
+	back := key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))
+	out := []key.Binding{back, m.keys.Quit, k.Down, k.PageDown}
+	switch m.detailKind {
+	case detailEvent:
+		out = append(out, key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fire it")))
+	case detailDead:
+		out = append(out, key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "re-send it")))
+	}
+	return append(out, k.Home, k.End)
 }
 
 // refreshDetail rebuilds the detail view's text from the model: on opening (top) and when
@@ -243,7 +258,7 @@ func sendDetail(e sendlog.Entry, event []byte) (string, []detail.Section) {
 }
 
 func deadDetail(d DeadLetter) (string, []detail.Section) {
-	title := fmt.Sprintf("Dead letter #%s — r re-sends, esc back to the list", d.ID)
+	title := fmt.Sprintf("Dead letter #%s", d.ID)
 	var b strings.Builder
 	fmt.Fprintf(&b, "status     %d\n", d.Status)
 	fmt.Fprintf(&b, "mode       %s\n", d.Mode)

@@ -62,7 +62,7 @@ func TestModel_detailViewsShowTheWholeText(t *testing.T) {
 		t.Errorf("event detail does not hold the whole error body:\n%s", all)
 	}
 	h.keys("end")
-	if !strings.Contains(h.m.View(), "· end · esc back") {
+	if !strings.Contains(h.m.View(), "· end") {
 		t.Errorf("end does not scroll to the bottom:\n%s", h.m.View())
 	}
 	h.keys("esc")
@@ -157,7 +157,7 @@ func TestModel_generateOnATypeMakesEachMetric(t *testing.T) {
 			t.Errorf("event %d is %s, want customer/%s", i, it.Event.Pair(), want[i])
 		}
 	}
-	if !strings.Contains(h.m.Status(), "customer: one of each of") {
+	if !strings.Contains(h.m.Status(), "customer, one of each metric: 3 events") {
 		t.Errorf("status = %q", h.m.Status())
 	}
 }

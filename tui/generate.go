@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"fmt"
-
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/tui/eventlist"
@@ -13,7 +11,7 @@ import (
 func generateType(b *genBox, seed int64, objectType string) tea.Cmd {
 	return func() tea.Msg {
 		metrics := customerio.Metrics(objectType)
-		msg := generatedMsg{label: fmt.Sprintf("%s: one of each of %d metrics", objectType, len(metrics)), seed: seed, replace: -1}
+		msg := generatedMsg{label: objectType + ", one of each metric", seed: seed, replace: -1}
 		for _, mt := range metrics {
 			ev, err := b.event(seed, objectType, mt)
 			if err != nil {

@@ -26,7 +26,7 @@ func (m Model) View() string {
 	case modalDead:
 		main = m.frame("Dead letters — enter details, r re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDetail:
-		title := m.detail.Title() + " · " + m.detail.Position() + " · esc back"
+		title := m.detail.Title() + " · " + m.detail.Position()
 		main = m.frame(title, m.detail.View(), box{0, 0, m.width, m.lay.mainH}, true)
 	default:
 		main = m.panes()
@@ -191,6 +191,8 @@ func (m Model) bottomLine() string {
 		return cell.Fit(m.input.View(), m.width)
 	case modalConfirm:
 		return cell.Fit(m.styles.Error.Render(m.ask), m.width)
+	case modalDetail:
+		return cell.Fit(m.help.ShortHelpView(m.detailHelp()), m.width)
 	}
 	return cell.Fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }

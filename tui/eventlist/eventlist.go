@@ -505,7 +505,7 @@ func (m Model) View() string {
 	for r := m.offset; r < m.offset+rows && len(lines) < m.height; r++ {
 		if r >= n {
 			if r == 0 {
-				empty := "  no events yet: pick a pair in the source pane and press g"
+				empty := "  no events yet: g in the source pane generates some"
 				if len(m.items) > 0 {
 					empty = "  no events match the filter"
 				}
