@@ -138,17 +138,17 @@ func TestModel_smallTerminalsShowFewerPanes(t *testing.T) {
 	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, 60, 15)
 	generateEmailOpened(h)
 	v := h.m.View()
-	for _, want := range []string{"Source", "Events 1 2/4 · tab", "email/opened"} {
+	for _, want := range []string{"Source", "Events 1 · tab 2/4", "email/opened"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("60×15 lacks %q:\n%s", want, v)
 		}
 	}
 	h.keys("tab", "tab")
-	if v := h.m.View(); !strings.Contains(v, "Inspector 3/4 · tab") || !strings.Contains(v, "Customer.io JSON") || !strings.Contains(v, "Source") {
+	if v := h.m.View(); !strings.Contains(v, "Inspector · tab 3/4") || !strings.Contains(v, "Customer.io JSON") || !strings.Contains(v, "Source") {
 		t.Errorf("60×15 with the inspector focused:\n%s", v)
 	}
 	h.send(tea.WindowSizeMsg{Width: 40, Height: 15})
-	if v := h.m.View(); !strings.Contains(v, "Inspector 3/4 · tab") || strings.Contains(v, "Source") {
+	if v := h.m.View(); !strings.Contains(v, "Inspector · tab 3/4") || strings.Contains(v, "Source") {
 		t.Errorf("40×15 should show the inspector alone:\n%s", v)
 	}
 	h.send(tea.WindowSizeMsg{Width: 10, Height: 4})

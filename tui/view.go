@@ -88,7 +88,7 @@ func (m Model) paneView(p pane, b box) string {
 		}
 	}
 	if m.lay.arrange == arrangeOne || (m.lay.arrange == arrangeTwo && p != paneSource) {
-		title += fmt.Sprintf(" %d/%d · tab", p+1, paneCount)
+		title += fmt.Sprintf(" · tab %d/%d", p+1, paneCount)
 	}
 	var body string
 	switch p {

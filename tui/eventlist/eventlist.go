@@ -498,8 +498,20 @@ func (m Model) View() string {
 	// Columns: cursor and ✗ 2, status 4, pair up to 24 (the longest pair), time 8, and the
 	// recipient or first problem takes the rest, so a reason is cut as late as possible.
 	pairW := min(max((w-6-10)/2, 4), 24)
+	// Narrow lists drop the time (the detail view has it) so the pair stays readable.
+	timeW := 9
+	if w < 56 {
+		timeW = 0
+		pairW = min(max((w-6)/2, 4), 24)
+	}
+	timeCol := func(s string) string {
+		if timeW == 0 {
+			return ""
+		}
+		return " " + cell.Fit(s, 8)
+	}
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.Styles.Header.Render(cell.Fit("  "+cell.Fit("ST", 4)+cell.Fit("TYPE/METRIC", pairW)+" "+cell.Fit("TIME", 8)+" RECIPIENT / PROBLEM", w)))
+	lines = append(lines, m.Styles.Header.Render(cell.Fit("  "+cell.Fit("ST", 4)+cell.Fit("TYPE/METRIC", pairW)+timeCol("TIME")+" RECIPIENT / PROBLEM", w)))
 	rows := m.rows()
 	n := m.VisibleLen()
 	for r := m.offset; r < m.offset+rows && len(lines) < m.height; r++ {
@@ -536,7 +548,7 @@ func (m Model) View() string {
 				last = fmt.Sprintf("%s (+%d)", last, len(it.Problems)-1)
 			}
 		}
-		row := cell.Fit(marker+valid+cell.Fit(st, 4)+cell.Fit(it.Event.Pair(), pairW)+" "+t+" "+last, w)
+		row := cell.Fit(marker+valid+cell.Fit(st, 4)+cell.Fit(it.Event.Pair(), pairW)+timeCol(t)+" "+last, w)
 		switch {
 		case r == m.cursor && m.focused:
 			row = m.Styles.Selected.Render(row)
