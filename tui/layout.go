@@ -74,6 +74,7 @@ func computeLayout(w, h int) layout {
 		l.list, l.insp, l.log = right, right, right
 		return l
 	}
+	l.arrange = arrangeAll
 	if w >= wideLayout {
 		srcW := min(max(w/5, 26), 34)
 		rest := w - srcW
