@@ -6,6 +6,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/tui/inspector"
 )
 
 // checkBatch is how many events one check command validates: small enough that a mapping
@@ -46,7 +47,7 @@ func problemsOf(ctx context.Context, t Transformer, mapping string, event []byte
 	var ve *customerio.ValidationError
 	if errors.As(ev.Validate(), &ve) {
 		for _, p := range ve.Problems {
-			out = append(out, "Customer.io "+p.Path+": "+p.Msg)
+			out = append(out, "Customer.io "+inspector.Problem{Path: p.Path, Msg: p.Msg}.String())
 		}
 	}
 	if t == nil {
@@ -57,7 +58,7 @@ func problemsOf(ctx context.Context, t Transformer, mapping string, event []byte
 		return append(out, "XDM: "+err.Error())
 	}
 	for _, p := range res.Problems {
-		out = append(out, "XDM "+p.Path+": "+p.Msg)
+		out = append(out, "XDM "+inspector.Problem{Path: p.Path, Msg: p.Msg}.String())
 	}
 	return out
 }

@@ -190,10 +190,10 @@ func (m Model) eventDetail() (string, []detail.Section) {
 func validationSection(cio, xdm []inspector.Problem, err error, warnings []string, haveXDM bool) detail.Section {
 	var b strings.Builder
 	for _, p := range cio {
-		fmt.Fprintf(&b, "✗ Customer.io %s: %s\n", p.Path, p.Msg)
+		fmt.Fprintf(&b, "✗ Customer.io %s\n", p)
 	}
 	for _, p := range xdm {
-		fmt.Fprintf(&b, "✗ XDM %s: %s\n", p.Path, p.Msg)
+		fmt.Fprintf(&b, "✗ XDM %s\n", p)
 	}
 	if err != nil {
 		fmt.Fprintf(&b, "✗ transform failed: %v\n", err)

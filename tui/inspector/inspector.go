@@ -25,6 +25,14 @@ import (
 // Problem is a validation problem shown on the XDM side.
 type Problem struct{ Path, Msg string }
 
+// String is "path: reason", or the reason alone for a problem of the whole document.
+func (p Problem) String() string {
+	if p.Path == "" {
+		return p.Msg
+	}
+	return p.Path + ": " + p.Msg
+}
+
 // Result is what a [TransformFunc] returns.
 type Result struct {
 	Record, Message []byte
@@ -294,7 +302,7 @@ func withReasons(doc jsonview.Doc, lines []string, at []int, probs []Problem, st
 		if i < len(at) && at[i] >= 0 {
 			line = at[i]
 		}
-		reasons[line] = append(reasons[line], p.Path+": "+p.Msg)
+		reasons[line] = append(reasons[line], p.String())
 	}
 	out := make([]string, 0, len(lines)+len(probs))
 	marks := make([]bool, 0, len(lines)+len(probs))

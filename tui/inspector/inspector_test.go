@@ -169,3 +169,15 @@ func TestModel_horizontalScrollReachesLongValues(t *testing.T) {
 		t.Errorf("end did not scroll to the bottom:\n%s", v)
 	}
 }
+
+func TestModel_documentProblemHasNoEmptyPath(t *testing.T) {
+	fn := func(context.Context, string, []byte) (Result, error) {
+		return Result{Record: []byte(`{"_id":"x"}`), Problems: []Problem{{Msg: "required key [timestamp] not found"}}}, nil
+	}
+	m := New(context.Background(), fn, "default")
+	m.SetSize(100, 12)
+	m = run(t, m, m.Show([]byte(ev)))
+	if v := m.View(); !strings.Contains(v, "↳ ✗ required key [timestamp] not found") {
+		t.Errorf("a problem of the whole document:\n%s", v)
+	}
+}
