@@ -123,7 +123,7 @@ func TestModel_scrollAndTransformError(t *testing.T) {
 	if !strings.Contains(m.View(), "transform failed: mapping 3") {
 		t.Errorf("transform error not shown:\n%s", m.View())
 	}
-	for range 5 { // past the three reasons under "data"
+	for i := 0; i < 12 && !strings.Contains(m.View(), `"recipient": "a@b.c"`); i++ { // past the reasons under "data"
 		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
 	}
 	if !strings.Contains(m.View(), `"recipient": "a@b.c"`) {
@@ -140,7 +140,7 @@ func TestModel_horizontalScrollReachesLongValues(t *testing.T) {
 	e := strings.Replace(ev, "a@b.c", long, 1)
 	var calls atomic.Int32
 	m := New(context.Background(), counting(&calls), "default")
-	m.SetSize(60, 14)
+	m.SetSize(60, 40)
 	m.Focus()
 	m = run(t, m, m.Show([]byte(e)))
 	if strings.Contains(m.View(), "-END") {
@@ -159,6 +159,10 @@ func TestModel_horizontalScrollReachesLongValues(t *testing.T) {
 		if ansi.StringWidth(l) != 60 {
 			t.Errorf("line %q is %d wide", l, ansi.StringWidth(l))
 		}
+	}
+	// Reasons are wrapped, not scrolled: they stay readable while the JSON scrolls.
+	if v := m.View(); !strings.Contains(v, "↳ ✗ data: missing origin: expected one of") || !strings.Contains(v, "transactional_message_id") {
+		t.Errorf("a reason was scrolled away or cut:\n%s", v)
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyHome})
 	if v := m.View(); !strings.Contains(v, `"recipient": "abcdef`) {
