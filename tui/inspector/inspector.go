@@ -169,7 +169,6 @@ type shown struct {
 	cioP, xdmP []bool // prose: not scrolled sideways
 	width      int
 	cioW, xdmW int // widest JSON line
-	from       *Rendered
 }
 
 // New returns an inspector that transforms with fn (nil: none wired) and mapping set mapping.
