@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ciosim/ciosim/tui/cell"
@@ -61,7 +60,7 @@ func (m Model) panes() string {
 		return m.paneView(m.focus, l.source)
 	case arrangeTwo:
 		p := m.shownRight()
-		return lipgloss.JoinHorizontal(lipgloss.Top, m.paneView(paneSource, l.source), m.paneView(p, l.list))
+		return beside(m.paneView(paneSource, l.source), m.paneView(p, l.list))
 	}
 	src := m.paneView(paneSource, l.source)
 	list := m.paneView(paneList, l.list)
@@ -69,12 +68,35 @@ func (m Model) panes() string {
 	lg := m.paneView(paneLog, l.log)
 	var right string
 	if l.insp.x > l.list.x {
-		middle := lipgloss.JoinVertical(lipgloss.Left, list, lg)
-		right = lipgloss.JoinHorizontal(lipgloss.Top, middle, insp)
+		right = beside(list+"\n"+lg, insp)
 	} else {
-		right = lipgloss.JoinVertical(lipgloss.Left, list, insp, lg)
+		right = list + "\n" + insp + "\n" + lg
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, src, right)
+	return beside(src, right)
+}
+
+// beside puts two blocks side by side line by line. The layout makes every frame exactly its
+// box, so unlike lipgloss.JoinHorizontal nothing is measured or padded: a frame costs what
+// its lines do. A shorter block is padded with blank lines as wide as its first line.
+func beside(left, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	n := max(len(l), len(r))
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		} else {
+			b.WriteString(strings.Repeat(" ", ansi.StringWidth(l[0])))
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
 }
 
 // paneView frames pane p in box b. When panes are hidden for lack of room, the title says
