@@ -134,6 +134,8 @@ type Model struct {
 
 	dead       []DeadLetter
 	deadCursor int
+	// delivered holds the payloads re-sent successfully from the dead-letter list.
+	delivered map[string]bool
 
 	// detail is the enter view of an event, a send-log entry or a dead letter; detailBack
 	// the overlay it returns to.
@@ -148,8 +150,6 @@ type Model struct {
 	// list's problems were checked under (check.go).
 	checking     bool
 	checkMapping string
-	// delivered holds the payloads re-sent successfully from the dead-letter list.
-	delivered map[string]bool
 
 	recording bool
 	recAddr   string
