@@ -220,7 +220,7 @@ func sendSummary(e sendlog.Entry) string {
 	if e.Err != "" {
 		s += "\n    error: " + e.Err
 	}
-	if e.Body != "" && !e.OK() {
+	if e.Body != "" && e.Body != e.Err && !e.OK() {
 		s += "\n    body: " + strings.Join(strings.Fields(e.Body), " ")
 	}
 	return s
@@ -248,7 +248,7 @@ func sendDetail(e sendlog.Entry, event []byte) (string, []detail.Section) {
 	if e.Err != "" {
 		secs = append(secs, detail.Section{Title: "Error", Body: e.Err, Problem: true})
 	}
-	if e.Body != "" {
+	if e.Body != "" && e.Body != e.Err { // a transport error has no body of its own
 		secs = append(secs, detail.Section{Title: "Response body", Body: prettyJSON([]byte(e.Body)), Problem: !e.OK()})
 	}
 	if event != nil {
@@ -260,7 +260,11 @@ func sendDetail(e sendlog.Entry, event []byte) (string, []detail.Section) {
 func deadDetail(d DeadLetter) (string, []detail.Section) {
 	title := fmt.Sprintf("Dead letter #%s", d.ID)
 	var b strings.Builder
-	fmt.Fprintf(&b, "status     %d\n", d.Status)
+	if d.Status == 0 {
+		b.WriteString("status     none: no HTTP answer\n")
+	} else {
+		fmt.Fprintf(&b, "status     %d\n", d.Status)
+	}
 	fmt.Fprintf(&b, "mode       %s\n", d.Mode)
 	fmt.Fprintf(&b, "attempts   %d", d.Attempts)
 	secs := []detail.Section{{Body: b.String()}}

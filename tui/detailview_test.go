@@ -178,3 +178,32 @@ func TestModel_cursorShowsWithoutColour(t *testing.T) {
 		}
 	}
 }
+
+// TestModel_transportErrorIsNotRepeatedAsABody: a transport error is shown once, not again as
+// a response body that never arrived, and a dead letter without an answer says so.
+func TestModel_transportErrorIsNotRepeatedAsABody(t *testing.T) {
+	deps := testDeps(nil)
+	deps.Endpoints = []Endpoint{{Label: "https://dcs.example/collection/abc", Sender: bodyIsErrSender{}}}
+	h := newHarness(t, deps, Options{Seed: 1}, 100, 40)
+	generateEmailOpened(h)
+	h.keys("f", "tab", "tab", "tab", "enter")
+	if v := h.m.View(); strings.Contains(v, "Response body") || strings.Count(v, "connection refused") != 1 {
+		t.Errorf("transport error shown as a body too:\n%s", v)
+	}
+	h.keys("esc", "d", "enter")
+	if v := h.m.View(); !strings.Contains(v, "status     none: no HTTP answer") {
+		t.Errorf("dead letter without an answer:\n%s", v)
+	}
+}
+
+// bodyIsErrSender fails the transport and, like the real sender, repeats the error as the body.
+type bodyIsErrSender struct{}
+
+func (bodyIsErrSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]Result, error) {
+	out := make([]Result, len(ps))
+	for i, p := range ps {
+		err := errString("dial tcp 127.0.0.1:1: connect: connection refused")
+		out[i] = Result{ID: p.ID, Attempts: 3, Err: err, Body: err.Error()}
+	}
+	return out, nil
+}
