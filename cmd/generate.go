@@ -278,7 +278,7 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	if o.realtime {
 		pace = pipeline.NewSchedule(nil, o.speed, 0)
 	}
-	prog := wiring.NewProgress(a.s.Err, fire == nil && total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
+	prog := wiring.NewProgress(a.s.Err, fire == nil && total > 0 && (a.s.Terminal || isTerminal(a.s.Err)) && total >= 10000, "generated", total)
 	eo := wiring.EmitOptions{Pace: pace, Progress: prog, Fire: fire}
 	n, err := a.writeEvents(out, next, eo)
 	if err != nil {

@@ -31,6 +31,9 @@ type Streams struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+	// Terminal, when set, says Err is a terminal whatever it is (so tests can see progress
+	// output, which is drawn only on a terminal).
+	Terminal bool
 }
 
 // app carries what every command needs: the streams, the environment and the context.

@@ -254,7 +254,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 	if ao.Mode != aep.ModeRaw {
 		run.Options.Transform = wiring.XDMMessages(deps.Convert)
 	}
-	if run.Progress = !o.noProgress && isTerminal(a.s.Err); run.Progress && run.Resume == nil {
+	if run.Progress = !o.noProgress && (a.s.Terminal || isTerminal(a.s.Err)); run.Progress && run.Resume == nil {
 		run.Total = wiring.CountLines(files)
 	}
 	src := wiring.NewFileSource(files, a.s.In)

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
@@ -134,5 +136,31 @@ func TestReplay_journalAndResume(t *testing.T) {
 	code, stdout, errOut := run(t, nil, "", "replay", "--resume", j, "--speed", "max")
 	if code != 0 || stdout != "" || !strings.Contains(errOut, "already done   20") {
 		t.Fatalf("resume exit %d stdout %q stderr %s: want nothing replayed, 20 already done", code, stdout, errOut)
+	}
+}
+
+func TestSend_progressLineOnATerminal(t *testing.T) {
+	in, _ := genEvents(t, 300)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond) // long enough for a few redraws
+		w.Write([]byte(`{"xactionId":"x"}`))
+	}))
+	defer srv.Close()
+	f := filepath.Join(t.TempDir(), "events.jsonl")
+	os.WriteFile(f, []byte(in), 0o644)
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), []string{"send", f, "--to", srv.URL + "/collection/" + emulator.DefaultInletID, "--flow-id", "f",
+		"--concurrency", "1", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl")},
+		Streams{In: strings.NewReader(""), Out: &out, Err: &errb, Terminal: true}, func(string) string { return "" })
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	// A bar with the total (the file's lines), the counts by outcome and the rate, redrawn in
+	// place, and cleared before the report.
+	if !strings.Contains(errb.String(), "\r\x1b[K[") || !strings.Contains(errb.String(), "/300  ") || !strings.Contains(errb.String(), " delivered  ") {
+		t.Errorf("no progress line on stderr: %q", errb.String())
+	}
+	if !strings.HasSuffix(errb.String(), "\r\x1b[K") {
+		t.Errorf("the progress line is not cleared at the end: %q", errb.String())
 	}
 }
