@@ -55,7 +55,7 @@ func (s *Server) collectOne(w http.ResponseWriter, r *http.Request, inlet string
 				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Message is not valid JSON", inlet, s.o.OrgID)))
 			return
 		}
-		rec = s.classifyRaw(body)
+		rec = s.classifyRaw(body, s.mapperFor(flow))
 		rec.FlowID = flow
 	} else {
 		var fail string
@@ -149,14 +149,14 @@ func (s *Server) collectBatch(w http.ResponseWriter, r *http.Request, inlet stri
 }
 
 // classifyRaw maps and validates a raw partner body.
-func (s *Server) classifyRaw(body []byte) Record {
+func (s *Server) classifyRaw(body []byte, mapper Mapper) Record {
 	rec := Record{Kind: "raw", Body: json.RawMessage(bytes.Clone(trimmed(body)))}
 	ev, perr := customerio.Parse(body)
 	if perr == nil {
 		rec.EventID, rec.ObjectType, rec.Metric = ev.EventID, ev.ObjectType, ev.Metric
 	}
-	if s.o.Mapper != nil {
-		mapped, reasons, err := s.o.Mapper.Map(body)
+	if mapper != nil {
+		mapped, reasons, err := mapper.Map(body)
 		if err != nil {
 			reasons = append(reasons, "mapping failed: "+err.Error())
 		}

@@ -69,6 +69,9 @@ type Options struct {
 	Mapper Mapper
 	// Validator checks XDM entities; nil checks only _id and timestamp.
 	Validator Validator
+	// Flows resolves the flow id of a raw post to that dataflow's mapping (see flow.go);
+	// nil, or an unknown flow id, keeps Mapper.
+	Flows FlowSource
 	// Faults are injected into the collection endpoints (never the inspection API).
 	Faults Faults
 	// MaxRecords bounds the records kept for inspection (oldest dropped first; counts are
