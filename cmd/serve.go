@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/controlplane"
 	"github.com/spf13/cobra"
 )
 
@@ -13,10 +14,12 @@ import (
 type serveDeps struct {
 	mapper emulator.Mapper
 	load   func(tenant string) (sendDeps, error)
+	// compile builds each control-plane dataflow's mapper and validator (cmd/aepflows.go).
+	compile controlplane.Compile
 }
 
 // defaultServeDeps wires the xdm package's experience-event mapping (see xdmDeps).
-func defaultServeDeps() serveDeps { return serveDeps{load: xdmDeps} }
+func defaultServeDeps() serveDeps { return serveDeps{load: xdmDeps, compile: compileFlow} }
 
 type serveOptions struct {
 	listen      string
@@ -29,6 +32,9 @@ type serveOptions struct {
 	maxRecords  int
 	tenant      string
 	noMapping   bool
+	state       string
+	clientID    string
+	secretFile  string
 }
 
 func newServeCmd(a *app, deps serveDeps) *cobra.Command {
@@ -41,6 +47,14 @@ POST /collection/{inletId} (raw with ?x-adobe-flow-id= or the header; XDM messag
 ?syncValidation=true) and POST /collection/batch/{inletId} (207) with AEP's status codes and
 bodies, maps raw posts with the built-in experience-event Data Prep mapping set (as the
 dataflow would) and validates them, and keeps good and bad records apart with reasons.
+
+The AEP control plane answers on the same port (set AEP_PLATFORM_URL and AEP_IMS_URL to the
+base URL, then use 'ciosim aep ...'): POST /ims/token/v3, /data/foundation/flowservice,
+/data/foundation/conversion (Data Prep), /data/foundation/schemaregistry, /data/foundation/catalog
+and /data/foundation/export. Each dataflow made there gets its own inlet URL, and a raw post with
+its flow id is mapped with that flow's current mapping-set version and validated against its
+dataset's schema; its runs count what arrived. --state FILE keeps flows, mapping sets, schemas,
+datasets and runs across restarts (tokens are never stored: clients ask again).
 
 Inspection API on the same port:
   GET  /emulator/records?status=good|bad|all&type=email&metric=opened&event_id=ID&limit=N
@@ -67,6 +81,9 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.Int64Var(&o.seed, "seed", 1, "seed for fault injection")
 	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the experience-event mapping applied to raw posts (env CIOSIM_TENANT)")
 	f.BoolVar(&o.noMapping, "no-mapping", false, "classify raw posts against the Customer.io catalog only, without Data Prep mapping")
+	f.StringVar(&o.state, "state", "", "keep the control plane's state (flows, mapping sets, schemas, datasets, runs) in this file across restarts")
+	f.StringVar(&o.clientID, "client-id", "", "the only client id the IMS endpoint accepts (default: any)")
+	f.StringVar(&o.secretFile, "client-secret-file", "", "file holding the only client secret the IMS endpoint accepts (default: any)")
 	f.IntVar(&o.maxRecords, "max-records", 100_000, "records kept for inspection (oldest dropped; counts stay complete)")
 	return c
 }
@@ -100,22 +117,38 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 			return err
 		}
 	}
+	co := controlplane.Options{Compile: deps.compile, StateFile: o.state, ClientID: o.clientID}
+	if o.secretFile != "" {
+		if co.ClientSecret, err = a.credential("", o.secretFile); err != nil {
+			return err
+		}
+	}
+	cp, err := controlplane.New(co)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	eo.Flows = cp
 	s, err := emulator.New(eo)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	run, err := s.Start(o.listen)
+	run, err := controlplane.Start(o.listen, s, cp)
 	if err != nil {
 		return err
 	}
 	defer run.Close()
 	w := a.s.Out
+	inletURL := run.URL + "/collection/" + emulator.DefaultInletID
 	fmt.Fprintf(w, "AEP streaming emulator listening on %s\n", run.URL)
-	fmt.Fprintf(w, "  inlet URL   %s\n", run.InletURL())
-	fmt.Fprintf(w, "  raw (Customer.io webhook URL)  %s?x-adobe-flow-id=%s\n", run.InletURL(), emulator.DefaultFlowID)
+	fmt.Fprintf(w, "  inlet URL   %s\n", inletURL)
+	fmt.Fprintf(w, "  raw (Customer.io webhook URL)  %s?x-adobe-flow-id=%s\n", inletURL, emulator.DefaultFlowID)
 	fmt.Fprintf(w, "  batch       %s/collection/batch/%s\n", run.URL, emulator.DefaultInletID)
 	fmt.Fprintf(w, "  records     %s%srecords?status=good|bad|all\n", run.URL, emulator.InspectPrefix)
 	fmt.Fprintf(w, "  counts      %s%scounts\n", run.URL, emulator.InspectPrefix)
+	fmt.Fprintf(w, "  control plane  AEP_PLATFORM_URL=%s AEP_IMS_URL=%s\n", run.URL, run.URL)
+	if o.state != "" {
+		fmt.Fprintf(w, "  state       %s\n", o.state)
+	}
 	switch {
 	case o.requireAuth && !eo.Token.IsZero():
 		fmt.Fprintf(w, "  auth        required (token %s)\n", eo.Token.Mask())
