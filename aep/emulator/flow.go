@@ -14,7 +14,9 @@ type Flow struct {
 }
 
 // FlowSource resolves a flow id to its Flow at request time, so a new mapping version applies at once.
-type FlowSource interface{ Flow(flowID string) (Flow, bool) }
+type FlowSource interface {
+	Flow(flowID string) (Flow, bool)
+}
 
 // mapperFor is the mapper for a raw post naming flowID: the flow's own when Options.Flows
 // knows it and gives one, else Options.Mapper.

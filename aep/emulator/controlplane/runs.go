@@ -218,8 +218,8 @@ func (s *Server) runObj(c *call, box *sandbox, r *run) obj {
 	}
 	return obj{"id": r.ID, "flowId": r.FlowID, "createdAt": r.Start, "updatedAt": r.Updated,
 		"sandboxId": box.ID, "sandboxName": c.sb, "imsOrgId": c.r.Header.Get("x-gw-ims-org-id"),
-		"etag": `"` + r.ID[:8] + `-0000-0200-0000-000000000000"`,
-		"metrics": obj{"durationSummary": duration, "recordSummary": records, "statusSummary": summary},
+		"etag":       `"` + r.ID[:8] + `-0000-0200-0000-000000000000"`,
+		"metrics":    obj{"durationSummary": duration, "recordSummary": records, "statusSummary": summary},
 		"activities": []any{activity}}
 }
 
