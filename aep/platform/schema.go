@@ -71,7 +71,10 @@ func (c *Client) CreateSchema(ctx context.Context, body []byte) (SchemaInfo, err
 
 // FindSchema looks a tenant schema up by its exact title.
 func (c *Client) FindSchema(ctx context.Context, title string) (SchemaInfo, bool, error) {
-	q := url.Values{"property": {"title==" + title}, "orderby": {"title"}, "limit": {"300"}}
+	q := url.Values{"orderby": {"title"}, "limit": {"300"}}
+	if !strings.Contains(title, ",") { // a comma would read as "or" in the filter
+		q.Set("property", "title=="+title)
+	}
 	resp, err := c.do(ctx, request{method: http.MethodGet, path: SchemaPath + "/tenant/schemas?" + q.Encode(),
 		accept: "application/vnd.adobe.xed-id+json", idempotent: true})
 	if err != nil {
