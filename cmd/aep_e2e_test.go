@@ -327,3 +327,10 @@ func TestAEP_loginErrors(t *testing.T) {
 		t.Errorf("login from config: exit %d: %s %s", code, out, stderr)
 	}
 }
+
+func TestTransform_printMappingWithoutTenantFields(t *testing.T) {
+	code, out, _ := run(t, nil, "", "transform", "--print-mapping", "experience-event", "--no-tenant-fields")
+	if code != 0 || strings.Contains(out, `"destination": "_tenant`) || !strings.Contains(out, `"destination": "_id"`) {
+		t.Errorf("exit %d: %.300s", code, out)
+	}
+}

@@ -169,6 +169,10 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		if err != nil {
 			return &UsageError{Err: fmt.Errorf("--print-mapping: %w", err)}
 		}
+		if o.noTenant {
+			t, _ := xdm.NormalizeTenant(o.tenant)
+			ms = ms.Without(t)
+		}
 		_, err = a.s.Out.Write(ms.JSON())
 		return err
 	}
