@@ -98,3 +98,11 @@ func FuzzNormalizeMapping(f *testing.F) {
 		}
 	})
 }
+
+func TestWithContext(t *testing.T) {
+	in := []string{" a", " b", " c", " d", "-e", "+f", " g", " h", " i", " j"}
+	got := strings.Join(withContext(in, 1), "|")
+	if got != "@@| d|-e|+f| g" {
+		t.Errorf("withContext = %s", got)
+	}
+}

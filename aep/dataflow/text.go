@@ -59,12 +59,38 @@ func (r DiffResult) WriteText(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "--- deployed: mapping set %s version %d\n+++ local: mapping.json\n", r.MappingID, r.DeployedVersion)
-	for _, l := range r.Lines {
-		if !strings.HasPrefix(l, " ") {
-			fmt.Fprintln(w, l)
-		}
+	for _, l := range withContext(r.Lines, 2) {
+		fmt.Fprintln(w, l)
 	}
 	return nil
+}
+
+// withContext keeps the changed lines and n common lines around each, marking skipped runs
+// of common lines with "@@".
+func withContext(lines []string, n int) []string {
+	keep := make([]bool, len(lines))
+	for i, l := range lines {
+		if strings.HasPrefix(l, " ") {
+			continue
+		}
+		for j := max(0, i-n); j <= min(len(lines)-1, i+n); j++ {
+			keep[j] = true
+		}
+	}
+	var out []string
+	skipped := false
+	for i, l := range lines {
+		if !keep[i] {
+			skipped = true
+			continue
+		}
+		if skipped || (i > 0 && len(out) == 0) {
+			out = append(out, "@@")
+		}
+		skipped = false
+		out = append(out, l)
+	}
+	return out
 }
 
 // WriteText prints what push did.
