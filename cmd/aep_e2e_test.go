@@ -240,7 +240,10 @@ func TestAEP_endToEnd(t *testing.T) {
 	if after.Dataflow.MappingVersion != 1 {
 		t.Errorf("dataflow.json mappingVersion after push = %d", after.Dataflow.MappingVersion)
 	}
-	send(strings.Join(strings.SplitN(good, "\n", 3)[:2], "\n") + "\n")
+	// send --dataflow fires at the directory's inlet with its flow id
+	if code, out := cli(strings.Join(strings.SplitN(good, "\n", 3)[:2], "\n")+"\n", "send", "--dataflow", pulled, "--dead-letter", dead, "--no-progress"); code != 0 || !strings.Contains(out, "delivered      2") {
+		t.Fatalf("send --dataflow: %d %s", code, out)
+	}
 	st = status()
 	if st.MappingVersion != 1 || st.Totals.InputRecordCount != 74 || st.Totals.FailedRecordCount != 5 {
 		t.Errorf("after push: version %d, totals %+v", st.MappingVersion, st.Totals)

@@ -85,3 +85,21 @@ func applyDataflow(o *transformOptions) error {
 	o.imsOrg = cmp(o.imsOrg, df.IMSOrgID)
 	return nil
 }
+
+// applySendDataflow points send at a dataflow directory's inlet and flow id; --to and
+// --flow-id given on the command line win.
+func applySendDataflow(o *sendOptions) error {
+	if o.dataflow == "" {
+		return nil
+	}
+	d, err := dataflow.ReadDir(o.dataflow)
+	if err != nil {
+		return &UsageError{Err: fmt.Errorf("--dataflow: %w", err)}
+	}
+	if d.Dataflow.InletURL == "" {
+		return usageErrorf("--dataflow %s: dataflow.json has no inletUrl", o.dataflow)
+	}
+	o.to = cmp(o.to, d.Dataflow.InletURL)
+	o.flowID = cmp(o.flowID, d.Dataflow.FlowID)
+	return nil
+}
