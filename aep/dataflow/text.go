@@ -10,8 +10,8 @@ import (
 
 // WriteText prints the login report.
 func (l Login) WriteText(w io.Writer) error {
+	fmt.Fprintln(w, "logged in")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "logged in\t\n")
 	fmt.Fprintf(tw, "  org\t%s\n", l.IMSOrgID)
 	fmt.Fprintf(tw, "  sandbox\t%s\n", l.SandboxName)
 	fmt.Fprintf(tw, "  tenant\t%s\n", l.TenantID)
