@@ -329,3 +329,50 @@ func TestListing_pagesAndFilters(t *testing.T) {
 		t.Error("an uncompilable mapping set was accepted")
 	}
 }
+
+func TestFlows_deleteAndConnections(t *testing.T) {
+	e := start(t, "")
+	ctx := context.Background()
+	b := setup(t, e, `{"mappings":[{"sourceType":"ATTRIBUTE","source":"a","destination":"_id"}]}`)
+	sc, err := e.cli.GetSourceConnection(ctx, b.srcID)
+	if err != nil || sc.ConnectionSpec.ID != platform.CustomerIOConnectionSpecID || sc.Name != "src" {
+		t.Errorf("GetSourceConnection = %+v, %v", sc, err)
+	}
+	tc, err := e.cli.GetTargetConnection(ctx, b.tgtID)
+	if err != nil || tc.Params.DataSetID != b.datasetID || tc.Data.Schema.ID != b.schemaID {
+		t.Errorf("GetTargetConnection = %+v, %v", tc, err)
+	}
+	ds, err := e.cli.GetDataset(ctx, b.datasetID)
+	if err != nil || ds.SchemaRef.ID != b.schemaID {
+		t.Errorf("GetDataset = %+v, %v", ds, err)
+	}
+	// A connection used by a flow cannot be deleted; the flow can, then it is gone.
+	tok, _ := e.cli.Token(ctx)
+	req, _ := http.NewRequest(http.MethodDelete, e.run.URL+platform.FlowServicePath+"/sourceConnections/"+b.srcID, nil)
+	for k, v := range map[string]string{"Authorization": "Bearer " + tok.Value.Reveal(), "x-api-key": "cid", "x-gw-ims-org-id": org, "x-sandbox-name": "dev"} {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "FLOW-1447-400") {
+		t.Errorf("DELETE a used connection = %d %s", resp.StatusCode, body)
+	}
+	if err := e.cli.DeleteFlow(ctx, b.flowID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cli.GetFlow(ctx, b.flowID); !errors.Is(err, platform.ErrNotFound) {
+		t.Errorf("GetFlow after delete = %v", err)
+	}
+	if err := e.cli.DeleteFlow(ctx, b.flowID); !errors.Is(err, platform.ErrNotFound) {
+		t.Errorf("second DeleteFlow = %v", err)
+	}
+	// Another sandbox sees nothing of this one.
+	other, _ := platform.New(platform.Config{ClientID: "cid", ClientSecret: secret.New("sec"), OrgID: org, Sandbox: "prod", PlatformURL: e.run.URL, IMSURL: e.run.URL, Retries: -1})
+	if _, err := other.GetSourceConnection(ctx, b.srcID); !errors.Is(err, platform.ErrNotFound) {
+		t.Errorf("source connection visible from another sandbox: %v", err)
+	}
+}
