@@ -244,8 +244,14 @@ func TestAEP_endToEnd(t *testing.T) {
 	if code, out := cli(strings.Join(strings.SplitN(good, "\n", 3)[:2], "\n")+"\n", "send", "--dataflow", pulled, "--dead-letter", dead, "--no-progress"); code != 0 || !strings.Contains(out, "delivered      2") {
 		t.Fatalf("send --dataflow: %d %s", code, out)
 	}
+	// replay --dataflow too
+	replayIn := filepath.Join(work, "replay.jsonl")
+	os.WriteFile(replayIn, []byte(strings.SplitN(good, "\n", 2)[0]+"\n"), 0o644)
+	if code, out := cli("", "replay", replayIn, "--dataflow", pulled, "--speed", "max"); code != 0 {
+		t.Fatalf("replay --dataflow: %d %s", code, out)
+	}
 	st = status()
-	if st.MappingVersion != 1 || st.Totals.InputRecordCount != 74 || st.Totals.FailedRecordCount != 5 {
+	if st.MappingVersion != 1 || st.Totals.InputRecordCount != 75 || st.Totals.FailedRecordCount != 6 {
 		t.Errorf("after push: version %d, totals %+v", st.MappingVersion, st.Totals)
 	}
 	newest := strings.Join(st.Failures[len(st.Failures)-1].Reasons, ";")
