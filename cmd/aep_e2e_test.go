@@ -259,26 +259,59 @@ func TestAEP_endToEnd(t *testing.T) {
 		t.Errorf("new events were not judged by version 1: %q", newest)
 	}
 
+	// serve --dataflow loads the pulled directory, keeping the flow and inlet ids: the same
+	// webhook path on another emulator judges with the directory's mapping and schema.
+	base2, logs2 := startServe(t, "--dataflow", pulled)
+	inletPath := strings.TrimPrefix(inlet, base)
+	wantURL := base2 + inletPath + "?x-adobe-flow-id=" + flowID
+	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs2.String(), wantURL) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond) // serve prints its lines one by one
+	}
+	if !strings.Contains(logs2.String(), wantURL) {
+		t.Errorf("serve --dataflow did not print the loaded webhook URL: %s", logs2.String())
+	}
+	if code, out := cli(strings.SplitN(good, "\n", 2)[0]+"\n", "send", "--to", base2+inletPath, "--flow-id", flowID, "--dead-letter", dead, "--no-progress"); code != 0 {
+		t.Fatalf("send to the loaded flow: %s", out)
+	}
+	env2 := map[string]string{}
+	for k, v := range env {
+		env2[k] = v
+	}
+	env2["AEP_PLATFORM_URL"], env2["AEP_IMS_URL"] = base2, base2
+	code, out, stderr := run(t, env2, "", "aep", "status", flowID, "--json")
+	outputs = append(outputs, out, stderr, logs2.String())
+	var st2 dataflow.Status
+	if code != 0 || json.Unmarshal([]byte(out), &st2) != nil || st2.Totals.InputRecordCount != 1 || st2.Totals.FailedRecordCount != 1 ||
+		!strings.Contains(strings.Join(st2.Failures[0].Reasons, ";"), "extraneous key [_ciosim]") {
+		t.Errorf("status on the loaded flow: %d %s %s", code, out, stderr)
+	}
+
 	// secrets: the token is only in the 0600 cache; neither it nor the client secret is
 	// anywhere else — outputs, serve's logs, the state file, dataflow directories.
 	caches, _ := filepath.Glob(filepath.Join(cache, "ims-token-*.json"))
-	if len(caches) != 1 {
+	if len(caches) != 2 { // one per emulator (the IMS URL is part of the key)
 		t.Fatalf("token cache files = %v", caches)
 	}
-	if fi, _ := os.Stat(caches[0]); fi.Mode().Perm() != 0o600 {
-		t.Errorf("token cache mode %#o", fi.Mode().Perm())
+	for _, c := range caches {
+		if fi, _ := os.Stat(c); fi.Mode().Perm() != 0o600 {
+			t.Errorf("token cache mode %#o", fi.Mode().Perm())
+		}
 	}
-	var ct struct {
-		AccessToken string `json:"access_token"`
-	}
-	cb, _ := os.ReadFile(caches[0])
-	json.Unmarshal(cb, &ct)
-	if ct.AccessToken == "" {
-		t.Fatal("no token in the cache")
+	creds := []string{e2eSecret}
+	for _, c := range caches {
+		var ct struct {
+			AccessToken string `json:"access_token"`
+		}
+		cb, _ := os.ReadFile(c)
+		json.Unmarshal(cb, &ct)
+		if ct.AccessToken == "" {
+			t.Fatal("no token in the cache")
+		}
+		creds = append(creds, ct.AccessToken)
 	}
 	outputs = append(outputs, serveLogs.String())
 	for i, o := range outputs {
-		for _, s := range []string{e2eSecret, ct.AccessToken} {
+		for _, s := range creds {
 			if strings.Contains(o, s) {
 				t.Errorf("output %d holds a credential: %.200s", i, o)
 			}
@@ -292,7 +325,7 @@ func TestAEP_endToEnd(t *testing.T) {
 			return err
 		}
 		b, _ := os.ReadFile(p)
-		for _, s := range []string{e2eSecret, ct.AccessToken} {
+		for _, s := range creds {
 			if bytes.Contains(b, []byte(s)) {
 				t.Errorf("%s holds a credential", p)
 			}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep/dataflow"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/controlplane"
 	"github.com/ciosim/ciosim/xdm"
 )
 
@@ -120,4 +121,27 @@ func applyReplayDataflow(o *replayOptions, mappingSet bool) error {
 		o.Mapping = d.MappingPath()
 	}
 	return nil
+}
+
+// loadedFlow is a dataflow directory serve loaded.
+type loadedFlow struct{ dir, name, flowID, inlet string }
+
+// loadDataflows loads serve's --dataflow directories into the control plane.
+func loadDataflows(cp *controlplane.Server, dirs []string) ([]loadedFlow, error) {
+	var out []loadedFlow
+	for _, dir := range dirs {
+		d, err := dataflow.ReadDir(dir)
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--dataflow: %w", err)}
+		}
+		df := d.Dataflow
+		name := cmp(df.Name, df.FlowID)
+		inlet, err := cp.Load(controlplane.LoadedFlow{Sandbox: df.SandboxName, OrgID: df.IMSOrgID, FlowID: df.FlowID, Name: name,
+			InletURL: df.InletURL, DatasetID: df.DatasetID, SchemaID: df.SchemaRef, Mapping: d.Mapping, Schema: d.Schema})
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--dataflow %s: %w", dir, err)}
+		}
+		out = append(out, loadedFlow{dir: dir, name: name, flowID: df.FlowID, inlet: inlet})
+	}
+	return out, nil
 }

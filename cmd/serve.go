@@ -33,6 +33,7 @@ type serveOptions struct {
 	tenant      string
 	noMapping   bool
 	state       string
+	dataflows   []string
 	clientID    string
 	secretFile  string
 }
@@ -82,6 +83,7 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the experience-event mapping applied to raw posts (env CIOSIM_TENANT)")
 	f.BoolVar(&o.noMapping, "no-mapping", false, "classify raw posts against the Customer.io catalog only, without Data Prep mapping")
 	f.StringVar(&o.state, "state", "", "keep the control plane's state (flows, mapping sets, schemas, datasets, runs) in this file across restarts")
+	f.StringArrayVar(&o.dataflows, "dataflow", nil, "load a dataflow directory ('ciosim aep pull') into the emulator, keeping its flow and inlet ids (repeatable)")
 	f.StringVar(&o.clientID, "client-id", "", "the only client id the IMS endpoint accepts (default: any)")
 	f.StringVar(&o.secretFile, "client-secret-file", "", "file holding the only client secret the IMS endpoint accepts (default: any)")
 	f.IntVar(&o.maxRecords, "max-records", 100_000, "records kept for inspection (oldest dropped; counts stay complete)")
@@ -127,6 +129,10 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	loaded, err := loadDataflows(cp, o.dataflows)
+	if err != nil {
+		return err
+	}
 	eo.Flows = cp
 	s, err := emulator.New(eo)
 	if err != nil {
@@ -148,6 +154,9 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	fmt.Fprintf(w, "  control plane  AEP_PLATFORM_URL=%s AEP_IMS_URL=%s\n", run.URL, run.URL)
 	if o.state != "" {
 		fmt.Fprintf(w, "  state       %s\n", o.state)
+	}
+	for _, l := range loaded {
+		fmt.Fprintf(w, "  dataflow    %s (%s): %s/collection/%s?x-adobe-flow-id=%s\n", l.name, l.dir, run.URL, l.inlet, l.flowID)
 	}
 	switch {
 	case o.requireAuth && !eo.Token.IsZero():
