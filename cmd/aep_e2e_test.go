@@ -35,7 +35,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 
 // startServe runs `ciosim serve` in-process on a free port and returns its base URL and
 // everything it prints.
-func startServe(t *testing.T, args ...string) (string, *syncBuf) {
+func startServeCP(t *testing.T, args ...string) (string, *syncBuf) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -83,7 +83,7 @@ func TestAEP_endToEnd(t *testing.T) {
 	work := t.TempDir()
 	cache := t.TempDir()
 	state := filepath.Join(work, "state.json")
-	base, serveLogs := startServe(t, "--state", state)
+	base, serveLogs := startServeCP(t, "--state", state)
 	env := map[string]string{
 		"AEP_CLIENT_ID": "e2e-client", "AEP_CLIENT_SECRET": e2eSecret, "AEP_IMS_ORG": e2eOrg, "AEP_SANDBOX_NAME": "dev",
 		"AEP_PLATFORM_URL": base, "AEP_IMS_URL": base, "CIOSIM_CACHE_DIR": cache,
@@ -261,7 +261,7 @@ func TestAEP_endToEnd(t *testing.T) {
 
 	// serve --dataflow loads the pulled directory, keeping the flow and inlet ids: the same
 	// webhook path on another emulator judges with the directory's mapping and schema.
-	base2, logs2 := startServe(t, "--dataflow", pulled)
+	base2, logs2 := startServeCP(t, "--dataflow", pulled)
 	inletPath := strings.TrimPrefix(inlet, base)
 	wantURL := base2 + inletPath + "?x-adobe-flow-id=" + flowID
 	for deadline := time.Now().Add(5 * time.Second); !strings.Contains(logs2.String(), wantURL) && time.Now().Before(deadline); {
@@ -340,7 +340,7 @@ func TestAEP_loginErrors(t *testing.T) {
 	dir := t.TempDir()
 	secFile := filepath.Join(dir, "secret")
 	os.WriteFile(secFile, []byte("the-right-secret\n"), 0o600)
-	base, logs := startServe(t, "--client-id", "cid", "--client-secret-file", secFile)
+	base, logs := startServeCP(t, "--client-id", "cid", "--client-secret-file", secFile)
 	env := map[string]string{"AEP_CLIENT_ID": "cid", "AEP_CLIENT_SECRET": e2eSecret, "AEP_IMS_ORG": e2eOrg,
 		"AEP_PLATFORM_URL": base, "AEP_IMS_URL": base, "CIOSIM_CACHE_DIR": dir}
 	code, out, stderr := run(t, env, "", "aep", "login")

@@ -6,64 +6,15 @@ import (
 	"github.com/ciosim/ciosim/aep/dataflow"
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/aep/emulator/controlplane"
-	"github.com/ciosim/ciosim/xdm"
 )
 
-// compileFlow is the controlplane.Compile the emulator's dataflows use: it joins the xdm
-// package to the control plane (which must not import it). A flow's mapping set is compiled
-// as AEP's Data Prep would run it, with the dataset's schema for coercion and validation, so
-// an inlet's good/bad verdicts come from the user's own mapping and schema.
-func compileFlow(mappingJSON, schemaJSON []byte) (emulator.Mapper, emulator.Validator, error) {
-	ms, err := xdm.ParseMappingSet(mappingJSON)
-	if err != nil {
-		return nil, nil, err
-	}
-	var opts xdm.Options
-	var schema *xdm.Schema
-	if schemaJSON != nil {
-		if schema, err = xdm.LoadSchema(xdm.SchemaFile{Name: "schema.json", Data: schemaJSON}); err != nil {
-			return nil, nil, fmt.Errorf("schema: %w", err)
-		}
-		opts.Schema = schema
-	}
-	mp, err := xdm.Compile(ms, opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	mapper := emulator.MapperFunc(func(body []byte) ([]byte, []string, error) {
-		res, err := mp.Map(body)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !res.Rejected {
-			return res.Record, nil, nil
-		}
-		reasons := res.Reasons
-		if len(reasons) == 0 {
-			reasons = []string{"rejected by the mapping"}
-		}
-		return res.Record, reasons, nil
-	})
-	var validator emulator.Validator
-	if schema != nil {
-		validator = schemaValidator{schema}
-	}
-	return mapper, validator, nil
-}
-
-// schemaValidator checks XDM entities posted for a flow against its schema.
-type schemaValidator struct{ s *xdm.Schema }
-
-func (v schemaValidator) Validate(entity []byte) []string {
-	vs, err := v.s.CheckJSON(entity)
-	if err != nil {
-		return []string{err.Error()}
-	}
-	out := make([]string, len(vs))
-	for i, x := range vs {
-		out[i] = x.String()
-	}
-	return out
+// controlPlaneCompile is the controlplane.Compile the emulator's dataflows use: xdm's
+// compileFlow (cmd/aepflow.go) for a mapping set and the dataset's schema, so an inlet's
+// good/bad verdicts come from the user's own mapping and schema. The control plane itself
+// must not import xdm.
+func controlPlaneCompile(mappingJSON, schemaJSON []byte) (emulator.Mapper, emulator.Validator, error) {
+	m, v, _, err := compileFlow(mappingJSON, schemaJSON, nil, "")
+	return m, v, err
 }
 
 // applyDataflow fills transform's options from a dataflow directory; flags given on the

@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 
-	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/xdm"
 )
 
@@ -32,19 +31,8 @@ func xdmDeps(tenant string) (sendDeps, error) {
 		// answer (or the emulator's bad record) is what the user came to see.
 		return xdm.Envelope(res.Record, env), nil
 	}
-	mapper := emulator.MapperFunc(func(body []byte) ([]byte, []string, error) {
-		res, err := mp.Map(body)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !res.Rejected {
-			return res.Record, nil, nil
-		}
-		reasons := res.Reasons
-		if len(reasons) == 0 {
-			reasons = []string{"rejected by the mapping"}
-		}
-		return res.Record, reasons, nil
-	})
-	return sendDeps{convert: convert, mapper: mapper}, nil
+	// the emulator judges raw posts with the same compiled set (and the violations behind
+	// its reasons), and XDM posts with xdm's one validator (no schema known: the built-in
+	// rules of the record's class)
+	return sendDeps{convert: convert, mapper: flowMapper{mp}, validator: emulatorValidator(nil)}, nil
 }

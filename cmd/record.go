@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
@@ -173,12 +173,11 @@ func (a *app) runRecord(o recordOptions) error {
 		}
 	}
 
-	ln, err := net.Listen("tcp", o.Listen)
+	ln, err := httpserve.Listen(o.Listen, httpserve.Config{})
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
-	srv := &http.Server{Handler: recordings.NewHandler(store, hopts), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 30 * time.Second}
+	srv := httpserve.Server(recordings.NewHandler(store, hopts), httpserve.Config{})
 	fmt.Fprintf(a.s.Err, "ciosim: recording to %s, listening on http://%s (signature key %s)\n",
 		o.Dir, ln.Addr(), keyState(key))
 	errc := make(chan error, 1)

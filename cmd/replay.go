@@ -152,7 +152,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		if emu, err = emulator.New(emulator.Options{Mapper: deps.mapper}); err != nil {
+		if emu, err = emulator.New(emulator.Options{Mapper: deps.mapper, Validator: deps.validator}); err != nil {
 			return err
 		}
 		run, err := emu.Start("127.0.0.1:0")

@@ -25,9 +25,7 @@ func (a *app) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 	if builtin {
 		opts.Required = xdm.DefaultRequired(ms.Name)
 	}
-	if ms.Name == "experience-event" {
-		opts.Check = xdm.ExperienceEventRules{}
-	}
+	opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ms.Name, err)

@@ -40,6 +40,8 @@ type toXDM func(event []byte) ([]byte, error)
 type sendDeps struct {
 	convert toXDM
 	mapper  emulator.Mapper
+	// validator checks XDM posts to the emulator (xdm's one validator).
+	validator emulator.Validator
 	// load, when set, builds convert and mapper for a tenant on first use (so commands
 	// other than send do not pay for compiling the mapping).
 	load func(tenant string) (sendDeps, error)
@@ -259,7 +261,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 	}
 	var emu *emulator.Server
 	if ao.URL == "" {
-		emu, err = emulator.New(emulator.Options{Mapper: deps.mapper})
+		emu, err = emulator.New(emulator.Options{Mapper: deps.mapper, Validator: deps.validator})
 		if err != nil {
 			return err
 		}

@@ -478,7 +478,8 @@ func TestSend_syncValidationAndGzip(t *testing.T) {
 		t.Fatalf("exit %d report %+v: want the record without timestamp refused by sync validation", code, rep)
 	}
 	b, _ := os.ReadFile(dl)
-	if d, ok := aep.ReadDeadLetter(bytes.TrimSpace(b)); !ok || d.EventID != "01NOTIMESTAMP" || !strings.Contains(d.Response, "schema violations found") {
+	if d, ok := aep.ReadDeadLetter(bytes.TrimSpace(b)); !ok || d.EventID != "01NOTIMESTAMP" ||
+		!strings.Contains(d.Response, `"_streamingValidation":[{"causingExceptions":[],"keyword":"required","message":"required key [timestamp] not found","pointerToViolation":"#","schemaLocation":"#"}]`) {
 		t.Fatalf("dead letter = %+v", d)
 	}
 }

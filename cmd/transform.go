@@ -149,12 +149,15 @@ const transformGCPercent = 400
 
 // rejectedLine is one --errors JSONL line.
 type rejectedLine struct {
-	File     string          `json:"file"`
-	Line     int             `json:"line"`
-	EventID  string          `json:"event_id,omitempty"`
-	Reasons  []string        `json:"reasons"`
-	Warnings []string        `json:"warnings,omitempty"`
-	Record   json.RawMessage `json:"record,omitempty"`
+	File    string   `json:"file"`
+	Line    int      `json:"line"`
+	EventID string   `json:"event_id,omitempty"`
+	Reasons []string `json:"reasons"`
+	// Violations are the validation failures behind Reasons, in AEP's shape (keyword,
+	// schemaLocation, pointerToViolation), as the emulator's records carry them.
+	Violations []xdm.Violation `json:"validationErrors,omitempty"`
+	Warnings   []string        `json:"warnings,omitempty"`
+	Record     json.RawMessage `json:"record,omitempty"`
 }
 
 func (a *app) runTransform(o transformOptions, args []string) error {
@@ -203,8 +206,8 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			return err
 		}
 		opts.Schema = s
-	} else if ms.Name == "experience-event" {
-		opts.Check = xdm.ExperienceEventRules{}
+	} else {
+		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	}
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
@@ -255,7 +258,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		if res.Rejected {
 			rejected++
 			if errFile != nil {
-				b, _ := json.Marshal(rejectedLine{File: rec.File, Line: rec.Line, EventID: rec.Event.EventID, Reasons: res.Reasons, Warnings: res.Warnings, Record: res.Record})
+				b, _ := json.Marshal(rejectedLine{File: rec.File, Line: rec.Line, EventID: rec.Event.EventID, Reasons: res.Reasons, Violations: res.Violations, Warnings: res.Warnings, Record: res.Record})
 				ebuf.Write(b)
 				ebuf.WriteByte('\n')
 			} else {

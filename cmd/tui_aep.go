@@ -101,7 +101,7 @@ func startEmulator(tenant string) (*emulator.Running, func(), error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	srv, err := emulator.New(emulator.Options{Mapper: deps.mapper})
+	srv, err := emulator.New(emulator.Options{Mapper: deps.mapper, Validator: deps.validator})
 	if err != nil {
 		return nil, nil, err
 	}

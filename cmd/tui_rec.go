@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"sync"
 	"time"
 
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
 	"github.com/ciosim/ciosim/tui"
@@ -69,10 +69,10 @@ func (r *recorder) Start(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ln, err := net.Listen("tcp", r.addr)
+	ln, err := httpserve.Listen(r.addr, httpserve.Config{})
 	if err != nil {
 		st.Close()
-		return "", fmt.Errorf("record: listen %s: %w", r.addr, err)
+		return "", fmt.Errorf("record: %w", err)
 	}
 	h := recordings.NewHandler(st, recordings.HandlerOptions{Key: r.key, OnResult: func(res recordings.Result) {
 		if res.Err != nil {
@@ -83,7 +83,7 @@ func (r *recorder) Start(ctx context.Context) (string, error) {
 		default: // the screen is behind; the capture is in the file regardless
 		}
 	}})
-	r.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	r.srv = httpserve.Server(h, httpserve.Config{})
 	r.listenAddr = ln.Addr().String()
 	r.store = st
 	r.done = make(chan error, 1)

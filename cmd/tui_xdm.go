@@ -41,9 +41,7 @@ func newXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) 
 		if builtin {
 			opts.Required = xdm.DefaultRequired(ms.Name)
 		}
-		if ms.Name == "experience-event" {
-			opts.Check = xdm.ExperienceEventRules{}
-		}
+		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 		mp, err := xdm.Compile(ms, opts)
 		if err != nil {
 			return nil, fmt.Errorf("mapping %s: %w", name, err)

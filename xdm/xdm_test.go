@@ -126,6 +126,9 @@ func officialSchema(t testing.TB) *Schema {
 	t.Helper()
 	b, err := os.ReadFile("../../shared/xdm/derived/experienceevent-messaging.compat.schema.json")
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("official schemas not available: %v", err)
+		}
 		t.Skipf("official schemas not available: %v", err)
 	}
 	var doc map[string]any
@@ -412,7 +415,7 @@ func TestExperienceEventRules(t *testing.T) {
 		{`{"_id":"a","timestamp":"2021-02-11 17:04:49"}`, "#/timestamp: [2021-02-11 17:04:49] is not a valid date-time"},
 		{`{"_id":"a","timestamp":1613063089}`, "#/timestamp: expected type: String, found: Long"},
 		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":[{"id":"x","authenticatedState":"bogus"}]}}`, "#/identityMap/Email/0/authenticatedState: bogus is not a valid enum value"},
-		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":[{"id":"x","primary":true}],"Phone":[{"id":"y","primary":true}]}}`, "2 identities are marked primary"},
+		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":[{"id":"x","primary":true}],"Phone":[{"id":"y","primary":true}]}}`, ""}, // not a validation rule in XDM or AEP's docs
 		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":{"id":"x"}}}`, "#/identityMap/Email: expected type: JSONArray, found: JSONObject"},
 	} {
 		var v any

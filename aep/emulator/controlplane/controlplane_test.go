@@ -15,6 +15,7 @@ import (
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/aep/emulator/controlplane"
 	"github.com/ciosim/ciosim/aep/platform"
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/secret"
 )
 
@@ -54,7 +55,7 @@ func start(t *testing.T, state string) env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run, err := controlplane.Start("127.0.0.1:0", dcs, cp)
+	run, err := controlplane.Start("127.0.0.1:0", httpserve.Config{}, dcs, cp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,7 +274,7 @@ func TestGateway_headersAndErrors(t *testing.T) {
 	// IMS refuses other grants and, when configured, other secrets.
 	cp, _ := controlplane.New(controlplane.Options{ClientID: "cid", ClientSecret: secret.New("right")})
 	dcs, _ := emulator.New(emulator.Options{})
-	run2, _ := controlplane.Start("127.0.0.1:0", dcs, cp)
+	run2, _ := controlplane.Start("127.0.0.1:0", httpserve.Config{}, dcs, cp)
 	defer run2.Close()
 	cli, _ := platform.New(platform.Config{ClientID: "cid", ClientSecret: secret.New("wrong"), OrgID: org, PlatformURL: run2.URL, IMSURL: run2.URL, Retries: -1})
 	_, err = cli.Token(context.Background())

@@ -17,8 +17,85 @@ import (
 
 // Flow implements [emulator.FlowSource]: the flow's current mapping-set version compiled
 // with its dataset's schema, wrapped so that what the inlet judges is counted into the
-// flow's hourly runs. Unknown flows report false (the inlet keeps its default mapping).
+// flow's hourly runs. Flows it does not know are asked of Options.Static; unknown to both,
+// it reports false (the inlet keeps its default mapping).
 func (s *Server) Flow(flowID string) (emulator.Flow, bool) {
+	if f, ok := s.ownFlow(flowID); ok {
+		return f, true
+	}
+	if s.o.Static != nil {
+		return s.o.Static.Flow(flowID)
+	}
+	return emulator.Flow{}, false
+}
+
+// FlowForSchema implements [emulator.SchemaSource]: the first of the control plane's flows
+// (by creation) whose dataset has that schema, else Options.Static's.
+func (s *Server) FlowForSchema(ref string) (emulator.Flow, bool) {
+	s.mu.Lock()
+	var ids []string
+	var created []string
+	for _, box := range s.st.Sandboxes {
+		for id, f := range box.Flows {
+			tids, _ := f["targetConnectionIds"].([]any)
+			if len(tids) == 0 {
+				continue
+			}
+			tid, _ := tids[0].(string)
+			ds := str(box.TargetConnections[tid], "params", "dataSetId")
+			if str(box.Datasets[ds], "schemaRef", "id") == ref {
+				ids = append(ids, id)
+				created = append(created, scalar(f["createdAt"])+"/"+id)
+			}
+		}
+	}
+	s.mu.Unlock()
+	if len(ids) > 0 {
+		first := 0
+		for i := range created {
+			if compare(created[i], created[first]) < 0 {
+				first = i
+			}
+		}
+		return s.ownFlow(ids[first])
+	}
+	if ss, ok := s.o.Static.(emulator.SchemaSource); ok {
+		return ss.FlowForSchema(ref)
+	}
+	return emulator.Flow{}, false
+}
+
+// Dataset implements [emulator.SchemaSource]: a dataset's schema $id.
+func (s *Server) Dataset(id string) (string, bool) {
+	s.mu.Lock()
+	for _, box := range s.st.Sandboxes {
+		if d, ok := box.Datasets[id]; ok {
+			s.mu.Unlock()
+			return str(d, "schemaRef", "id"), true
+		}
+	}
+	s.mu.Unlock()
+	if ss, ok := s.o.Static.(emulator.SchemaSource); ok {
+		return ss.Dataset(id)
+	}
+	return "", false
+}
+
+// HasDatasets implements [emulator.SchemaSource]: datasets are checked once any is known.
+func (s *Server) HasDatasets() bool {
+	s.mu.Lock()
+	for _, box := range s.st.Sandboxes {
+		if len(box.Datasets) > 0 {
+			s.mu.Unlock()
+			return true
+		}
+	}
+	s.mu.Unlock()
+	ss, ok := s.o.Static.(emulator.SchemaSource)
+	return ok && ss.HasDatasets()
+}
+
+func (s *Server) ownFlow(flowID string) (emulator.Flow, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, box := range s.st.Sandboxes {
@@ -87,7 +164,24 @@ type counting struct {
 const maxFailedBytes = 64 << 10
 
 func (m *counting) Map(body []byte) ([]byte, []string, error) {
-	rec, reasons, err := m.inner.Map(body)
+	rec, reasons, _, err := m.MapReport(body)
+	return rec, reasons, err
+}
+
+// MapReport implements [emulator.ReportingMapper], passing on the inner mapper's
+// violations when it has them.
+func (m *counting) MapReport(body []byte) ([]byte, []string, []emulator.Violation, error) {
+	var (
+		rec        []byte
+		reasons    []string
+		violations []emulator.Violation
+		err        error
+	)
+	if rm, ok := m.inner.(emulator.ReportingMapper); ok {
+		rec, reasons, violations, err = rm.MapReport(body)
+	} else {
+		rec, reasons, err = m.inner.Map(body)
+	}
 	failed := err != nil || len(reasons) > 0
 	all := reasons
 	if err != nil {
@@ -98,8 +192,14 @@ func (m *counting) Map(body []byte) ([]byte, []string, error) {
 		kept = failedRecord(rec, body, all)
 	}
 	m.s.record(m.flowID, failed, all, kept)
-	return rec, reasons, err
+	return rec, reasons, violations, err
 }
+
+var (
+	_ emulator.ReportingMapper = (*counting)(nil)
+	_ emulator.SchemaSource    = (*Server)(nil)
+	_ emulator.FlowSource      = (*Server)(nil)
+)
 
 // failedRecord is what Data Access serves for a failed record: the mapped record (or the raw
 // body when nothing was mapped) with _validationErrors (reference §6.3).

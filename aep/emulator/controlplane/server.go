@@ -17,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -27,6 +26,7 @@ import (
 	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/secret"
 )
 
@@ -52,6 +52,9 @@ type Options struct {
 	MaxFailedRecords int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Static are flows given another way (serve --flow); the control plane's own flows,
+	// schemas and datasets come first, then these.
+	Static emulator.FlowSource
 }
 
 // Server is the control plane. Create it with [New].
@@ -349,21 +352,20 @@ type Running struct {
 	srv  *http.Server
 	dcs  *emulator.Server
 	cp   *Server
-	errc chan error
+	errc <-chan error
 	once sync.Once
 	err  error
 }
 
-// Start serves dcs and cp together on addr (such as "127.0.0.1:0").
-func Start(addr string, dcs *emulator.Server, cp *Server) (*Running, error) {
-	ln, err := net.Listen("tcp", addr)
+// Start serves dcs and cp together on addr (such as "127.0.0.1:0"), bounded by hc (the
+// zero value is httpserve's defaults; give WriteTimeout above any injected timeout hold).
+func Start(addr string, hc httpserve.Config, dcs *emulator.Server, cp *Server) (*Running, error) {
+	ln, err := httpserve.Listen(addr, hc)
 	if err != nil {
-		return nil, fmt.Errorf("controlplane: listen %s: %w", addr, err)
+		return nil, fmt.Errorf("controlplane: %w", err)
 	}
-	hs := &http.Server{Handler: Mount(dcs, cp), ReadHeaderTimeout: 10 * time.Second}
-	run := &Running{URL: "http://" + ln.Addr().String(), srv: hs, dcs: dcs, cp: cp, errc: make(chan error, 1)}
-	go func() { run.errc <- hs.Serve(ln) }()
-	return run, nil
+	hs := httpserve.Server(Mount(dcs, cp), hc)
+	return &Running{URL: "http://" + ln.Addr().String(), srv: hs, dcs: dcs, cp: cp, errc: httpserve.Serve(hs, ln)}, nil
 }
 
 // Close stops serving and saves the control plane's state. Calling it again does nothing.
@@ -380,7 +382,7 @@ func (r *Running) close() error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = r.srv.Close()
 	}
-	if serr := <-r.errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+	if serr := <-r.errc; serr != nil {
 		err = serr
 	}
 	if serr := r.cp.Save(); err == nil {
