@@ -98,6 +98,11 @@ func TestAEP_endToEnd(t *testing.T) {
 		}
 		return code, out + stderr
 	}
+	runEnv := func(e map[string]string, stdin string, args ...string) (int, string, string) {
+		code, out, stderr := run(t, e, stdin, args...)
+		outputs = append(outputs, out, stderr)
+		return code, out, stderr
+	}
 
 	// login
 	code, out := cli("", "aep", "login")
@@ -209,10 +214,10 @@ func TestAEP_endToEnd(t *testing.T) {
 			t.Errorf("dataflow.json lacks %s", k)
 		}
 	}
-	if code, out, stderr := run(t, env, good, "transform", "--mapping", filepath.Join(pulled, "mapping.json"), "--validate", filepath.Join(pulled, "schema.json")); code != 0 || strings.Count(out, "\n") != 69 {
+	if code, out, stderr := runEnv(env, good, "transform", "--mapping", filepath.Join(pulled, "mapping.json"), "--validate", filepath.Join(pulled, "schema.json")); code != 0 || strings.Count(out, "\n") != 69 {
 		t.Errorf("transform with the pulled files: exit %d: %.300s", code, stderr)
 	}
-	if code, _, stderr := run(t, env, bad.String(), "transform", "--dataflow", pulled); code != 1 || !strings.Contains(stderr, "3 rejected") {
+	if code, _, stderr := runEnv(env, bad.String(), "transform", "--dataflow", pulled); code != 1 || !strings.Contains(stderr, "3 rejected") {
 		t.Errorf("transform --dataflow on bad events: exit %d: %.300s", code, stderr)
 	}
 	if code, out := cli("", "aep", "diff", pulled); code != 0 || !strings.Contains(out, "same") {
@@ -278,8 +283,8 @@ func TestAEP_endToEnd(t *testing.T) {
 		env2[k] = v
 	}
 	env2["AEP_PLATFORM_URL"], env2["AEP_IMS_URL"] = base2, base2
-	code, out, stderr := run(t, env2, "", "aep", "status", flowID, "--json")
-	outputs = append(outputs, out, stderr, logs2.String())
+	code, out, stderr := runEnv(env2, "", "aep", "status", flowID, "--json")
+	outputs = append(outputs, logs2.String())
 	var st2 dataflow.Status
 	if code != 0 || json.Unmarshal([]byte(out), &st2) != nil || st2.Totals.InputRecordCount != 1 || st2.Totals.FailedRecordCount != 1 ||
 		!strings.Contains(strings.Join(st2.Failures[0].Reasons, ";"), "extraneous key [_ciosim]") {
@@ -374,5 +379,30 @@ func TestTransform_printMappingWithoutTenantFields(t *testing.T) {
 	code, out, _ := run(t, nil, "", "transform", "--print-mapping", "experience-event", "--no-tenant-fields")
 	if code != 0 || strings.Contains(out, `"destination": "_tenant`) || !strings.Contains(out, `"destination": "_id"`) {
 		t.Errorf("exit %d: %.300s", code, out)
+	}
+}
+
+func TestTUI_dataflowFlag(t *testing.T) {
+	dir := t.TempDir()
+	d := dataflow.Dir{Path: dir, Dataflow: dataflow.Dataflow{FlowID: "flow-1", InletURL: "http://127.0.0.1:1/collection/" + strings.Repeat("a", 64)},
+		Mapping: []byte(`{"mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`)}
+	if err := dataflow.WriteDir(d); err != nil {
+		t.Fatal(err)
+	}
+	o := tuiOptions{dataflow: dir, mode: "raw", seed: 1, flowID: "given"}
+	changed := func(f string) bool { return f == "flow-id" }
+	if err := applyTUIDataflow(&o, changed); err != nil {
+		t.Fatal(err)
+	}
+	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }}
+	cfg, err := a.tuiConfig(o, changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Endpoint != d.Dataflow.InletURL || cfg.FlowID != "given" || cfg.Mapping != filepath.Join(dir, "mapping.json") {
+		t.Errorf("tui config = %+v", cfg)
+	}
+	if err := applyTUIDataflow(&tuiOptions{dataflow: t.TempDir()}, changed); err == nil {
+		t.Error("an empty directory was accepted")
 	}
 }
