@@ -2,6 +2,9 @@ package controlplane
 
 import (
 	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strings"
 	"testing"
 )
 
@@ -36,4 +39,30 @@ func FuzzDecodeState(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestToken_boundedAndFailedRecordsBounded(t *testing.T) {
+	s, err := New(Options{MaxFailedRecords: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxTokens + 5 {
+		s.tokens[fmt.Sprint("t", i)] = "c"
+	}
+	req := httptest.NewRequest("POST", "/ims/token/v3", strings.NewReader("grant_type=client_credentials&client_id=c&client_secret=s&scope=openid"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != 200 || len(s.tokens) > maxTokens+5 {
+		t.Errorf("token: %d, %d tokens kept", w.Code, len(s.tokens))
+	}
+	s.sandbox("prod").Flows["f"] = obj{"id": "f"}
+	for range 5 {
+		s.record("f", true, []string{"#: bad"}, json.RawMessage(`{}`))
+	}
+	for _, r := range s.sandbox("prod").Runs {
+		if r.Failed != 5 || len(r.FailedRecords) != 2 {
+			t.Errorf("run = %d failed, %d kept; want 5 counted, 2 kept", r.Failed, len(r.FailedRecords))
+		}
+	}
 }

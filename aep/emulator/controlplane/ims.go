@@ -9,6 +9,9 @@ import (
 // tokenLifetime is expires_in, in seconds, as IMS usually answers (reference §1.2).
 const tokenLifetime = 86399
 
+// maxTokens bounds the tokens the emulator remembers.
+const maxTokens = 10000
+
 // token answers POST /ims/token/v2 and /v3 (form body or query string) with AEP's shapes
 // (reference §1.1–1.3). Tokens live in memory only: after a restart clients get 401 and ask
 // again.
@@ -47,6 +50,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := "ciosim-emulator." + newHex(32)
 	s.mu.Lock()
+	if len(s.tokens) >= maxTokens {
+		for old := range s.tokens { // forget one at random: its client asks again on 401
+			delete(s.tokens, old)
+			break
+		}
+	}
 	s.tokens[tok] = id
 	s.mu.Unlock()
 	w.Header().Set("Cache-Control", "no-store")

@@ -48,7 +48,7 @@ type Options struct {
 	Compile Compile
 	// StateFile, when set, is loaded at start and rewritten after every change.
 	StateFile string
-	// MaxFailedRecords bounds the failed records kept per run (counts stay complete); 0 means 1000.
+	// MaxFailedRecords bounds the failed records kept per run (counts stay complete); 0 means 100.
 	MaxFailedRecords int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -83,7 +83,7 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("controlplane: tenant id %q: want lowercase letters and digits, without the underscore", o.TenantID)
 	}
 	if o.MaxFailedRecords <= 0 {
-		o.MaxFailedRecords = 1000
+		o.MaxFailedRecords = 100
 	}
 	s := &Server{o: o, now: o.Now, st: newState(), tokens: map[string]string{}, cache: map[string]compiled{}}
 	if s.now == nil {
