@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ciosim/ciosim/aep/dataflow"
+	"github.com/ciosim/ciosim/tui"
 	"github.com/ciosim/ciosim/xdm"
 )
 
@@ -399,10 +400,23 @@ func TestTUI_dataflowFlag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Endpoint != d.Dataflow.InletURL || cfg.FlowID != "given" || cfg.Mapping != filepath.Join(dir, "mapping.json") {
+	if cfg.Endpoint != d.Dataflow.InletURL || cfg.FlowID != "given" || cfg.Mapping != filepath.Join(dir, "mapping.json") || o.dataflowLabel != "unnamed (flow flow-1)" {
 		t.Errorf("tui config = %+v", cfg)
 	}
 	if err := applyTUIDataflow(&tuiOptions{dataflow: t.TempDir()}, changed); err == nil {
 		t.Error("an empty directory was accepted")
+	}
+}
+
+func TestTUI_dataflowEndpointLabel(t *testing.T) {
+	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }}
+	cfg := tuiConfig{Mode: tui.ModeRaw, Seed: 1, Endpoint: "http://127.0.0.1:1/collection/" + strings.Repeat("a", 64), FlowID: "f", Dataflow: "customerio (flow f)"}
+	deps, opts, cleanup, err := a.wireTUI(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	if len(deps.Endpoints) != 2 || !strings.HasPrefix(deps.Endpoints[0].Label, "dataflow customerio (flow f) ") || !strings.Contains(opts.Info, "dataflow customerio") {
+		t.Errorf("endpoints %+v, info %q", deps.Endpoints, opts.Info)
 	}
 }

@@ -116,5 +116,6 @@ func applyTUIDataflow(o *tuiOptions, changed func(string) bool) error {
 	if !changed("mapping") {
 		o.mapping = d.MappingPath()
 	}
+	o.dataflowLabel = fmt.Sprintf("%s (flow %s)", cmp(d.Dataflow.Name, "unnamed"), d.Dataflow.FlowID)
 	return nil
 }

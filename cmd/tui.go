@@ -38,7 +38,7 @@ type tuiOptions struct {
 	// credential files, instead of the environment variables send also reads
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
-	dataflow                              string
+	dataflow, dataflowLabel               string
 	recordDir, recordAddr                 string
 	concurrency                           int
 }
@@ -77,6 +77,8 @@ type tuiConfig struct {
 	RecordDir   string
 	RecordAddr  string
 	Concurrency int
+	// Dataflow names the dataflow directory's flow in the endpoint label ("" = none).
+	Dataflow string
 }
 
 // envConfig names the config file when --config is not given. Credentials come from the
@@ -98,6 +100,7 @@ func attachTUI(root *cobra.Command, a *app) {
 		if err != nil {
 			return err
 		}
+		cfg.Dataflow = o.dataflowLabel
 		return a.runTUI(cfg)
 	}
 	f := root.Flags()
@@ -342,8 +345,12 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 		if err != nil {
 			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
 		}
-		deps.Endpoints = []tui.Endpoint{{Label: maskURL(cfg.Endpoint), Sender: real}, emuEndpoint}
-		opts.Info = "firing at " + maskURL(cfg.Endpoint) + "; E switches to the embedded emulator on " + host
+		label := maskURL(cfg.Endpoint)
+		if cfg.Dataflow != "" {
+			label = "dataflow " + cfg.Dataflow + " " + label
+		}
+		deps.Endpoints = []tui.Endpoint{{Label: label, Sender: real}, emuEndpoint}
+		opts.Info = "firing at " + label + "; E switches to the embedded emulator on " + host
 	} else {
 		deps.Endpoints = []tui.Endpoint{emuEndpoint}
 		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
