@@ -312,7 +312,11 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			// A connection failure on a create may or may not have created it: ask first.
+			// A connection failure on a create may or may not have created it: ask first,
+			// and without a way to ask, do not repeat it.
+			if r.method == http.MethodPost && r.lookup == nil {
+				return nil, fmt.Errorf("platform: %s: %w", op, stripURL(err))
+			}
 			if r.lookup != nil {
 				if id, found, lerr := r.lookup(ctx); lerr == nil && found {
 					return &response{status: http.StatusOK, existing: id}, nil
@@ -339,6 +343,11 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			continue
 		}
 		if !retryable(resp.StatusCode, r.idempotent || r.lookup != nil) {
+			return nil, e
+		}
+		if r.method == http.MethodPost && r.lookup == nil && resp.StatusCode != http.StatusTooManyRequests {
+			// A create that cannot be looked up may have happened: never repeat it blindly.
+			// (429 means it was refused, so it is safe to send again.)
 			return nil, e
 		}
 		if r.lookup != nil && resp.StatusCode != http.StatusTooManyRequests {

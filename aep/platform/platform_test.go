@@ -465,3 +465,24 @@ func FuzzParseError(f *testing.F) {
 		}
 	})
 }
+
+func TestRetry_createWithoutLookupIsNotRepeated(t *testing.T) {
+	f := newFake(t)
+	f.handlers["POST "+DataPrepPath+"/mappingSets"] = func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(503) }
+	c := f.client(t, nil)
+	// No "name" in the body: nothing to look up, so a 503 is final.
+	if _, err := c.CreateMappingSet(context.Background(), []byte(`{"mappings":[]}`)); err == nil {
+		t.Fatal("503 on create succeeded")
+	}
+	if n := f.count("POST " + DataPrepPath + "/mappingSets"); n != 1 {
+		t.Errorf("posts = %d, want 1", n)
+	}
+	// With a name, the lookup runs before any retry.
+	f.handlers["GET "+DataPrepPath+"/mappingSets"] = func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"data":[{"id":"abc","name":"cio mapping","version":0}],"_page":{"count":1,"limit":100}}`)
+	}
+	info, err := c.CreateMappingSet(context.Background(), []byte(`{"name":"cio mapping","mappings":[]}`))
+	if err != nil || info.ID != "abc" || f.count("POST "+DataPrepPath+"/mappingSets") != 2 {
+		t.Errorf("named create after 503 = %+v, %v", info, err)
+	}
+}
