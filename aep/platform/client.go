@@ -314,7 +314,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			}
 			// A connection failure on a create may or may not have created it: ask first,
 			// and without a way to ask, do not repeat it.
-			if r.method == http.MethodPost && r.lookup == nil {
+			if !r.idempotent && r.lookup == nil {
 				return nil, fmt.Errorf("platform: %s: %w", op, stripURL(err))
 			}
 			if r.lookup != nil {
@@ -345,8 +345,9 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 		if !retryable(resp.StatusCode, r.idempotent || r.lookup != nil) {
 			return nil, e
 		}
-		if r.method == http.MethodPost && r.lookup == nil && resp.StatusCode != http.StatusTooManyRequests {
-			// A create that cannot be looked up may have happened: never repeat it blindly.
+		if !r.idempotent && r.lookup == nil && resp.StatusCode != http.StatusTooManyRequests {
+			// A create (or a new mapping version) that cannot be looked up may have happened:
+			// never repeat it blindly.
 			// (429 means it was refused, so it is safe to send again.)
 			return nil, e
 		}
