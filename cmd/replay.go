@@ -38,6 +38,7 @@ type replayOptions struct {
 	BatchCount   int
 	Journal      string
 	Resume       string
+	Dataflow     string
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -69,10 +70,16 @@ on its own, only retryable failures are resent, and any failed event makes the e
 			}
 			return nil
 		},
-		RunE: func(c *cobra.Command, args []string) error { return a.runReplay(o, args) },
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := applyReplayDataflow(&o, c.Flags().Changed("mapping")); err != nil {
+				return err
+			}
+			return a.runReplay(o, args)
+		},
 	}
 	f := c.Flags()
 	f.StringVar(&o.To, "to", "", "inlet URL to send to, e.g. https://dcs.adobedc.net/collection/{inletId} (default: the embedded AEP emulator)")
+	f.StringVar(&o.Dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): its inlet, flow id and (xdm/batch) mapping")
 	f.StringVar(&o.FlowID, "flow-id", "", "raw mode: dataflow id sent as ?x-adobe-flow-id= (the emulator's by default)")
 	f.IntVar(&o.Retries, "retries", 3, "retries per event on 429, 5xx and transport errors (a retried event delays the ones after it)")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Second, "per-request timeout")

@@ -33,6 +33,7 @@ type tuiOptions struct {
 	// credential files, instead of the environment variables send also reads
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
+	dataflow, dataflowLabel               string
 	recordDir, recordAddr                 string
 	concurrency                           int
 }
@@ -70,16 +71,21 @@ func attachTUI(root *cobra.Command, a *app) {
   ciosim --watch ./fixtures --watch ./recordings --seed 7
   CIOSIM_AEP_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
 	root.RunE = func(c *cobra.Command, _ []string) error {
+		if err := applyTUIDataflow(&o, c.Flags().Changed); err != nil {
+			return err
+		}
 		cfg, err := a.tuiConfig(o, c.Flags().Changed)
 		if err != nil {
 			return err
 		}
+		cfg.Dataflow = o.dataflowLabel
 		return a.runTUI(cfg)
 	}
 	f := root.Flags()
 	f.StringVar(&o.config, "config", "", "config file (JSON: endpoint, flow_id, mode, mapping, tenant, seed, watch, log_file); default $"+envConfig)
 	f.StringVar(&o.endpoint, "endpoint", "", "streaming endpoint URL (default: the embedded AEP emulator on loopback)")
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): fire at its inlet with its flow id and map with its mapping.json")
 	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
 	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file")
 	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")

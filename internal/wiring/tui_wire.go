@@ -29,6 +29,8 @@ type TUIConfig struct {
 	RecordDir   string
 	RecordAddr  string
 	Concurrency int
+	// Dataflow names the dataflow directory's flow in the endpoint label ("" = none).
+	Dataflow string
 }
 
 // WireTUI builds the TUI's collaborators from the configuration. cleanup releases what it
@@ -109,8 +111,12 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 		if err != nil {
 			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
 		}
-		deps.Endpoints = []tui.Endpoint{{Label: MaskURL(cfg.Endpoint), Sender: real}, emuEndpoint}
-		opts.Info = "firing at " + MaskURL(cfg.Endpoint) + "; E switches to the embedded emulator on " + host
+		label := MaskURL(cfg.Endpoint)
+		if cfg.Dataflow != "" {
+			label = "dataflow " + cfg.Dataflow + " " + label
+		}
+		deps.Endpoints = []tui.Endpoint{{Label: label, Sender: real}, emuEndpoint}
+		opts.Info = "firing at " + label + "; E switches to the embedded emulator on " + host
 	} else {
 		deps.Endpoints = []tui.Endpoint{emuEndpoint}
 		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
