@@ -183,7 +183,7 @@ func TestJSONFlag_generateCheckAndSend(t *testing.T) {
 		t.Errorf("check --json drift: exit %d %s", code, out)
 	}
 	_, ev, _ := run(t, nil, "", "generate", "--all", "--seed", "1", "--type", "email")
-	code, out, stderr := run(t, nil, ev, "send", "--json")
+	code, out, stderr := run(t, nil, ev, "send", "--json", "--no-journal", "--dead-letter", filepath.Join(t.TempDir(), "dl.jsonl"))
 	if code != 0 || !strings.HasPrefix(strings.TrimSpace(out), "{") {
 		t.Errorf("send --json: exit %d stdout %q stderr %q", code, out, stderr)
 	}
