@@ -32,6 +32,9 @@ type transformOptions struct {
 	printMapping string
 	noPathCheck  bool
 	noTenant     bool
+	check        string
+	update       bool
+	seed         int64
 }
 
 func newTransformCmd(a *app) *cobra.Command {
@@ -50,13 +53,22 @@ rejected when a required field ends up null or it breaks the schema given with -
 rules). Rejected records go to --errors (JSONL) or stderr with file, line and reasons, and
 are not written to stdout; the exit status is then 1.
 
+--check FILE compares the records with a committed XDM JSONL fixture instead of writing
+them: exit 0 when identical, 1 with a per-field diff (records aligned by _id, which the
+built-in sets fill with the event_id), 3 when FILE cannot be read. --update rewrites FILE
+(atomically) with the records. Under --check and --update, now() and timestamp() read
+2026-01-01T00:00:00Z and uuid()/guid() are seeded with --seed and each event's event_id,
+so the fixture is the same on every run and machine.
+
 Environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
 CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`,
 		Example: `  ciosim generate --all --seed 7 | ciosim transform
   ciosim transform events.jsonl --mapping tutorial --tenant _acme
   ciosim transform events.jsonl --validate schema.json --errors rejected.jsonl
   ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
-  ciosim transform --print-mapping experience-event > mapping.json`,
+  ciosim transform --print-mapping experience-event > mapping.json
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.runTransform(o, args)
 		},
@@ -76,6 +88,9 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVar(&o.errors, "errors", "", "write rejected records as JSONL to this file instead of stderr")
 	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
+	f.StringVar(&o.check, "check", "", "compare the records with this committed XDM JSONL fixture; exit 1 and print a per-field diff when they differ")
+	f.BoolVar(&o.update, "update", false, "with --check: rewrite the fixture with the records (atomically)")
+	f.Int64Var(&o.seed, "seed", 1, "with --check/--update: the seed of uuid()/guid() (now() is 2026-01-01T00:00:00Z)")
 	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
 	return c
 }
@@ -169,6 +184,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	if _, err := xdm.NormalizeTenant(o.tenant); err != nil {
 		return usageErrorf("--tenant: %v", err)
 	}
+	if err := o.checkUsage(); err != nil {
+		return err
+	}
 	ms, builtin, err := loadMapping(o.mapping, o.tenant)
 	if err != nil {
 		return err
@@ -195,6 +213,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		opts.Schema = s
 	} else {
 		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
+	}
+	if o.check != "" {
+		opts = xdm.Stable(opts, o.seed)
 	}
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
@@ -230,6 +251,11 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(transformGCPercent))
 	}
 	out := bufio.NewWriterSize(a.s.Out, 64<<10)
+	var golden *goldenXDM
+	if o.check != "" {
+		golden = &goldenXDM{}
+		out = bufio.NewWriterSize(&golden.out, 64<<10)
+	}
 	rejected, bad := 0, 0
 	var recBuf []byte
 	skipped, err := a.readRecords(args, func(rec recordings.Record) error {
@@ -260,6 +286,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		if o.envelope {
 			line = xdm.Envelope(line, env)
 		}
+		if golden != nil {
+			golden.add(rec.Event.EventID, line)
+		}
 		out.Write(line)
 		return out.WriteByte('\n')
 	})
@@ -274,6 +303,14 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			return err
 		}
 		if err := errFile.Commit(); err != nil {
+			return err
+		}
+	}
+	if golden != nil {
+		if rejected > 0 {
+			fmt.Fprintf(a.s.Err, "ciosim: transform: %d rejected (not in the records compared)\n", rejected)
+		}
+		if err := a.checkGolden(o.check, o.update, golden); err != nil || bad+skipped == 0 {
 			return err
 		}
 	}

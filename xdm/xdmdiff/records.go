@@ -228,7 +228,7 @@ func (r *Report) Summary() string {
 		return fmt.Sprintf("the same %d records in a different order (first at record %d)", r.GotRecords, r.MovedAt)
 	}
 	s := fmt.Sprintf("%d of %d records differ: %d changed, %d added, %d removed",
-		r.Total, max(r.WantRecords, r.GotRecords), r.Changed, r.Added, r.Removed)
+		r.Total, r.WantRecords+r.Added, r.Changed, r.Added, r.Removed)
 	if r.BecameValid+r.BecameInvalid > 0 {
 		s += fmt.Sprintf("; %d became valid, %d invalid", r.BecameValid, r.BecameInvalid)
 	}
