@@ -3,8 +3,10 @@ package cmd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -226,4 +228,42 @@ func TestWriteEvents_firesEachEventInOrder(t *testing.T) {
 	if failed != 1 || !strings.Contains(errb.String(), "event 2 (") || !strings.Contains(errb.String(), "HTTP 500") {
 		t.Fatalf("failed=%d stderr=%q", failed, errb.String())
 	}
+}
+
+// TestGenerate_customersBounded runs `generate --customers 100000000000` in a child process
+// under `ulimit -v` (it used to die with "fatal error: out of memory"): it must refuse with
+// exit 2 and say why, before allocating. A scenario file asking for too many is refused
+// with its file and line.
+func TestGenerate_customersBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command("sh", "-c", `ulimit -v 4194304 && exec "$0" -test.run='^TestGenerateBoundChild$'`, exe)
+	child.Env = append(os.Environ(), "CIOSIM_BOUND_CHILD=1")
+	out, _ := child.CombinedOutput()
+	if !strings.Contains(string(out), "exit 2") || !strings.Contains(string(out), "customers 100000000000 is more than 300000") {
+		t.Errorf("child output:\n%s", out)
+	}
+
+	f := filepath.Join(t.TempDir(), "big.yaml")
+	must(t, os.WriteFile(f, []byte("name: big\ncustomers: 100000000000\nevery_pair: true\n"), 0o644))
+	code, _, stderr := run(t, nil, "", "generate", "--scenario", f)
+	if code != ExitUsage || !strings.Contains(stderr, "big.yaml:2") || !strings.Contains(stderr, "more than 300000") {
+		t.Errorf("scenario with too many customers: exit %d %q", code, stderr)
+	}
+}
+
+// TestGenerateBoundChild is the child of TestGenerate_customersBounded.
+func TestGenerateBoundChild(t *testing.T) {
+	if os.Getenv("CIOSIM_BOUND_CHILD") != "1" {
+		t.Skip("helper process for TestGenerate_customersBounded")
+	}
+	var errb strings.Builder
+	code := Main(context.Background(), []string{"generate", "--scenario", "smoke", "--customers", "100000000000"},
+		Streams{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, func(string) string { return "" })
+	fmt.Printf("exit %d: %s\n", code, errb.String())
 }

@@ -127,7 +127,11 @@ func (a *app) runRecord(o recordOptions) error {
 		if rkey.IsZero() {
 			return usageErrorf("--redact needs a redaction key: set $%s or --redact-key-file", o.RedactKeyEnv)
 		}
-		hopts.Redact = recordings.NewRedactor(rkey).Body
+		red, err := recordings.NewRedactor(rkey)
+		if err != nil {
+			return usageErrorf("$%s or --redact-key-file: %v", o.RedactKeyEnv, err)
+		}
+		hopts.Redactor = red
 	}
 	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
 	if err != nil {
@@ -219,6 +223,7 @@ type captureLine struct {
 	Metric     string `json:"metric,omitempty"`
 	EventID    string `json:"event_id,omitempty"`
 	Signature  string `json:"signature,omitempty"`
+	Reason     string `json:"signature_reason,omitempty"`
 	Redacted   bool   `json:"redacted,omitempty"`
 	Bytes      int    `json:"bytes"`
 	File       string `json:"file,omitempty"`
@@ -229,7 +234,7 @@ type captureLine struct {
 func (a *app) printCapture(r recordings.Result, asJSON bool) {
 	l := captureLine{Time: r.Capture.ReceivedAt.UTC().Format("15:04:05.000"), Status: r.Status,
 		ObjectType: r.Event.ObjectType, Metric: r.Event.Metric, EventID: r.Event.EventID,
-		Signature: r.Capture.Signature, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
+		Signature: r.Capture.Signature, Reason: r.Capture.SignatureReason, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
 		File: r.Stored.File, Line: r.Stored.Line}
 	if r.Err != nil {
 		l.Error = r.Err.Error()
@@ -253,6 +258,8 @@ func (a *app) printCapture(r recordings.Result, asJSON bool) {
 	}
 	if l.Error != "" {
 		b.WriteString(" refused: " + l.Error)
+	} else if l.Signature == recordings.SignatureInvalid {
+		b.WriteString(" (" + l.Reason + ")")
 	}
 	fmt.Fprintln(a.s.Out, b.String())
 }
