@@ -35,6 +35,10 @@ type transformOptions struct {
 	check        string
 	update       bool
 	seed         int64
+	watch        bool
+	// sink, set by --watch for each run, collects every record (rejected ones marked)
+	// and counts warnings instead of printing them.
+	sink *goldenXDM
 }
 
 func newTransformCmd(a *app) *cobra.Command {
@@ -60,6 +64,11 @@ built-in sets fill with the event_id), 3 when FILE cannot be read. --update rewr
 2026-01-01T00:00:00Z and uuid()/guid() are seeded with --seed and each event's event_id,
 so the fixture is the same on every run and machine.
 
+--watch re-runs on every save of the mapping file, the --validate/--schema-ref files and the
+input files, and prints per run the counts and the fields that changed since the previous
+run, record by record (aligned by event_id), with records that became valid or invalid;
+like --check it runs on the fixed clock and --seed, so only real changes show.
+
 Environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
 CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`,
 		Example: `  ciosim generate --all --seed 7 | ciosim transform
@@ -68,7 +77,8 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
   ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
   ciosim transform --print-mapping experience-event > mapping.json
   ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl
-  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update`,
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update
+  ciosim transform events.jsonl --mapping my-mapping.json --validate schema.json --watch`,
 		RunE: func(c *cobra.Command, args []string) error {
 			return a.runTransform(o, args)
 		},
@@ -90,7 +100,8 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
 	f.StringVar(&o.check, "check", "", "compare the records with this committed XDM JSONL fixture; exit 1 and print a per-field diff when they differ")
 	f.BoolVar(&o.update, "update", false, "with --check: rewrite the fixture with the records (atomically)")
-	f.Int64Var(&o.seed, "seed", 1, "with --check/--update: the seed of uuid()/guid() (now() is 2026-01-01T00:00:00Z)")
+	f.BoolVarP(&o.watch, "watch", "w", false, "re-run on every save of the mapping, schema or input files and print counts and a field-level diff against the previous run (Ctrl-C stops)")
+	f.Int64Var(&o.seed, "seed", 1, "with --check, --update or --watch: the seed of uuid()/guid() (now() is 2026-01-01T00:00:00Z)")
 	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
 	return c
 }
@@ -187,8 +198,14 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	if err := o.checkUsage(); err != nil {
 		return err
 	}
+	if o.watch && o.sink == nil {
+		return a.watchTransform(o, args)
+	}
 	ms, builtin, err := loadMapping(o.mapping, o.tenant)
 	if err != nil {
+		if !builtin {
+			err = locateMapping(o.mapping, err)
+		}
 		return err
 	}
 	if o.noTenant {
@@ -214,11 +231,14 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	} else {
 		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	}
-	if o.check != "" {
+	if o.check != "" || o.sink != nil {
 		opts = xdm.Stable(opts, o.seed)
 	}
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
+		if !builtin {
+			return locateMapping(o.mapping, err)
+		}
 		return fmt.Errorf("%s: %w", ms.Name, err)
 	}
 	env := xdm.EnvelopeOptions{ContentType: o.contentType, IMSOrgID: o.imsOrg, DatasetID: o.datasetID, FlowID: o.flowID, SourceName: o.sourceName, SchemaID: o.schemaID}
@@ -251,9 +271,11 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(transformGCPercent))
 	}
 	out := bufio.NewWriterSize(a.s.Out, 64<<10)
-	var golden *goldenXDM
-	if o.check != "" {
+	golden := o.sink
+	if o.check != "" && golden == nil {
 		golden = &goldenXDM{}
+	}
+	if golden != nil {
 		out = bufio.NewWriterSize(&golden.out, 64<<10)
 	}
 	rejected, bad := 0, 0
@@ -264,6 +286,13 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			bad++
 			fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v\n", rec.File, rec.Line, merr)
 			return nil
+		}
+		if o.sink != nil {
+			o.sink.warnings += len(res.Warnings)
+			if res.Rejected {
+				o.sink.addRejected(rec.Event.EventID, res.Record)
+				return nil
+			}
 		}
 		for _, w := range res.Warnings {
 			fmt.Fprintf(a.s.Err, "ciosim: warning: %s:%d: %s\n", rec.File, rec.Line, w)
@@ -305,6 +334,10 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		if err := errFile.Commit(); err != nil {
 			return err
 		}
+	}
+	if o.sink != nil {
+		o.sink.unreadable = bad + skipped
+		return nil
 	}
 	if golden != nil {
 		if rejected > 0 {

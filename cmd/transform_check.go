@@ -2,8 +2,11 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
+
+	"github.com/ciosim/ciosim/xdm"
 
 	"github.com/ciosim/ciosim/xdm/xdmdiff"
 )
@@ -12,6 +15,13 @@ import (
 type goldenXDM struct {
 	out  bytes.Buffer // the records as transform would print them
 	recs []xdmdiff.Record
+	// counts of a --watch run
+	rejected, warnings, unreadable int
+}
+
+func (g *goldenXDM) addRejected(eventID string, record []byte) {
+	g.rejected++
+	g.recs = append(g.recs, xdmdiff.Record{Key: eventID, EventID: eventID, JSON: bytes.Clone(record), Rejected: true})
 }
 
 func (g *goldenXDM) add(eventID string, record []byte) {
@@ -76,4 +86,26 @@ func (a *app) checkGolden(path string, update bool, g *goldenXDM) error {
 		return err
 	}
 	return &ExitError{Code: ExitFailure}
+}
+
+// locateMapping places a parse or compile error of the mapping-set file name at its line
+// and column (xdm.Locate), re-reading the file; any other error is returned as it is.
+func locateMapping(name string, err error) error {
+	var pe *xdm.ParseError
+	var ce *xdm.CompileError
+	if !errors.As(err, &pe) && !errors.As(err, &ce) {
+		return err
+	}
+	b, rerr := os.ReadFile(name)
+	if rerr != nil {
+		return err
+	}
+	if pe != nil {
+		return xdm.Locate(name, b, pe)
+	}
+	var ue interface{ Unwrap() []error }
+	if errors.As(err, &ue) {
+		return xdm.Locate(name, b, errors.Join(ue.Unwrap()...))
+	}
+	return xdm.Locate(name, b, ce)
 }
