@@ -297,7 +297,7 @@ func TestParseMappingSet_Forms(t *testing.T) {
 func TestCompile_BadInput(t *testing.T) {
 	for _, tc := range []struct{ name, set, want string }{
 		{"unknown function", `{"mappings":[{"sourceType":"EXPRESSION","source":"lowr(metric)","destination":"a"}]}`, "mapping 1 (→ a): syntax error at column 1: unknown function lowr()"},
-		{"unsupported function", `{"mappings":[{"sourceType":"EXPRESSION","source":"ua_os_name(metric)","destination":"a"}]}`, "function ua_os_name() is not supported by ciosim"},
+		{"destination index too large", `{"mappings":[{"sourceType":"ATTRIBUTE","source":"metric","destination":"_acme.arr[999999999]"}]}`, "mapping 1 (→ _acme.arr[999999999]): destination index [999999999] is larger than ciosim's limit of 1000"},
 		{"syntax error", `{"mappings":[{"sourceType":"EXPRESSION","source":"concat(metric, \"x\"","destination":"a"}]}`, "syntax error at column 19: expected ',' or ')' in argument list, found end of expression"},
 		{"path never matches", `{"mappings":[{"sourceType":"ATTRIBUTE","source":"data.emial","destination":"a"}]}`, "source path data.emial matches no field of any Customer.io event"},
 		{"path in expression", `{"mappings":[{"sourceType":"EXPRESSION","source":"lower(data.identifiers.mail)","destination":"a"}]}`, "source path data.identifiers.mail matches no field"},
