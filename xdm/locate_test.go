@@ -18,8 +18,8 @@ func TestLocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Compile(ms, Options{})
-	le, ok := Locate("m.json", []byte(set), err).(*LocatedError)
-	if !ok {
+	var le *LocatedError
+	if !errors.As(Locate("m.json", []byte(set), err), &le) {
 		t.Fatalf("not located: %v", err)
 	}
 	// line 4: `   "source": "upper(data.email",`; the value's quote is column 14, the
@@ -34,7 +34,7 @@ func TestLocate(t *testing.T) {
 
 	bad := "{\"mappings\": [\n  {\"source\": \"a\",}\n]}"
 	_, err = ParseMappingSet([]byte(bad))
-	le, ok = Locate("m.json", []byte(bad), err).(*LocatedError)
+	le, ok := Locate("m.json", []byte(bad), err).(*LocatedError)
 	if !ok || le.Line != 2 || le.Col != 18 {
 		t.Errorf("JSON syntax error: %v", Locate("m.json", []byte(bad), err))
 	}
