@@ -65,11 +65,18 @@ func (a *app) watchTransform(o transformOptions, args []string) error {
 			fmt.Fprintf(a.s.Out, "run %d (%s): %d events → %d records, %d rejected, %d warnings, %d unreadable lines (%s)\n",
 				run, why, len(cur)+g.unreadable, len(cur)-g.rejected, g.rejected, g.warnings, g.unreadable, took)
 			if prev != nil {
-				rep := xdmdiff.Compare(prev, cur, 20)
+				rep := xdmdiff.Compare(prev, cur, 3)
 				if rep.None() {
 					fmt.Fprintf(a.s.Out, "  no change since run %d\n", prevRun)
 				} else {
 					fmt.Fprintf(a.s.Out, "  since run %d: %s\n", prevRun, rep.Summary())
+					for i, f := range rep.ByField {
+						if i == 10 {
+							fmt.Fprintf(a.s.Out, "    ... and %d more fields\n", len(rep.ByField)-i)
+							break
+						}
+						fmt.Fprintf(a.s.Out, "    %s\n", f)
+					}
 					var b strings.Builder
 					rep.Write(&b, xdmdiff.WriteOptions{Want: "run " + fmt.Sprint(prevRun), Got: "this run", MaxFields: 8})
 					for _, l := range strings.SplitAfter(strings.TrimSuffix(b.String(), "\n"), "\n") {

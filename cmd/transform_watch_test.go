@@ -39,7 +39,7 @@ func TestTransformWatch(t *testing.T) {
 	writeMapping(t, mapping, `{"sourceType":"EXPRESSION","source":"upper(data.email_address)","destination":"_acme.email"}`,
 		`{"sourceType":"STATIC","source":"v2","destination":"_acme.version"}`)
 	waitFor(t, &out, "run 2 (")
-	waitFor(t, &out, "since run 1: 3 of 3 records differ: 3 changed, 0 added, 0 removed")
+	waitFor(t, &out, "since run 1: 3 of 3 records differ: 3 changed, 0 added, 0 removed\n    /_acme/version: added in 3 records\n")
 	waitFor(t, &out, "record 1 (event_id e1):\n    /_acme/version: added \"v2\"")
 	if s := out.String(); !strings.Contains(s, filepath.Base(mapping)+" saved") {
 		t.Errorf("the run does not say what changed:\n%s", s)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"unicode/utf8"
 
 	"github.com/ciosim/ciosim/xdm/expr"
 )
@@ -69,19 +70,38 @@ func Locate(file string, data []byte, err error) error {
 	if source >= 0 {
 		off = source
 		if errors.As(err, &xe) && xe.Pos > 0 && off < len(data) && data[off] == '"' {
-			off += xe.Pos // the quote, then the expression's 1-based column
+			off = charOffset(data, off+1, xe.Pos)
 		}
 	}
 	l, c := lineCol(data, off)
 	return &LocatedError{File: file, Index: index, Line: l, Col: c, Err: err}
 }
 
-// lineCol turns a byte offset into a 1-based line and column (in bytes).
+// charOffset returns the byte offset in data of the pos-th (1-based) character of the
+// JSON string whose text starts at start, counting an escape sequence as one character.
+func charOffset(data []byte, start, pos int) int {
+	o := start
+	for n := 1; n < pos && o < len(data) && data[o] != '"'; n++ {
+		switch {
+		case data[o] == '\\' && o+1 < len(data) && data[o+1] == 'u':
+			o += 6
+		case data[o] == '\\':
+			o += 2
+		default:
+			_, size := utf8.DecodeRune(data[o:])
+			o += size
+		}
+	}
+	return min(o, len(data))
+}
+
+// lineCol turns a byte offset into a 1-based line and column (in characters, as editors
+// count them).
 func lineCol(data []byte, off int) (int, int) {
 	off = min(max(off, 0), len(data))
 	before := data[:off]
 	line := 1 + bytes.Count(before, []byte("\n"))
-	return line, off - bytes.LastIndexByte(before, '\n')
+	return line, 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
 }
 
 // mappingOffsets finds the index-th (1-based) element of the top-level "mappings" array:

@@ -32,6 +32,13 @@ func TestLocate(t *testing.T) {
 		t.Error("the compile error is not kept")
 	}
 
+	esc := `{"mappings": [{"sourceType": "EXPRESSION", "source": "concat(\"é:\", metric", "destination": "a"}]}`
+	ms, _ = ParseMappingSet([]byte(esc))
+	_, err = Compile(ms, Options{})
+	if !errors.As(Locate("m.json", []byte(esc), err), &le) || le.Col != 53+23 {
+		t.Errorf("escaped expression: %v (want column %d)", le, 53+23)
+	}
+
 	bad := "{\"mappings\": [\n  {\"source\": \"a\",}\n]}"
 	_, err = ParseMappingSet([]byte(bad))
 	le, ok := Locate("m.json", []byte(bad), err).(*LocatedError)

@@ -122,9 +122,42 @@ type Report struct {
 	// when nothing else differs); MovedAt is the first position that differs.
 	Reordered bool `json:"reordered,omitempty"`
 	MovedAt   int  `json:"moved_at,omitempty"`
+	// ByField counts, for every field that changed in any record, in how many records
+	// it was added, removed or changed, in document order of its first appearance.
+	ByField []FieldCount `json:"by_field,omitempty"`
 	// Diffs are the first differing records (at most the limit given to Compare), in the
 	// order of got, with removed records at their place in want.
 	Diffs []RecordDiff `json:"diffs"`
+}
+
+// FieldCount says in how many records one field (by JSON pointer) changed, and how.
+type FieldCount struct {
+	Pointer string `json:"pointer"`
+	Added   int    `json:"added,omitempty"`
+	Removed int    `json:"removed,omitempty"`
+	Changed int    `json:"changed,omitempty"`
+}
+
+// String is "/a/b: added in 3 records, changed in 1".
+func (f FieldCount) String() string {
+	var parts []string
+	for _, p := range []struct {
+		n    int
+		verb string
+	}{{f.Added, "added"}, {f.Removed, "removed"}, {f.Changed, "changed"}} {
+		if p.n == 0 {
+			continue
+		}
+		unit := ""
+		if len(parts) == 0 {
+			unit = " records"
+			if p.n == 1 {
+				unit = " record"
+			}
+		}
+		parts = append(parts, fmt.Sprintf("%s in %d%s", p.verb, p.n, unit))
+	}
+	return f.Pointer + ": " + strings.Join(parts, ", ")
 }
 
 // None reports whether the two streams hold the same records in the same order.
@@ -135,6 +168,7 @@ func (r *Report) None() bool { return r.Total == 0 && !r.Reordered }
 // whose bytes differ but whose JSON is equal (key order, spacing) are equal.
 func Compare(want, got []Record, limit int) *Report {
 	r := &Report{WantRecords: len(want), GotRecords: len(got), Diffs: []RecordDiff{}}
+	byField := map[string]int{} // pointer → index in r.ByField
 	wantAt := make(map[string]int, len(want))
 	for i, w := range want {
 		wantAt[w.Key] = i
@@ -200,6 +234,7 @@ func Compare(want, got []Record, limit int) *Report {
 				fs = []Change{{Kind: Changed, Old: rawOrString(w.JSON), New: rawOrString(g.JSON)}}
 			}
 			d.Fields = fs
+			r.countFields(fs, byField)
 		}
 		if len(d.Fields) > 0 || d.Became != "" {
 			r.Changed++
@@ -212,6 +247,25 @@ func Compare(want, got []Record, limit int) *Report {
 		r.Reordered, r.MovedAt = false, 0 // the differences say more than the order does
 	}
 	return r
+}
+
+func (r *Report) countFields(fs []Change, at map[string]int) {
+	for _, f := range fs {
+		i, ok := at[f.Pointer]
+		if !ok {
+			i = len(r.ByField)
+			at[f.Pointer] = i
+			r.ByField = append(r.ByField, FieldCount{Pointer: f.Pointer})
+		}
+		switch f.Kind {
+		case Added:
+			r.ByField[i].Added++
+		case Removed:
+			r.ByField[i].Removed++
+		default:
+			r.ByField[i].Changed++
+		}
+	}
 }
 
 func rawOrString(b []byte) json.RawMessage {

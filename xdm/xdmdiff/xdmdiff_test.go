@@ -89,6 +89,19 @@ func TestCompare(t *testing.T) {
 			t.Errorf("got %q (%+v)", b.String(), r)
 		}
 	})
+	t.Run("fields counted over all records", func(t *testing.T) {
+		got := strings.ReplaceAll(base, `}`, `,"new":1}`)
+		got = strings.Replace(got, `"v":3`, `"v":30`, 1)
+		r := Compare(read(t, base), read(t, got), 1)
+		var s []string
+		for _, f := range r.ByField {
+			s = append(s, f.String())
+		}
+		want := "/new: added in 3 records|/v: changed in 1 record"
+		if strings.Join(s, "|") != want {
+			t.Errorf("got %q, want %q", strings.Join(s, "|"), want)
+		}
+	})
 	t.Run("reordered", func(t *testing.T) {
 		got := `{"_id":"e2","v":2}
 {"_id":"e1","v":1}
