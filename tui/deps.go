@@ -123,6 +123,14 @@ type FileChange struct {
 	Removed bool
 }
 
+// Reloader re-reads the watched mapping-set and schema files (the user saved one). Reload
+// compiles them and, when they compile, puts them in force for the [Transformer] and returns
+// nil; otherwise the last good ones stay in force and the error says why, with the file,
+// mapping index, line and column when known. It is called in a command.
+type Reloader interface {
+	Reload(ctx context.Context) error
+}
+
 // DeadLetter is a payload the sender gave up on.
 type DeadLetter struct {
 	ID       string
@@ -161,6 +169,10 @@ type Deps struct {
 	Scenarios   Scenarios
 	Recorder    Recorder
 	Changes     <-chan FileChange
+	// MappingChanges reports saves of the watched mapping-set and schema files, which
+	// Reloader then reloads; both nil when nothing is watched.
+	MappingChanges <-chan FileChange
+	Reloader       Reloader
 	DeadLetters DeadLetters
 	Clipboard   Clipboard
 	Pacer       Pacer

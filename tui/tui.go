@@ -151,6 +151,9 @@ type Model struct {
 	checking     bool
 	checkMapping string
 
+	// live is the live mapping loop: reloads of the watched mapping set (live.go).
+	live liveState
+
 	recording bool
 	recAddr   string
 	pumping   bool
@@ -258,6 +261,9 @@ func (m Model) Init() tea.Cmd {
 	}
 	if m.deps.Changes != nil {
 		cmds = append(cmds, waitForChange(m.deps.Changes))
+	}
+	if m.deps.MappingChanges != nil {
+		cmds = append(cmds, waitForMappingChange(m.deps.MappingChanges))
 	}
 	return tea.Batch(cmds...)
 }
@@ -462,6 +468,12 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onEdited(msg)
 	case checkedMsg:
 		return m.onChecked(msg)
+	case mappingChangedMsg:
+		return m.onMappingChanged(msg)
+	case mappingWatchStoppedMsg:
+		return m, nil
+	case reloadedMsg:
+		return m.onReloaded(msg)
 	}
 	return m, nil
 }
@@ -645,6 +657,7 @@ func (m *Model) showSelected() tea.Cmd {
 		m.insp.Clear()
 		return nil
 	}
+	m.insp.SetDiff(m.diffFor(it.ID))
 	return m.insp.Show(it.Event.Bytes())
 }
 
