@@ -31,6 +31,7 @@ type tuiOptions struct {
 	flowID   string
 	mode     string
 	mapping  string
+	schema   string
 	tenant   string
 	seed     int64
 	watch    []string
@@ -66,6 +67,7 @@ type tuiConfig struct {
 	FlowID      string
 	Mode        tui.Mode
 	Mapping     string
+	Schema      string
 	Tenant      string
 	Seed        int64
 	Watch       []string
@@ -101,7 +103,8 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.StringVar(&o.endpoint, "endpoint", "", "streaming endpoint URL (default: the embedded AEP emulator on loopback)")
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
 	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
-	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file")
+	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file (a file is watched: every save reloads it)")
+	f.StringVar(&o.schema, "schema", "", "XDM schema (JSON Schema file) records are validated against; watched: every save reloads it")
 	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")
 	f.Int64Var(&o.seed, "seed", 1, "random seed for generated events")
 	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
@@ -148,6 +151,7 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 		LogFile:  pick("log-file", o.logFile, file.LogFile),
 		Seed:     o.seed,
 		Watch:    o.watch,
+		Schema:   o.schema,
 	}
 	if !changed("seed") && file.Seed != nil {
 		cfg.Seed = *file.Seed
@@ -288,12 +292,19 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 	if opts.MappingSet == "" {
 		opts.MappingSet = "experience-event"
 	}
-	tr, err := newXDMTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID)
+	tr, err := newLiveTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID, cfg.Schema)
 	if err != nil {
 		return tui.Deps{}, tui.Options{}, cleanup, err
 	}
 	deps.Transformer = tr
 	opts.MappingSets = tr.Names()
+	if files := tr.watched(); len(files) > 0 {
+		ch, err := watchFiles(ctx, files)
+		if err != nil {
+			return tui.Deps{}, tui.Options{}, cleanup, usageErrorf("watch %v: %v", files, err)
+		}
+		deps.MappingChanges, deps.Reloader = ch, tr
+	}
 	if len(cfg.Watch) > 0 {
 		opts.SaveDir = cfg.Watch[0]
 	}

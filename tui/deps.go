@@ -165,17 +165,17 @@ type Deps struct {
 	NewGenerator func(seed int64) EventGenerator
 	Transformer  Transformer
 	// Endpoints are the targets; the first is used at start.
-	Endpoints   []Endpoint
-	Scenarios   Scenarios
-	Recorder    Recorder
-	Changes     <-chan FileChange
+	Endpoints []Endpoint
+	Scenarios Scenarios
+	Recorder  Recorder
+	Changes   <-chan FileChange
 	// MappingChanges reports saves of the watched mapping-set and schema files, which
 	// Reloader then reloads; both nil when nothing is watched.
 	MappingChanges <-chan FileChange
 	Reloader       Reloader
-	DeadLetters DeadLetters
-	Clipboard   Clipboard
-	Pacer       Pacer
+	DeadLetters    DeadLetters
+	Clipboard      Clipboard
+	Pacer          Pacer
 	// Now is the clock, read only inside commands (send answers are stamped with it); nil
 	// means the wall clock.
 	Now    func() time.Time

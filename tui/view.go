@@ -195,7 +195,7 @@ func (m Model) statusView() string {
 	} else if m.live.err != nil {
 		// A mapping set or schema that does not compile stays on screen until a save
 		// fixes it; the previous set is still in force.
-		right = " ✗ " + firstLine(m.live.err.Error()) + " (previous mapping kept)"
+		right = " ✗ previous mapping kept: " + firstLine(m.live.err.Error())
 	} else if m.statusText != "" {
 		right = " " + m.statusText
 	}
