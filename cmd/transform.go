@@ -32,6 +32,8 @@ type transformOptions struct {
 	printMapping string
 	noPathCheck  bool
 	noTenant     bool
+	dataflow     string
+	mappingSet   bool
 	check        string
 	update       bool
 	seed         int64
@@ -80,6 +82,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
   ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update
   ciosim transform events.jsonl --mapping my-mapping.json --validate schema.json --watch`,
 		RunE: func(c *cobra.Command, args []string) error {
+			o.mappingSet = c.Flags().Changed("mapping")
 			return a.runTransform(o, args)
 		},
 	}
@@ -98,6 +101,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVar(&o.errors, "errors", "", "write rejected records as JSONL to this file instead of stderr")
 	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): its mapping.json, schema.json, flow, dataset and schema ids")
 	f.StringVar(&o.check, "check", "", "compare the records with this committed XDM JSONL fixture; exit 1 and print a per-field diff when they differ")
 	f.BoolVar(&o.update, "update", false, "with --check: rewrite the fixture with the records (atomically)")
 	f.BoolVarP(&o.watch, "watch", "w", false, "re-run on every save of the mapping, schema or input files and print counts and a field-level diff against the previous run (Ctrl-C stops)")
@@ -183,11 +187,20 @@ type rejectedLine struct {
 }
 
 func (a *app) runTransform(o transformOptions, args []string) error {
+	if o.dataflow != "" {
+		if err := applyDataflow(&o); err != nil {
+			return err
+		}
+	}
 	a.transformEnv(&o)
 	if o.printMapping != "" {
 		ms, err := xdm.Default(o.printMapping, o.tenant)
 		if err != nil {
 			return &UsageError{Err: fmt.Errorf("--print-mapping: %w", err)}
+		}
+		if o.noTenant {
+			t, _ := xdm.NormalizeTenant(o.tenant)
+			ms = ms.Without(t)
 		}
 		_, err = a.s.Out.Write(ms.JSON())
 		return err
