@@ -3,12 +3,10 @@ package cmd
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
-	"os"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/ciosim/ciosim/recordings"
@@ -123,51 +121,8 @@ func (a *app) transformEnv(o *transformOptions) {
 	fill(&o.schemaID, "CIOSIM_SCHEMA_ID")
 }
 
-// loadMapping resolves --mapping: a built-in name or a file.
-func loadMapping(name, tenant string) (xdm.MappingSet, bool, error) {
-	if slices.Contains(xdm.DefaultNames(), name) {
-		ms, err := xdm.Default(name, tenant)
-		if err != nil {
-			return ms, true, &UsageError{Err: err}
-		}
-		return ms, true, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return xdm.MappingSet{}, false, usageErrorf("--mapping %s: not a built-in set (%s) and no such file", name, strings.Join(xdm.DefaultNames(), ", "))
-		}
-		return xdm.MappingSet{}, false, fmt.Errorf("read mapping: %w", err)
-	}
-	ms, err := xdm.ParseMappingSet(b)
-	if err != nil {
-		return ms, false, fmt.Errorf("%s: %w", name, err)
-	}
-	ms.Name = name
-	return ms, false, nil
-}
-
 func loadSchemaFiles(main string, refs []string) (*xdm.Schema, error) {
-	read := func(p string) (xdm.SchemaFile, error) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return xdm.SchemaFile{}, fmt.Errorf("read schema: %w", err)
-		}
-		return xdm.SchemaFile{Name: p, Data: b}, nil
-	}
-	m, err := read(main)
-	if err != nil {
-		return nil, err
-	}
-	var rs []xdm.SchemaFile
-	for _, r := range refs {
-		f, err := read(r)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, f)
-	}
-	return xdm.LoadSchema(m, rs...)
+	return wiring.LoadSchemaFiles(main, refs)
 }
 
 // transformGCPercent is the GOGC transform runs with unless the environment sets one.
@@ -214,10 +169,10 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	if o.watch && o.sink == nil {
 		return a.watchTransform(o, args)
 	}
-	ms, builtin, err := loadMapping(o.mapping, o.tenant)
+	ms, builtin, err := wiring.LoadMapping(o.mapping, o.tenant)
 	if err != nil {
 		if !builtin {
-			err = locateMapping(o.mapping, err)
+			err = wiring.LocateMapping(o.mapping, err)
 		}
 		return err
 	}
@@ -250,7 +205,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
 		if !builtin {
-			return locateMapping(o.mapping, err)
+			return wiring.LocateMapping(o.mapping, err)
 		}
 		return fmt.Errorf("%s: %w", ms.Name, err)
 	}
@@ -264,7 +219,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	}
 
 	var errw io.Writer = a.s.Err
-	var errFile *atomicFile
+	var errFile *wiring.AtomicFile
 	if o.errors != "" {
 		errFile, err = createAtomic(o.errors)
 		if err != nil {

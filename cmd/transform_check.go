@@ -2,11 +2,8 @@ package cmd
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
-
-	"github.com/ciosim/ciosim/xdm"
 
 	"github.com/ciosim/ciosim/xdm/xdmdiff"
 )
@@ -86,26 +83,4 @@ func (a *app) checkGolden(path string, update bool, g *goldenXDM) error {
 		return err
 	}
 	return &ExitError{Code: ExitFailure}
-}
-
-// locateMapping places a parse or compile error of the mapping-set file name at its line
-// and column (xdm.Locate), re-reading the file; any other error is returned as it is.
-func locateMapping(name string, err error) error {
-	var pe *xdm.ParseError
-	var ce *xdm.CompileError
-	if !errors.As(err, &pe) && !errors.As(err, &ce) {
-		return err
-	}
-	b, rerr := os.ReadFile(name)
-	if rerr != nil {
-		return err
-	}
-	if pe != nil {
-		return xdm.Locate(name, b, pe)
-	}
-	var ue interface{ Unwrap() []error }
-	if errors.As(err, &ue) {
-		return xdm.Locate(name, b, errors.Join(ue.Unwrap()...))
-	}
-	return xdm.Locate(name, b, ce)
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/tui"
 )
 
@@ -46,8 +46,7 @@ func TestTUI_liveMapping(t *testing.T) {
 	}
 	writeSchema(5)
 
-	a := &app{ctx: context.Background(), s: Streams{}, getenv: func(string) string { return "" }}
-	deps, opts, cleanup, err := a.wireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7, Mapping: mapping, Schema: schema}, nil)
+	deps, opts, cleanup, err := wiring.WireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7, Mapping: mapping, Schema: schema}, nil, osc52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

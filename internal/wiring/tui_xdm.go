@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -21,17 +21,17 @@ type xdmTransformer struct {
 
 var _ tui.Transformer = (*xdmTransformer)(nil)
 
-// newXDMTransformer compiles the built-in sets and, when mapping names a file, that file
+// NewXDMTransformer compiles the built-in sets and, when mapping names a file, that file
 // too (listed first). Records are checked the way `ciosim transform` checks them.
-func newXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) {
-	return newXDMTransformerWith(mapping, tenant, flowID, nil)
+func NewXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) {
+	return NewXDMTransformerWith(mapping, tenant, flowID, nil)
 }
 
-// newXDMTransformerWith is newXDMTransformer validating every set's records against schema
+// NewXDMTransformerWith is NewXDMTransformer validating every set's records against schema
 // when it is not nil (else by the class rules).
-func newXDMTransformerWith(mapping, tenant, flowID string, schema *xdm.Schema) (*xdmTransformer, error) {
+func NewXDMTransformerWith(mapping, tenant, flowID string, schema *xdm.Schema) (*xdmTransformer, error) {
 	if _, err := xdm.NormalizeTenant(tenant); err != nil {
-		return nil, usageErrorf("--tenant: %v", err)
+		return nil, Usagef("--tenant: %v", err)
 	}
 	t := &xdmTransformer{mappers: map[string]*xdm.Mapper{}, envs: map[string]xdm.EnvelopeOptions{}}
 	names := xdm.DefaultNames()
@@ -39,7 +39,7 @@ func newXDMTransformerWith(mapping, tenant, flowID string, schema *xdm.Schema) (
 		names = append([]string{mapping}, names...)
 	}
 	for _, name := range names {
-		ms, builtin, err := loadMapping(name, tenant)
+		ms, builtin, err := LoadMapping(name, tenant)
 		if err != nil {
 			return nil, err
 		}

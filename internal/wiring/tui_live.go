@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -27,7 +27,9 @@ var (
 	_ tui.Reloader    = (*liveTransformer)(nil)
 )
 
-func newLiveTransformer(mapping, tenant, flowID, schema string) (*liveTransformer, error) {
+// NewLiveTransformer compiles the mapping set (a built-in name or a file) and, when schema
+// is not empty, validates with that schema file; files are re-read by Reload.
+func NewLiveTransformer(mapping, tenant, flowID, schema string) (*liveTransformer, error) {
 	l := &liveTransformer{mapping: mapping, tenant: tenant, flowID: flowID, schema: schema}
 	cur, err := l.compile()
 	if err != nil {
@@ -41,13 +43,13 @@ func (l *liveTransformer) compile() (*xdmTransformer, error) {
 	var s *xdm.Schema
 	if l.schema != "" {
 		var err error
-		if s, err = loadSchemaFiles(l.schema, nil); err != nil {
+		if s, err = LoadSchemaFiles(l.schema, nil); err != nil {
 			return nil, fmt.Errorf("%s: %w", l.schema, err)
 		}
 	}
-	t, err := newXDMTransformerWith(l.mapping, l.tenant, l.flowID, s)
+	t, err := NewXDMTransformerWith(l.mapping, l.tenant, l.flowID, s)
 	if err != nil && !slices.Contains(xdm.DefaultNames(), l.mapping) {
-		err = locateMapping(l.mapping, err)
+		err = LocateMapping(l.mapping, err)
 	}
 	return t, err
 }
@@ -79,8 +81,8 @@ func (l *liveTransformer) Transform(ctx context.Context, name string, event []by
 	return t.Transform(ctx, name, event)
 }
 
-// watched lists the files a reload reads: the mapping set when it is a file, the schema.
-func (l *liveTransformer) watched() []string {
+// Watched lists the files a reload reads: the mapping set when it is a file, the schema.
+func (l *liveTransformer) Watched() []string {
 	var fs []string
 	if !slices.Contains(xdm.DefaultNames(), l.mapping) {
 		fs = append(fs, l.mapping)
@@ -91,8 +93,8 @@ func (l *liveTransformer) watched() []string {
 	return fs
 }
 
-// watchFiles adapts recordings.WatchFiles to the TUI's change channel.
-func watchFiles(ctx context.Context, files []string) (<-chan tui.FileChange, error) {
+// WatchFiles adapts recordings.WatchFiles to the TUI's change channel.
+func WatchFiles(ctx context.Context, files []string) (<-chan tui.FileChange, error) {
 	in, err := recordings.WatchFiles(ctx, recordings.WatchOptions{}, files...)
 	if err != nil {
 		return nil, err
