@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/tui/inspector"
-	"github.com/ciosim/ciosim/xdm/xdmdiff"
 )
 
 // liveState is the live mapping loop: the watched mapping set and schema are reloaded on
@@ -25,7 +26,8 @@ type liveState struct {
 	covered int
 	// err is the last reload's failure, shown until a reload succeeds.
 	err error
-	// records are the events' XDM records and validity under the set in force, by list id.
+	// records are the events' XDM records and validity under the set in force, by list id;
+	// replaced, never changed in place, since a reload command reads it.
 	records map[int]liveRecord
 	// diffs are the changes of the last good reload, by list id (only changed events).
 	diffs map[int]inspector.Diff
@@ -35,10 +37,13 @@ type liveState struct {
 	files []string
 }
 
-// liveRecord is one event's XDM record and verdict under one version of the mapping set.
+// liveRecord is one event's XDM record and verdict under one version of the mapping set,
+// with the event's Customer.io problems (which no mapping changes) kept for the next reload.
 type liveRecord struct {
+	event  []byte
 	record []byte
 	valid  bool
+	cio    []string
 }
 
 // mappingChangedMsg reports a save of a watched mapping or schema file; sent by
@@ -49,8 +54,7 @@ type mappingChangedMsg struct{ change FileChange }
 type mappingWatchStoppedMsg struct{}
 
 // reloadedMsg carries a reload's outcome: err when the set did not compile (nothing else is
-// set then), else every covered event's problems, record and verdict, plus the records under
-// the previous set of the events that had none yet.
+// set then), else every covered event's problems and its record before and after.
 type reloadedMsg struct {
 	err      error
 	covered  int
@@ -72,30 +76,83 @@ func waitForMappingChange(ch <-chan FileChange) tea.Cmd {
 }
 
 // reload reloads the mapping set and schema and, when they compile, transforms and checks
-// every event again. Events without a record under the previous set (loaded since the last
-// reload) are transformed before the reload too, so every event has a before and an after.
-func reload(ctx context.Context, r Reloader, t Transformer, mapping string, ids []int, events [][]byte, known map[int]bool) tea.Cmd {
+// every event again, on every core (the Transformer is safe for concurrent use). Events
+// without a record under the previous set (loaded since the last reload) are transformed
+// before the reload too, so every event has a before and an after. prev is read, never
+// written: the model replaces its map when the result arrives.
+func reload(ctx context.Context, r Reloader, t Transformer, mapping string, ids []int, events [][]byte, prev map[int]liveRecord) tea.Cmd {
 	return func() tea.Msg {
-		before := map[int]liveRecord{}
+		before := make([]liveRecord, len(ids))
 		for i, id := range ids {
-			if known[id] {
-				continue
+			if p, ok := prev[id]; ok && string(p.event) == string(events[i]) {
+				before[i] = p
 			}
-			_, res, err := checkOne(ctx, t, mapping, events[i])
-			before[id] = liveRecord{record: res.Record, valid: err == nil && len(res.Problems) == 0}
 		}
+		run := func(fn func(i int)) {
+			workers := min(runtime.GOMAXPROCS(0), max(len(ids)/64, 1))
+			var wg sync.WaitGroup
+			next := make(chan int, workers)
+			for range workers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range next {
+						fn(i)
+					}
+				}()
+			}
+			for i := range ids {
+				if ctx.Err() != nil {
+					break
+				}
+				next <- i
+			}
+			close(next)
+			wg.Wait()
+		}
+		transform := func(i int) (liveRecord, []string) {
+			lr := liveRecord{event: events[i], cio: before[i].cio}
+			var xdmProbs []string
+			if before[i].event == nil {
+				ps, res, err := checkOne(ctx, t, mapping, events[i])
+				lr.record, lr.valid = res.Record, err == nil && len(res.Problems) == 0
+				// checkOne lists the Customer.io problems first, then the XDM ones.
+				n := 0
+				for n < len(ps) && !strings.HasPrefix(ps[n], "XDM") {
+					n++
+				}
+				lr.cio, xdmProbs = ps[:n:n], ps[n:]
+				return lr, append(append([]string(nil), lr.cio...), xdmProbs...)
+			}
+			res, err := t.Transform(ctx, mapping, events[i])
+			if err != nil {
+				xdmProbs = []string{"XDM: " + err.Error()}
+			}
+			for _, p := range res.Problems {
+				xdmProbs = append(xdmProbs, "XDM "+inspector.Problem{Path: p.Path, Msg: p.Msg}.String())
+			}
+			lr.record, lr.valid = res.Record, err == nil && len(res.Problems) == 0
+			return lr, append(append([]string(nil), lr.cio...), xdmProbs...)
+		}
+		run(func(i int) {
+			if before[i].event == nil {
+				before[i], _ = transform(i)
+			}
+		})
 		if err := r.Reload(ctx); err != nil {
 			return reloadedMsg{err: err}
 		}
-		msg := reloadedMsg{covered: len(ids), before: before, events: make(map[int][]byte, len(ids)),
+		after := make([]liveRecord, len(ids))
+		problems := make([][]string, len(ids))
+		run(func(i int) { after[i], problems[i] = transform(i) })
+		msg := reloadedMsg{covered: len(ids), before: make(map[int]liveRecord, len(ids)), events: make(map[int][]byte, len(ids)),
 			problems: make(map[int][]string, len(ids)), after: make(map[int]liveRecord, len(ids))}
 		for i, id := range ids {
-			if ctx.Err() != nil {
-				break
+			if after[i].event == nil {
+				continue // cancelled
 			}
-			ps, res, err := checkOne(ctx, t, mapping, events[i])
-			msg.events[id], msg.problems[id] = events[i], ps
-			msg.after[id] = liveRecord{record: res.Record, valid: err == nil && len(res.Problems) == 0}
+			msg.before[id], msg.after[id] = before[i], after[i]
+			msg.events[id], msg.problems[id] = events[i], problems[i]
 		}
 		return msg
 	}
@@ -123,7 +180,6 @@ func (m *Model) startReload() tea.Cmd {
 	n := m.list.Len()
 	ids := make([]int, 0, n)
 	events := make([][]byte, 0, n)
-	known := make(map[int]bool, len(m.live.records))
 	for id := range n {
 		it, ok := m.list.Item(id)
 		if !ok {
@@ -131,11 +187,8 @@ func (m *Model) startReload() tea.Cmd {
 		}
 		ids = append(ids, id)
 		events = append(events, it.Event.Bytes())
-		if _, ok := m.live.records[id]; ok {
-			known[id] = true
-		}
 	}
-	return reload(m.ctx, m.deps.Reloader, m.deps.Transformer, m.mappingName(), ids, events, known)
+	return reload(m.ctx, m.deps.Reloader, m.deps.Transformer, m.mappingName(), ids, events, m.live.records)
 }
 
 // onReloaded puts a good reload's results in force (validity in the list, marks in the
@@ -156,21 +209,13 @@ func (m Model) onReloaded(msg reloadedMsg) (tea.Model, tea.Cmd) {
 	m.live.err = nil
 	m.live.version++
 	m.live.covered = msg.covered
-	if m.live.records == nil {
-		m.live.records = map[int]liveRecord{}
-	}
-	for id, r := range msg.before {
-		m.live.records[id] = r
-	}
+	// A new map: the reload command that produced msg read the old one.
+	m.live.records = msg.after
 	m.live.diffs = map[int]inspector.Diff{}
 	m.live.changed, m.live.becameValid, m.live.becameInvalid = 0, 0, 0
 	for id, now := range msg.after {
-		was := m.live.records[id]
-		m.live.records[id] = now
-		var d inspector.Diff
-		if string(was.record) != string(now.record) && len(was.record) > 0 && len(now.record) > 0 {
-			d.Fields, _ = xdmdiff.Fields(was.record, now.record)
-		}
+		was := msg.before[id]
+		d := inspector.Diff{Version: m.live.version}
 		switch {
 		case was.valid && !now.valid:
 			d.Became = "invalid"
@@ -179,8 +224,10 @@ func (m Model) onReloaded(msg reloadedMsg) (tea.Model, tea.Cmd) {
 			d.Became = "valid"
 			m.live.becameValid++
 		}
-		if len(d.Fields) > 0 || d.Became != "" {
-			d.Version = m.live.version
+		if string(was.record) != string(now.record) && len(was.record) > 0 {
+			d.Old = was.record // the fields are compared when the inspector renders it
+		}
+		if d.Old != nil || d.Became != "" {
 			m.live.diffs[id] = d
 			m.live.changed++
 		}

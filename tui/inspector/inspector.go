@@ -58,7 +58,11 @@ type Key struct {
 type Diff struct {
 	// Version is the reload it belongs to (0: none).
 	Version int
-	// Fields are the added, removed and changed fields of the record.
+	// Old is the record before the reload, nil when it did not change; the render
+	// command compares it with the new one.
+	Old []byte
+	// Fields are the added, removed and changed fields of the record, filled in by the
+	// render command.
 	Fields []xdmdiff.Change
 	// Became is "valid" or "invalid" when the record's verdict flipped.
 	Became string
@@ -289,6 +293,9 @@ func render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 // indentation space of an added or changed field's line, and the removed fields listed
 // under the record.
 func withDiff(r Rendered, d Diff, st Styles) Rendered {
+	if d.Old != nil && r.XDMPlain != "" {
+		d.Fields, _ = xdmdiff.Fields(d.Old, []byte(r.XDMPlain))
+	}
 	r.Diff = d
 	doc, err := jsonview.Parse([]byte(r.XDMPlain))
 	if err != nil {
