@@ -126,6 +126,14 @@ type Scenarios interface {
 	Generate(ctx context.Context, name string, seed int64) ([]customerio.Event, error)
 }
 
+// ScenarioFiles reads scenario files (YAML or JSON) found in watched folders; a Scenarios
+// implementation may also implement it, and Generate then takes such a file's path as name.
+type ScenarioFiles interface {
+	// Describe parses the scenario file at path and returns its description, or why it
+	// does not parse (with the line when known).
+	Describe(path string) (string, error)
+}
+
 // Recorder is the capturing receiver. Start and Stop are called from commands; Captures is
 // read by a pump, one capture per message, and stays open across Start and Stop.
 type Recorder interface {

@@ -3,12 +3,16 @@ package tui
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/tui/eventlist"
+	"github.com/ciosim/ciosim/tui/source"
 )
 
 // countingReloader counts reloads and fails while err is set.
@@ -77,3 +81,65 @@ func TestLive_savesDuringAReloadCostOneMore(t *testing.T) {
 // startReloadForTest builds the reload command for the model's current events without
 // touching its reload state (the model's own command was dropped by the test).
 func (m Model) startReloadForTest() tea.Cmd { return m.startReload() }
+
+// fileScenarios is a Scenarios that also reads scenario files: a file holding "bad" does
+// not parse, any other runs as email-campaign.
+type fileScenarios struct{ fakeScenarios }
+
+func (fileScenarios) Describe(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	if strings.Contains(string(b), "bad") {
+		return "", errors.New("line 2: field nme not found")
+	}
+	return "from a file", nil
+}
+
+func (f fileScenarios) Generate(ctx context.Context, name string, seed int64) ([]customerio.Event, error) {
+	if strings.HasSuffix(name, ".yaml") {
+		name = "email-campaign"
+	}
+	return f.fakeScenarios.Generate(ctx, name, seed)
+}
+
+func TestLive_scenarioFilesInWatchedFolders(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mine.yaml")
+	os.WriteFile(path, []byte("name: mine\n"), 0o644)
+	deps := testDeps(&fakeSender{})
+	deps.Scenarios = fileScenarios{}
+	// The test delivers the changes; a closed channel keeps the re-issued pump from blocking.
+	changes := make(chan FileChange)
+	close(changes)
+	deps.Changes = changes
+	h := newHarness(t, deps, Options{Seed: 1, WatchDirs: []string{dir}}, 160, 60)
+	if fs := h.m.source.ScenarioFiles(); len(fs) != 1 || fs[0].Path != path || fs[0].Err != "" {
+		t.Fatalf("scenario files: %+v", fs)
+	}
+	if !strings.Contains(h.m.View(), "mine.yaml (file)") {
+		t.Errorf("not listed beside the built-ins:\n%s", h.m.View())
+	}
+
+	// A save that breaks it: listed with why, and not runnable.
+	os.WriteFile(path, []byte("name: mine\nbad: 1\n"), 0o644)
+	h.send(fileChangedMsg{change: FileChange{Path: path}})
+	if fs := h.m.source.ScenarioFiles(); len(fs) != 1 || fs[0].Err != "line 2: field nme not found" || !strings.Contains(h.m.View(), "mine.yaml ! line 2") {
+		t.Errorf("the parse error is not shown:\n%s", h.m.View())
+	}
+
+	// Fixed again, g on it runs it.
+	os.WriteFile(path, []byte("name: mine\n"), 0o644)
+	h.send(fileChangedMsg{change: FileChange{Path: path}})
+	h.send(source.ActivatedMsg{Selection: source.Selection{Kind: source.KindScenario, Scenario: path}})
+	if n := h.m.list.Len(); n != 3 {
+		t.Errorf("running the scenario file gave %d events, want 3", n)
+	}
+
+	// Deleted: gone from the list.
+	h.send(fileChangedMsg{change: FileChange{Path: path, Removed: true}})
+	if len(h.m.source.ScenarioFiles()) != 0 {
+		t.Error("a deleted scenario file is still listed")
+	}
+}
