@@ -117,13 +117,13 @@ type Model struct {
 	// scenarioFiles are scenario files found in the watched folders, by path.
 	scenarioFiles map[string]ScenarioFile
 	dirs          []string
-	files     map[string]File
-	rows      []row
-	cursor    int
-	offset    int
-	width     int
-	height    int
-	focused   bool
+	files         map[string]File
+	rows          []row
+	cursor        int
+	offset        int
+	width         int
+	height        int
+	focused       bool
 }
 
 // New returns the pane listing the catalog, scenarios and the watched dirs.
