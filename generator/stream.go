@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand"
 	"strings"
 	"time"
 
@@ -56,20 +57,28 @@ type Item struct {
 }
 
 // Stream generates a run's events in timestamp order without holding the run in memory:
-// customers' identities are kept, and deliveries only while they have events still to come.
+// customers are derived from (seed, index) whenever an event needs them, and a delivery is
+// held only while it has events still to come, as a few numbers it is re-derived from.
 // Each message yields its deliveries in creation order; a delivery's lifecycle is planned
 // when it is created and its events wait in a heap ordered by time until no earlier event
 // can appear. The output is deterministic for the generator's seed and options.
 type Stream struct {
-	g       *Generator
-	start   int64
-	people  []Person
-	sources []*source
-	events  eventHeap
-	seq     uint64
-	steps   []Step
-	pairs   []customerio.Pair
-	subs    *Subscriptions
+	g     *Generator
+	start int64
+	// r draws the run's schedule (who gets a message when, subscription changes); customers,
+	// deliveries, plans and events have streams of their own.
+	r           *rand.Rand
+	customers   int
+	idOnlyShare float64
+	// deliveries counts the deliveries made, built the events returned: the indexes their
+	// random streams are keyed by.
+	deliveries, built uint64
+	sources           []*source
+	events            eventHeap
+	seq               uint64
+	steps             []Step
+	pairs             []customerio.Pair
+	subs              *Subscriptions
 }
 
 type sourceKind int
@@ -97,26 +106,36 @@ type source struct {
 	pairIndex int
 }
 
-type delivery struct {
-	d    Delivery
-	cust int
-	msg  int
-}
-
+// pending is an event waiting for its time, with what its delivery is derived from.
 type pending struct {
-	at         int64
-	seq        uint64
+	at  int64
+	seq uint64
+	// created and dnum derive the delivery: a message's deliveries from its template, the
+	// others (subscription changes, every-pair events) with NewDelivery.
+	created    int64
+	dnum       uint64
+	cust, msg  int32
+	kind       deliveryKind
 	objectType string
 	metric     string
-	dv         *delivery
-	// noDelivery builds a customer event without the delivery's origin fields.
-	noDelivery bool
+	// deliveryType and origin are those of a delivery made with NewDelivery.
+	deliveryType string
+	origin       customerio.Origin
 }
 
-// MaxCustomers bounds a run's population, which [Generator.NewStream] draws up front and
-// holds in memory with the deliveries in flight: welcome-email at 300,000 customers peaks
-// at about 280 MB of RSS (906 MB at a million).
-const MaxCustomers = 300_000
+type deliveryKind uint8
+
+const (
+	// noDelivery builds a customer event without a delivery's origin fields.
+	noDelivery deliveryKind = iota
+	messageDelivery
+	adHocDelivery
+)
+
+// MaxCustomers bounds a run's population. Customers are derived, not stored, so memory
+// grows with the deliveries in flight only: welcome-email at 10,000,000 customers peaks at
+// about 200 MB of RSS (see docs/performance.md).
+const MaxCustomers = 10_000_000
 
 // NewStream prepares a run. It draws the population first, so the same customers appear
 // whatever the messages are.
@@ -125,7 +144,7 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 		return nil, fmt.Errorf("generator: customers must be at least 1, got %d", opts.Customers)
 	}
 	if opts.Customers > MaxCustomers {
-		return nil, fmt.Errorf("generator: customers %d is more than %d: a run holds its whole population in memory (about 900 bytes a customer)", opts.Customers, MaxCustomers)
+		return nil, fmt.Errorf("generator: customers %d is more than %d", opts.Customers, MaxCustomers)
 	}
 	if math.IsNaN(opts.IDOnlyShare) || opts.IDOnlyShare < 0 || opts.IDOnlyShare > 1 {
 		return nil, fmt.Errorf("generator: id-only share %v is outside [0,1]", opts.IDOnlyShare)
@@ -154,12 +173,8 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 			return nil, fmt.Errorf("generator: %w", err)
 		}
 	}
-	s := &Stream{g: g, start: g.clock.UnixMilli()}
-	s.people = make([]Person, opts.Customers)
-	for i := range s.people {
-		s.people[i] = g.NewPerson()
-		s.people[i].IDOnly = opts.IDOnlyShare > 0 && g.f.Rand.Float64() < opts.IDOnlyShare
-	}
+	s := &Stream{g: g, start: g.start.UnixMilli(), customers: opts.Customers, idOnlyShare: opts.IDOnlyShare}
+	s.r = rand.New(&splitmix{s: streamKey(g.opts.Seed, domStream, 0)})
 	for i := range opts.Messages {
 		m := &opts.Messages[i]
 		src := &source{kind: srcMessage, msg: i, message: m, total: opts.Customers,
@@ -169,6 +184,7 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 		if o == "" {
 			o = customerio.OriginCampaign
 		}
+		g.reseed(domTemplate, uint64(i))
 		src.tmpl = g.NewDelivery(m.Lifecycle.Channel, o, time.UnixMilli(src.start), Person{FirstName: firstNameMark})
 		t := &src.tmpl
 		setIf := func(dst *int64, v int64) {
@@ -203,21 +219,22 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 	return s, nil
 }
 
-// Customers returns the run's population (shared; do not modify).
-func (s *Stream) Customers() []Person { return s.people }
+// Customer returns customer i of the run's population (0 ≤ i < Customers), derived from
+// (seed, i): the same person every time.
+func (s *Stream) Customer(i int) Person { return s.g.personAt(i, s.idOnlyShare, true) }
 
 // advance moves src to its next arrival: the next chosen customer and its time. Customers
 // are chosen by selection sampling and times are sorted uniforms drawn in increasing order,
 // so nothing but the position is stored.
 func (s *Stream) advance(src *source) {
-	r := s.g.f.Rand
+	r := s.r
 	if src.kind == srcPairs {
 		if src.pairIndex >= len(s.pairs) {
 			src.done = true
 			return
 		}
 		src.next = s.start + int64(src.pairIndex)*2000
-		src.cust = src.pairIndex % len(s.people)
+		src.cust = src.pairIndex % s.customers
 		return
 	}
 	if src.selected >= src.n {
@@ -270,62 +287,87 @@ func (s *Stream) push(p pending) {
 // subscription change, or one smoke event.
 func (s *Stream) arrive(src *source) {
 	g := s.g
-	r := g.f.Rand
+	r := s.r
 	at := src.next
-	person := s.people[src.cust]
+	cust := int32(src.cust)
 	switch src.kind {
 	case srcMessage:
-		dv := &delivery{cust: src.cust, msg: src.msg}
-		dv.d = g.deliveryFrom(src.tmpl, time.UnixMilli(at), person)
+		dnum := s.deliveries
+		s.deliveries++
+		g.reseed(domPlan, dnum)
 		s.steps = g.Plan(src.message.Lifecycle, at, s.steps[:0])
+		base := pending{created: at, dnum: dnum, cust: cust, msg: int32(src.msg), kind: messageDelivery}
 		for _, st := range s.steps {
-			s.push(pending{at: st.At, objectType: dv.d.ObjectType, metric: st.Metric, dv: dv})
+			p := base
+			p.at, p.objectType, p.metric = st.At, src.tmpl.ObjectType, st.Metric
+			s.push(p)
 			if st.Metric == "unsubscribed" {
 				// Unsubscribing through a message sets the person's unsubscribed attribute.
-				s.push(pending{at: st.At, objectType: "customer", metric: "unsubscribed", dv: dv, noDelivery: true})
+				p.objectType, p.kind = "customer", noDelivery
+				s.push(p)
 			}
 		}
 	case srcSubscriptions:
 		sub := s.subs
-		dv := &delivery{cust: src.cust, msg: -1}
+		p := pending{at: at, cust: cust, msg: -1, objectType: "customer", kind: noDelivery}
 		if r.Float64() < sub.Unsubscribed {
-			s.push(pending{at: at, objectType: "customer", metric: "unsubscribed", dv: dv, noDelivery: true})
+			p.metric = "unsubscribed"
+			s.push(p)
 			if r.Float64() < sub.Resubscribed {
-				s.push(pending{at: at + sub.Resubscribe.sample(r), objectType: "customer", metric: "subscribed", dv: dv, noDelivery: true})
+				p.at, p.metric = at+sub.Resubscribe.sample(r), "subscribed"
+				s.push(p)
 			}
 			return
 		}
-		caused := r.Float64() < sub.MessageCaused
-		if caused {
+		p.metric = "cio_subscription_preferences_changed"
+		if r.Float64() < sub.MessageCaused {
 			origins := []customerio.Origin{customerio.OriginCampaign, customerio.OriginBroadcast, customerio.OriginNewsletter}
-			dv.d = g.NewDelivery("email", origins[r.Intn(len(origins))], time.UnixMilli(at-int64(r.Intn(3*86400_000))), person)
+			p.kind, p.deliveryType, p.origin = adHocDelivery, "email", origins[r.Intn(len(origins))]
+			p.created = at - int64(r.Intn(3*86400_000))
+			p.dnum = s.deliveries
+			s.deliveries++
 		}
-		s.push(pending{at: at, objectType: "customer", metric: "cio_subscription_preferences_changed", dv: dv, noDelivery: !caused})
+		s.push(p)
 	case srcPairs:
-		p := s.pairs[src.pairIndex]
-		dv := &delivery{cust: src.cust, msg: -1}
-		noDelivery := p.ObjectType == "customer"
-		if !noDelivery {
-			origin, _ := g.PickOrigin(p)
+		pr := s.pairs[src.pairIndex]
+		p := pending{at: at, cust: cust, msg: -1, objectType: pr.ObjectType, metric: pr.Metric, kind: noDelivery}
+		if pr.ObjectType != "customer" {
+			g.reseed(domPlan, s.deliveries)
+			origin, _ := g.PickOrigin(pr)
 			if origin == "" {
 				origin = customerio.OriginCampaign
 			}
-			dv.d = g.NewDelivery(p.ObjectType, origin, time.UnixMilli(at-int64(r.Intn(30_000))), person)
+			p.kind, p.deliveryType, p.origin = adHocDelivery, pr.ObjectType, origin
+			p.created = at - int64(r.Intn(30_000))
+			p.dnum = s.deliveries
+			s.deliveries++
 		}
-		s.push(pending{at: at, objectType: p.ObjectType, metric: p.Metric, dv: dv, noDelivery: noDelivery})
+		s.push(p)
 	}
 }
 
 func (s *Stream) build(p pending) (Item, error) {
-	spec := Spec{ObjectType: p.objectType, Metric: p.metric, At: time.UnixMilli(p.at), Person: s.people[p.dv.cust]}
-	if !p.noDelivery {
-		spec.Delivery = &p.dv.d
+	g := s.g
+	person := g.personAt(int(p.cust), s.idOnlyShare, p.objectType == "push")
+	spec := Spec{ObjectType: p.objectType, Metric: p.metric, At: time.UnixMilli(p.at), Person: person}
+	var d Delivery
+	switch p.kind {
+	case messageDelivery:
+		g.reseed(domDelivery, p.dnum)
+		d = g.deliveryFrom(s.sources[p.msg].tmpl, time.UnixMilli(p.created), person)
+		spec.Delivery = &d
+	case adHocDelivery:
+		g.reseed(domDelivery, p.dnum)
+		d = g.NewDelivery(p.deliveryType, p.origin, time.UnixMilli(p.created), person)
+		spec.Delivery = &d
 	}
-	ev, err := s.g.Build(spec)
+	g.reseed(domStreamEvent, s.built)
+	s.built++
+	ev, err := g.Build(spec)
 	if err != nil {
 		return Item{}, err
 	}
-	return Item{Event: ev, Message: p.dv.msg, Customer: p.dv.cust}, nil
+	return Item{Event: ev, Message: int(p.msg), Customer: int(p.cust)}, nil
 }
 
 // firstNameMark stands for the recipient's first name in a message's subject template
@@ -336,13 +378,34 @@ const firstNameMark = "\x00first\x00"
 // and link, with its own id, creation time, journey and trigger event.
 func (g *Generator) deliveryFrom(tmpl Delivery, created time.Time, p Person) Delivery {
 	d := tmpl
-	if strings.Contains(d.Subject, firstNameMark) {
-		d.Subject = strings.ReplaceAll(d.Subject, firstNameMark, p.FirstName)
-	}
-	d.ID = string(g.deliveryID(tmpl.ObjectType, created, g.account))
 	d.Created = created
-	d.JourneyID = g.ulidAt(created.Add(-time.Duration(g.f.IntRange(1, 3600)) * time.Second))
-	d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(g.f.IntRange(1, 600)) * time.Second))
+	b := g.appendDeliveryID(g.strBuf[:0], tmpl.ObjectType, created, g.account)
+	var cut [4]int
+	cut[0] = len(b)
+	b = g.appendULID(b, created.Add(-time.Duration(g.f.IntRange(1, 3600))*time.Second))
+	cut[1] = len(b)
+	b = g.appendULID(b, created.Add(-time.Duration(g.f.IntRange(1, 600))*time.Second))
+	cut[2] = len(b)
+	personal := strings.Contains(d.Subject, firstNameMark)
+	if personal {
+		subj := d.Subject
+		for {
+			before, after, ok := strings.Cut(subj, firstNameMark)
+			b = append(b, before...)
+			if !ok {
+				break
+			}
+			b = append(b, p.FirstName...)
+			subj = after
+		}
+	}
+	cut[3] = len(b)
+	str := string(b)
+	g.strBuf = b
+	d.ID, d.JourneyID, d.TriggerEventID = str[:cut[0]], str[cut[0]:cut[1]], str[cut[1]:cut[2]]
+	if personal {
+		d.Subject = str[cut[2]:cut[3]]
+	}
 	return d
 }
 
