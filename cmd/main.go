@@ -133,6 +133,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newTransformCmd(a),
 		newSendCmd(a, defaultSendDeps()),
 		newServeCmd(a, defaultServeDeps()),
+		newAEPCmd(a),
 	)
 	return root
 }

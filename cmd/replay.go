@@ -39,6 +39,7 @@ type replayOptions struct {
 	Timeout      time.Duration
 	BatchBytes   int
 	BatchCount   int
+	Dataflow     string
 }
 
 func newReplayCmd(a *app) *cobra.Command {
@@ -64,10 +65,16 @@ on its own, only retryable failures are resent, and any failed event makes the e
   ciosim replay recordings/ --mode batch --speed max --to https://dcs.adobedc.net/collection/{inletId}
   CIOSIM_SIGNING_KEY=... ciosim replay capture.jsonl --to URL --shift-to-now --new-event-ids --resign-key-env CIOSIM_SIGNING_KEY`,
 		Args: cobra.MinimumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error { return a.runReplay(o, args) },
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := applyReplayDataflow(&o, c.Flags().Changed("mapping")); err != nil {
+				return err
+			}
+			return a.runReplay(o, args)
+		},
 	}
 	f := c.Flags()
 	f.StringVar(&o.To, "to", "", "inlet URL to send to, e.g. https://dcs.adobedc.net/collection/{inletId} (default: the embedded AEP emulator)")
+	f.StringVar(&o.Dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): its inlet, flow id and (xdm/batch) mapping")
 	f.StringVar(&o.FlowID, "flow-id", "", "raw mode: dataflow id sent as ?x-adobe-flow-id= (the emulator's by default)")
 	f.IntVar(&o.Retries, "retries", 3, "retries per event on 429, 5xx and transport errors (a retried event delays the ones after it)")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Second, "per-request timeout")

@@ -70,6 +70,7 @@ type sendOptions struct {
 	noProgress     bool
 	timeoutSet     bool
 	tenant         string
+	dataflow       string
 }
 
 // defaultSendDeps wires the real converter and mapper from the xdm package (see xdmDeps).
@@ -112,12 +113,16 @@ Credentials come only from the environment or files, never flags, and are never 
   ciosim send dead-letters.jsonl --to ... --flow-id ...     # re-send what failed`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.timeoutSet = c.Flags().Changed("timeout")
+			if err := applySendDataflow(&o); err != nil {
+				return err
+			}
 			return a.runSend(o, deps, args)
 		},
 	}
 	f := c.Flags()
 	f.StringVar(&o.to, "to", "", "inlet URL, https://dcs.adobedc.net/collection/{inletId} (default: the embedded emulator)")
 	f.StringVar(&o.mode, "mode", "raw", "request shape: raw, xdm or batch")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): fire at its inlet with its flow id")
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id for raw mode (sent as ?x-adobe-flow-id=); the emulator's by default")
 	f.StringVar(&o.rate, "rate", "", "requests per second, e.g. 100 or 100/s (default: unlimited)")
 	f.IntVar(&o.concurrency, "concurrency", 8, "requests in flight")

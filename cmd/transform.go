@@ -32,6 +32,8 @@ type transformOptions struct {
 	printMapping string
 	noPathCheck  bool
 	noTenant     bool
+	dataflow     string
+	mappingSet   bool
 }
 
 func newTransformCmd(a *app) *cobra.Command {
@@ -58,6 +60,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
   ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
   ciosim transform --print-mapping experience-event > mapping.json`,
 		RunE: func(c *cobra.Command, args []string) error {
+			o.mappingSet = c.Flags().Changed("mapping")
 			return a.runTransform(o, args)
 		},
 	}
@@ -76,6 +79,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVar(&o.errors, "errors", "", "write rejected records as JSONL to this file instead of stderr")
 	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): its mapping.json, schema.json, flow, dataset and schema ids")
 	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
 	return c
 }
@@ -157,11 +161,20 @@ type rejectedLine struct {
 }
 
 func (a *app) runTransform(o transformOptions, args []string) error {
+	if o.dataflow != "" {
+		if err := applyDataflow(&o); err != nil {
+			return err
+		}
+	}
 	a.transformEnv(&o)
 	if o.printMapping != "" {
 		ms, err := xdm.Default(o.printMapping, o.tenant)
 		if err != nil {
 			return &UsageError{Err: fmt.Errorf("--print-mapping: %w", err)}
+		}
+		if o.noTenant {
+			t, _ := xdm.NormalizeTenant(o.tenant)
+			ms = ms.Without(t)
 		}
 		_, err = a.s.Out.Write(ms.JSON())
 		return err

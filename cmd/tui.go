@@ -38,6 +38,7 @@ type tuiOptions struct {
 	// credential files, instead of the environment variables send also reads
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
+	dataflow, dataflowLabel               string
 	recordDir, recordAddr                 string
 	concurrency                           int
 }
@@ -76,6 +77,8 @@ type tuiConfig struct {
 	RecordDir   string
 	RecordAddr  string
 	Concurrency int
+	// Dataflow names the dataflow directory's flow in the endpoint label ("" = none).
+	Dataflow string
 }
 
 // envConfig names the config file when --config is not given. Credentials come from the
@@ -90,16 +93,21 @@ func attachTUI(root *cobra.Command, a *app) {
   ciosim --watch ./fixtures --watch ./recordings --seed 7
   CIOSIM_AEP_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
 	root.RunE = func(c *cobra.Command, _ []string) error {
+		if err := applyTUIDataflow(&o, c.Flags().Changed); err != nil {
+			return err
+		}
 		cfg, err := a.tuiConfig(o, c.Flags().Changed)
 		if err != nil {
 			return err
 		}
+		cfg.Dataflow = o.dataflowLabel
 		return a.runTUI(cfg)
 	}
 	f := root.Flags()
 	f.StringVar(&o.config, "config", "", "config file (JSON: endpoint, flow_id, mode, mapping, tenant, seed, watch, log_file); default $"+envConfig)
 	f.StringVar(&o.endpoint, "endpoint", "", "streaming endpoint URL (default: the embedded AEP emulator on loopback)")
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): fire at its inlet with its flow id and map with its mapping.json")
 	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
 	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file")
 	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")
@@ -237,6 +245,8 @@ func (a *app) runTUI(cfg tuiConfig) error {
 		tea.WithInput(a.s.In), tea.WithOutput(a.s.Out))
 	final, err := p.Run()
 	switch {
+	case errors.Is(err, tea.ErrProgramPanic): // also wraps ErrProgramKilled: a crash, not an interrupt
+		return fmt.Errorf("tui: %w", err)
 	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
 		return context.Canceled
 	case err != nil:
@@ -337,8 +347,12 @@ func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (
 		if err != nil {
 			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
 		}
-		deps.Endpoints = []tui.Endpoint{{Label: maskURL(cfg.Endpoint), Sender: real}, emuEndpoint}
-		opts.Info = "firing at " + maskURL(cfg.Endpoint) + "; E switches to the embedded emulator on " + host
+		label := maskURL(cfg.Endpoint)
+		if cfg.Dataflow != "" {
+			label = "dataflow " + cfg.Dataflow + " " + label
+		}
+		deps.Endpoints = []tui.Endpoint{{Label: label, Sender: real}, emuEndpoint}
+		opts.Info = "firing at " + label + "; E switches to the embedded emulator on " + host
 	} else {
 		deps.Endpoints = []tui.Endpoint{emuEndpoint}
 		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
