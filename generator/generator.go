@@ -46,8 +46,10 @@ type Generator struct {
 	// n is the index of the next [Generator.Event].
 	n     uint64
 	pairs map[pairKey]pairInfo
-	obj   object
-	ids   object
+	// catalog is customerio.Pairs(), indexed by pairInfo.idx.
+	catalog []customerio.Pair
+	obj     object
+	ids     object
 	// scratch holds the data object while the event is assembled, idsBuf the identifiers,
 	// recBuf push recipients, strBuf the strings of a person or delivery being drawn.
 	scratch, idsBuf, recBuf, strBuf []byte
@@ -76,8 +78,9 @@ func New(opts Options) *Generator {
 		start = now()
 	}
 	g := &Generator{opts: opts, src: src, f: f, start: start, pairs: map[pairKey]pairInfo{}}
-	for _, p := range customerio.Pairs() {
-		info := pairInfo{Pair: p}
+	g.catalog = customerio.Pairs()
+	for i, p := range g.catalog {
+		info := pairInfo{Pair: p, idx: uint8(i)}
 		for _, f := range p.Fields {
 			// Origin fields and nested paths are written by their own rules.
 			if len(f.Origins) == 0 && !strings.Contains(f.Path, ".") && !strings.Contains(f.Path, "[]") {
@@ -106,6 +109,7 @@ type pairKey struct{ objectType, metric string }
 type pairInfo struct {
 	customerio.Pair
 	top []customerio.Field
+	idx uint8
 }
 
 // PairError reports an object type, metric or origin the catalog does not have.

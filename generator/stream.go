@@ -106,21 +106,39 @@ type source struct {
 	pairIndex int
 }
 
-// pending is an event waiting for its time, with what its delivery is derived from.
+// pending is an event waiting for its time, with what its delivery is derived from. It is
+// kept small (48 bytes): a run holds one per event still to come.
 type pending struct {
 	at  int64
 	seq uint64
 	// created and dnum derive the delivery: a message's deliveries from its template, the
 	// others (subscription changes, every-pair events) with NewDelivery.
-	created    int64
-	dnum       uint64
-	cust, msg  int32
-	kind       deliveryKind
-	objectType string
-	metric     string
-	// deliveryType and origin are those of a delivery made with NewDelivery.
-	deliveryType string
-	origin       customerio.Origin
+	created   int64
+	dnum      uint64
+	cust, msg int32
+	// pair is the event's index in the catalog; dpair is a catalog pair of the object type
+	// of a delivery made with NewDelivery, origin the index of its origin in origins.
+	pair, dpair, origin uint8
+	kind                deliveryKind
+}
+
+// origins indexes the origins a pending event can name.
+var origins = [...]customerio.Origin{"", customerio.OriginCampaign, customerio.OriginBroadcast,
+	customerio.OriginNewsletter, customerio.OriginTransactional}
+
+func originIndex(o customerio.Origin) uint8 {
+	for i, x := range origins {
+		if x == o {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// pairIndex is the catalog index of objectType/metric, which the stream's lifecycles only
+// ever produce for catalog pairs.
+func (g *Generator) pairIndex(objectType, metric string) uint8 {
+	return g.pairs[pairKey{objectType, metric}].idx
 }
 
 type deliveryKind uint8
@@ -299,30 +317,30 @@ func (s *Stream) arrive(src *source) {
 		base := pending{created: at, dnum: dnum, cust: cust, msg: int32(src.msg), kind: messageDelivery}
 		for _, st := range s.steps {
 			p := base
-			p.at, p.objectType, p.metric = st.At, src.tmpl.ObjectType, st.Metric
+			p.at, p.pair = st.At, g.pairIndex(src.tmpl.ObjectType, st.Metric)
 			s.push(p)
 			if st.Metric == "unsubscribed" {
 				// Unsubscribing through a message sets the person's unsubscribed attribute.
-				p.objectType, p.kind = "customer", noDelivery
+				p.pair, p.kind = g.pairIndex("customer", "unsubscribed"), noDelivery
 				s.push(p)
 			}
 		}
 	case srcSubscriptions:
 		sub := s.subs
-		p := pending{at: at, cust: cust, msg: -1, objectType: "customer", kind: noDelivery}
+		p := pending{at: at, cust: cust, msg: -1, kind: noDelivery}
 		if r.Float64() < sub.Unsubscribed {
-			p.metric = "unsubscribed"
+			p.pair = g.pairIndex("customer", "unsubscribed")
 			s.push(p)
 			if r.Float64() < sub.Resubscribed {
-				p.at, p.metric = at+sub.Resubscribe.sample(r), "subscribed"
+				p.at, p.pair = at+sub.Resubscribe.sample(r), g.pairIndex("customer", "subscribed")
 				s.push(p)
 			}
 			return
 		}
-		p.metric = "cio_subscription_preferences_changed"
+		p.pair = g.pairIndex("customer", "cio_subscription_preferences_changed")
 		if r.Float64() < sub.MessageCaused {
-			origins := []customerio.Origin{customerio.OriginCampaign, customerio.OriginBroadcast, customerio.OriginNewsletter}
-			p.kind, p.deliveryType, p.origin = adHocDelivery, "email", origins[r.Intn(len(origins))]
+			from := []customerio.Origin{customerio.OriginCampaign, customerio.OriginBroadcast, customerio.OriginNewsletter}
+			p.kind, p.dpair, p.origin = adHocDelivery, g.pairIndex("email", "sent"), originIndex(from[r.Intn(len(from))])
 			p.created = at - int64(r.Intn(3*86400_000))
 			p.dnum = s.deliveries
 			s.deliveries++
@@ -330,14 +348,14 @@ func (s *Stream) arrive(src *source) {
 		s.push(p)
 	case srcPairs:
 		pr := s.pairs[src.pairIndex]
-		p := pending{at: at, cust: cust, msg: -1, objectType: pr.ObjectType, metric: pr.Metric, kind: noDelivery}
+		p := pending{at: at, cust: cust, msg: -1, pair: g.pairIndex(pr.ObjectType, pr.Metric), kind: noDelivery}
 		if pr.ObjectType != "customer" {
 			g.reseed(domPlan, s.deliveries)
 			origin, _ := g.PickOrigin(pr)
 			if origin == "" {
 				origin = customerio.OriginCampaign
 			}
-			p.kind, p.deliveryType, p.origin = adHocDelivery, pr.ObjectType, origin
+			p.kind, p.dpair, p.origin = adHocDelivery, p.pair, originIndex(origin)
 			p.created = at - int64(r.Intn(30_000))
 			p.dnum = s.deliveries
 			s.deliveries++
@@ -348,8 +366,9 @@ func (s *Stream) arrive(src *source) {
 
 func (s *Stream) build(p pending) (Item, error) {
 	g := s.g
-	person := g.personAt(int(p.cust), s.idOnlyShare, p.objectType == "push")
-	spec := Spec{ObjectType: p.objectType, Metric: p.metric, At: time.UnixMilli(p.at), Person: person}
+	pr := &g.catalog[p.pair]
+	person := g.personAt(int(p.cust), s.idOnlyShare, pr.ObjectType == "push")
+	spec := Spec{ObjectType: pr.ObjectType, Metric: pr.Metric, At: time.UnixMilli(p.at), Person: person}
 	var d Delivery
 	switch p.kind {
 	case messageDelivery:
@@ -358,7 +377,7 @@ func (s *Stream) build(p pending) (Item, error) {
 		spec.Delivery = &d
 	case adHocDelivery:
 		g.reseed(domDelivery, p.dnum)
-		d = g.NewDelivery(p.deliveryType, p.origin, time.UnixMilli(p.created), person)
+		d = g.NewDelivery(g.catalog[p.dpair].ObjectType, origins[p.origin], time.UnixMilli(p.created), person)
 		spec.Delivery = &d
 	}
 	g.reseed(domStreamEvent, s.built)

@@ -447,3 +447,16 @@ func TestNewStream_customersBounded(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// A pending event names its pair by a one-byte catalog index.
+func TestStream_catalogIndexFitsAByte(t *testing.T) {
+	g := New(Options{Seed: 1, Start: fixedStart})
+	if n := len(g.catalog); n > 256 {
+		t.Fatalf("the catalog has %d pairs; pending.pair is a uint8", n)
+	}
+	for i, p := range g.catalog {
+		if got := g.pairIndex(p.ObjectType, p.Metric); int(got) != i {
+			t.Fatalf("pairIndex(%s) = %d, want %d", p.Name(), got, i)
+		}
+	}
+}
