@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/brianvoe/gofakeit/v6/data"
-	"github.com/ciosim/ciosim/customerio"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -261,10 +260,7 @@ func (g *Generator) failure(objectType, metric string, p Person) string {
 		key = "email_attempted"
 	}
 	msg := g.f.RandomString(failureMessages[key])
-	if strings.Contains(msg, "%s") {
-		msg = strings.Replace(msg, "%s", p.Phone, 1)
-	}
-	return msg
+	return strings.Replace(msg, "%s", p.Phone, 1)
 }
 
 var subjectTemplates = []string{
@@ -330,13 +326,3 @@ func domainFor(company string) string {
 var slackChannels = []string{"#general", "#signups", "#sales", "#support-alerts", "#growth", "#ops", "#vip-customers", "#billing"}
 
 var trackedResponses = []string{"accept", "dismiss", "shop-now", "learn-more", "remind-me-later", "open-settings"}
-
-// originIDs are the numeric ids of one message's origin.
-type originIDs struct {
-	Origin                                      customerio.Origin
-	CampaignID, BroadcastID, NewsletterID       int64
-	ActionID, ContentID, TriggerID, ParentID    int64
-	TransactionalID                             int64
-	JourneyID, TriggerEventID                   string
-	NullCampaign, HasTriggerEvent, NullTrigEvID bool
-}
