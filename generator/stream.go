@@ -5,7 +5,10 @@ import (
 	"io"
 	"math"
 	"math/rand"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ciosim/ciosim/customerio"
@@ -74,11 +77,18 @@ type Stream struct {
 	// random streams are keyed by.
 	deliveries, built uint64
 	sources           []*source
-	events            eventHeap
-	seq               uint64
-	steps             []Step
-	pairs             []customerio.Pair
-	subs              *Subscriptions
+	// batch holds the events scheduled ahead, ready the items built from them (returned from
+	// pos on), gens a generator per building goroutine; err ends the run after ready.
+	batch  []pending
+	ready  []Item
+	pos    int
+	gens   []*Generator
+	err    error
+	events eventHeap
+	seq    uint64
+	steps  []Step
+	pairs  []customerio.Pair
+	subs   *Subscriptions
 }
 
 type sourceKind int
@@ -272,8 +282,66 @@ func (s *Stream) advance(src *source) {
 	src.next = src.start + int64(src.u*float64(src.spread))
 }
 
-// Next returns the next event in timestamp order, or io.EOF after the last.
+// streamBatch is how many events Next schedules ahead and builds on several cores at once.
+const streamBatch = 1024
+
+// Next returns the next event in timestamp order, or io.EOF after the last. Events are
+// scheduled on the calling goroutine and built in batches on every core; event k of the run
+// draws from (seed, k), so the bytes do not depend on the number of cores.
 func (s *Stream) Next() (Item, error) {
+	if s.pos < len(s.ready) {
+		it := s.ready[s.pos]
+		s.ready[s.pos] = Item{}
+		s.pos++
+		return it, nil
+	}
+	if s.err != nil {
+		return Item{}, s.err
+	}
+	s.ready, s.pos = s.ready[:0], 0
+	s.batch = s.batch[:0]
+	for len(s.batch) < streamBatch {
+		p, ok := s.schedule()
+		if !ok {
+			break
+		}
+		s.batch = append(s.batch, p)
+	}
+	if len(s.batch) == 0 {
+		return Item{}, io.EOF
+	}
+	s.ready = slices.Grow(s.ready, len(s.batch))[:len(s.batch)]
+	errs := make([]error, len(s.batch))
+	first := s.built
+	s.built += uint64(len(s.batch))
+	workers := min(runtime.GOMAXPROCS(0), (len(s.batch)+63)/64)
+	for len(s.gens) < workers {
+		s.gens = append(s.gens, s.g.clone())
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := w; j < len(s.batch); j += workers {
+				s.ready[j], errs[j] = s.buildWith(s.gens[w], s.batch[j], first+uint64(j))
+			}
+		}()
+	}
+	wg.Wait()
+	for j, err := range errs {
+		if err != nil {
+			// Return the events before the failing one, then the error.
+			s.ready, s.err = s.ready[:j], err
+			break
+		}
+	}
+	return s.Next()
+}
+
+// schedule runs arrivals until the next pending event is due and returns it; false at the
+// end of the run.
+func (s *Stream) schedule() (pending, bool) {
 	for {
 		var src *source
 		for _, x := range s.sources {
@@ -282,10 +350,10 @@ func (s *Stream) Next() (Item, error) {
 			}
 		}
 		if len(s.events) > 0 && (src == nil || s.events[0].at <= src.next) {
-			return s.build(s.events.pop())
+			return s.events.pop(), true
 		}
 		if src == nil {
-			return Item{}, io.EOF
+			return pending{}, false
 		}
 		s.arrive(src)
 		if src.kind == srcPairs {
@@ -293,6 +361,13 @@ func (s *Stream) Next() (Item, error) {
 		}
 		s.advance(src)
 	}
+}
+
+// clone returns a generator with the same options, clock and workspace, for another goroutine.
+func (g *Generator) clone() *Generator {
+	opts := g.opts
+	opts.Start = g.start
+	return New(opts)
 }
 
 func (s *Stream) push(p pending) {
@@ -364,8 +439,9 @@ func (s *Stream) arrive(src *source) {
 	}
 }
 
-func (s *Stream) build(p pending) (Item, error) {
-	g := s.g
+// buildWith builds event k of the run, p, with g (one of s.gens: only s's fields that do not
+// change during a run are read).
+func (s *Stream) buildWith(g *Generator, p pending, k uint64) (Item, error) {
 	pr := &g.catalog[p.pair]
 	person := g.personAt(int(p.cust), s.idOnlyShare, pr.ObjectType == "push")
 	spec := Spec{ObjectType: pr.ObjectType, Metric: pr.Metric, At: time.UnixMilli(p.at), Person: person}
@@ -380,8 +456,7 @@ func (s *Stream) build(p pending) (Item, error) {
 		d = g.NewDelivery(g.catalog[p.dpair].ObjectType, origins[p.origin], time.UnixMilli(p.created), person)
 		spec.Delivery = &d
 	}
-	g.reseed(domStreamEvent, s.built)
-	s.built++
+	g.reseed(domStreamEvent, k)
 	ev, err := g.Build(spec)
 	if err != nil {
 		return Item{}, err

@@ -1,12 +1,14 @@
 package generator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -457,6 +459,41 @@ func TestStream_catalogIndexFitsAByte(t *testing.T) {
 	for i, p := range g.catalog {
 		if got := g.pairIndex(p.ObjectType, p.Metric); int(got) != i {
 			t.Fatalf("pairIndex(%s) = %d, want %d", p.Name(), got, i)
+		}
+	}
+}
+
+// A run's bytes do not depend on how many cores build its events.
+func TestStream_sameBytesWhateverTheCores(t *testing.T) {
+	opts := allChannels(t, 300, true)
+	run := func() []byte {
+		s, err := New(Options{Seed: 11, Start: fixedStart, BodyContent: true}).NewStream(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		for {
+			it, err := s.Next()
+			if errors.Is(err, io.EOF) {
+				return out.Bytes()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Write(it.Event.Bytes())
+			out.WriteByte('\n')
+		}
+	}
+	old := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(old)
+	want := run()
+	if n := bytes.Count(want, []byte{'\n'}); n < 3*streamBatch {
+		t.Fatalf("only %d events: too few to span several batches", n)
+	}
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		if got := run(); !bytes.Equal(got, want) {
+			t.Errorf("GOMAXPROCS %d: output differs from GOMAXPROCS 1", procs)
 		}
 	}
 }
