@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"os"
 	"slices"
@@ -51,7 +52,7 @@ func newAEPSetupCmd(a *app, o *aepOptions) *cobra.Command {
 				return usageErrorf("aep setup: give --schema-id or --schema, not both")
 			}
 			req := dataflow.SetupRequest{Name: so.name, SchemaID: so.schemaID, DatasetID: so.datasetID, DryRun: so.dryRun}
-			ms, _, err := loadMapping(so.mapping, cmp(so.tenant, a.getenv("CIOSIM_TENANT")))
+			ms, _, err := wiring.LoadMapping(so.mapping, cmp(so.tenant, a.getenv("CIOSIM_TENANT")))
 			if err != nil {
 				return err
 			}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"io/fs"
 	"os"
@@ -409,9 +410,8 @@ func TestTUI_dataflowFlag(t *testing.T) {
 }
 
 func TestTUI_dataflowEndpointLabel(t *testing.T) {
-	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }}
 	cfg := tuiConfig{Mode: tui.ModeRaw, Seed: 1, Endpoint: "http://127.0.0.1:1/collection/" + strings.Repeat("a", 64), FlowID: "f", Dataflow: "customerio (flow f)"}
-	deps, opts, cleanup, err := a.wireTUI(context.Background(), cfg, nil)
+	deps, opts, cleanup, err := wiring.WireTUI(context.Background(), cfg, nil, osc52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 
 	"github.com/ciosim/ciosim/aep/dataflow"
 	"github.com/ciosim/ciosim/aep/emulator"
@@ -9,11 +10,11 @@ import (
 )
 
 // controlPlaneCompile is the controlplane.Compile the emulator's dataflows use: xdm's
-// compileFlow (cmd/aepflow.go) for a mapping set and the dataset's schema, so an inlet's
+// wiring.CompileFlow for a mapping set and the dataset's schema, so an inlet's
 // good/bad verdicts come from the user's own mapping and schema. The control plane itself
 // must not import xdm.
 func controlPlaneCompile(mappingJSON, schemaJSON []byte) (emulator.Mapper, emulator.Validator, error) {
-	m, v, _, err := compileFlow(mappingJSON, schemaJSON, nil, "")
+	m, v, _, err := wiring.CompileFlow(mappingJSON, schemaJSON, nil, "")
 	return m, v, err
 }
 

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"strings"
 	"time"
 
@@ -16,13 +17,15 @@ import (
 type serveDeps struct {
 	mapper    emulator.Mapper
 	validator emulator.Validator
-	load      func(tenant string) (sendDeps, error)
+	load      func(tenant string) (wiring.XDM, error)
 	// compile builds each control-plane dataflow's mapper and validator (cmd/aepflows.go).
 	compile controlplane.Compile
 }
 
-// defaultServeDeps wires the xdm package's experience-event mapping (see xdmDeps).
-func defaultServeDeps() serveDeps { return serveDeps{load: xdmDeps, compile: controlPlaneCompile} }
+// defaultServeDeps wires the xdm package's experience-event mapping (see wiring.XDMDeps).
+func defaultServeDeps() serveDeps {
+	return serveDeps{load: wiring.XDMDeps, compile: controlPlaneCompile}
+}
 
 type serveOptions struct {
 	listen      string
@@ -146,7 +149,7 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		deps.mapper, deps.validator = d.mapper, d.validator
+		deps.mapper, deps.validator = d.Mapper, d.Validator
 	}
 	if o.noMapping {
 		deps.mapper = nil

@@ -3,12 +3,11 @@ package cmd
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/ciosim/ciosim/recordings"
@@ -97,30 +96,6 @@ func (a *app) transformEnv(o *transformOptions) {
 	fill(&o.schemaID, "CIOSIM_SCHEMA_ID")
 }
 
-// loadMapping resolves --mapping: a built-in name or a file.
-func loadMapping(name, tenant string) (xdm.MappingSet, bool, error) {
-	if slices.Contains(xdm.DefaultNames(), name) {
-		ms, err := xdm.Default(name, tenant)
-		if err != nil {
-			return ms, true, &UsageError{Err: err}
-		}
-		return ms, true, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return xdm.MappingSet{}, false, usageErrorf("--mapping %s: not a built-in set (%s) and no such file", name, strings.Join(xdm.DefaultNames(), ", "))
-		}
-		return xdm.MappingSet{}, false, fmt.Errorf("read mapping: %w", err)
-	}
-	ms, err := xdm.ParseMappingSet(b)
-	if err != nil {
-		return ms, false, fmt.Errorf("%s: %w", name, err)
-	}
-	ms.Name = name
-	return ms, false, nil
-}
-
 func loadSchemaFiles(main string, refs []string) (*xdm.Schema, error) {
 	read := func(p string) (xdm.SchemaFile, error) {
 		b, err := os.ReadFile(p)
@@ -182,7 +157,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	if _, err := xdm.NormalizeTenant(o.tenant); err != nil {
 		return usageErrorf("--tenant: %v", err)
 	}
-	ms, builtin, err := loadMapping(o.mapping, o.tenant)
+	ms, builtin, err := wiring.LoadMapping(o.mapping, o.tenant)
 	if err != nil {
 		return err
 	}
@@ -223,7 +198,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	}
 
 	var errw io.Writer = a.s.Err
-	var errFile *atomicFile
+	var errFile *wiring.AtomicFile
 	if o.errors != "" {
 		errFile, err = createAtomic(o.errors)
 		if err != nil {
