@@ -1,9 +1,9 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"math"
 	"slices"
@@ -14,6 +14,7 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/fixtures"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/spf13/cobra"
 )
