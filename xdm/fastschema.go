@@ -1,0 +1,348 @@
+package xdm
+
+import (
+	"encoding/json"
+	"math"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// fastSchema is a schema compiled into per-field checks that run on the mapper's record
+// tree, with no maps built and no general validator run. It only ever accepts: when it
+// cannot tell that a record is valid (a violation, or a keyword it does not check), the
+// record goes through [Schema.Check], which finds and words the violations. So --validate
+// reports exactly what the jsonschema-based path reports, and a valid record (the common
+// case) costs a walk of its fields.
+//
+// It checks type, properties, additionalProperties, required and items itself; the
+// keywords on scalar values (format, enum, pattern, lengths, bounds) run as small
+// schemas of their own on the same validator library, so a format means the same thing
+// on both paths. Any other validation keyword ($ref, allOf, anyOf, oneOf, not, if,
+// patternProperties, ...) makes its node "unsure".
+type fastSchema struct{ root *fnode }
+
+type fnode struct {
+	unsure   bool
+	types    uint8 // allowed typeBits; 0 = any
+	props    map[string]*fnode
+	closed   bool   // additionalProperties: false
+	addl     *fnode // additionalProperties schema; nil with !closed = any
+	required []string
+	items    *fnode             // nil = any
+	leaf     *jsonschema.Schema // the scalar keywords of this node, nil when none
+}
+
+const (
+	tNull uint8 = 1 << iota
+	tBool
+	tNumber
+	tInteger
+	tString
+	tArray
+	tObject
+)
+
+// structural keywords the fast check handles; scalar keywords it hands to a leaf schema;
+// validation keywords it does not check. Anything else (titles, meta:*, ...) is an
+// annotation the validator ignores too.
+var (
+	scalarKeywords = []string{"format", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+	unsureKeywords = []string{"$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependencies", "dependentRequired", "dependentSchemas", "patternProperties", "propertyNames", "contains", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "additionalItems", "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", "prefixItems", "minContains", "maxContains", "contentEncoding", "contentMediaType", "contentSchema"}
+)
+
+// compileFast compiles the main document of a loaded schema (after closeObjects); nil
+// when its draft is one the fast check does not know.
+func compileFast(root any) *fastSchema {
+	m, ok := root.(map[string]any)
+	if !ok {
+		return nil
+	}
+	draft, _ := m["$schema"].(string)
+	switch draft {
+	case "", "http://json-schema.org/draft-06/schema#", "http://json-schema.org/draft-06/schema",
+		"http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema":
+	default:
+		return nil
+	}
+	if draft == "" {
+		draft = "http://json-schema.org/draft-06/schema#"
+	}
+	return &fastSchema{root: compileNode(root, draft, 0)}
+}
+
+func compileNode(n any, draft string, depth int) *fnode {
+	if b, ok := n.(bool); ok {
+		if b {
+			return nil
+		}
+		return &fnode{unsure: true}
+	}
+	m, ok := n.(map[string]any)
+	if !ok || depth > 64 {
+		return &fnode{unsure: true}
+	}
+	f := &fnode{}
+	for _, k := range unsureKeywords {
+		if _, ok := m[k]; ok {
+			return &fnode{unsure: true}
+		}
+	}
+	switch t := m["type"].(type) {
+	case nil:
+	case string:
+		if f.types = typeBit(t); f.types == 0 {
+			return &fnode{unsure: true}
+		}
+	case []any:
+		for _, x := range t {
+			s, _ := x.(string)
+			b := typeBit(s)
+			if b == 0 {
+				return &fnode{unsure: true}
+			}
+			f.types |= b
+		}
+	default:
+		return &fnode{unsure: true}
+	}
+	if p, ok := m["properties"]; ok {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			return &fnode{unsure: true}
+		}
+		f.props = make(map[string]*fnode, len(pm))
+		for k, sub := range pm {
+			f.props[k] = compileNode(sub, draft, depth+1)
+		}
+	}
+	if ap, ok := m["additionalProperties"]; ok {
+		if b, ok := ap.(bool); ok {
+			f.closed = !b
+		} else {
+			f.addl = compileNode(ap, draft, depth+1)
+			if f.addl == nil {
+				f.addl = &fnode{}
+			}
+		}
+	}
+	if r, ok := m["required"]; ok {
+		rs, ok := r.([]any)
+		if !ok {
+			return &fnode{unsure: true}
+		}
+		for _, x := range rs {
+			s, ok := x.(string)
+			if !ok {
+				return &fnode{unsure: true}
+			}
+			f.required = append(f.required, s)
+		}
+	}
+	if it, ok := m["items"]; ok {
+		if _, ok := it.([]any); ok {
+			return &fnode{unsure: true} // tuple form
+		}
+		f.items = compileNode(it, draft, depth+1)
+	}
+	leaf := map[string]any{}
+	for _, k := range scalarKeywords {
+		if v, ok := m[k]; ok {
+			leaf[k] = v
+		}
+	}
+	if len(leaf) > 0 {
+		leaf["$schema"] = draft
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		c.UseLoader(noLoader{})
+		if err := c.AddResource("file:///ciosim/leaf.json", leaf); err != nil {
+			return &fnode{unsure: true}
+		}
+		s, err := c.Compile("file:///ciosim/leaf.json")
+		if err != nil {
+			return &fnode{unsure: true}
+		}
+		f.leaf = s
+	}
+	return f
+}
+
+func typeBit(t string) uint8 {
+	switch t {
+	case "null":
+		return tNull
+	case "boolean":
+		return tBool
+	case "number":
+		return tNumber
+	case "integer":
+		return tInteger
+	case "string":
+		return tString
+	case "array":
+		return tArray
+	case "object":
+		return tObject
+	}
+	return 0
+}
+
+// typeOK reports whether v's JSON type is allowed; false also when it cannot tell.
+func (f *fnode) typeOK(v any) bool {
+	if f.types == 0 {
+		switch v.(type) {
+		case nil, bool, string, int64, []any, map[string]any:
+			return true
+		case float64:
+			x := v.(float64)
+			return !math.IsNaN(x) && !math.IsInf(x, 0)
+		}
+		return false
+	}
+	var b uint8
+	switch x := v.(type) {
+	case nil:
+		b = tNull
+	case bool:
+		b = tBool
+	case string:
+		b = tString
+	case []any:
+		b = tArray
+	case map[string]any:
+		b = tObject
+	case int64:
+		b = tNumber | tInteger
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+		b = tNumber // an integral float64 is an integer to the validator: left to it
+	case json.Number:
+		return false
+	default:
+		return false
+	}
+	return f.types&b != 0
+}
+
+// ok reports whether v is certainly valid under f (nil f accepts anything).
+func (f *fnode) ok(v any) bool {
+	if f == nil {
+		return true
+	}
+	if f.unsure || !f.typeOK(v) {
+		return false
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if f.leaf != nil {
+			return false
+		}
+		for _, r := range f.required {
+			if _, ok := x[r]; !ok {
+				return false
+			}
+		}
+		for k, el := range x {
+			if !f.member(k).accepts(el) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		if f.leaf != nil {
+			return false
+		}
+		for _, el := range x {
+			if !f.items.ok(el) {
+				return false
+			}
+		}
+		return true
+	}
+	return f.leaf == nil || f.leaf.Validate(v) == nil
+}
+
+// member is the schema of object member k: refused marks an extraneous key.
+func (f *fnode) member(k string) memberSchema {
+	if p, ok := f.props[k]; ok {
+		return memberSchema{n: p}
+	}
+	if f.closed {
+		return memberSchema{refused: true}
+	}
+	return memberSchema{n: f.addl}
+}
+
+type memberSchema struct {
+	n       *fnode
+	refused bool
+}
+
+func (m memberSchema) accepts(v any) bool { return !m.refused && m.n.ok(v) }
+
+// okTree reports whether the record held in vals (the tree's slots) is certainly valid.
+// present is scratch space of len(t.nodes).
+func (fs *fastSchema) okTree(t *tree, vals []any, present []bool) bool {
+	for id := len(t.nodes) - 1; id >= 0; id-- {
+		n := &t.nodes[id]
+		if n.slot >= 0 {
+			present[id] = vals[n.slot] != nil
+			continue
+		}
+		p := false
+		for _, c := range n.children {
+			if present[c] {
+				p = true
+				break
+			}
+		}
+		present[id] = p
+	}
+	return fs.root.okNode(t, rootNode, vals, present)
+}
+
+// okNode checks the object node n of the tree (written as an object: the root always,
+// other object nodes only when present).
+func (f *fnode) okNode(t *tree, n int, vals []any, present []bool) bool {
+	if f == nil {
+		return true
+	}
+	if f.unsure || f.leaf != nil || (f.types != 0 && f.types&tObject == 0) {
+		return false
+	}
+	node := &t.nodes[n]
+	for _, r := range f.required {
+		found := false
+		for _, c := range node.children {
+			if t.nodes[c].key == r {
+				found = present[c]
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	for _, c := range node.children {
+		if !present[c] {
+			continue
+		}
+		child := &t.nodes[c]
+		m := f.member(child.key)
+		if m.refused {
+			return false
+		}
+		if child.slot >= 0 {
+			if !m.n.ok(vals[child.slot]) {
+				return false
+			}
+			continue
+		}
+		if !m.n.okNode(t, c, vals, present) {
+			return false
+		}
+	}
+	return true
+}
