@@ -40,6 +40,14 @@ func (a *app) forEachInput(names []string, fn func(name string, r io.Reader) err
 // reported to stderr with file and line and skipped; the count of skipped lines is returned
 // so a command can exit 1 when any were.
 func (a *app) readRecords(names []string, fn func(recordings.Record) error) (skipped int, err error) {
+	return a.readRecordsSkip(names, fn, func(le *recordings.LineError) error {
+		fmt.Fprintf(a.s.Err, "ciosim: %v\n", le)
+		return nil
+	})
+}
+
+// readRecordsSkip is readRecords with the report of each skipped line left to skip.
+func (a *app) readRecordsSkip(names []string, fn func(recordings.Record) error, skip func(*recordings.LineError) error) (skipped int, err error) {
 	err = a.forEachInput(names, func(name string, r io.Reader) error {
 		rd := recordings.NewReader(r, name)
 		for {
@@ -53,7 +61,9 @@ func (a *app) readRecords(names []string, fn func(recordings.Record) error) (ski
 				return nil
 			case errors.As(err, &le):
 				skipped++
-				fmt.Fprintf(a.s.Err, "ciosim: %v\n", le)
+				if err := skip(le); err != nil {
+					return err
+				}
 				continue
 			case err != nil:
 				return err

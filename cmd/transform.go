@@ -236,11 +236,17 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	// Records are mapped on every core (GOMAXPROCS) and written in input order.
 	err = ordered.Pipe(0, func(emit func(func(*transformItem)) error) error {
 		var err error
-		skipped, err = a.readRecords(args, func(rec recordings.Record) error {
-			return emit(func(it *transformItem) { it.rec = rec })
+		skipped, err = a.readRecordsSkip(args, func(rec recordings.Record) error {
+			return emit(func(it *transformItem) { it.rec, it.skip = rec, nil })
+		}, func(le *recordings.LineError) error {
+			// reported in its place among the records' messages
+			return emit(func(it *transformItem) { it.rec, it.skip = recordings.Record{}, le })
 		})
 		return err
 	}, func(it *transformItem) {
+		if it.skip != nil {
+			return
+		}
 		it.res, it.err = mp.AppendMap(it.buf[:0], it.rec.Body)
 		if it.err == nil && !it.res.Rejected {
 			if cap(it.res.Record) <= 1<<20 {
@@ -251,6 +257,10 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			}
 		}
 	}, func(it *transformItem) error {
+		if it.skip != nil {
+			fmt.Fprintf(a.s.Err, "ciosim: %v\n", it.skip)
+			return nil
+		}
 		rec, res := &it.rec, &it.res
 		if it.err != nil {
 			bad++
@@ -297,8 +307,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 
 // transformItem is one record on its way through transform's worker pool.
 type transformItem struct {
-	rec recordings.Record
-	buf []byte // the record buffer, kept across the records this item carries
-	res xdm.Result
-	err error
+	rec  recordings.Record
+	skip *recordings.LineError // a line that could not be read, reported in its place
+	buf  []byte                // the record buffer, kept across the records this item carries
+	res  xdm.Result
+	err  error
 }
