@@ -237,6 +237,8 @@ func (a *app) runTUI(cfg tuiConfig) error {
 		tea.WithInput(a.s.In), tea.WithOutput(a.s.Out))
 	final, err := p.Run()
 	switch {
+	case errors.Is(err, tea.ErrProgramPanic): // also wraps ErrProgramKilled: a crash, not an interrupt
+		return fmt.Errorf("tui: %w", err)
 	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
 		return context.Canceled
 	case err != nil:

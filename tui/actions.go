@@ -348,7 +348,13 @@ func (m Model) deadKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.deadCursor = max(m.deadCursor-1, 0)
 	case "down", "j":
 		m.deadCursor = min(m.deadCursor+1, max(len(m.dead)-1, 0))
-	case "enter", "r":
+	case "home":
+		m.deadCursor = 0
+	case "end":
+		m.deadCursor = max(len(m.dead)-1, 0)
+	case "enter":
+		return m.openDeadDetail()
+	case "r":
 		if len(m.dead) == 0 || m.sender() == nil {
 			return m, nil
 		}

@@ -184,7 +184,7 @@ func TestModel_failedSendIsDeadLetteredAndResent(t *testing.T) {
 		t.Fatalf("dead-letter list not shown:\n%s", h.m.View())
 	}
 	s.setFail("0", false)
-	h.keys("enter")
+	h.keys("r")
 	if len(h.m.DeadLetters()) != 0 {
 		t.Errorf("dead letters after a successful re-send = %v, want none", h.m.DeadLetters())
 	}

@@ -45,3 +45,31 @@ func TestModel_followsTailAndScrollsBack(t *testing.T) {
 		t.Errorf("failed entry not shown with its body:\n%s", m.View())
 	}
 }
+
+func TestModel_cursorSelectsAnEntry(t *testing.T) {
+	m := New()
+	m.SetSize(80, 4)
+	m.Focus()
+	for i := range 10 {
+		m.Add(Entry{Event: i, Status: 200, XactionID: fmt.Sprintf("x%d", i)})
+	}
+	if e, ok := m.Selected(); !ok || e.Event != 9 {
+		t.Fatalf("selected %+v while following, want the newest", e)
+	}
+	if !strings.Contains(m.View(), ">") {
+		t.Errorf("no cursor character (it must show without colour):\n%s", m.View())
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyHome})
+	if e, _ := m.Selected(); e.Event != 0 || !strings.Contains(m.View(), "x0") {
+		t.Errorf("home selected #%d:\n%s", e.Event, m.View())
+	}
+	m.Add(Entry{Event: 10, Status: 200, XactionID: "x10"})
+	if e, _ := m.Selected(); e.Event != 0 {
+		t.Errorf("a new entry moved the cursor off #0 to #%d", e.Event)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnd})
+	m.Add(Entry{Event: 11, Status: 200, XactionID: "x11"})
+	if e, _ := m.Selected(); e.Event != 11 {
+		t.Errorf("after end the cursor should follow new entries, selected #%d", e.Event)
+	}
+}
