@@ -3,6 +3,7 @@ package xdm
 import (
 	"encoding/json"
 	"math"
+	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -30,6 +31,9 @@ type fnode struct {
 	required []string
 	items    *fnode             // nil = any
 	leaf     *jsonschema.Schema // the scalar keywords of this node, nil when none
+	// quick, when set, accepts some strings the leaf schema certainly accepts (a format
+	// or string enum alone), so they skip the leaf; what it does not accept goes to leaf
+	quick func(string) bool
 }
 
 const (
@@ -163,8 +167,75 @@ func compileNode(n any, draft string, depth int) *fnode {
 			return &fnode{unsure: true}
 		}
 		f.leaf = s
+		f.quick = quickCheck(leaf)
 	}
 	return f
+}
+
+// quickCheck returns a check that accepts only strings the leaf keywords certainly
+// accept, for the common leaves: a date-time or uri-reference format, or an enum of
+// strings, alone. nil when there is none.
+func quickCheck(leaf map[string]any) func(string) bool {
+	if len(leaf) != 2 { // the keyword and $schema
+		return nil
+	}
+	if e, ok := leaf["enum"].([]any); ok {
+		set := map[string]bool{}
+		for _, x := range e {
+			if s, ok := x.(string); ok {
+				set[s] = true
+			}
+		}
+		return func(s string) bool { return set[s] }
+	}
+	switch leaf["format"] {
+	case "date-time":
+		return quickDateTime
+	case "uri-reference":
+		return quickURIReference
+	}
+	return nil
+}
+
+// quickDateTime accepts yyyy-MM-ddTHH:mm:ss[.fraction]Z with a real date and
+// HH ≤ 23, mm ≤ 59, ss ≤ 59: a subset of what the validator's date-time accepts.
+func quickDateTime(s string) bool {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	two := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	if two(11) > 23 || two(14) > 59 || two(17) > 59 {
+		return false
+	}
+	if rest := s[19 : len(s)-1]; rest != "" {
+		if rest[0] != '.' || len(rest) < 2 {
+			return false
+		}
+		for i := 1; i < len(rest); i++ {
+			if rest[i] < '0' || rest[i] > '9' {
+				return false
+			}
+		}
+	}
+	_, err := time.Parse("2006-01-02", s[:10])
+	return err == nil
+}
+
+// quickURIReference accepts strings of URI unreserved characters only (letters, digits,
+// "-._~"), which parse as a relative path: a subset of what uri-reference accepts.
+func quickURIReference(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
 }
 
 func typeBit(t string) uint8 {
@@ -261,7 +332,13 @@ func (f *fnode) ok(v any) bool {
 		}
 		return true
 	}
-	return f.leaf == nil || f.leaf.Validate(v) == nil
+	if f.leaf == nil {
+		return true
+	}
+	if s, ok := v.(string); ok && f.quick != nil && f.quick(s) {
+		return true
+	}
+	return f.leaf.Validate(v) == nil
 }
 
 // member is the schema of object member k: refused marks an extraneous key.

@@ -205,3 +205,23 @@ func FuzzFastSchema(f *testing.F) {
 		}
 	})
 }
+
+// TestQuickChecks: the quick string checks accept only what the validator's formats
+// accept, on edge cases of both.
+func TestQuickChecks(t *testing.T) {
+	for _, tc := range []struct {
+		format string
+		quick  func(string) bool
+		cases  []string
+	}{
+		{"date-time", quickDateTime, []string{"2026-03-01T00:00:00Z", "2026-03-01T00:00:00.123456789Z", "2026-02-30T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T23:59:60Z", "2026-03-01t00:00:00Z", "2026-03-01T00:00:00.Z", "2026-03-01T00:00:00+00:00", "0000-01-01T00:00:00Z", "2026-3-01T00:00:00Z", "２026-03-01T00:00:00Z", "2026-03-01T00:00:00z"}},
+		{"uri-reference", quickURIReference, []string{"", "abc", "a-b_c.d~e", "01KJMA0MSA06J4F1GKKVYCNJEK", "a:b", "a b", `a\b`, "%zz", "http://x/y", "é"}},
+	} {
+		leaf := compileNode(map[string]any{"format": tc.format}, "http://json-schema.org/draft-06/schema#", 0).leaf
+		for _, c := range tc.cases {
+			if tc.quick(c) && leaf.Validate(c) != nil {
+				t.Errorf("%s: quick check accepts %q, the validator does not", tc.format, c)
+			}
+		}
+	}
+}
