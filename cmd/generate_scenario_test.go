@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -166,67 +165,6 @@ func TestGenerateScenario_listAndRealtime(t *testing.T) {
 	code, got, stderr := run(t, nil, "", "generate", "--scenario", "smoke", "--realtime", "--speed", "1e9")
 	if code != 0 || got != want {
 		t.Fatalf("realtime output differs (exit %d %s)", code, stderr)
-	}
-}
-
-func TestPacer(t *testing.T) {
-	now := time.Unix(1000, 0)
-	var slept []time.Duration
-	p := newPacer(10, func() time.Time { return now }, func(_ context.Context, d time.Duration) error {
-		slept = append(slept, d)
-		now = now.Add(d)
-		return nil
-	})
-	ctx := context.Background()
-	for _, ts := range []int64{500, 500, 510, 530, 520} {
-		if err := p.wait(ctx, ts); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want := []time.Duration{time.Second, 2 * time.Second} // 10 s and 30 s of event time at 10x; 520 is already due
-	if len(slept) != len(want) || slept[0] != want[0] || slept[1] != want[1] {
-		t.Fatalf("slept %v, want %v", slept, want)
-	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if err := sleepCtx(cancelled, time.Hour); err == nil {
-		t.Fatal("sleepCtx ignored cancellation")
-	}
-}
-
-// fakeSender records what writeEvents fires and fails the events it is told to.
-type fakeSender struct {
-	got  []string
-	fail map[int]bool
-}
-
-func (f *fakeSender) SendEvent(_ context.Context, ev customerio.Event) error {
-	f.got = append(f.got, string(ev.Bytes()))
-	if f.fail[len(f.got)] {
-		return errors.New("HTTP 500")
-	}
-	return nil
-}
-
-func TestWriteEvents_firesEachEventInOrder(t *testing.T) {
-	s, _ := fixtures.Load("smoke")
-	r, err := s.Run(fixtures.RunOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out, errb strings.Builder
-	a := &app{ctx: context.Background(), s: Streams{Out: &out, Err: &errb}}
-	fs := &fakeSender{fail: map[int]bool{2: true}}
-	failed := 0
-	n, err := a.writeEvents(&out, r.Next, emitOptions{prog: newProgress(io.Discard, false, "", 0), send: fs, failed: &failed})
-	if err != nil || n != 69 {
-		t.Fatalf("n=%d err=%v", n, err)
-	}
-	if got := strings.Join(fs.got, "\n") + "\n"; got != out.String() {
-		t.Fatal("fired events differ from the written ones")
-	}
-	if failed != 1 || !strings.Contains(errb.String(), "event 2 (") || !strings.Contains(errb.String(), "HTTP 500") {
-		t.Fatalf("failed=%d stderr=%q", failed, errb.String())
 	}
 }
 

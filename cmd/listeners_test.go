@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"net"
 	"regexp"
@@ -75,7 +76,7 @@ func TestListeners_closeIdleFloods(t *testing.T) {
 	})
 	t.Run("tui recorder", func(t *testing.T) {
 		t.Parallel()
-		r := newRecorder("127.0.0.1:0", t.TempDir(), secret.Secret{})
+		r := wiring.NewRecorder("127.0.0.1:0", t.TempDir(), secret.Secret{})
 		addr, err := r.Start(context.Background())
 		if err != nil {
 			t.Fatal(err)

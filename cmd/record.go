@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,7 +17,7 @@ import (
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/internal/httpserve"
-	"github.com/ciosim/ciosim/pipeline"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
 )
@@ -142,15 +141,15 @@ func (a *app) runRecord(o recordOptions) error {
 		return err
 	}
 
-	var fwd *forwarder
+	var fwd *wiring.Forwarder
 	if o.Forward != "" {
-		s, err := a.newAEPSender(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
+		c, err := a.newAEPClient(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
 			Retries: 3, Timeout: 10 * time.Second})
 		if err != nil {
 			return err
 		}
-		fwd = newForwarder(a.ctx, s, a.s.Err)
-		defer fwd.close()
+		fwd = wiring.NewForwarder(a.ctx, c, a.s.Err)
+		defer fwd.Close()
 	}
 	var outMu sync.Mutex
 	counts := map[string]int{}
@@ -173,7 +172,7 @@ func (a *app) runRecord(o recordOptions) error {
 		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
-			fwd.enqueue(r.Capture.Body)
+			fwd.Enqueue(r.Capture.Body)
 		}
 	}
 
@@ -269,56 +268,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// forwarder relays stored captures to a Sender on its own goroutine, in arrival order, so
-// a slow endpoint never delays the 200 Customer.io waits for. Failures are reported on w.
-type forwarder struct {
-	mu     sync.RWMutex // guards closed against enqueue racing close
-	closed bool
-	ctx    context.Context
-	s      pipeline.Sender
-	w      io.Writer
-	ch     chan []byte
-	done   chan struct{}
-}
-
-func newForwarder(ctx context.Context, s pipeline.Sender, w io.Writer) *forwarder {
-	f := &forwarder{ctx: ctx, s: s, w: w, ch: make(chan []byte, 1024), done: make(chan struct{})}
-	go f.run()
-	return f
-}
-
-func (f *forwarder) enqueue(body []byte) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		fmt.Fprintf(f.w, "ciosim: shutting down: capture stored but not forwarded\n")
-		return
-	}
-	select {
-	case f.ch <- body:
-	default:
-		fmt.Fprintf(f.w, "ciosim: forward queue full: capture stored but not forwarded\n")
-	}
-}
-
-func (f *forwarder) run() {
-	defer close(f.done)
-	for body := range f.ch {
-		// Forwarding continues during shutdown so that queued captures still go out.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), 10*time.Second)
-		if _, err := f.s.Send(ctx, pipeline.Request{Body: body}); err != nil {
-			fmt.Fprintf(f.w, "ciosim: forward: %v\n", err)
-		}
-		cancel()
-	}
-}
-
-func (f *forwarder) close() {
-	f.mu.Lock()
-	f.closed = true
-	close(f.ch)
-	f.mu.Unlock()
-	<-f.done
 }

@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -54,7 +55,7 @@ func (a *app) runRedact(o redactOptions, args []string) error {
 		return usageErrorf("$%s or --redact-key-file: %v", o.KeyEnv, err)
 	}
 	var w io.Writer = a.s.Out
-	var af *atomicFile
+	var af *wiring.AtomicFile
 	if o.Out != "" {
 		af, err = createAtomic(o.Out)
 		if err != nil {

@@ -2,10 +2,13 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"strings"
 	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/controlplane"
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/spf13/cobra"
 )
 
@@ -14,11 +17,15 @@ import (
 type serveDeps struct {
 	mapper    emulator.Mapper
 	validator emulator.Validator
-	load      func(tenant string) (sendDeps, error)
+	load      func(tenant string) (wiring.XDM, error)
+	// compile builds each control-plane dataflow's mapper and validator (cmd/aepflows.go).
+	compile controlplane.Compile
 }
 
-// defaultServeDeps wires the xdm package's experience-event mapping (see xdmDeps).
-func defaultServeDeps() serveDeps { return serveDeps{load: xdmDeps} }
+// defaultServeDeps wires the xdm package's experience-event mapping (see wiring.XDMDeps).
+func defaultServeDeps() serveDeps {
+	return serveDeps{load: wiring.XDMDeps, compile: controlPlaneCompile}
+}
 
 type serveOptions struct {
 	listen      string
@@ -31,6 +38,10 @@ type serveOptions struct {
 	maxRecords  int
 	tenant      string
 	noMapping   bool
+	state       string
+	dataflows   []string
+	clientID    string
+	secretFile  string
 
 	mapping, schema, dataset string
 	flows, schemaRefs        []string
@@ -51,6 +62,14 @@ POST /collection/{inletId} (raw with ?x-adobe-flow-id= or the header; XDM messag
 ?syncValidation=true) and POST /collection/batch/{inletId} (207) with AEP's status codes and
 bodies, maps raw posts with the built-in experience-event Data Prep mapping set (as the
 dataflow would) and validates them, and keeps good and bad records apart with reasons.
+
+The AEP control plane answers on the same port (set AEP_PLATFORM_URL and AEP_IMS_URL to the
+base URL, then use 'ciosim aep ...'): POST /ims/token/v3, /data/foundation/flowservice,
+/data/foundation/conversion (Data Prep), /data/foundation/schemaregistry, /data/foundation/catalog
+and /data/foundation/export. Each dataflow made there gets its own inlet URL, and a raw post with
+its flow id is mapped with that flow's current mapping-set version and validated against its
+dataset's schema; its runs count what arrived. --state FILE keeps flows, mapping sets, schemas,
+datasets and runs across restarts (tokens are never stored: clients ask again).
 
 Inspection API on the same port:
   GET  /emulator/records?status=good|bad|all&type=email&metric=opened&event_id=ID&limit=N
@@ -94,6 +113,10 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.Int64Var(&o.seed, "seed", 1, "seed for fault injection")
 	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the experience-event mapping applied to raw posts (env CIOSIM_TENANT)")
 	f.BoolVar(&o.noMapping, "no-mapping", false, "classify raw posts against the Customer.io catalog only, without Data Prep mapping")
+	f.StringVar(&o.state, "state", "", "keep the control plane's state (flows, mapping sets, schemas, datasets, runs) in this file across restarts")
+	f.StringArrayVar(&o.dataflows, "dataflow", nil, "load a dataflow directory ('ciosim aep pull') into the emulator, keeping its flow and inlet ids (repeatable)")
+	f.StringVar(&o.clientID, "client-id", "", "the only client id the IMS endpoint accepts (default: any)")
+	f.StringVar(&o.secretFile, "client-secret-file", "", "file holding the only client secret the IMS endpoint accepts (default: any)")
 	f.IntVar(&o.maxRecords, "max-records", 100_000, "records kept for inspection (oldest dropped; counts stay complete)")
 	f.Int64Var(&o.maxRecordBytes, "max-record-bytes", emulator.DefaultMaxRecordBytes, "bytes the kept records may hold (oldest dropped and counted)")
 	f.StringVar(&o.mapping, "mapping", "", "Data Prep mapping set for raw posts to the default flow id (default: the built-in experience-event set)")
@@ -126,7 +149,7 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		deps.mapper, deps.validator = d.mapper, d.validator
+		deps.mapper, deps.validator = d.Mapper, d.Validator
 	}
 	if o.noMapping {
 		deps.mapper = nil
@@ -141,7 +164,8 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	eo := emulator.Options{RequireAuth: o.requireAuth, Mapper: deps.mapper, Validator: deps.validator, Faults: faults,
 		MaxRecords: o.maxRecords, MaxRecordBytes: o.maxRecordBytes, OrgID: o.imsOrg, NoSyncLimit: o.noSyncLimit,
 		NoSyncValidation: o.noSyncValidation, AllowIPs: allow}
-	if eo.Flows, err = a.serveFlowSource(o); err != nil {
+	static, err := a.serveFlowSource(o)
+	if err != nil {
 		return err
 	}
 	if o.requireAuth {
@@ -149,29 +173,54 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 			return err
 		}
 	}
+	co := controlplane.Options{Compile: deps.compile, StateFile: o.state, ClientID: o.clientID, Static: static}
+	if o.secretFile != "" {
+		if co.ClientSecret, err = a.credential("", o.secretFile); err != nil {
+			return err
+		}
+	}
+	cp, err := controlplane.New(co)
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	loaded, err := loadDataflows(cp, o.dataflows)
+	if err != nil {
+		return err
+	}
+	eo.Flows = cp
 	s, err := emulator.New(eo)
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	run, err := s.Start(o.listen)
+	hc := eo.HTTP
+	hc.WriteTimeout = max(httpserve.DefaultWriteTimeout, faults.TimeoutHold+30*time.Second) // as emulator.Start
+	run, err := controlplane.Start(o.listen, hc, s, cp)
 	if err != nil {
 		return err
 	}
 	defer run.Close()
 	w := a.s.Out
+	inletURL := run.URL + "/collection/" + emulator.DefaultInletID
 	fmt.Fprintf(w, "AEP streaming emulator listening on %s\n", run.URL)
-	fmt.Fprintf(w, "  inlet URL   %s\n", run.InletURL())
-	fmt.Fprintf(w, "  raw (Customer.io webhook URL)  %s?x-adobe-flow-id=%s\n", run.InletURL(), emulator.DefaultFlowID)
+	fmt.Fprintf(w, "  inlet URL   %s\n", inletURL)
+	fmt.Fprintf(w, "  raw (Customer.io webhook URL)  %s?x-adobe-flow-id=%s\n", inletURL, emulator.DefaultFlowID)
 	fmt.Fprintf(w, "  batch       %s/collection/batch/%s\n", run.URL, emulator.DefaultInletID)
 	fmt.Fprintf(w, "  records     %s%srecords?status=good|bad|all\n", run.URL, emulator.InspectPrefix)
 	fmt.Fprintf(w, "  counts      %s%scounts\n", run.URL, emulator.InspectPrefix)
+	fmt.Fprintf(w, "  control plane  AEP_PLATFORM_URL=%s AEP_IMS_URL=%s\n", run.URL, run.URL)
+	if o.state != "" {
+		fmt.Fprintf(w, "  state       %s\n", o.state)
+	}
+	for _, l := range loaded {
+		fmt.Fprintf(w, "  dataflow    %s (%s): %s/collection/%s?x-adobe-flow-id=%s\n", l.name, l.dir, run.URL, l.inlet, l.flowID)
+	}
 	switch {
 	case o.requireAuth && !eo.Token.IsZero():
 		fmt.Fprintf(w, "  auth        required (token %s)\n", eo.Token.Mask())
 	case o.requireAuth:
 		fmt.Fprintln(w, "  auth        required (any bearer token)")
 	}
-	if fs, ok := eo.Flows.(*emulator.StaticFlows); ok {
+	if fs, ok := static.(*emulator.StaticFlows); ok {
 		fmt.Fprintf(w, "  flows       %s\n", strings.Join(fs.IDs(), ", "))
 	}
 	if o.fail != "" || o.latency != "" {

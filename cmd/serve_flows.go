@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"net/netip"
 	"os"
 	"strings"
@@ -66,7 +67,7 @@ func serveFlows(specs []flowSpec, refFiles []string, tenant, org string) (*emula
 				return nil, fmt.Errorf("flow %s: read schema: %w", sp.ID, err)
 			}
 		}
-		m, v, ref, err := compileFlow(mj, sj, refs, tenant)
+		m, v, ref, err := wiring.CompileFlow(mj, sj, refs, tenant)
 		if err != nil {
 			return nil, fmt.Errorf("flow %s (%s): %w", sp.ID, cmp(sp.Mapping, sp.Schema), err)
 		}

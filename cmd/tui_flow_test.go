@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
 
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/tui"
 )
 
@@ -22,8 +22,7 @@ func TestTUI_newcomerPath(t *testing.T) {
 	prev := lipgloss.ColorProfile()
 	lipgloss.SetColorProfile(termenv.Ascii) // as NO_COLOR: the screen is plain text
 	defer lipgloss.SetColorProfile(prev)
-	a := &app{ctx: context.Background(), s: Streams{}, getenv: func(string) string { return "" }}
-	deps, opts, cleanup, err := a.wireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7}, nil)
+	deps, opts, cleanup, err := wiring.WireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7}, nil, osc52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

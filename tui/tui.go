@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/tui/detail"
 	"github.com/ciosim/ciosim/tui/eventlist"
 	"github.com/ciosim/ciosim/tui/inspector"
@@ -73,9 +74,12 @@ type job struct {
 	// fire: ids still to send and requests in flight.
 	queue    []int
 	inflight int
-	// replay: the events, their capture times, the next index, pause state and tick tag.
+	// replay: the events, their capture times, the schedule and the offsets placed on it,
+	// the next index, pause state and tick tag.
 	ids     []int
 	times   []time.Time
+	sched   *pipeline.Schedule
+	offsets []time.Duration
 	next    int
 	paused  bool
 	tag     int
@@ -162,8 +166,9 @@ type Model struct {
 	statusErr  bool
 	statusID   int
 
-	sent, failed int
-	err          error
+	// counts are the session's send outcomes, as the commands' reports count them.
+	counts pipeline.Counts
+	err    error
 }
 
 // New returns the root model. It does no I/O: the watched folders are listed and the pumps
@@ -179,9 +184,6 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 	now := deps.Now
 	if now == nil {
 		now = time.Now // a function value: only commands call it
-	}
-	if deps.Pacer == nil {
-		deps.Pacer = linearPacer{}
 	}
 	mode := opts.Mode
 	if mode == "" {
@@ -585,10 +587,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.togglePause()
 	case key.Matches(msg, k.Faster):
 		m.speed = min(m.speed+1, len(m.speeds)-1)
-		return m, m.setStatus(false, "replay speed %s", m.speedLabel())
+		return m, tea.Batch(m.respeed(), m.setStatus(false, "replay speed %s", m.speedLabel()))
 	case key.Matches(msg, k.Slower):
 		m.speed = max(m.speed-1, 0)
-		return m, m.setStatus(false, "replay speed %s", m.speedLabel())
+		return m, tea.Batch(m.respeed(), m.setStatus(false, "replay speed %s", m.speedLabel()))
 	case key.Matches(msg, k.Cancel):
 		if m.job == nil {
 			return m, nil

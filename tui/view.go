@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/pipeline"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -161,11 +162,11 @@ func (m Model) statusView() string {
 		"mode " + string(m.mode),
 		"map " + m.mappingName(),
 		fmt.Sprintf("seed %d", m.seed),
-		fmt.Sprintf("%d ev %d ok %d fail", m.list.Len(), m.sent, m.failed),
+		fmt.Sprintf("%d ev %s", m.list.Len(), m.counts),
 	}
 	if m.width < 100 {
 		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), m.mappingName(),
-			fmt.Sprintf("seed %d", m.seed), fmt.Sprintf("%dev %d✓ %d✗", m.list.Len(), m.sent, m.failed)}
+			fmt.Sprintf("seed %d", m.seed), compactCounts(m.list.Len(), m.counts)}
 	}
 	if m.recording {
 		parts = append([]string{fmt.Sprintf("● REC %s %d", m.recAddr, m.captured)}, parts...)
@@ -293,4 +294,14 @@ func shortEndpoint(label string) string {
 		return host
 	}
 	return label
+}
+
+// compactCounts is the narrow status bar's counts: events, delivered ✓, rejected or
+// failed ✗, and cancelled ⊘ when any.
+func compactCounts(events int, c pipeline.Counts) string {
+	s := fmt.Sprintf("%dev %d✓ %d✗", events, c.Delivered, c.Rejected+c.Failed)
+	if c.Cancelled > 0 {
+		s += fmt.Sprintf(" %d⊘", c.Cancelled)
+	}
+	return s
 }

@@ -20,19 +20,28 @@ type Entry struct {
 	// At is when the answer arrived (read from the clock inside the send command).
 	At time.Time
 	// Event is the list item id; Label the event's pair.
-	Event     int
-	Label     string
-	Mode      string
+	Event int
+	Label string
+	Mode  string
+	// Outcome is delivered, rejected, failed or cancelled ("" = judged by Status and Err).
+	Outcome   string
 	Status    int
 	XactionID string
 	Latency   time.Duration
 	Attempts  int
 	Body      string
 	Err       string
+	// Bad is the embedded emulator's reason for keeping a delivered event as a bad record.
+	Bad string
 }
 
-// OK reports a 2xx answer.
-func (e Entry) OK() bool { return e.Err == "" && e.Status >= 200 && e.Status < 300 }
+// OK reports a delivered event (a 2xx answer).
+func (e Entry) OK() bool {
+	if e.Outcome != "" {
+		return e.Outcome == "delivered"
+	}
+	return e.Err == "" && e.Status >= 200 && e.Status < 300
+}
 
 // KeyMap are the pane's keys. The root model opens the entry under the cursor with enter.
 type KeyMap struct{ Up, Down, PageUp, PageDown, Home, End key.Binding }
@@ -192,10 +201,18 @@ func (m Model) View() string {
 	for i := m.offset; i < end && len(out) < m.height; i++ {
 		e := m.entries[i]
 		st := fmt.Sprint(e.Status)
-		if e.Err != "" && e.Status == 0 {
+		switch {
+		case e.Outcome == "rejected":
+			st = "REJ"
+		case e.Outcome == "cancelled":
+			st = "CXL"
+		case e.Err != "" && e.Status == 0:
 			st = "ERR"
 		}
 		detail := e.XactionID
+		if e.Bad != "" {
+			detail += " emulator: bad: " + e.Bad
+		}
 		if !e.OK() {
 			detail = strings.Join(strings.Fields(e.Err+" "+e.Body), " ")
 		}
@@ -210,7 +227,7 @@ func (m Model) View() string {
 		switch {
 		case i == m.cursor && m.focused:
 			line = m.Styles.Selected.Render(line)
-		case e.OK():
+		case e.OK() && e.Bad == "":
 			line = m.Styles.OK.Render(line)
 		default:
 			line = m.Styles.Failed.Render(line)

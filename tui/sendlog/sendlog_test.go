@@ -46,6 +46,23 @@ func TestModel_followsTailAndScrollsBack(t *testing.T) {
 	}
 }
 
+func TestModel_showsOutcomesAndTheEmulatorsVerdict(t *testing.T) {
+	m := New()
+	m.SetSize(140, 5)
+	m.Add(Entry{Event: 1, Outcome: "delivered", Status: 200, XactionID: "x1", Bad: "timestamp: required", Mode: "raw", Attempts: 1})
+	m.Add(Entry{Event: 2, Outcome: "rejected", Err: "transform: timestamp: not a date-time", Mode: "xdm"})
+	m.Add(Entry{Event: 3, Outcome: "cancelled", Err: "interrupted: not sent", Mode: "raw", Attempts: 1})
+	v := m.View()
+	for _, want := range []string{"x1 emulator: bad: timestamp: required", "REJ", "transform: timestamp: not a date-time", "CXL"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	if ok, bad := m.Counts(); ok != 1 || bad != 2 {
+		t.Errorf("counts %d ok %d not", ok, bad)
+	}
+}
+
 func TestModel_cursorSelectsAnEntry(t *testing.T) {
 	m := New()
 	m.SetSize(80, 4)

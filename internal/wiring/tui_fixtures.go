@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -15,7 +15,7 @@ type fixtureScenarios struct{ list []tui.Scenario }
 
 var _ tui.Scenarios = (*fixtureScenarios)(nil)
 
-func newFixtureScenarios() (*fixtureScenarios, error) {
+func NewFixtureScenarios() (*fixtureScenarios, error) {
 	s := &fixtureScenarios{}
 	for _, n := range fixtures.Names() {
 		sc, err := fixtures.Load(n)

@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -21,11 +21,11 @@ type xdmTransformer struct {
 
 var _ tui.Transformer = (*xdmTransformer)(nil)
 
-// newXDMTransformer compiles the built-in sets and, when mapping names a file, that file
+// NewXDMTransformer compiles the built-in sets and, when mapping names a file, that file
 // too (listed first). Records are checked the way `ciosim transform` checks them.
-func newXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) {
+func NewXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) {
 	if _, err := xdm.NormalizeTenant(tenant); err != nil {
-		return nil, usageErrorf("--tenant: %v", err)
+		return nil, Usagef("--tenant: %v", err)
 	}
 	t := &xdmTransformer{mappers: map[string]*xdm.Mapper{}, envs: map[string]xdm.EnvelopeOptions{}}
 	names := xdm.DefaultNames()
@@ -33,7 +33,7 @@ func newXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) 
 		names = append([]string{mapping}, names...)
 	}
 	for _, name := range names {
-		ms, builtin, err := loadMapping(name, tenant)
+		ms, builtin, err := LoadMapping(name, tenant)
 		if err != nil {
 			return nil, err
 		}

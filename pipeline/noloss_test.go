@@ -1,11 +1,10 @@
-package aep_test
+package pipeline_test
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"net"
-	"net/http/httptest"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +14,11 @@ import (
 	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 )
+
+var tiny = aep.Backoff{Initial: time.Millisecond, Max: 2 * time.Millisecond, Multiplier: 2}
 
 // events returns n valid generated events.
 func events(t testing.TB, n int) []customerio.Event {
@@ -35,7 +37,7 @@ func events(t testing.TB, n int) []customerio.Event {
 	return out
 }
 
-// outcome collects what Run emitted.
+// outcome collects what Deliver emitted.
 type outcome struct {
 	results   []aep.Result
 	seen      map[int]int
@@ -48,20 +50,26 @@ func runAll(t *testing.T, c *aep.Client, msgs []aep.Message) *outcome {
 	t.Helper()
 	o := &outcome{seen: map[int]int{}, delivered: map[string]bool{}}
 	dl := c.NewDeadLetterWriter(&o.dlFile)
-	src := make(chan aep.Message, 256)
-	go func() {
-		for _, m := range msgs {
-			src <- m
+	i := 0
+	src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
+		if i == len(msgs) {
+			return recordings.Record{}, io.EOF
 		}
-		close(src)
-	}()
-	c.Run(context.Background(), src, func(r aep.Result) {
+		m := msgs[i]
+		i++
+		ev, _ := customerio.Parse(m.Body)
+		return recordings.Record{File: "mem", Line: i, Body: m.Body, Event: ev}, nil
+	})
+	key := func(rec recordings.Record) string { return msgs[rec.Line-1].Key }
+	err := pipeline.Deliver(context.Background(), src, c, pipeline.Options{Key: key, OnResult: func(pr pipeline.Result) {
+		r := pr.Result
+		r.Message.EventID = msgs[r.Message.Seq].EventID
 		o.results = append(o.results, r)
 		o.seen[r.Message.Seq]++
 		switch r.Outcome {
 		case aep.Delivered:
 			o.delivered[r.Message.EventID] = true
-		case aep.DeadLettered:
+		case aep.Failed:
 			o.dead = append(o.dead, r)
 			if err := dl.Write(r); err != nil {
 				t.Error(err)
@@ -69,7 +77,10 @@ func runAll(t *testing.T, c *aep.Client, msgs []aep.Message) *outcome {
 		default:
 			t.Errorf("event %d has no outcome: %+v", r.Message.Seq, r)
 		}
-	})
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := dl.Flush(); err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +112,7 @@ func checkNothingLost(t *testing.T, o *outcome, msgs []aep.Message, s *emulator.
 	var infos []aep.DeadLetter
 	payloads := map[string][]byte{}
 	for _, r := range o.dead {
-		payloads[r.Message.EventID] = r.Message.Body
+		payloads[r.Message.EventID] = msgs[r.Message.Seq].Body
 	}
 	sc := bufio.NewScanner(bytes.NewReader(o.dlFile.Bytes()))
 	sc.Buffer(nil, 4<<20)
@@ -136,7 +147,7 @@ func checkNothingLost(t *testing.T, o *outcome, msgs []aep.Message, s *emulator.
 	}
 }
 
-func TestRun_noEventLost(t *testing.T) {
+func TestDeliver_noEventLost(t *testing.T) {
 	const n = 10_000
 	s, run := emulatortest.Start(t, emulator.Options{Faults: emulator.Faults{Seed: 1,
 		Rates: map[int]float64{503: 0.30, 429: 0.10}, Timeout: 0.05, RetryAfter: time.Second}})
@@ -163,6 +174,61 @@ func TestRun_noEventLost(t *testing.T) {
 	}
 }
 
-var _ = net.Listen
-var _ = httptest.NewServer
-var _ = strings.Contains
+func TestDeliver_oversizeAndMixedBatch(t *testing.T) {
+	s, run := emulatortest.Start(t, emulator.Options{})
+	big := `{"event_id":"big","pad":"` + strings.Repeat("x", aep.MaxRequestBytes) + `"}`
+	good := func(id string) []byte {
+		return []byte(`{"header":{"schemaRef":{"id":"s","contentType":"application/vnd.adobe.xed-full+json;version=1"}},` +
+			`"body":{"xdmMeta":{"schemaRef":{"id":"s"}},"xdmEntity":{"_id":"` + id + `","timestamp":"2026-01-01T00:00:00Z"}}}`)
+	}
+	msgs := []aep.Message{
+		{Seq: 0, EventID: "g1", Body: good("g1")},
+		{Seq: 1, EventID: "nohdr", Body: []byte(`{"body":{"xdmEntity":{}}}`)},
+		{Seq: 2, EventID: "big", Body: []byte(big)},
+		{Seq: 3, EventID: "g2", Body: good("g2")},
+	}
+	for _, mode := range []aep.Mode{aep.ModeBatch, aep.ModeXDM} {
+		t.Run(string(mode), func(t *testing.T) {
+			s.Reset()
+			c, err := aep.New(aep.Options{Mode: mode, URL: run.InletURL(), Retries: 3, Backoff: tiny})
+			if err != nil {
+				t.Fatal(err)
+			}
+			o := runAll(t, c, msgs)
+			checkNothingLost(t, o, msgs, s)
+			want := map[string]int{"g1": 200, "nohdr": 400, "big": 413, "g2": 200}
+			for _, r := range o.results {
+				if r.Status != want[r.Message.EventID] {
+					t.Errorf("%s: status %d (%s), want %d", r.Message.EventID, r.Status, r.Reason, want[r.Message.EventID])
+				}
+				if r.Status >= 400 && (r.Attempts != 1 || r.Reason == "") {
+					t.Errorf("%s: %d attempts, reason %q; want 1 attempt and a reason", r.Message.EventID, r.Attempts, r.Reason)
+				}
+			}
+		})
+	}
+}
+
+func TestDeliver_orderedPerCustomer(t *testing.T) {
+	s, run := emulatortest.Start(t, emulator.Options{})
+	c, _ := aep.New(aep.Options{URL: run.InletURL(), FlowID: "f", Concurrency: 8, Ordered: true})
+	evs := events(t, 400)
+	msgs := make([]aep.Message, len(evs))
+	for i, ev := range evs {
+		msgs[i] = aep.Message{Seq: i, EventID: ev.EventID, Key: []string{"c1", "c2", "c3"}[i%3], Body: ev.Bytes()}
+	}
+	runAll(t, c, msgs)
+	last := map[string]int{}
+	pos := map[string]int{}
+	for i, m := range msgs {
+		pos[m.EventID] = i
+	}
+	for _, r := range s.Records(emulator.Filter{}) {
+		i := pos[r.EventID]
+		k := msgs[i].Key
+		if p, ok := last[k]; ok && i < p {
+			t.Fatalf("customer %s: event %d arrived after event %d", k, i, p)
+		}
+		last[k] = i
+	}
+}

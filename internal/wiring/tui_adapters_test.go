@@ -1,12 +1,14 @@
-package cmd
+package wiring
 
 import (
 	"bytes"
 	"context"
+	"github.com/ciosim/ciosim/pipeline"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,16 +47,16 @@ func payloads(evs []customerio.Event) []tui.Payload {
 }
 
 func TestTUISender_emulatorAllModes(t *testing.T) {
-	run, stop, err := startEmulator("")
+	_, run, stop, err := StartEmulator("")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer stop()
-	tr, err := newXDMTransformer("experience-event", "", "")
+	tr, err := NewXDMTransformer("experience-event", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := newTUISender(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID}, tr, nil)
+	s, err := NewTUISender(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID}, tr, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,8 +98,8 @@ func TestTUISender_failuresAreDeadLettered(t *testing.T) {
 		w.Write([]byte(`{"type":"https://ns.adobe.com/aep/errors/DCVS-1106-400","title":"Invalid data","report":{"message":"bad"}}`))
 	}))
 	defer srv.Close()
-	dead := &deadLetterFile{path: filepath.Join(t.TempDir(), "dead.jsonl")}
-	s, err := newTUISender(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f"}, nil, dead)
+	dead := &DeadLetterFile{path: filepath.Join(t.TempDir(), "dead.jsonl")}
+	s, err := NewTUISender(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f"}, nil, dead, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,14 +118,14 @@ func TestTUISender_failuresAreDeadLettered(t *testing.T) {
 	if len(list) != 1 || list[0].Status != 400 || list[0].Mode != tui.ModeRaw || !bytes.Equal(list[0].Event, evs[0].Bytes()) || list[0].ID != evs[0].EventID {
 		t.Errorf("dead letters = %+v", list)
 	}
-	missing := &deadLetterFile{path: filepath.Join(t.TempDir(), "none.jsonl")}
+	missing := &DeadLetterFile{path: filepath.Join(t.TempDir(), "none.jsonl")}
 	if l, err := missing.List(context.Background()); err != nil || len(l) != 0 {
 		t.Errorf("missing file: %v %v", l, err)
 	}
 }
 
 func TestFixtureScenarios(t *testing.T) {
-	sc, err := newFixtureScenarios()
+	sc, err := NewFixtureScenarios()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,8 +163,7 @@ func TestFixtureScenarios(t *testing.T) {
 // generate an email opened, see both JSONs, fire, and the send log shows the emulator's 200.
 func TestTUIFlow_realEmulator(t *testing.T) {
 	lipgloss.SetColorProfile(termenv.Ascii)
-	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }}
-	deps, opts, cleanup, err := a.wireTUI(context.Background(), tuiConfig{Mode: tui.ModeRaw, Seed: 42}, nil)
+	deps, opts, cleanup, err := WireTUI(context.Background(), TUIConfig{Mode: tui.ModeRaw, Seed: 42}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestTUIFlow_realEmulator(t *testing.T) {
 // BenchmarkInspectorRenderXDM is the inspector's background work for one newly selected
 // event with the real experience-event mapping: map, validate, pretty-print, highlight.
 func BenchmarkInspectorRenderXDM(b *testing.B) {
-	tr, err := newXDMTransformer("experience-event", "", "")
+	tr, err := NewXDMTransformer("experience-event", "", "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -225,12 +226,60 @@ func BenchmarkInspectorRenderXDM(b *testing.B) {
 // BenchmarkWireTUI is the start-up work before the first frame: compiling every mapping
 // set, loading the scenarios and starting the embedded emulator.
 func BenchmarkWireTUI(b *testing.B) {
-	a := &app{ctx: context.Background(), getenv: func(string) string { return "" }}
 	for b.Loop() {
-		_, _, cleanup, err := a.wireTUI(context.Background(), tuiConfig{Mode: tui.ModeRaw}, nil)
+		_, _, cleanup, err := WireTUI(context.Background(), TUIConfig{Mode: tui.ModeRaw}, nil, nil)
 		if err != nil {
 			b.Fatal(err)
 		}
 		cleanup()
+	}
+}
+
+func TestTUISender_cancelledNotFailedAndEmulatorVerdicts(t *testing.T) {
+	// Cancel while requests are in flight: they are cancelled, never dead-lettered.
+	release := make(chan struct{})
+	var once sync.Once
+	arrived := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		once.Do(func() { close(arrived) })
+		<-release
+	}))
+	defer srv.Close()
+	defer close(release)
+	dead := &DeadLetterFile{path: filepath.Join(t.TempDir(), "dead.jsonl")}
+	s, err := NewTUISender(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f"}, nil, dead, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	evs := tuiEvents(t, [2]string{"email", "sent"}, [2]string{"email", "opened"})
+	res, err := s.Send(ctx, tui.ModeRaw, "", payloads(evs))
+	if err != nil || len(res) != 2 {
+		t.Fatalf("%d results, err %v", len(res), err)
+	}
+	for _, r := range res {
+		if r.Outcome != pipeline.Cancelled {
+			t.Errorf("result %+v, want cancelled", r)
+		}
+	}
+	if l, _ := dead.List(context.Background()); len(l) != 0 {
+		t.Errorf("cancelled sends were dead-lettered: %+v", l)
+	}
+
+	// On the embedded emulator, a delivered raw event it keeps as bad carries the reason.
+	emuSrv, run, stop, err := StartEmulator("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	es, err := NewTUISender(aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID}, nil, nil, emuSrv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noTS := `{"data":{"customer_id":"42","identifiers":{"id":"42"}},"event_id":"01NOTIMESTAMP","metric":"subscribed","object_type":"customer"}`
+	res, _ = es.Send(context.Background(), tui.ModeRaw, "", []tui.Payload{{ID: "a", Event: []byte(noTS)}})
+	if len(res) != 1 || !res[0].OK() || res[0].Verdict == nil || res[0].Verdict.Good || !strings.Contains(strings.Join(res[0].Verdict.Reasons, " "), "timestamp") {
+		t.Fatalf("result %+v verdict %+v: want delivered, kept as bad for its timestamp", res, res[0].Verdict)
 	}
 }

@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"fmt"
@@ -58,12 +58,12 @@ func emulatorValidator(s *xdm.Schema) emulator.Validator {
 	})
 }
 
-// compileFlow builds a dataflow's Data Prep mapper and XDM validator for the emulator:
+// CompileFlow builds a dataflow's Data Prep mapper and XDM validator for the emulator:
 // mappingJSON is the mapping set (either JSON form; nil = the built-in experience-event
 // set for tenant), schemaJSON the target schema (nil = the built-in class rules), refs
 // the schema files its $refs name. It returns the schema's $id ("" when unknown) for
 // emulator.Flow.SchemaRef. This is the compile function of the emulator's flow contract.
-func compileFlow(mappingJSON, schemaJSON []byte, refs []xdm.SchemaFile, tenant string) (emulator.Mapper, emulator.Validator, string, error) {
+func CompileFlow(mappingJSON, schemaJSON []byte, refs []xdm.SchemaFile, tenant string) (emulator.Mapper, emulator.Validator, string, error) {
 	var schema *xdm.Schema
 	if schemaJSON != nil {
 		s, err := xdm.LoadSchema(xdm.SchemaFile{Name: "schema", Data: schemaJSON}, refs...)

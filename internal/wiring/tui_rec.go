@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 	"github.com/ciosim/ciosim/tui"
 )
 
-// watchChanges adapts recordings.Watch to the TUI's change channel. The channel closes
+// WatchChanges adapts recordings.Watch to the TUI's change channel. The channel closes
 // when ctx ends (the watcher closes its own).
-func watchChanges(ctx context.Context, dirs []string) (<-chan tui.FileChange, error) {
+func WatchChanges(ctx context.Context, dirs []string) (<-chan tui.FileChange, error) {
 	in, err := recordings.WatchWith(ctx, recordings.WatchOptions{Exts: []string{".jsonl", ".ndjson"}}, dirs...)
 	if err != nil {
 		return nil, err
@@ -53,7 +53,7 @@ type recorder struct {
 
 var _ tui.Recorder = (*recorder)(nil)
 
-func newRecorder(addr, dir string, key secret.Secret) *recorder {
+func NewRecorder(addr, dir string, key secret.Secret) *recorder {
 	return &recorder{addr: addr, dir: dir, key: key, ch: make(chan recordings.Capture, 1024)}
 }
 

@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 
 func TestRecorder_capturesArriveAndAreStored(t *testing.T) {
 	dir := t.TempDir()
-	r := newRecorder("127.0.0.1:0", dir, secret.Secret{})
+	r := NewRecorder("127.0.0.1:0", dir, secret.Secret{})
 	addr, err := r.Start(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +68,7 @@ func TestRecorder_capturesArriveAndAreStored(t *testing.T) {
 func TestWatchChanges(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	ch, err := watchChanges(ctx, []string{dir})
+	ch, err := WatchChanges(ctx, []string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,9 +108,8 @@ func TestTUIFlow_watchRecordReplay(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := &app{ctx: ctx, getenv: func(string) string { return "" }}
-	cfg := tuiConfig{Mode: tui.ModeRaw, Seed: 42, Watch: []string{dir}, RecordDir: dir, RecordAddr: "127.0.0.1:0"}
-	deps, opts, cleanup, err := a.wireTUI(ctx, cfg, nil)
+	cfg := TUIConfig{Mode: tui.ModeRaw, Seed: 42, Watch: []string{dir}, RecordDir: dir, RecordAddr: "127.0.0.1:0"}
+	deps, opts, cleanup, err := WireTUI(ctx, cfg, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"bytes"
@@ -14,17 +14,17 @@ import (
 	"github.com/ciosim/ciosim/tui"
 )
 
-// deadLetterFile keeps the TUI's dead letters in the aep dead-letter JSONL format (readable
+// DeadLetterFile keeps the TUI's dead letters in the aep dead-letter JSONL format (readable
 // by `ciosim send` and `ciosim replay`), and lists them for the TUI's dead-letter view.
-type deadLetterFile struct {
+type DeadLetterFile struct {
 	path string
 	mu   sync.Mutex
 }
 
-var _ tui.DeadLetters = (*deadLetterFile)(nil)
+var _ tui.DeadLetters = (*DeadLetterFile)(nil)
 
 // add appends r, written by client c's dead-letter writer so the line records c's mode.
-func (d *deadLetterFile) add(c *aep.Client, r aep.Result) error {
+func (d *DeadLetterFile) add(c *aep.Client, r aep.Result) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	f, err := os.OpenFile(d.path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
@@ -43,7 +43,7 @@ func (d *deadLetterFile) add(c *aep.Client, r aep.Result) error {
 }
 
 // List reads the file; a missing file is an empty list.
-func (d *deadLetterFile) List(context.Context) ([]tui.DeadLetter, error) {
+func (d *DeadLetterFile) List(context.Context) ([]tui.DeadLetter, error) {
 	d.mu.Lock()
 	b, err := os.ReadFile(d.path)
 	d.mu.Unlock()
