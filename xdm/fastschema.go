@@ -3,6 +3,7 @@ package xdm
 import (
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -193,6 +194,10 @@ func quickCheck(leaf map[string]any) func(string) bool {
 		return quickDateTime
 	case "uri-reference":
 		return quickURIReference
+	case "uri":
+		return quickURI
+	case "email":
+		return quickEmail
 	}
 	return nil
 }
@@ -419,6 +424,71 @@ func (f *fnode) okNode(t *tree, n int, vals []any, present []bool) bool {
 		}
 		if !m.n.okNode(t, c, vals, present) {
 			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// quickURI accepts scheme://host[/path][?query] with a host of letters, digits, '.' and
+// '-', and a path and query of letters, digits and "-._~/?=&": absolute URIs url.Parse
+// reads without complaint, a subset of what the uri format accepts.
+func quickURI(s string) bool {
+	i := 0
+	for i < len(s) && (isAlnum(s[i]) || i > 0 && (s[i] == '+' || s[i] == '.' || s[i] == '-')) {
+		i++
+	}
+	if i == 0 || s[0] < 'A' || len(s) < i+3 || s[i:i+3] != "://" {
+		return false
+	}
+	i += 3
+	h := i
+	for i < len(s) && (isAlnum(s[i]) || s[i] == '.' || s[i] == '-') {
+		i++
+	}
+	if i == h {
+		return false
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/' && c != '?' && c != '=' && c != '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// quickEmail accepts local@domain with a local part of letters, digits and "._+-" (no
+// leading, trailing or doubled dot, at most 64) and a domain of 1-63 character labels of
+// letters, digits and inner hyphens (at most 253): a subset of what the email format accepts.
+func quickEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at < 1 || at > 64 || len(s) > 254 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAlnum(c) && c != '.' && c != '_' && c != '+' && c != '-' {
+			return false
+		}
+	}
+	if len(domain) == 0 || len(domain) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if len(label) < 1 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !isAlnum(c) && c != '-' {
+				return false
+			}
 		}
 	}
 	return true

@@ -216,12 +216,43 @@ func TestQuickChecks(t *testing.T) {
 	}{
 		{"date-time", quickDateTime, []string{"2026-03-01T00:00:00Z", "2026-03-01T00:00:00.123456789Z", "2026-02-30T00:00:00Z", "2026-03-01T24:00:00Z", "2026-03-01T23:59:60Z", "2026-03-01t00:00:00Z", "2026-03-01T00:00:00.Z", "2026-03-01T00:00:00+00:00", "0000-01-01T00:00:00Z", "2026-3-01T00:00:00Z", "２026-03-01T00:00:00Z", "2026-03-01T00:00:00z"}},
 		{"uri-reference", quickURIReference, []string{"", "abc", "a-b_c.d~e", "01KJMA0MSA06J4F1GKKVYCNJEK", "a:b", "a b", `a\b`, "%zz", "http://x/y", "é"}},
+		{"uri", quickURI, []string{"https://example.com/a/b?x=1&y=2", "http://a", "h://", "http://", "1http://a", "http://[::1]/", "http://a:80/", "mailto:a@b.co", "http://a b", "http://a/%zz", "a+b.c-d://h.x/~p_q"}},
+		{"email", quickEmail, []string{"a@b.co", "a.b+c_d-e@x-y.example.com", ".a@b.co", "a.@b.co", "a..b@c.co", "@b.co", "a@", "a@-b.co", "a@b-.co", "a@b..co", "a@b.co.", "a@@b.co", `"a"@b.co`, "a@[1.2.3.4]"}},
 	} {
 		leaf := compileNode(map[string]any{"format": tc.format}, "http://json-schema.org/draft-06/schema#", 0).leaf
-		for _, c := range tc.cases {
-			if tc.quick(c) && leaf.Validate(c) != nil {
-				t.Errorf("%s: quick check accepts %q, the validator does not", tc.format, c)
+		r := rand.New(rand.NewPCG(3, uint64(len(tc.format))))
+		const alphabet = "aZ09-._~:/?#[]@!$&'()*+,;=%\\ \"é.-aT:Z+"
+		cases := tc.cases
+		for range 20000 {
+			// mutate a case: replace, insert or drop characters
+			b := []byte(cases[r.IntN(len(tc.cases))])
+			for range 1 + r.IntN(3) {
+				switch i := r.IntN(len(b) + 1); r.IntN(3) {
+				case 0:
+					if i < len(b) {
+						b[i] = alphabet[r.IntN(len(alphabet))]
+					}
+				case 1:
+					b = append(b[:i], append([]byte{alphabet[r.IntN(len(alphabet))]}, b[i:]...)...)
+				case 2:
+					if i < len(b) {
+						b = append(b[:i], b[i+1:]...)
+					}
+				}
 			}
+			cases = append(cases, string(b))
+		}
+		accepted := 0
+		for _, c := range cases {
+			if tc.quick(c) {
+				accepted++
+				if leaf.Validate(c) != nil {
+					t.Errorf("%s: quick check accepts %q, the validator does not", tc.format, c)
+				}
+			}
+		}
+		if accepted < 100 {
+			t.Errorf("%s: quick check accepted only %d cases: the test exercises little", tc.format, accepted)
 		}
 	}
 }
