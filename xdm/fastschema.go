@@ -266,11 +266,10 @@ func typeBit(t string) uint8 {
 // typeOK reports whether v's JSON type is allowed; false also when it cannot tell.
 func (f *fnode) typeOK(v any) bool {
 	if f.types == 0 {
-		switch v.(type) {
+		switch x := v.(type) {
 		case nil, bool, string, int64, []any, map[string]any:
 			return true
 		case float64:
-			x := v.(float64)
 			return !math.IsNaN(x) && !math.IsInf(x, 0)
 		}
 		return false
