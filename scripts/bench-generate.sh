@@ -59,7 +59,10 @@ awk -v n="$count" '
   /usr/bin/time -v "${gen[@]}" 2> "$tmp/time" > /dev/null
   echo "peak RSS, generate --all --count $count: $(awk -F': ' '/Maximum resident/ { printf "%.1f MiB", $2/1024 }' "$tmp/time")"
   for c in "${customers[@]}"; do
-    /usr/bin/time -v "$bin" generate --scenario welcome-email --customers "$c" --seed 1 2> "$tmp/time" > "$tmp/scenario.jsonl"
+    if ! /usr/bin/time -v "$bin" generate --scenario welcome-email --customers "$c" --seed 1 2> "$tmp/time" > "$tmp/scenario.jsonl"; then
+      echo "welcome-email --customers $c failed: $(head -1 "$tmp/time")"
+      continue
+    fi
     echo "peak RSS, generate --scenario welcome-email --customers $c: $(awk -F': ' '/Maximum resident/ { printf "%.1f MiB", $2/1024 }' "$tmp/time")," \
       "$(wc -l < "$tmp/scenario.jsonl") events in $(awk -F': ' '/Elapsed \(wall/ { print $2 }' "$tmp/time")"
     rm -f "$tmp/scenario.jsonl"
