@@ -12,6 +12,7 @@ import (
 
 type catalogOptions struct {
 	json       bool
+	wide       bool
 	objectType string
 	fields     bool
 }
@@ -27,6 +28,7 @@ each pair's data fields with their JSON type, whether they are required, and whi
 origins (campaign, broadcast, newsletter, transactional) they belong to.`,
 		Example: `  ciosim catalog
   ciosim catalog --type push --fields
+  ciosim catalog --wide
   ciosim catalog --json | jq '.[] | select(.object_type=="email") | .metric'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runCatalog(o) },
@@ -34,6 +36,7 @@ origins (campaign, broadcast, newsletter, transactional) they belong to.`,
 	c.Flags().BoolVar(&o.json, "json", false, "print the catalog as JSON (always includes fields)")
 	c.Flags().StringVarP(&o.objectType, "type", "t", "", "only this object type")
 	c.Flags().BoolVar(&o.fields, "fields", false, "list each pair's data fields")
+	c.Flags().BoolVar(&o.wide, "wide", false, "the full table (origins, required data, whole descriptions); the default fits 80 columns")
 	return c
 }
 
@@ -51,6 +54,9 @@ func (a *app) runCatalog(o catalogOptions) error {
 		enc := json.NewEncoder(a.s.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(pairs)
+	}
+	if !o.wide {
+		return a.catalogNarrow(pairs, o.fields)
 	}
 	tw := tabwriter.NewWriter(a.s.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "OBJECT TYPE\tMETRIC\tORIGINS\tREQUIRED DATA\tDESCRIPTION")
@@ -91,6 +97,54 @@ func (a *app) runCatalog(o catalogOptions) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	a.catalogSummary(pairs)
+	return nil
+}
+
+// catalogWidth is the width the default table fits (--wide lifts it).
+const catalogWidth = 80
+
+// catalogNarrow prints type, metric and description, each line cut to 80 columns.
+func (a *app) catalogNarrow(pairs []customerio.Pair, fields bool) error {
+	var buf strings.Builder
+	tw := tabwriter.NewWriter(&buf, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "TYPE\tMETRIC\tDESCRIPTION")
+	for _, p := range pairs {
+		desc := p.Description
+		if !p.HasPayload {
+			desc = "(no payload) " + desc
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", p.ObjectType, p.Metric, desc)
+		if fields {
+			for _, f := range p.Fields {
+				req := "optional"
+				if f.Required {
+					req = "required"
+				}
+				fmt.Fprintf(tw, "\t  %s\t%s %s: %s\n", f.Path, f.TypeName, req, f.Doc)
+			}
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, line := range strings.SplitAfter(buf.String(), "\n") {
+		if line == "" {
+			continue
+		}
+		line = strings.TrimSuffix(line, "\n")
+		if r := []rune(line); len(r) > catalogWidth {
+			line = string(r[:catalogWidth-1]) + "…"
+		}
+		if _, err := fmt.Fprintln(a.s.Out, line); err != nil {
+			return err
+		}
+	}
+	a.catalogSummary(pairs)
+	return nil
+}
+
+func (a *app) catalogSummary(pairs []customerio.Pair) {
 	n := 0
 	for _, p := range pairs {
 		if p.HasPayload {
@@ -98,7 +152,6 @@ func (a *app) runCatalog(o catalogOptions) error {
 		}
 	}
 	fmt.Fprintf(a.s.Err, "%d pairs with a payload, %d subscribable without one\n", n, len(pairs)-n)
-	return nil
 }
 
 func dash(s string) string {

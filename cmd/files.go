@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/recordings"
@@ -26,7 +27,11 @@ func (a *app) readRecordsSkip(names []string, fn func(recordings.Record) error, 
 	if err != nil {
 		return 0, err
 	}
-	src := wiring.NewFileSource(files, a.s.In)
+	in := a.s.In
+	if len(files) == 0 || slices.Contains(files, "-") {
+		in = a.stdin(a.command) // a hint and Ctrl-C when it is a terminal (cmd/stdin.go)
+	}
+	src := wiring.NewFileSource(files, in)
 	defer src.Close()
 	for {
 		rec, err := src.Next(a.ctx)

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -38,6 +39,7 @@ type generateOptions struct {
 	realtime     bool
 	speed        float64
 	check        string
+	json         bool
 	set          []string
 	unset        []string
 	merge        []string
@@ -53,7 +55,8 @@ func newGenerateCmd(a *app) *cobra.Command {
 		Short: "Generate realistic fake Customer.io events as JSONL",
 		Long: `Generate realistic Customer.io Reporting Webhook events, one JSON object per line, exactly
 as Customer.io would POST them (compact, keys sorted). The same --seed and flags always give
-the same bytes.
+the same bytes: with --seed and no --start the first event is at 2026-01-01T00:00:00Z
+(a scenario's own start wins); --start now asks for the clock.
 
 Which pairs: --type and --metric filter the catalog (see 'ciosim catalog'). With --all the
 selected pairs are cycled in catalog order (one of each when --count is not given);
@@ -71,7 +74,7 @@ data.identifiers.cio_id. The result must still be a valid Customer.io event unle
 --allow-invalid is given (for negative fixtures).
 
 --check FILE regenerates and compares with a committed fixture: exit 0 when identical,
-exit 1 with a readable diff when the output drifted.
+exit 1 with a readable diff when the output drifted, exit 3 when FILE cannot be read.
 
 --to URL --flow-id ID also fires each event, as it is written, at an AEP inlet in raw mode
 (credentials from CIOSIM_SIGNING_KEY, AEP_ACCESS_TOKEN, AEP_API_KEY, AEP_IMS_ORG,
@@ -80,12 +83,12 @@ and dead letters, pipe into 'ciosim send' instead.`,
 		Example: `  ciosim generate --all --seed 42
   ciosim generate --type email --metric opened --count 100 --origin newsletter
   ciosim generate --type push --all --body-content --start 2026-01-01T09:00:00Z --out push.jsonl
-  ciosim generate --all --count 1000000 > /dev/null
-  ciosim generate --scenario welcome-email --customers 100000 > welcome.jsonl
-  ciosim generate --scenario ./my-scenario.yaml --seed 7 --set data.campaign_id=12
+  ciosim generate --all --count 100000 > /dev/null
+  ciosim generate --scenario welcome-email --customers 10000 > welcome.jsonl
+  ciosim generate --scenario ./my-scenario.yaml --seed 7 --set data.identifiers.id=user-42
   ciosim generate --scenario smoke --unset data.identifiers.cio_id --merge '{"data":{"subject":"Hi"}}'
   ciosim generate --scenario push-broadcast --realtime --speed 60
-  ciosim generate --scenario smoke --check fixtures/golden/smoke.jsonl
+  ciosim generate --scenario smoke --customers 25 --check fixtures/golden/smoke.jsonl
   ciosim generate --scenario push-broadcast --realtime --speed 60 --to https://dcs.adobedc.net/collection/ID --flow-id FLOW`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -102,13 +105,14 @@ and dead letters, pipe into 'ciosim send' instead.`,
 	f.BoolVar(&o.testMode, "test-mode", false, "events like Customer.io's test sends (no identifiers.cio_id)")
 	f.BoolVar(&o.bodyContent, "body-content", false, "include message content (and email headers) on sent events")
 	f.BoolVar(&o.idOnly, "id-only", false, "an ID-only workspace: identifiers has only id")
-	f.StringVar(&o.start, "start", "now", "time of the first event: RFC 3339, Unix seconds, 'now', or an offset from now like -2h (with --scenario, default: the scenario's start)")
+	f.StringVar(&o.start, "start", "", "time of the first event: RFC 3339, Unix seconds, 'now', or an offset from now like -2h (default: with --seed, "+generator.SeededStart().Format(time.RFC3339)+", so a seed always gives the same bytes; otherwise now; with --scenario, the scenario's start)")
 	f.StringVarP(&o.out, "out", "o", "", "write to this file instead of stdout (replaced only when generation succeeds)")
 	f.StringVarP(&o.scenario, "scenario", "s", "", "run a scenario: a built-in name ('list' shows them) or a .yaml/.json file")
 	f.IntVar(&o.customers, "customers", 0, "number of customers in the scenario (default: the scenario's)")
 	f.BoolVar(&o.realtime, "realtime", false, "emit events at the pace of their timestamps (scaled by --speed)")
 	f.Float64Var(&o.speed, "speed", 1, "with --realtime: how many times faster than real time")
 	f.StringVar(&o.check, "check", "", "compare the output with this committed JSONL fixture; exit 1 and print a diff on drift")
+	f.BoolVar(&o.json, "json", false, "with --check: print the comparison as one JSON object")
 	f.StringArrayVar(&o.set, "set", nil, "override a field on every event: path=value, e.g. data.campaign_id=12 (repeatable)")
 	f.StringArrayVar(&o.unset, "unset", nil, "remove a field from every event, e.g. data.identifiers.cio_id (repeatable)")
 	f.StringArrayVar(&o.merge, "merge", nil, "apply a JSON merge patch to every event, e.g. '{\"data\":{\"subject\":\"Hi\"}}' (repeatable)")
@@ -244,6 +248,8 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 			if ro.Start, err = parseStart(o.start, now); err != nil {
 				return &UsageError{Err: err}
 			}
+		} else if changed("seed") && sc.Start == "" {
+			ro.Start = generator.SeededStart() // reproducible: no clock in seeded output
 		}
 		run, err := sc.Run(ro)
 		if err != nil {
@@ -258,8 +264,11 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 			return err
 		}
 	}
+	if o.json && o.check == "" {
+		return usageErrorf("--json needs --check (generated events are JSON already)")
+	}
 	if o.check != "" {
-		return a.checkFixture(o.check, next)
+		return a.checkFixture(o.check, next, o.json)
 	}
 
 	var out io.Writer = a.s.Out
@@ -350,6 +359,9 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 	if o.all && !countSet {
 		o.count = len(pairs)
 	}
+	if o.start == "" && seedSet {
+		o.start = generator.SeededStart().Format(time.RFC3339) // reproducible: no clock in seeded output
+	}
 	start, err := parseStart(o.start, now)
 	if err != nil {
 		return nil, 0, &UsageError{Err: err}
@@ -400,10 +412,30 @@ func (a *app) writeEvents(out io.Writer, next nextEvent, eo wiring.EmitOptions) 
 }
 
 // checkFixture regenerates into a pipe and compares it with the committed fixture.
-func (a *app) checkFixture(path string, next nextEvent) error {
+func (a *app) checkFixture(path string, next nextEvent, asJSON bool) error {
 	drift, err := wiring.CheckFixture(a.ctx, path, next)
 	if err != nil {
 		return err
+	}
+	if asJSON {
+		if drift.Diffs == nil {
+			drift.Diffs = []fixtures.LineDiff{}
+		}
+		b, err := json.Marshal(struct {
+			File     string `json:"file"`
+			UpToDate bool   `json:"up_to_date"`
+			*fixtures.Drift
+		}{path, drift.None(), drift})
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(a.s.Out, "%s\n", b); err != nil {
+			return err
+		}
+		if drift.None() {
+			return nil
+		}
+		return &ExitError{Code: ExitFailure}
 	}
 	if drift.None() {
 		fmt.Fprintf(a.s.Err, "%s: up to date (%d events)\n", path, drift.GotLines)

@@ -148,9 +148,9 @@ func TestGenerateScenario_badInput(t *testing.T) {
 			}
 		})
 	}
-	// A missing --check fixture is a failure, not drift.
+	// A missing --check fixture is unreadable input (3), not drift (1).
 	code, _, stderr := run(t, nil, "", "generate", "--scenario", "smoke", "--check", filepath.Join(dir, "none.jsonl"))
-	if code != 1 || !strings.Contains(stderr, "no such file") {
+	if code != ExitInput || !strings.Contains(stderr, "no such file") {
 		t.Fatalf("missing fixture: exit %d %s", code, stderr)
 	}
 }

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/golden"
 )
 
 func TestGenerate_allSeed42Golden(t *testing.T) {

@@ -17,13 +17,14 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// Exit codes, as documented in the README.
+// Exit codes, the same for every command (README.md, "Exit codes"):
 const (
-	ExitOK          = 0
-	ExitFailure     = 1
-	ExitUsage       = 2
-	ExitDeadline    = 124
-	ExitInterrupted = 130
+	ExitOK          = 0   // done, nothing found
+	ExitFailure     = 1   // the command's finding: drift, personal data, dead letters, rejections
+	ExitUsage       = 2   // how the command was called: unknown command or flag, bad value
+	ExitInput       = 3   // an input could not be read or an output written (missing file, I/O)
+	ExitDeadline    = 124 // a --timeout or deadline ran out
+	ExitInterrupted = 130 // Ctrl-C or SIGTERM
 )
 
 // Streams are the standard streams a command reads and writes; tests pass buffers.
@@ -41,6 +42,8 @@ type app struct {
 	ctx    context.Context
 	s      Streams
 	getenv func(string) string
+	// command is the name of the command being run ("send"), for hints.
+	command string
 }
 
 // UsageError marks a mistake in how a command was called; Main exits 2 for it.
@@ -64,6 +67,9 @@ func Main(ctx context.Context, args []string, s Streams, getenv func(string) str
 	}
 	a := &app{ctx: ctx, s: s, getenv: getenv}
 	root := newRootCmd(a)
+	if args == nil {
+		args = []string{} // cobra reads os.Args when given nil
+	}
 	root.SetArgs(args)
 	root.SetIn(s.In)
 	root.SetOut(s.Out)
@@ -94,6 +100,9 @@ func (a *app) exitCode(err error) int {
 	case errors.As(err, &ue) || isCobraUsage(err):
 		fmt.Fprintf(a.s.Err, "ciosim: %v\n", err)
 		return ExitUsage
+	case isInputError(err):
+		fmt.Fprintf(a.s.Err, "ciosim: %v\n", err)
+		return ExitInput
 	default:
 		fmt.Fprintf(a.s.Err, "ciosim: %v\n", err)
 		return ExitFailure
@@ -115,13 +124,13 @@ func newRootCmd(a *app) *cobra.Command {
 		Short: "Simulate Customer.io Reporting Webhooks into Adobe Experience Platform",
 		Long: `ciosim generates realistic Customer.io Reporting Webhook events, records and replays
 real ones, transforms them to XDM with AEP Data Prep mapping sets, and fires them at an AEP
-streaming endpoint — by default at its own embedded AEP streaming emulator on loopback.`,
+streaming endpoint — by default at its own embedded AEP streaming emulator on loopback.
+
+Exit codes, for every command: 0 ok; 1 the command's finding (drift, personal data, dead
+letters, rejections); 2 usage; 3 unreadable input or I/O; 124 deadline; 130 interrupted.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &UsageError{Err: fmt.Errorf("%w (see '%s --help')", err, c.CommandPath())}
-	})
 	attachTUI(root, a) // no subcommand: the TUI (cmd/tui.go)
 	// Each command registers here, one line per file in this package.
 	root.AddCommand(
@@ -136,6 +145,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newServeCmd(a, defaultServeDeps()),
 		newAEPCmd(a),
 	)
+	finishRoot(root, a) // did-you-mean, flag errors, --version, completion (cmd/ux.go)
 	return root
 }
 

@@ -60,14 +60,14 @@ One line per request is printed on stdout (--json for JSON lines).
 The signing key is read from the environment variable named by --signing-key-env or from
 --signing-key-file; it is never printed or written into recordings. Without a key, signatures
 are recorded as "unchecked".`,
-		Example: `  CIOSIM_SIGNING_KEY=... ciosim record --listen 127.0.0.1:8787 --dir recordings --require-signature
-  ciosim record --redact --forward http://127.0.0.1:8788/collection/abc`,
+		Example: `  CIOSIM_SIGNING_KEY=... ciosim record --listen 127.0.0.1:8787 --dir ciosim-recordings --require-signature
+  CIOSIM_REDACT_KEY=$(openssl rand -hex 32) ciosim record --redact --forward http://127.0.0.1:8788/collection/abc`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runRecord(o) },
 	}
 	f := c.Flags()
 	f.StringVar(&o.Listen, "listen", "127.0.0.1:8787", "address to listen on (host:port; port 0 picks a free port)")
-	f.StringVar(&o.Dir, "dir", "recordings", "directory for the Recording JSONL files")
+	f.StringVar(&o.Dir, "dir", recordings.DefaultDir, "directory for the Recording JSONL files (created with a .gitignore: captures hold personal data)")
 	f.StringVar(&o.SigningKeyEnv, "signing-key-env", defaultSigningKeyEnv, "environment variable holding the Reporting Webhook signing key")
 	f.StringVar(&o.SigningKeyFile, "signing-key-file", "", "file holding the signing key (instead of the environment)")
 	f.BoolVar(&o.RequireSignature, "require-signature", false, "answer 401 to invalid or absent signatures and do not record them")
@@ -131,6 +131,8 @@ func (a *app) runRecord(o recordOptions) error {
 			return usageErrorf("$%s or --redact-key-file: %v", o.RedactKeyEnv, err)
 		}
 		hopts.Redactor = red
+	} else {
+		fmt.Fprintf(a.s.Err, "ciosim: warning: captures are stored as received and may hold personal data; --redact stores pseudonyms (key in $%s)\n", o.RedactKeyEnv)
 	}
 	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
 	if err != nil {

@@ -242,7 +242,7 @@ func TestRecord_badConfig(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"unwritable dir", nil, []string{"--dir", filepath.Join(file, "sub")}, ExitFailure, "not a directory"},
+		{"unwritable dir", nil, []string{"--dir", filepath.Join(file, "sub")}, ExitInput, "not a directory"},
 		{"require signature without key", nil, []string{"--require-signature"}, ExitUsage, "needs a signing key"},
 		{"redact without key", nil, []string{"--redact"}, ExitUsage, "needs a redaction key"},
 		{"bad fsync", nil, []string{"--fsync", "sometimes"}, ExitUsage, "--fsync"},
@@ -380,6 +380,26 @@ func TestRecordCrashChild(t *testing.T) {
 		Streams{In: os.Stdin, Out: io.Discard, Err: os.Stderr}, os.Getenv)
 	fmt.Fprintf(os.Stderr, "record exited %d\n", code)
 	os.Exit(code)
+}
+
+// record keeps captures out of git and says when they are stored unredacted.
+func TestRecord_piiWarningAndGitignore(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new")
+	_, _, stop := startRecord(t, nil, "--dir", dir)
+	_, stderr := stop()
+	if !strings.Contains(stderr, "warning: captures are stored as received and may hold personal data; --redact") {
+		t.Errorf("no PII warning without --redact: %q", stderr)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err != nil || !strings.Contains(string(b), "\n*\n") {
+		t.Errorf(".gitignore = %q, %v", b, err)
+	}
+	_, _, stop = startRecord(t, map[string]string{"CIOSIM_REDACT_KEY": "0123456789abcdef0123"}, "--dir", t.TempDir(), "--redact")
+	if _, stderr := stop(); strings.Contains(stderr, "warning: captures") {
+		t.Errorf("PII warning with --redact: %q", stderr)
+	}
+	if _, out, _ := run(t, nil, "", "record", "--help"); !strings.Contains(out, `--dir string`) || !strings.Contains(out, `(default "ciosim-recordings")`) {
+		t.Errorf("record --help does not show the ciosim-recordings default:\n%s", out)
+	}
 }
 
 // TestRecord_deleteWhileRecording runs the receiver in its own process and removes its files,

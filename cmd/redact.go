@@ -32,7 +32,7 @@ Redacted capture bodies are re-serialised (compact, sorted keys), marked "redact
 and lose their X-CIO-Signature header. Captures already marked redacted pass through
 unchanged (redacting twice would change the stand-ins). The key comes from the environment
 variable named by --redact-key-env or from --redact-key-file and is never written out.`,
-		Example: `  CIOSIM_REDACT_KEY=... ciosim redact recordings/capture-2026-11-29-001.jsonl --out shared.jsonl`,
+		Example: `  CIOSIM_REDACT_KEY=$(openssl rand -hex 32) ciosim redact ciosim-recordings/capture-2026-11-29-001.jsonl --out shared.jsonl`,
 		RunE:    func(c *cobra.Command, args []string) error { return a.runRedact(o, args) },
 	}
 	f := c.Flags()

@@ -61,9 +61,10 @@ it alone. --mode batch maps them the same way and posts {"messages":[...]} to
 share a request, up to --batch-max-messages and --batch-max-bytes; an event due later starts
 a new one, so pacing holds. AEP answers 207 with a status per message: each event is reported
 on its own, only retryable failures are resent, and any failed event makes the exit status 1.`,
-		Example: `  ciosim replay recordings/ --to http://127.0.0.1:8788/collection/abc --speed 10 --max-gap 5s
-  ciosim replay recordings/ --mode batch --speed max --to https://dcs.adobedc.net/collection/{inletId}
-  CIOSIM_SIGNING_KEY=... ciosim replay capture.jsonl --to URL --shift-to-now --new-event-ids --resign-key-env CIOSIM_SIGNING_KEY`,
+		Example: `  ciosim replay ciosim-recordings/ --speed 10 --max-gap 5s          # at the embedded emulator
+  ciosim replay ciosim-recordings/ --mode batch --speed max
+  ciosim replay ciosim-recordings/ --to https://dcs.adobedc.net/collection/$INLET --flow-id $FLOW  # docs-test:skip needs a real AEP inlet
+  CIOSIM_SIGNING_KEY=... ciosim replay ciosim-recordings/capture-2026-11-29-001.jsonl --shift-to-now --new-event-ids --resign-key-env CIOSIM_SIGNING_KEY`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 && o.Resume == "" {
 				return usageErrorf("replay needs FILE or DIR arguments (or --resume JOURNAL)")

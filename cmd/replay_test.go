@@ -135,7 +135,7 @@ func TestReplay_usage(t *testing.T) {
 		{[]string{"replay", f, "--to", "http://x", "--mode", "bulk"}, ExitUsage, "want raw, xdm or batch"},
 		{[]string{"replay", f, "--to", "http://x", "--mode", "xdm", "--mapping", "nope"}, ExitUsage, "--mapping nope"},
 		{[]string{"replay", f, "--to", "http://x", "--resign-key-env", "NOPE"}, ExitUsage, "empty"},
-		{[]string{"replay", f + ".missing", "--to", "http://x"}, ExitFailure, "no such file"},
+		{[]string{"replay", f + ".missing", "--to", "http://x"}, ExitInput, "no such file"},
 		{[]string{"replay"}, ExitUsage, "replay needs FILE or DIR arguments"},
 	}
 	for _, tt := range tests {

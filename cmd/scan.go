@@ -27,7 +27,7 @@ left in the query string or headers (see docs/recording.md). Values are shown ma
 Ids cannot be told from their pseudonyms and are not reported.
 
 Exit status: 0 when nothing was found, 1 when something was found or a line could not be read.`,
-		Example: `  ciosim scan recordings/*.jsonl fixtures/*.jsonl`,
+		Example: `  ciosim scan ciosim-recordings/*.jsonl   # after ciosim redact: nothing found, exit 0`,
 		RunE:    func(c *cobra.Command, args []string) error { return a.runScan(o, args) },
 	}
 	c.Flags().BoolVar(&o.JSON, "json", false, "print one JSON object per finding")

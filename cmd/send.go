@@ -96,11 +96,14 @@ Credentials come only from the environment or files, never flags, and are never 
   AEP_API_KEY        (or --api-key-file)      x-api-key
   AEP_IMS_ORG, AEP_SANDBOX_NAME (or --org-id, --sandbox): x-gw-ims-org-id, x-sandbox-name`,
 		Example: `  ciosim generate --all --count 1000 --seed 7 | ciosim send
-  ciosim send events.jsonl --to https://dcs.adobedc.net/collection/$INLET --flow-id $FLOW --rate 50
-  ciosim send events.jsonl --mode batch --concurrency 4 --report json
-  ciosim send dead-letters.jsonl --to ... --flow-id ...     # re-send what failed`,
+  ciosim send events.jsonl --to https://dcs.adobedc.net/collection/$INLET --flow-id $FLOW --rate 50  # docs-test:skip needs a real AEP inlet
+  ciosim send events.jsonl --mode batch --concurrency 4 --json
+  ciosim send dead-letters.jsonl     # re-send what failed (add the --to and --flow-id of the failed run)`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.timeoutSet = c.Flags().Changed("timeout")
+			if o.json {
+				o.report = "json" // sendConfig gets a copy of o: set it here for the report
+			}
 			if err := applySendDataflow(&o); err != nil {
 				return err
 			}
@@ -262,7 +265,11 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 	if run.Progress = !o.noProgress && (a.s.Terminal || isTerminal(a.s.Err)); run.Progress && run.Resume == nil {
 		run.Total = wiring.CountLines(files)
 	}
-	src := wiring.NewFileSource(files, a.s.In)
+	in := a.s.In
+	if len(files) == 0 || slices.Contains(files, "-") {
+		in = a.stdin(a.command) // a hint and Ctrl-C when it is a terminal (cmd/stdin.go)
+	}
+	src := wiring.NewFileSource(files, in)
 	src.Dir = run.Dir
 	defer src.Close()
 	run.Options.OnSkip = func(err error) { fmt.Fprintf(a.s.Err, "ciosim: %v\n", err) }

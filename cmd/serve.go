@@ -98,7 +98,7 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 		Example: `  ciosim serve
   ciosim serve --mapping mapping.json --schema schema.json --dataset 5e72608b10f6e318ad2dee0f
   ciosim serve --flow 0b1d…=events.json,events.schema.json --flow 9c2e…=,profile.schema.json
-  ciosim serve --listen 127.0.0.1:8788 --fail 503=0.1,429=0.05,timeout=0.01 --latency 20ms±10ms --seed 7
+  ciosim serve --listen 127.0.0.1:8788 --fail 503=0.1,429=0.05,timeout=0.01 --latency 20ms±10ms --seed 7 &
   curl -s 'http://127.0.0.1:8788/emulator/records?status=bad' | jq .`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return a.runServe(o, deps) },

@@ -177,6 +177,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		}
 		return err
 	}
+	if len(ms.Mappings) == 0 {
+		fmt.Fprintf(a.s.Err, "ciosim: warning: mapping set %s has no mappings: every record will be {}\n", ms.Name)
+	}
 	if o.noTenant {
 		if !builtin {
 			return usageErrorf("--no-tenant-fields applies only to the built-in mapping sets")

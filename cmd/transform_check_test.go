@@ -142,9 +142,9 @@ record 2 (event_id e2):
 	})
 }
 
-// exitUnreadableFixture is the exit code of a --check fixture that cannot be read.
-// TODO(issue 16): ExitInput (3) once the exit-code table of branch small is on main.
-const exitUnreadableFixture = ExitFailure
+// exitUnreadableFixture is the exit code of a --check fixture that cannot be read: 3, as
+// for every unreadable input (README's exit-code table).
+const exitUnreadableFixture = ExitInput
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()

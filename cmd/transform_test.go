@@ -8,7 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/charmbracelet/x/exp/golden"
+	"github.com/ciosim/ciosim/internal/golden"
+	"github.com/ciosim/ciosim/internal/sharedtest"
 )
 
 // generated returns the 69 events of `generate --all` with a fixed seed and clock.
@@ -182,10 +183,7 @@ func TestTransform_badInput(t *testing.T) {
 // TestTransform_officialSchema validates every pair's experience-event record against the
 // derived compatibility-mode schema of ../shared/xdm through the command line.
 func TestTransform_officialSchema(t *testing.T) {
-	schema := "../../shared/xdm/derived/experienceevent-messaging.compat.schema.json"
-	if _, err := os.Stat(schema); err != nil {
-		t.Skip(err)
-	}
+	schema := sharedtest.Path(t, "xdm/derived/experienceevent-messaging.compat.schema.json")
 	code, out, stderr := run(t, nil, generated(t), "transform", "--validate", schema, "--no-tenant-fields")
 	if code != 0 || strings.Count(out, "\n") != 69 || strings.Contains(out, "_tenant") {
 		t.Fatalf("exit %d, %d lines: %s", code, strings.Count(out, "\n"), stderr)

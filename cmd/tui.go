@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"log/slog"
 	"os"
@@ -14,6 +13,8 @@ import (
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ciosim/ciosim/internal/wiring"
+	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/tui"
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
@@ -69,7 +70,7 @@ func attachTUI(root *cobra.Command, a *app) {
 	var o tuiOptions
 	root.Args = cobra.NoArgs
 	root.Example = `  ciosim                                  # the TUI, firing at the embedded emulator
-  ciosim --watch ./fixtures --watch ./recordings --seed 7
+  ciosim --watch ./fixtures --watch ./ciosim-recordings --seed 7
   CIOSIM_AEP_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
 	root.RunE = func(c *cobra.Command, _ []string) error {
 		if err := applyTUIDataflow(&o, c.Flags().Changed); err != nil {
@@ -96,7 +97,7 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.StringVar(&o.logFile, "log-file", "", "write a JSON log here (nothing is logged to the terminal)")
 	f.StringVar(&o.deadLetter, "dead-letter", "", "append events that could not be delivered to this JSONL file (re-sendable with 'ciosim send'); the d key lists them")
 	f.IntVar(&o.concurrency, "concurrency", 4, "requests in flight when firing many events or replaying flat out")
-	f.StringVar(&o.recordDir, "record-dir", "", "folder the R key records webhook captures into (default: the first --watch folder, else ./recordings)")
+	f.StringVar(&o.recordDir, "record-dir", "", "folder the R key records webhook captures into (default: the first --watch folder, else ./"+recordings.DefaultDir+")")
 	f.StringVar(&o.recordAddr, "record-addr", "127.0.0.1:0", "address the R key's capturing receiver listens on (port 0: any free port, shown on screen)")
 	f.StringVar(&o.tokenFile, "token-file", "", "file holding the IMS access token (instead of "+envAccessToken+")")
 	f.StringVar(&o.apiKeyFile, "api-key-file", "", "file holding the API key (instead of "+envAPIKey+")")
@@ -176,7 +177,7 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 		return tuiConfig{}, usageErrorf("--concurrency must be at least 1, got %d", cfg.Concurrency)
 	}
 	if cfg.RecordDir == "" {
-		cfg.RecordDir = "recordings"
+		cfg.RecordDir = recordings.DefaultDir
 		if len(cfg.Watch) > 0 {
 			cfg.RecordDir = cfg.Watch[0]
 		}

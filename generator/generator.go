@@ -63,6 +63,10 @@ type Generator struct {
 	caps map[string]map[string]bool
 }
 
+// SeededStart is the time of the first event when a seed is given and no start (ciosim
+// generate --seed N): seeded output must not depend on the clock.
+func SeededStart() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+
 // New returns a Generator for opts.
 func New(opts Options) *Generator {
 	// gofakeit.New(0) would seed from crypto/rand; build the Faker directly so that every

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/ciosim/ciosim/internal/jsonstr"
 )
 
 // Signature verdicts recorded for each capture.
@@ -106,10 +108,8 @@ func (c Capture) AppendJSON(b []byte) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
-func appendString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // a string always marshals
-	return append(b, q...)
-}
+// appendString writes s as json.Marshal does (HTML-escaped).
+func appendString(b []byte, s string) []byte { return jsonstr.Append(b, s, jsonstr.HTML) }
 
 // UnmarshalJSON reads a Recording JSONL object.
 func (c *Capture) UnmarshalJSON(b []byte) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -87,9 +88,17 @@ type Store struct {
 // ErrStoreClosed is returned by [Store.Append] after [Store.Close].
 var ErrStoreClosed = errors.New("recordings: store closed")
 
+// DefaultDir is where captures go unless told otherwise: a name of its own, outside any Go
+// package, kept out of git (see [OpenStore]).
+const DefaultDir = "ciosim-recordings"
+
+// gitignore is written into a directory the store creates: captures hold personal data.
+const gitignore = "# Written by ciosim: recordings hold real webhook traffic, often personal data.\n# Keep them out of git; commit redacted fixtures instead (ciosim redact, ciosim scan).\n*\n"
+
 // OpenStore opens (creating it if needed) the store in dir and checks that it can write
 // there, so a bad directory is reported at start-up rather than on the first capture. It
-// continues today's newest file unless that file ends in a torn line or is full.
+// continues today's newest file unless that file ends in a torn line or is full. A
+// directory it creates gets a .gitignore that ignores everything in it.
 func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 	if opts.MaxFileBytes <= 0 {
 		opts.MaxFileBytes = DefaultMaxFileBytes
@@ -100,8 +109,14 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	_, statErr := os.Stat(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("recordings: open store: %w", err)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte(gitignore), 0o644); err != nil {
+			return nil, fmt.Errorf("recordings: open store: %w", err)
+		}
 	}
 	s := &Store{dir: dir, opts: opts}
 	s.cond = sync.NewCond(&s.smu)

@@ -467,6 +467,7 @@ func (m *Model) openPrompt(kind promptKind, ask, value string) {
 	m.input.CursorEnd()
 	m.input.Width = max(m.width-len(ask)-4, 10)
 	m.input.Focus()
+	m.pfresh = kind == promptEditValue && value != ""
 }
 
 func (m Model) promptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
@@ -487,7 +488,7 @@ func (m Model) promptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			}
 			m.pfield = v
 			m.openPrompt(promptEditValue, v+" = ", fieldValue(it.Event.Bytes(), v))
-			return m, nil
+			return m, m.setStatus(false, `a JSON value (text in "quotes"); typing replaces the current value, ←/→ edit it`)
 		case promptEditValue:
 			it, ok := m.list.Item(m.pitem)
 			if !ok {
@@ -502,6 +503,18 @@ func (m Model) promptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 			return m, saveFixture(v, events)
 		}
 		return m, nil
+	}
+	if m.pfresh {
+		// The current value is selected: typed text replaces it, deleting clears it.
+		switch msg.Type {
+		case tea.KeyRunes, tea.KeySpace:
+			m.input.SetValue("")
+		case tea.KeyBackspace, tea.KeyDelete:
+			m.input.SetValue("")
+			m.pfresh = false
+			return m, nil
+		}
+		m.pfresh = false
 	}
 	var cmd tea.Cmd
 	m.input, cmd = m.input.Update(msg)

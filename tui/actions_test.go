@@ -11,8 +11,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/recordings"
 )
 
@@ -140,11 +140,24 @@ func TestModel_editFieldInline(t *testing.T) {
 		t.Error("inspector not refreshed after edit")
 	}
 
-	// An edit that breaks the event is applied and its problems are shown.
+	// A value that is not JSON is refused, saying how to enter text; nothing changes.
+	before := string(h.m.Events()[0].Event.Bytes())
 	h.keys("e")
 	h.typeText("timestamp")
 	h.keys("enter")
 	h.m.input.SetValue("soon")
+	h.keys("enter")
+	if st := h.m.Status(); !strings.Contains(st, `not JSON`) || !strings.Contains(st, `quote it: "soon"`) {
+		t.Errorf("status = %q, want a not-JSON error with the quoting hint", st)
+	}
+	if got := string(h.m.Events()[0].Event.Bytes()); got != before {
+		t.Errorf("a refused edit changed the event:\n%s", got)
+	}
+	// An edit that breaks the event is applied and its problems are shown.
+	h.keys("e")
+	h.typeText("timestamp")
+	h.keys("enter")
+	h.m.input.SetValue(`"soon"`)
 	h.keys("enter")
 	if !strings.Contains(h.m.Status(), "now invalid: timestamp") {
 		t.Errorf("status = %q, want the validation problem", h.m.Status())
@@ -157,8 +170,40 @@ func TestModel_editFieldInline(t *testing.T) {
 	h.keys("e")
 	h.typeText("metric.x")
 	h.keys("enter", "enter")
-	if !strings.Contains(h.m.Status(), `field "metric.x": metric is not an object`) {
+	if !strings.Contains(h.m.Status(), `field metric.x: metric is a string, not an object or array`) {
 		t.Errorf("status = %q", h.m.Status())
+	}
+}
+
+// The edit prompt starts from the field's current value, as if selected: typing replaces
+// it (it used to append to it), an arrow key keeps it for editing.
+func TestModel_editValueStartsSelected(t *testing.T) {
+	h := newHarness(t, testDeps(&fakeSender{}), Options{Seed: 1}, 100, 30)
+	generateEmailOpened(h)
+	h.keys("e")
+	h.typeText("data.recipient")
+	h.keys("enter")
+	if old := h.m.input.Value(); !strings.Contains(old, "@") {
+		t.Fatalf("prompt pre-filled with %q", old)
+	}
+	if !strings.Contains(h.m.Status(), "typing replaces") {
+		t.Errorf("status = %q, want the hint", h.m.Status())
+	}
+	h.typeText(`"a@b.c"`)
+	if got := h.m.input.Value(); got != `"a@b.c"` {
+		t.Fatalf("typing over the current value gave %q, want it replaced", got)
+	}
+	h.keys("enter")
+	if it := h.m.Events()[0]; it.Recipient != "a@b.c" {
+		t.Fatalf("recipient = %q", it.Recipient)
+	}
+	// ← keeps the value and edits it.
+	h.keys("e")
+	h.typeText("data.recipient")
+	h.keys("enter", "left", "backspace")
+	h.typeText("m")
+	if got := h.m.input.Value(); got != `"a@b.m"` {
+		t.Fatalf("editing after ← gave %q", got)
 	}
 }
 
@@ -167,9 +212,11 @@ func TestSetField(t *testing.T) {
 	tests := []struct{ field, value, want, err string }{
 		{"data.a[1].b", `"y"`, `{"data":{"a":[1,{"b":"y"}]},"metric":"opened"}`, ""},
 		{"data.new.deep", `42`, `{"data":{"a":[1,{"b":"<x>"}],"new":{"deep":42}},"metric":"opened"}`, ""},
-		{"metric", `clicked`, `{"data":{"a":[1,{"b":"<x>"}]},"metric":"clicked"}`, ""},
-		{"data.a[5]", `1`, "", "not an index"},
-		{"$", `1`, "", "name a field"},
+		{"metric", `"clicked"`, `{"data":{"a":[1,{"b":"<x>"}]},"metric":"clicked"}`, ""},
+		{"data.a.1.b", `null`, `{"data":{"a":[1,{"b":null}]},"metric":"opened"}`, ""},
+		{"metric", `clicked`, "", `quote it: "clicked"`},
+		{"data.a[5]", `1`, "", "out of range"},
+		{"", `1`, "", "name a field"},
 	}
 	for _, tt := range tests {
 		got, err := setField(ev, tt.field, tt.value)

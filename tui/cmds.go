@@ -17,6 +17,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/fieldpath"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/tui/eventlist"
 	"github.com/ciosim/ciosim/tui/jsonview"
@@ -316,8 +317,8 @@ func writeJSONL(path string, events [][]byte) (int, error) {
 	return len(events), nil
 }
 
-// editEvent sets field (a dotted path such as data.recipient) of event to value (JSON, or
-// a plain string when it does not parse) and validates the result.
+// editEvent sets field (a path such as data.recipient, see [fieldpath]) of event to
+// value, which must be JSON (text in quotes), and validates the result.
 func editEvent(id int, origin string, event []byte, field, value string) tea.Cmd {
 	return func() tea.Msg {
 		b, err := setField(event, field, value)
@@ -339,12 +340,13 @@ func editEvent(id int, origin string, event []byte, field, value string) tea.Cmd
 	}
 }
 
-// setField returns event with field set to value. Objects along the path are created;
-// array indexes must exist. Keys come out sorted, as Customer.io writes them.
+// setField returns event with field set to value, through the setter `--set` uses.
+// Objects along the path are created; array indexes must exist. Keys come out sorted, as
+// Customer.io writes them.
 func setField(event []byte, field, value string) ([]byte, error) {
-	ptr := jsonview.Pointer(field)
-	if ptr == "" {
-		return nil, fmt.Errorf("edit: field %q: name a field such as data.recipient", field)
+	segs, err := fieldpath.Parse(strings.TrimSpace(field))
+	if err != nil {
+		return nil, fmt.Errorf("edit: %w", err)
 	}
 	var root any
 	dec := json.NewDecoder(bytes.NewReader(event))
@@ -352,44 +354,16 @@ func setField(event []byte, field, value string) ([]byte, error) {
 	if err := dec.Decode(&root); err != nil {
 		return nil, fmt.Errorf("edit: event is not JSON: %w", err)
 	}
-	var v any
-	vd := json.NewDecoder(strings.NewReader(value))
-	vd.UseNumber()
-	if err := vd.Decode(&v); err != nil || vd.More() {
-		v = value // not JSON: take it as a string
+	// The path's mistakes first (a field inside a string), then the value's.
+	if err := fieldpath.Set(root, segs, nil); err != nil {
+		return nil, fmt.Errorf("edit: field %w", err)
 	}
-	segs := strings.Split(ptr[1:], "/")
-	for i := range segs {
-		segs[i] = strings.ReplaceAll(strings.ReplaceAll(segs[i], "~1", "/"), "~0", "~")
+	v, err := fieldpath.ParseValue(value)
+	if err != nil {
+		return nil, fmt.Errorf("edit %s: %w", field, err)
 	}
-	cur := root
-	for i, s := range segs {
-		last := i == len(segs)-1
-		switch c := cur.(type) {
-		case map[string]any:
-			if last {
-				c[s] = v
-				break
-			}
-			next, ok := c[s]
-			if !ok || next == nil {
-				next = map[string]any{}
-				c[s] = next
-			}
-			cur = next
-		case []any:
-			n, err := strconv.Atoi(s)
-			if err != nil || n < 0 || n >= len(c) {
-				return nil, fmt.Errorf("edit: field %q: %q is not an index of an array of %d", field, s, len(c))
-			}
-			if last {
-				c[n] = v
-				break
-			}
-			cur = c[n]
-		default:
-			return nil, fmt.Errorf("edit: field %q: %s is not an object or array", field, strings.Join(segs[:i], "."))
-		}
+	if err := fieldpath.Set(root, segs, v); err != nil {
+		return nil, fmt.Errorf("edit: field %w", err)
 	}
 	var out bytes.Buffer
 	enc := json.NewEncoder(&out)
@@ -402,7 +376,11 @@ func setField(event []byte, field, value string) ([]byte, error) {
 
 // fieldValue returns the compact JSON of field in event, for pre-filling the edit prompt.
 func fieldValue(event []byte, field string) string {
-	ptr := jsonview.Pointer(field)
+	segs, err := fieldpath.Parse(strings.TrimSpace(field))
+	if err != nil {
+		return ""
+	}
+	ptr := fieldpath.Pointer(segs)
 	doc, err := jsonview.Parse(event)
 	if err != nil {
 		return ""

@@ -135,6 +135,9 @@ type Model struct {
 	pkind   promptKind
 	pfield  string
 	pitem   int
+	// pfresh: the edit prompt still shows the field's current value untouched, as if
+	// selected; the first character typed replaces it, an arrow key starts editing it.
+	pfresh bool
 
 	dead       []DeadLetter
 	deadCursor int

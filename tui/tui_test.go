@@ -9,7 +9,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
+	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/recordings"
 )
 

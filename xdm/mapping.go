@@ -102,6 +102,9 @@ type rawSet struct {
 // form. A legacy mapping whose sourceAttribute is not a plain path must say so with
 // sourceType "EXPRESSION" (or the stored form "text/x.aep-sl").
 func ParseMappingSet(b []byte) (MappingSet, error) {
+	if t := bytes.TrimLeft(b, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '[' {
+		return MappingSet{}, &ParseError{Msg: `a JSON array: a mapping set is an object, as POST /conversion/mappingSets takes it; wrap the array: {"mappings": [...]}`}
+	}
 	var r rawSet
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&r); err != nil {

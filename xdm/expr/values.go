@@ -388,11 +388,11 @@ func Normalize(v any) any {
 }
 
 func show(v any) string {
-	switch v.(type) {
+	switch x := v.(type) {
 	case nil:
 		return "null"
 	case string:
-		return strconv.Quote(v.(string))
+		return strconv.Quote(x)
 	}
 	return typeName(v) + " " + toString(v)
 }

@@ -1,0 +1,73 @@
+// Package jsonstr appends Go strings as JSON strings, byte for byte as encoding/json writes
+// them, without reflection or allocation. It is the one JSON string escaper of ciosim: the
+// generator writes Customer.io bodies with it (HTML escaping on, as Customer.io's Go sender
+// does), the XDM mapper and the recording store write with it.
+package jsonstr
+
+import "unicode/utf8"
+
+// Mode selects how Append escapes.
+type Mode uint8
+
+const (
+	// Plain escapes as encoding/json's Encoder with SetEscapeHTML(false).
+	Plain Mode = iota
+	// HTML also escapes <, > and & as \u003c, \u003e and \u0026, as json.Marshal does.
+	HTML
+)
+
+const hex = "0123456789abcdef"
+
+// Append appends s to dst as a quoted JSON string. Invalid UTF-8 becomes \ufffd and
+// U+2028/U+2029 are escaped, as encoding/json does.
+func Append(dst []byte, s string, mode Mode) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && (mode == Plain || (c != '<' && c != '>' && c != '&')) {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}

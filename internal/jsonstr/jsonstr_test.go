@@ -1,0 +1,51 @@
+package jsonstr
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+func std(t testing.TB, s string, mode Mode) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(mode == HTML)
+	if err := enc.Encode(s); err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
+}
+
+var cases = []string{
+	"", "plain", `quote " and \ backslash`, "tab\tnew\nline\rcr", "\b\f\x00\x01\x1f\x7f",
+	"<a href=\"x&y\">", "café ✓ 日本", "\u2028\u2029", "bad \xff utf8 \xc3", "emoji 😀",
+}
+
+func TestAppend_matchesEncodingJSON(t *testing.T) {
+	for _, mode := range []Mode{Plain, HTML} {
+		for _, s := range cases {
+			if got, want := Append(nil, s, mode), std(t, s, mode); !bytes.Equal(got, want) {
+				t.Errorf("mode %d %q: got %s, want %s", mode, s, got, want)
+			}
+		}
+	}
+}
+
+func TestAppend_appendsToDst(t *testing.T) {
+	if got := string(Append([]byte("x:"), "a<", HTML)); got != `x:"a\u003c"` {
+		t.Fatalf("got %s", got)
+	}
+}
+
+func FuzzAppend(f *testing.F) {
+	for _, s := range cases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, mode := range []Mode{Plain, HTML} {
+			if got, want := Append(nil, s, mode), std(t, s, mode); !bytes.Equal(got, want) {
+				t.Fatalf("mode %d %q: got %s, want %s", mode, s, got, want)
+			}
+		}
+	})
+}
