@@ -21,7 +21,7 @@ func (a *app) readRecords(names []string, fn func(recordings.Record) error) (ski
 	}
 	in := a.s.In
 	if len(files) == 0 || slices.Contains(files, "-") {
-		in = a.stdin(a.command) // a hint and Ctrl-C when it is a terminal (cmd/stdin.go)
+		in = a.env().Stdin() // a hint and Ctrl-C when it is a terminal (wiring/stdin.go)
 	}
 	src := wiring.NewFileSource(files, in)
 	defer src.Close()

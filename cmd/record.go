@@ -145,7 +145,7 @@ func (a *app) runRecord(o recordOptions) error {
 
 	var fwd *wiring.Forwarder
 	if o.Forward != "" {
-		c, err := a.newAEPClient(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
+		c, err := a.env().AEPClient(wiring.AEPTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
 			Retries: 3, Timeout: 10 * time.Second})
 		if err != nil {
 			return err

@@ -162,7 +162,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	if err != nil {
 		return err
 	}
-	target := aepTarget{URL: o.To, Mode: aep.Mode(o.Mode), FlowID: o.FlowID, SigningKey: key,
+	target := wiring.AEPTarget{URL: o.To, Mode: aep.Mode(o.Mode), FlowID: o.FlowID, SigningKey: key,
 		Retries: o.Retries, Timeout: o.Timeout, BatchMaxBytes: o.BatchBytes, BatchMaxMessages: o.BatchCount}
 	if target.URL == "" {
 		deps, err := wiring.XDMDeps(cmp(o.Tenant, a.getenv("CIOSIM_TENANT")))
@@ -183,7 +183,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		}
 		fmt.Fprintf(a.s.Err, "ciosim: replaying to the embedded AEP emulator at %s\n", target.URL)
 	}
-	if run.Client, err = a.newAEPClient(target); err != nil {
+	if run.Client, err = a.env().AEPClient(target); err != nil {
 		return err
 	}
 	src := wiring.NewFileSource(files, a.s.In)

@@ -15,11 +15,11 @@ import (
 
 // Environment variables send reads credentials from (or the files named by the --*-file flags).
 const (
-	envSigningKey  = "CIOSIM_SIGNING_KEY"
-	envAccessToken = "AEP_ACCESS_TOKEN"
-	envAPIKey      = "AEP_API_KEY"
-	envOrgID       = "AEP_IMS_ORG"
-	envSandbox     = "AEP_SANDBOX_NAME"
+	envSigningKey  = wiring.EnvSigningKey
+	envAccessToken = wiring.EnvAccessToken
+	envAPIKey      = wiring.EnvAPIKey
+	envOrgID       = wiring.EnvOrgID
+	envSandbox     = wiring.EnvSandbox
 )
 
 // sendDeps are the pieces of send that come from other packages, injected so tests can fake
@@ -142,7 +142,7 @@ Credentials come only from the environment or files, never flags, and are never 
 
 // credential reads a secret from file when given, else from the environment variable env.
 func (a *app) credential(env, file string) (secret.Secret, error) {
-	return wiring.Credential(a.getenv, env, file)
+	return a.env().Credential(env, file)
 }
 
 func (a *app) sendConfig(o sendOptions) (aep.Options, error) {
@@ -267,7 +267,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 	}
 	in := a.s.In
 	if len(files) == 0 || slices.Contains(files, "-") {
-		in = a.stdin(a.command) // a hint and Ctrl-C when it is a terminal (cmd/stdin.go)
+		in = a.env().Stdin() // a hint and Ctrl-C when it is a terminal (wiring/stdin.go)
 	}
 	src := wiring.NewFileSource(files, in)
 	src.Dir = run.Dir
