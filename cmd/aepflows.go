@@ -39,24 +39,6 @@ func applyDataflow(o *transformOptions) error {
 	return nil
 }
 
-// applySendDataflow points send at a dataflow directory's inlet and flow id; --to and
-// --flow-id given on the command line win.
-func applySendDataflow(o *sendOptions) error {
-	if o.dataflow == "" {
-		return nil
-	}
-	d, err := dataflow.ReadDir(o.dataflow)
-	if err != nil {
-		return &UsageError{Err: fmt.Errorf("--dataflow: %w", err)}
-	}
-	if d.Dataflow.InletURL == "" {
-		return usageErrorf("--dataflow %s: dataflow.json has no inletUrl", o.dataflow)
-	}
-	o.to = cmp(o.to, d.Dataflow.InletURL)
-	o.flowID = cmp(o.flowID, d.Dataflow.FlowID)
-	return nil
-}
-
 // applyReplayDataflow points replay at a dataflow directory: its inlet, flow id and, for the
 // xdm and batch modes, its mapping; flags given on the command line win.
 func applyReplayDataflow(o *replayOptions, mappingSet bool) error {
