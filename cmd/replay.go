@@ -141,7 +141,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 	if o.MaxGap < 0 {
 		return usageErrorf("--max-gap must not be negative")
 	}
-	key, err := a.loadKey(o.ResignKeyEnv, o.ResignFile)
+	key, err := a.env().LoadKey(o.ResignKeyEnv, o.ResignFile)
 	if err != nil {
 		return err
 	}
@@ -260,7 +260,7 @@ func (a *app) printReplay(r pipeline.Result, asJSON bool) {
 		a.s.Out.Write(append(b, '\n'))
 		return
 	}
-	fmt.Fprintf(a.s.Out, "%s:%d %-24s %3d %7.1fms lag %6.2fms", filepath.Base(l.File), l.Line, orDash(l.Pair), l.Status, l.Latency, l.LagMs)
+	fmt.Fprintf(a.s.Out, "%s:%d %-24s %3d %7.1fms lag %6.2fms", filepath.Base(l.File), l.Line, wiring.OrDash(l.Pair), l.Status, l.Latency, l.LagMs)
 	if l.Outcome != string(pipeline.Delivered) {
 		fmt.Fprintf(a.s.Out, " %s: %s", l.Outcome, l.Error)
 	}
