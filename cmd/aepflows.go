@@ -27,24 +27,6 @@ func applyDataflow(o *transformOptions) error {
 	return nil
 }
 
-// applyReplayDataflow points replay at a dataflow directory: its inlet, flow id and, for the
-// xdm and batch modes, its mapping; flags given on the command line win.
-func applyReplayDataflow(o *replayOptions, mappingSet bool) error {
-	if o.Dataflow == "" {
-		return nil
-	}
-	d, err := dataflow.ReadDir(o.Dataflow)
-	if err != nil {
-		return &UsageError{Err: fmt.Errorf("--dataflow: %w", err)}
-	}
-	o.To = cmp(o.To, d.Dataflow.InletURL)
-	o.FlowID = cmp(o.FlowID, d.Dataflow.FlowID)
-	if !mappingSet {
-		o.Mapping = d.MappingPath()
-	}
-	return nil
-}
-
 // applyTUIDataflow points the TUI at a dataflow directory: its inlet, flow id and mapping;
 // flags given on the command line win.
 func applyTUIDataflow(o *tuiOptions, changed func(string) bool) error {
