@@ -238,16 +238,7 @@ func applyReplayDataflow(o *ReplayOptions, mappingSet bool) error {
 // (CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID, CIOSIM_SCHEMA_ID).
 func (a *Env) xdmTransform(mapping, tenant string) (func(recordings.Record, []byte) ([]byte, error), error) {
 	to := struct{ tenant, imsOrg, datasetID, flowID, schemaID string }{tenant: tenant}
-	fill := func(v *string, key string) { // the fallbacks of 'ciosim transform'
-		if *v == "" {
-			*v = a.Getenv(key)
-		}
-	}
-	fill(&to.tenant, "CIOSIM_TENANT")
-	fill(&to.imsOrg, "CIOSIM_IMS_ORG")
-	fill(&to.datasetID, "CIOSIM_DATASET_ID")
-	fill(&to.flowID, "CIOSIM_FLOW_ID")
-	fill(&to.schemaID, "CIOSIM_SCHEMA_ID")
+	a.EnvelopeDefaults(&to.tenant, &to.imsOrg, &to.datasetID, &to.flowID, &to.schemaID)
 	if _, err := xdm.NormalizeTenant(to.tenant); err != nil {
 		return nil, Usagef("--tenant: %v", err)
 	}
@@ -282,4 +273,20 @@ func (a *Env) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 		}
 		return xdm.Envelope(res.Record, env), nil
 	}, nil
+}
+
+// EnvelopeDefaults fills the empty ones of the tenant and the XDM envelope's ids from the
+// environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
+// CIOSIM_SCHEMA_ID (the fallbacks of 'ciosim transform' and replay's xdm step).
+func (a *Env) EnvelopeDefaults(tenant, imsOrg, datasetID, flowID, schemaID *string) {
+	fill := func(v *string, key string) {
+		if *v == "" {
+			*v = a.Getenv(key)
+		}
+	}
+	fill(tenant, "CIOSIM_TENANT")
+	fill(imsOrg, "CIOSIM_IMS_ORG")
+	fill(datasetID, "CIOSIM_DATASET_ID")
+	fill(flowID, "CIOSIM_FLOW_ID")
+	fill(schemaID, "CIOSIM_SCHEMA_ID")
 }
