@@ -111,12 +111,6 @@ func (a *app) exitCode(err error) int {
 	}
 }
 
-// isTerminal reports whether w is a terminal, for progress output and the TUI.
-func isTerminal(w io.Writer) bool { return wiring.IsTerminal(w) }
-
-// noColor reports whether the user asked for no colour (https://no-color.org).
-func (a *app) noColor() bool { return a.getenv("NO_COLOR") != "" }
-
 func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ciosim",
