@@ -10,15 +10,17 @@ package main
 //     commands added by any engineer are covered without registering them here).
 //
 // How each is run: the binary is built once and put on PATH as `ciosim`; `go run .` means
-// `ciosim`. Each block runs in a fresh directory seeded with the files examples name
-// (events.jsonl, my-scenario.yaml, mapping files, schemas, fixtures/golden,
-// ciosim-recordings/, dead-letter files; see seed), with ../shared beside it, stdin empty, HOME private
-// and nothing reaching the network. A line must exit 0 unless it says otherwise with
-// `# docs-test:exit=N`. A line ending in & is started in the background and stopped when its
-// block ends. Servers and paced runs (record, serve, --follow, --realtime) run for
-// longRunning and pass when they have not failed by then. TUI lines (ciosim with flags and
-// no command) run without a terminal: they pass when the flags are accepted and the TUI
-// stops only for want of a terminal.
+// `ciosim`. The examples of one Markdown file (all its blocks, in order) or of one command's
+// help run in one bash session, so variables, exports and background servers carry from
+// line to line as they do for a reader following a tutorial. Each session starts in a fresh
+// directory seeded with the files examples name (events.jsonl, my-scenario.yaml, mapping
+// files, schemas, fixtures/golden, ciosim-recordings/, dead-letter files; see seed), with
+// ../shared beside it, stdin empty, HOME private and nothing reaching the network. A line
+// must exit 0 unless it says otherwise with `# docs-test:exit=N`. A line ending in & runs in
+// the background until its session ends. Servers and paced runs (record, serve, --follow,
+// --realtime) run for three seconds and pass when they have not failed by then. TUI lines
+// (ciosim with flags and no command) run without a terminal: they pass when the flags are
+// accepted and the TUI stops only for want of a terminal. A session may take sessionTimeout.
 //
 // Skip markers: a line carrying `# docs-test:skip REASON` is not run; the test lists every
 // skipped line with its reason, and fails when there are more than maxSkips. `go test`
@@ -44,9 +46,8 @@ import (
 )
 
 const (
-	longRunning = 3 * time.Second
-	lineTimeout = 60 * time.Second
-	maxSkips    = 8
+	sessionTimeout = 3 * time.Minute
+	maxSkips       = 8
 )
 
 type example struct {
@@ -116,12 +117,14 @@ func markdownBlocks(t *testing.T) []block {
 			t.Fatal(err)
 		}
 		s := string(b)
+		// One shell session per file: a tutorial's blocks share variables and servers.
+		var exs []example
 		for _, m := range fenceRE.FindAllStringSubmatchIndex(s, -1) {
 			line := strings.Count(s[:m[4]], "\n") + 1
-			exs := splitLines(f, s[m[4]:m[5]], line)
-			if len(exs) > 0 {
-				out = append(out, block{where: fmt.Sprintf("%s:%d", f, line), examples: exs})
-			}
+			exs = append(exs, splitLines(f, s[m[4]:m[5]], line)...)
+		}
+		if len(exs) > 0 {
+			out = append(out, block{where: f, examples: exs})
 		}
 	}
 	return out
@@ -184,38 +187,29 @@ func TestDocs_examplesRun(t *testing.T) {
 		if err := os.CopyFS(work, os.DirFS(seedDir)); err != nil {
 			t.Fatal(err)
 		}
-		shared := filepath.Join(dir, "shared")
 		if p := sharedtest.Path(t, "xdm"); p != "" {
-			os.Symlink(filepath.Dir(p), shared)
+			os.Symlink(filepath.Dir(p), filepath.Join(dir, "shared"))
 		}
-		env := append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"HOME="+filepath.Join(dir, "home"), "NO_COLOR=1", "CIOSIM_CONFIG=")
-		var background []*exec.Cmd
+		var lines []example
 		for _, ex := range b.examples {
-			line := ex.cmd
-			if m := skipRE.FindStringSubmatch(line); m != nil {
-				skipped = append(skipped, fmt.Sprintf("%s: %s (%s)", ex.where, stripComment(firstLine(line)), strings.TrimSpace(m[1])))
+			if m := skipRE.FindStringSubmatch(ex.cmd); m != nil {
+				skipped = append(skipped, fmt.Sprintf("%s: %s (%s)", ex.where, stripComment(firstLine(ex.cmd)), strings.TrimSpace(m[1])))
 				continue
 			}
-			if strings.HasPrefix(line, "go test") {
+			if strings.HasPrefix(ex.cmd, "go test") {
 				continue // this suite
 			}
-			line = strings.ReplaceAll(line, "go run .", "ciosim")
-			ran++
-			began := time.Now()
-			if c, ok := runExample(t, ex.where, line, work, env); ok && c != nil {
-				background = append(background, c)
-			}
-			if d := time.Since(began); d > 5*time.Second {
-				t.Logf("slow: %s took %v", ex.where, d.Round(100*time.Millisecond))
-			}
+			ex.cmd = strings.ReplaceAll(ex.cmd, "go run .", "ciosim")
+			lines = append(lines, ex)
 		}
-		for _, c := range background {
-			syscall.Kill(-c.Process.Pid, syscall.SIGTERM)
-			c.Wait()
+		ran += len(lines)
+		began := time.Now()
+		runSession(t, b.where, lines, dir, work, bin)
+		if d := time.Since(began); d > 10*time.Second {
+			t.Logf("slow: %s took %v", b.where, d.Round(100*time.Millisecond))
 		}
 	}
-	t.Logf("docs: ran %d examples from %d blocks; %d skipped by marker:", ran, len(blocks), len(skipped))
+	t.Logf("docs: ran %d examples from %d sessions; %d skipped by marker:", ran, len(blocks), len(skipped))
 	for _, s := range skipped {
 		t.Logf("  skip %s", s)
 	}
@@ -234,70 +228,98 @@ func firstLine(s string) string {
 
 var (
 	serverRE = regexp.MustCompile(`\bciosim (record|serve)\b|--follow\b|--realtime\b`)
-	tuiRE    = regexp.MustCompile(`(^|\s|=\S*\s)ciosim(\s+-|\s*$|\s+#)`)
+	tuiRE    = regexp.MustCompile(`(^|\s|=\S*\s)ciosim(\s+-|\s*$)`)
+	resultRE = regexp.MustCompile(`(?m)^(FAIL|START) (\d+) ?(\d*)$`)
 )
 
-// runExample runs one line; it returns the command when the line was started in the
-// background.
-func runExample(t *testing.T, where, line, dir string, env []string) (*exec.Cmd, bool) {
+// sessionPrelude is the shell every session runs in: job control (so servers get process
+// groups of their own and can be stopped), and the checks each line reports through fd 3.
+const sessionPrelude = `set -m
+__bg=()
+__check() { # rc line want tui
+  if [ "$1" = "$3" ]; then return; fi
+  if [ "$4" = 1 ] && [ "$1" = 1 ] && grep -q "the TUI needs a terminal" "$__out/$2"; then return; fi
+  echo "FAIL $2 $1" >&3
+}
+__long() { # pid line: a server or paced run passes if it has not failed after a while
+  for __i in $(seq 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$1" 2>/dev/null; then kill -KILL -- "-$1" 2>/dev/null; wait "$1" 2>/dev/null; return; fi
+  wait "$1"; __check $? "$2" 0 0
+}
+`
+
+// runSession runs a session's lines in one bash process, in order, so variables, exports
+// and background servers carry from one line to the next as they would for a reader.
+func runSession(t *testing.T, where string, lines []example, dir, work, bin string) {
 	t.Helper()
-	want := 0
-	if m := exitRE.FindStringSubmatch(line); m != nil {
-		want, _ = strconv.Atoi(m[1])
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
 	}
-	code := stripComment(line)
-	bg := strings.HasSuffix(code, "&")
-	if bg {
-		code = strings.TrimSpace(strings.TrimSuffix(code, "&"))
-	}
-	long := bg || serverRE.MatchString(code)
-	tui := tuiRE.MatchString(code) && !strings.Contains(code, "|")
-	timeout := lineTimeout
-	if long {
-		timeout = longRunning
-	}
-	var out bytes.Buffer
-	w := &capped{b: &out, n: 8 << 10}
-	c := exec.Command("bash", "-c", "set -o pipefail; "+code)
-	c.Dir, c.Env, c.Stdout, c.Stderr = dir, env, w, w
-	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := c.Start(); err != nil {
-		t.Fatalf("%s: %v", where, err)
-	}
-	if bg {
-		time.Sleep(time.Second) // let a server start listening
-		if c.ProcessState != nil {
-			t.Errorf("%s: background example ended at once:\n%s\n%s", where, line, out.String())
+	var sb strings.Builder
+	sb.WriteString(sessionPrelude)
+	for i, ex := range lines {
+		want := "0"
+		if m := exitRE.FindStringSubmatch(ex.cmd); m != nil {
+			want = m[1]
 		}
-		return c, true
+		code := stripComment(ex.cmd)
+		tui := "0"
+		if tuiRE.MatchString(code) && !strings.Contains(code, "|") {
+			tui = "1"
+		}
+		fmt.Fprintf(&sb, "echo \"START %d\" >&3\n", i)
+		switch {
+		case strings.HasSuffix(code, "&"):
+			fmt.Fprintf(&sb, "{ %s } >\"$__out/%d\" 2>&1 </dev/null\n__bg+=($!); sleep 1\n", code, i)
+		case serverRE.MatchString(code):
+			fmt.Fprintf(&sb, "{ %s & } >\"$__out/%d\" 2>&1 </dev/null\n__long $! %d\n", code, i, i)
+		default:
+			fmt.Fprintf(&sb, "{ %s\n} >\"$__out/%d\" 2>&1 </dev/null\n__check $? %d %s %s\n", code, i, i, want, tui)
+		}
 	}
-	done := make(chan error, 1)
-	go func() { done <- c.Wait() }()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	sb.WriteString("for __p in \"${__bg[@]}\"; do kill -KILL -- \"-$__p\" 2>/dev/null; done\nwait 2>/dev/null\n")
+	script := filepath.Join(dir, "session.sh")
+	if err := os.WriteFile(script, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	status := filepath.Join(dir, "status")
+	sf, err := os.Create(status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sf.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), sessionTimeout)
 	defer cancel()
-	select {
-	case err := <-done:
-		got := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			got = ee.ExitCode()
-		} else if err != nil {
-			t.Errorf("%s: %v", where, err)
-			return nil, false
+	c := exec.CommandContext(ctx, "bash", script)
+	c.Dir = work
+	c.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"HOME="+filepath.Join(dir, "home"), "NO_COLOR=1", "CIOSIM_CONFIG=", "__out="+out)
+	c.ExtraFiles = []*os.File{sf}
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
+	var stderr bytes.Buffer
+	c.Stderr = &capped{b: &stderr, n: 8 << 10}
+	runErr := c.Run()
+	st, _ := os.ReadFile(status)
+	last := -1
+	for _, m := range resultRE.FindAllStringSubmatch(string(st), -1) {
+		n, _ := strconv.Atoi(m[2])
+		if m[1] == "START" {
+			last = n
+			continue
 		}
-		if tui && got == 1 && strings.Contains(out.String(), "the TUI needs a terminal") {
-			return nil, false // the flags were accepted; only the terminal is missing
+		msg, _ := os.ReadFile(filepath.Join(out, m[2]))
+		if len(msg) > 4096 {
+			msg = msg[:4096]
 		}
-		if got != want {
-			t.Errorf("%s: exit %d, want %d:\n  %s\n%s", where, got, want, line, indent(out.String()))
-		}
-	case <-ctx.Done():
-		syscall.Kill(-c.Process.Pid, syscall.SIGKILL)
-		<-done
-		if !long {
-			t.Errorf("%s: still running after %v:\n  %s\n%s", where, timeout, line, indent(out.String()))
-		}
+		t.Errorf("%s: exit %s, want 0:\n  %s\n%s", lines[n].where, m[3], lines[n].cmd, indent(string(msg)))
 	}
-	return nil, false
+	if ctx.Err() != nil && last >= 0 {
+		t.Errorf("%s: still running after the session's %v:\n  %s", lines[last].where, sessionTimeout, lines[last].cmd)
+	} else if runErr != nil && ctx.Err() == nil {
+		t.Errorf("%s: the session script failed: %v\n%s", where, runErr, stderr.String())
+	}
 }
 
 // stripComment removes a trailing shell comment (a # after white space, outside quotes).

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/ciosim/ciosim/internal/sharedtest"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"io/fs"
@@ -69,8 +70,9 @@ func startServeCP(t *testing.T, args ...string) (string, *syncBuf) {
 	}
 }
 
-// sharedCompatSchema is the derived ExperienceEvent schema from ../shared/xdm.
-const sharedCompatSchema = "../../shared/xdm/derived/experienceevent-messaging.compat.schema.json"
+// sharedCompatSchema is the derived ExperienceEvent schema from ../shared/xdm (through
+// sharedtest.Path: it skips locally when missing and fails under CI=true).
+const sharedCompatSchema = "xdm/derived/experienceevent-messaging.compat.schema.json"
 
 // TestAEP_endToEnd is the issue's path over real HTTP, no client mocks: serve → aep login →
 // aep setup with a mapping file and a schema file → send good and bad events to the webhook
@@ -78,7 +80,7 @@ const sharedCompatSchema = "../../shared/xdm/derived/experienceevent-messaging.c
 // diff exits 1 → aep push → the mapping version went up and new events use it. Finally
 // every output, log and file is searched for the client secret and the token.
 func TestAEP_endToEnd(t *testing.T) {
-	schemaSrc, err := os.ReadFile(sharedCompatSchema)
+	schemaSrc, err := os.ReadFile(sharedtest.Path(t, sharedCompatSchema))
 	if err != nil {
 		t.Fatalf("the shared XDM schema is needed: %v", err)
 	}
