@@ -81,15 +81,15 @@ type Stats struct {
 // segment is one spool directory: a recordings store while open, then a closed set of
 // files waiting for upload.
 type segment struct {
-	id     ulid.ULID
-	dir    string
-	store  *recordings.Store // nil once closed
-	bytes  atomic.Int64
-	lines  atomic.Int64
-	first  atomic.Int64 // unix nanos of the first append, 0 before
+	id    ulid.ULID
+	dir   string
+	store *recordings.Store // nil once closed
+	bytes atomic.Int64
+	lines atomic.Int64
+	first atomic.Int64 // unix nanos of the first append, 0 before
 	// rotating is set by the one caller replacing this segment.
 	rotating atomic.Bool
-	closed time.Time    // when it was closed (or found at start-up)
+	closed   time.Time // when it was closed (or found at start-up)
 }
 
 // Spool is a recorder's local, durable buffer in front of a bucket. Each capture is

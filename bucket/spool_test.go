@@ -30,8 +30,8 @@ var t0 = time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC)
 
 func capture(i int, at time.Time) recordings.Capture {
 	return recordings.Capture{ReceivedAt: at, Method: "POST", Path: "/webhook",
-		Headers: map[string]string{"Content-Type": "application/json"},
-		Body:    []byte(fmt.Sprintf(`{"event_id":"e%04d","metric":"sent","object_type":"email","timestamp":%d}`, i, at.Unix())),
+		Headers:   map[string]string{"Content-Type": "application/json"},
+		Body:      []byte(fmt.Sprintf(`{"event_id":"e%04d","metric":"sent","object_type":"email","timestamp":%d}`, i, at.Unix())),
 		Signature: recordings.SignatureAbsent}
 }
 
