@@ -23,9 +23,9 @@ func (a *app) forEachInput(names []string, fn func(name string, r io.Reader) err
 			}
 			continue
 		}
-		f, err := os.Open(name)
+		f, err := a.openInput(name) // a file or a bucket URL (cmd/bucketinput.go)
 		if err != nil {
-			return fmt.Errorf("open input: %w", err)
+			return err
 		}
 		err = fn(name, f)
 		f.Close()

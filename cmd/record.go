@@ -18,6 +18,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/ops"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
@@ -46,6 +47,8 @@ type recordOptions struct {
 	MaxFileSize      int64
 	Fsync            string
 	JSON             bool
+	Server           serverOptions // TLS, logs, drain (cmd/serverops.go)
+	Store            storeOptions  // --store: object storage (cmd/serverops.go)
 }
 
 func newRecordCmd(a *app) *cobra.Command {
@@ -82,6 +85,8 @@ are recorded as "unchecked".`,
 	f.Int64Var(&o.MaxFileSize, "max-file-size", recordings.DefaultMaxFileBytes, "rotate to a new file at this size, in bytes")
 	f.StringVar(&o.Fsync, "fsync", "always", "durability before answering 200: always (fsync, group commit) or never (OS page cache: survives a killed process, not a power loss)")
 	f.BoolVar(&o.JSON, "json", false, "print one JSON object per request instead of a text line")
+	addServerFlags(f, &o.Server)
+	addStoreFlags(f, &o.Store)
 	return c
 }
 
@@ -100,7 +105,11 @@ func (a *app) loadKey(env, file string) (secret.Secret, error) {
 	return secret.New(a.getenv(env)), nil
 }
 
-func (a *app) runRecord(o recordOptions) error {
+func (a *app) runRecord(o recordOptions) (err error) {
+	rt, err := a.newServerRuntime(o.Server)
+	if err != nil {
+		return err
+	}
 	var policy recordings.SyncPolicy
 	switch o.Fsync {
 	case "always":
@@ -129,11 +138,23 @@ func (a *app) runRecord(o recordOptions) error {
 		}
 		hopts.Redact = recordings.NewRedactor(rkey).Body
 	}
-	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
+	store, err := a.openCaptureStore(o.Dir, policy, o.MaxFileSize, o.Store, rt.log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() {
+		// After the drain: close the store; with --store, ship the open segment.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), o.Server.DrainTimeout)
+		defer cancel()
+		if cerr := store.close(ctx); cerr != nil {
+			rt.log.Error("closing the store", "err", cerr)
+			if ee := (*ExitError)(nil); errors.As(err, &ee) && ee.Code == ExitOK {
+				err = cerr // a drain that could not ship is a failure
+			} else {
+				err = errors.Join(err, cerr)
+			}
+		}
+	}()
 	if err := probeWritable(o.Dir); err != nil {
 		return err
 	}
@@ -148,6 +169,14 @@ func (a *app) runRecord(o recordOptions) error {
 		fwd = newForwarder(a.ctx, s, a.s.Err)
 		defer fwd.close()
 	}
+	src := ops.RecorderSources{}
+	if store.spool != nil {
+		src.Spool = store.spoolStats
+	}
+	if fwd != nil {
+		src.ForwardQueue = func() int { return len(fwd.ch) }
+	}
+	metrics := ops.NewRecorderMetrics(rt.reg, src)
 	var outMu sync.Mutex
 	counts := map[string]int{}
 	refused := 0
@@ -160,6 +189,7 @@ func (a *app) runRecord(o recordOptions) error {
 			counts[recordings.SignatureUnchecked], refused)
 	}()
 	hopts.OnResult = func(r recordings.Result) {
+		metrics.Observe(r.Status, r.Capture.Signature, len(r.Capture.Body))
 		outMu.Lock()
 		a.printCapture(r, o.JSON)
 		if r.Status == http.StatusOK {
@@ -177,23 +207,12 @@ func (a *app) runRecord(o recordOptions) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: recordings.NewHandler(store, hopts), ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout: 30 * time.Second}
-	fmt.Fprintf(a.s.Err, "ciosim: recording to %s, listening on http://%s (signature key %s)\n",
-		o.Dir, ln.Addr(), keyState(key))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-a.ctx.Done():
+	fmt.Fprintf(a.s.Err, "ciosim: recording to %s, listening on %s://%s (signature key %s)\n",
+		store.where, rt.scheme(), ln.Addr(), keyState(key))
+	if err := rt.serve(a.ctx, ln, recordings.NewHandler(store, hopts), nil); err != nil {
+		return err
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return a.ctx.Err()
+	return a.exitAfterDrain()
 }
 
 func keyState(k secret.Secret) string {

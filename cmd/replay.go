@@ -17,6 +17,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/bucket"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 )
@@ -164,8 +165,14 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		return err
 	}
 	src := newFileSource(files)
+	src.open = a.openInput
 	defer src.Close()
 	if o.Follow {
+		for _, arg := range args {
+			if bucket.IsURL(arg) {
+				return usageErrorf("--follow reads local files and directories, not %s", arg)
+			}
+		}
 		w, err := recordings.Watch(a.ctx, append(dirs, parentDirs(args)...)...)
 		if err != nil {
 			return err
@@ -203,6 +210,10 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 // files sorted by name. It fails for a missing input or a directory without any.
 func (a *app) replayInputs(args []string) (files, dirs []string, err error) {
 	for _, arg := range args {
+		if bucket.IsURL(arg) {
+			files = append(files, arg) // read merged by fileSource (cmd/bucketinput.go)
+			continue
+		}
 		info, err := os.Stat(arg)
 		if err != nil {
 			return nil, nil, fmt.Errorf("open input: %w", err)
@@ -293,7 +304,8 @@ func (a *app) printReplay(r pipeline.ReplayResult, asJSON bool) {
 type fileSource struct {
 	files  []string
 	i      int
-	f      *os.File
+	f      io.ReadCloser
+	open   func(string) (io.ReadCloser, error) // nil: os.Open
 	rd     *recordings.Reader
 	offset map[string]int64 // bytes consumed per file, for follow
 	lines  map[string]int   // lines consumed per file, to number resumed reads
@@ -350,12 +362,18 @@ func (s *fileSource) Next(ctx context.Context) (recordings.Record, error) {
 				continue
 			}
 			name := s.files[s.i]
-			f, err := os.Open(name)
+			var f io.ReadCloser
+			var err error
+			if s.open != nil {
+				f, err = s.open(name) // its errors name the operation
+			} else if f, err = os.Open(name); err != nil {
+				err = fmt.Errorf("open input: %w", err)
+			}
 			if err != nil {
-				return recordings.Record{}, fmt.Errorf("open input: %w", err)
+				return recordings.Record{}, err
 			}
 			if off := s.offset[name]; off > 0 {
-				if _, err := f.Seek(off, io.SeekStart); err != nil {
+				if _, err := f.(io.Seeker).Seek(off, io.SeekStart); err != nil {
 					f.Close()
 					return recordings.Record{}, fmt.Errorf("seek %s: %w", name, err)
 				}

@@ -2,9 +2,11 @@ package cmd
 
 import (
 	"fmt"
+	"net"
 	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/internal/ops"
 	"github.com/spf13/cobra"
 )
 
@@ -29,6 +31,7 @@ type serveOptions struct {
 	maxRecords  int
 	tenant      string
 	noMapping   bool
+	server      serverOptions // TLS, logs, drain, metrics (cmd/serverops.go)
 }
 
 func newServeCmd(a *app, deps serveDeps) *cobra.Command {
@@ -68,10 +71,15 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.StringVar(&o.tenant, "tenant", "", "tenant namespace of the experience-event mapping applied to raw posts (env CIOSIM_TENANT)")
 	f.BoolVar(&o.noMapping, "no-mapping", false, "classify raw posts against the Customer.io catalog only, without Data Prep mapping")
 	f.IntVar(&o.maxRecords, "max-records", 100_000, "records kept for inspection (oldest dropped; counts stay complete)")
+	addServerFlags(f, &o.server)
 	return c
 }
 
 func (a *app) runServe(o serveOptions, deps serveDeps) error {
+	rt, err := a.newServerRuntime(o.server)
+	if err != nil {
+		return err
+	}
 	faults := emulator.Faults{Seed: o.seed, RetryAfter: o.retryAfter}
 	if err := faults.ParseRates(o.fail); err != nil {
 		return usageErrorf("--fail: %v", err)
@@ -94,7 +102,9 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	if o.noMapping {
 		deps.mapper = nil
 	}
-	eo := emulator.Options{RequireAuth: o.requireAuth, Mapper: deps.mapper, Faults: faults, MaxRecords: o.maxRecords}
+	metrics := ops.NewEmulatorMetrics(rt.reg)
+	eo := emulator.Options{RequireAuth: o.requireAuth, Mapper: deps.mapper, Faults: faults, MaxRecords: o.maxRecords,
+		OnRecord: func(r emulator.Record) { metrics.Record(r.FlowID, r.Good) }}
 	if o.requireAuth {
 		if eo.Token, err = a.credential(envAccessToken, o.tokenFile); err != nil {
 			return err
@@ -104,11 +114,12 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
-	run, err := s.Start(o.listen)
+	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return err
+		return fmt.Errorf("listen: %w", err)
 	}
-	defer run.Close()
+	defer s.Close() // releases requests held by injected latency
+	run := &emulator.Running{URL: rt.scheme() + "://" + ln.Addr().String()}
 	w := a.s.Out
 	fmt.Fprintf(w, "AEP streaming emulator listening on %s\n", run.URL)
 	fmt.Fprintf(w, "  inlet URL   %s\n", run.InletURL())
@@ -125,6 +136,11 @@ func (a *app) runServe(o serveOptions, deps serveDeps) error {
 	if o.fail != "" || o.latency != "" {
 		fmt.Fprintf(w, "  faults      %s latency %s seed %d\n", o.fail, lat, o.seed)
 	}
-	<-a.ctx.Done()
+	if err := rt.serve(a.ctx, ln, s, nil); err != nil {
+		return err
+	}
+	if terminated(a.ctx) {
+		return &ExitError{Code: ExitOK}
+	}
 	return nil
 }

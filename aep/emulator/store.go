@@ -77,6 +77,9 @@ func newCounts() Counts {
 }
 
 func (s *Server) keep(r Record) {
+	if s.o.OnRecord != nil {
+		defer s.o.OnRecord(r) // runs after the unlock below
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.store.recs) >= s.o.MaxRecords {

@@ -49,9 +49,12 @@ func SetEnv(t testing.TB) {
 }
 
 // Start starts a fake S3 server with an empty bucket named bucket; it is closed when the
-// test ends. wrap, when not nil, wraps the S3 handler (to inject failures).
+// test ends. wrap, when not nil, wraps the S3 handler (to inject failures). It also sets
+// [Env] for the test (so the test must not be parallel): without credentials in the
+// environment the AWS SDK would look for an instance role on the network.
 func Start(t testing.TB, bucket string, wrap func(http.Handler) http.Handler) *S3 {
 	t.Helper()
+	SetEnv(t)
 	be := s3mem.New()
 	if err := be.CreateBucket(bucket); err != nil {
 		t.Fatalf("buckettest: create bucket: %v", err)
