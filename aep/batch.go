@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -27,15 +28,6 @@ func BatchBody(msgs []Message) []byte {
 		b = append(b, m.Body...)
 	}
 	return append(b, "]}"...)
-}
-
-// batchFits reports whether adding a message of size n to a batch of count messages and
-// size bytes (bodies plus separators, without the envelope) stays within the limits.
-func (c *Client) batchFits(count, size, n int) bool {
-	if count == 0 {
-		return true // a message always gets a batch, even alone and too big (AEP answers 413)
-	}
-	return count < c.o.BatchMaxMessages && batchOverhead+size+1+n <= c.o.BatchMaxBytes
 }
 
 // BatchElement is one element of a 207 batch response. AEP's docs show failures as
@@ -70,7 +62,7 @@ type BatchResponse struct {
 // SendBatch delivers msgs in one batch request, retrying the whole request on 429, 5xx and
 // timeouts and, after a 207, only the elements that failed with a retryable status. It
 // returns one result per message, in order. The caller keeps the batch under the limits
-// (see [Client.Run]).
+// (see [Client.BatchFits]).
 func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 	res := make([]Result, len(msgs))
 	for i, m := range msgs {
@@ -116,9 +108,11 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 				switch {
 				case err != nil:
 					r.Reason = fmt.Sprintf("unreadable batch response (HTTP %d): %v", a.status, err)
+					r.Kind = "bad batch response"
 					retry = append(retry, i)
 				case j >= len(br.Responses):
 					r.Reason = fmt.Sprintf("batch response has %d results for %d messages", len(br.Responses), len(pending))
+					r.Kind = "bad batch response"
 					retry = append(retry, i)
 				default:
 					el := br.Responses[j]
@@ -132,10 +126,11 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 						continue
 					}
 					r.Reason = fmt.Sprintf("aep: batch element %d: %d %s: %s", j, code, http.StatusText(code), el.Message)
-					if c.o.CustomerIOSemantics || retryable(answer{status: code}) {
+					r.Kind = "HTTP " + strconv.Itoa(code)
+					if c.o.CustomerIOSemantics || c.retryable(answer{status: code}) {
 						retry = append(retry, i)
 					} else {
-						r.Outcome = DeadLettered
+						r.Outcome = Failed
 						r.Total = time.Since(started)
 					}
 				}
@@ -159,8 +154,9 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 		}
 	}
 	for _, i := range pending {
-		res[i].Outcome = DeadLettered
+		res[i].Outcome = Failed
 		if ctx.Err() != nil {
+			res[i].Outcome = Cancelled
 			res[i].Reason = "interrupted: " + res[i].Reason
 		}
 		res[i].Total = time.Since(started)

@@ -15,6 +15,9 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -27,6 +30,9 @@ type Message struct {
 	Seq int
 	// Source locates the event in its input, such as "events.jsonl:12".
 	Source string
+	// Input and Line are the same place as fields (the delivery journal keys on them).
+	Input string
+	Line  int
 	// EventID, ObjectType and Metric describe the event for results and reports.
 	EventID, ObjectType, Metric string
 	// Key groups events whose order must be kept (the customer) when Options.Ordered is set.
@@ -48,10 +54,19 @@ func (m Message) payload() []byte {
 // Outcome is what finally happened to an event.
 type Outcome string
 
-// Outcomes.
+// The four outcomes of an event. The client itself produces Delivered, Failed and
+// Cancelled; Rejected is for an event the caller's mapping or validation refused, which is
+// never posted.
 const (
-	Delivered    Outcome = "delivered"
-	DeadLettered Outcome = "dead_lettered"
+	// Delivered: the endpoint accepted the event (2xx, or a 2xx batch element).
+	Delivered Outcome = "delivered"
+	// Rejected: refused before sending (local mapping or validation); never posted.
+	Rejected Outcome = "rejected"
+	// Failed: not accepted after the retries allowed; it goes to the dead-letter file.
+	Failed Outcome = "failed"
+	// Cancelled: the run was interrupted before the event's fate was known (it may or may
+	// not have reached the endpoint when Attempts > 0).
+	Cancelled Outcome = "cancelled"
 )
 
 // Result is the fate of one event.
@@ -70,8 +85,11 @@ type Result struct {
 	Attempts int
 	// Excerpt is the start of the last response body (at most ExcerptBytes).
 	Excerpt string
-	// Reason says why a dead-lettered event failed: AEP's message, or the transport error.
+	// Reason says why an event failed: AEP's message, or the transport error.
 	Reason string
+	// Kind names the failure for grouping in reports, e.g. "HTTP 404", "connection refused",
+	// "TLS", "unknown host", "timeout"; "" for a delivered event.
+	Kind string
 }
 
 // ExcerptBytes bounds Result.Excerpt.
@@ -98,6 +116,9 @@ type Client struct {
 	hc   *http.Client
 	now  func() time.Time
 	back Backoff
+	// answered is set once the endpoint has answered any request: until then a refused
+	// connection means a wrong address and is not retried.
+	answered atomic.Bool
 }
 
 // New checks opts and returns a Client.
@@ -158,6 +179,20 @@ func New(opts Options) (*Client, error) {
 // Mode returns the client's request shape.
 func (c *Client) Mode() Mode { return c.o.Mode }
 
+// Options returns the client's options with every default filled in (concurrency, batch
+// limits, timeout, ...), for the delivery loop that drives the client.
+func (c *Client) Options() Options { return c.o }
+
+// BatchFits reports whether adding a message of n bytes to a batch of count messages whose
+// bodies and separators take size bytes (without the envelope) stays within the client's
+// batch limits. A first message always fits, even alone and too big (AEP answers 413).
+func (c *Client) BatchFits(count, size, n int) bool {
+	if count == 0 {
+		return true
+	}
+	return count < c.o.BatchMaxMessages && batchOverhead+size+1+n <= c.o.BatchMaxBytes
+}
+
 // answer is one HTTP exchange.
 type answer struct {
 	status  int
@@ -213,6 +248,7 @@ func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) an
 	if err != nil {
 		return answer{err: err, latency: time.Since(start)}
 	}
+	c.answered.Store(true)
 	defer resp.Body.Close()
 	rb, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	lat := time.Since(start)
@@ -223,18 +259,48 @@ func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) an
 }
 
 // retryable reports whether an answer may be retried under AEP semantics: transport errors
-// (timeouts, resets, refused connections), 429 and 5xx except 501 (sync validation not
-// available at that location, which no retry fixes).
-func retryable(a answer) bool {
+// (timeouts, resets, refused connections once the endpoint has answered), 429 and 5xx
+// except 501 (sync validation not available at that location, which no retry fixes).
+func (c *Client) retryable(a answer) bool {
 	if a.err != nil {
-		return !isPermanentTransport(a.err)
+		return !c.isPermanentTransport(a.err)
 	}
 	return a.status == http.StatusTooManyRequests || a.status >= 500 && a.status != http.StatusNotImplemented
 }
 
 // isPermanentTransport recognises transport errors no retry can fix: TLS handshake and
-// certificate failures.
-func isPermanentTransport(err error) bool { return isTLSFailure(err) }
+// certificate failures, https to a plain-http server, a host name that does not resolve,
+// and a refused connection before the endpoint has answered once in this run (a wrong
+// address, not a restart).
+func (c *Client) isPermanentTransport(err error) bool {
+	switch transportKind(err) {
+	case "TLS", "unknown host":
+		return true
+	case "connection refused":
+		return !c.answered.Load()
+	}
+	return false
+}
+
+// transportKind names a transport failure for reports: "timeout", "TLS", "unknown host",
+// "connection refused", "connection reset" or "transport".
+func transportKind(err error) string {
+	var ne net.Error
+	var dns *net.DNSError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case isTLSFailure(err):
+		return "TLS"
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return "unknown host"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	}
+	return "transport"
+}
 
 // isTLSFailure reports whether err comes from TLS: an untrusted or mismatched certificate,
 // or a server that does not speak TLS.
@@ -245,7 +311,10 @@ func isTLSFailure(err error) bool {
 	var ci x509.CertificateInvalidError
 	var rh tls.RecordHeaderError
 	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &he) ||
-		errors.As(err, &ci) || errors.As(err, &rh)
+		errors.As(err, &ci) || errors.As(err, &rh) ||
+		// net/http replaces the RecordHeaderError of an https request answered in plain
+		// http with an error of its own that has no type.
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")
 }
 
 // wait returns how long to wait before retry number n (1-based) after answer a.
@@ -315,11 +384,11 @@ func (c *Client) giveUp(n int, a answer, started time.Time) bool {
 		window := time.Duration(float64(CustomerIORetryWindow) * c.o.TimeScale)
 		return time.Since(started) > window
 	}
-	return !retryable(a)
+	return !c.retryable(a)
 }
 
-// Send delivers one message (raw or xdm mode) with retries and returns its result. It
-// returns early with a dead-letter result carrying ctx's error when ctx ends.
+// Send delivers one message (raw or xdm mode) with retries and returns its result. When ctx
+// ends first it returns early with the outcome Cancelled.
 func (c *Client) Send(ctx context.Context, m Message) Result {
 	url := c.ep.single
 	raw := c.o.Mode == ModeRaw
@@ -349,8 +418,9 @@ func (c *Client) Send(ctx context.Context, m Message) Result {
 			break
 		}
 	}
-	r.Outcome = DeadLettered
+	r.Outcome = Failed
 	if ctx.Err() != nil {
+		r.Outcome = Cancelled
 		r.Reason = "interrupted: " + r.Reason
 	}
 	r.Total = time.Since(started)
@@ -362,8 +432,10 @@ func (c *Client) fill(r *Result, a answer) {
 	r.Status = a.status
 	r.Excerpt = excerpt(a.body)
 	r.XactionID = ""
+	r.Kind = ""
 	if a.err != nil {
 		r.Reason = describeTransport(a.err, c.o.Timeout)
+		r.Kind = transportKind(a.err)
 		return
 	}
 	if a.status >= 200 && a.status < 300 {
@@ -371,6 +443,7 @@ func (c *Client) fill(r *Result, a answer) {
 		return
 	}
 	r.Reason = (&StatusError{Status: a.status, Body: string(a.body)}).Error()
+	r.Kind = "HTTP " + strconv.Itoa(a.status)
 }
 
 func excerpt(b []byte) string {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -225,12 +224,12 @@ func TestSend_retries(t *testing.T) {
 	}{
 		{"503 then ok", []scripted{{status: 503, body: `{"title":"Service Unavailable"}`}, ok200}, 3, 2, Delivered, 200, ""},
 		{"429 then 500 then ok", []scripted{{status: 429}, {status: 500}, ok200}, 3, 3, Delivered, 200, ""},
-		{"503 forever", []scripted{{status: 503, body: `{"title":"Service Unavailable","report":{"message":"try later"}}`}}, 2, 3, DeadLettered, 503, "try later"},
-		{"400 not retried", []scripted{{status: 400, body: `{"type":"http://ns.adobe.com/adobecloud/problem/data-collection-service/inlet","status":400,"title":"Invalid XDM Message Format","report":{"message":"Message has unknown xdm format"}}`}, ok200}, 5, 1, DeadLettered, 400, "Message has unknown xdm format"},
-		{"401 not retried", []scripted{{status: 401, body: `{"status":"401","title":"Authorization","report":{"message":"[1] Ims service token is empty"}}`}, ok200}, 5, 1, DeadLettered, 401, "Ims service token is empty"},
-		{"403 not retried", []scripted{{status: 403}, ok200}, 5, 1, DeadLettered, 403, "403"},
-		{"413 not retried", []scripted{{status: 413, body: `{"title":"Request Entity Too Large"}`}, ok200}, 5, 1, DeadLettered, 413, "Request Entity Too Large"},
-		{"501 not retried", []scripted{{status: 501}, ok200}, 5, 1, DeadLettered, 501, "501"},
+		{"503 forever", []scripted{{status: 503, body: `{"title":"Service Unavailable","report":{"message":"try later"}}`}}, 2, 3, Failed, 503, "try later"},
+		{"400 not retried", []scripted{{status: 400, body: `{"type":"http://ns.adobe.com/adobecloud/problem/data-collection-service/inlet","status":400,"title":"Invalid XDM Message Format","report":{"message":"Message has unknown xdm format"}}`}, ok200}, 5, 1, Failed, 400, "Message has unknown xdm format"},
+		{"401 not retried", []scripted{{status: 401, body: `{"status":"401","title":"Authorization","report":{"message":"[1] Ims service token is empty"}}`}, ok200}, 5, 1, Failed, 401, "Ims service token is empty"},
+		{"403 not retried", []scripted{{status: 403}, ok200}, 5, 1, Failed, 403, "403"},
+		{"413 not retried", []scripted{{status: 413, body: `{"title":"Request Entity Too Large"}`}, ok200}, 5, 1, Failed, 413, "Request Entity Too Large"},
+		{"501 not retried", []scripted{{status: 501}, ok200}, 5, 1, Failed, 501, "501"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,7 +366,7 @@ func TestSendBatch_partial207(t *testing.T) {
 		status   int
 		xid      string
 		attempts int
-	}{{Delivered, 200, "1565628583792:1485:153:0", 1}, {DeadLettered, 400, "", 1}, {Delivered, 200, "b2:0", 2}}
+	}{{Delivered, 200, "1565628583792:1485:153:0", 1}, {Failed, 400, "", 1}, {Delivered, 200, "b2:0", 2}}
 	for i, w := range want {
 		r := res[i]
 		if r.Outcome != w.o || r.Status != w.status || r.XactionID != w.xid || r.Attempts != w.attempts {
@@ -376,53 +375,6 @@ func TestSendBatch_partial207(t *testing.T) {
 	}
 	if !strings.Contains(res[1].Reason, "unknown xdm format") {
 		t.Errorf("reason = %q, want AEP's message", res[1].Reason)
-	}
-}
-
-func TestRun_batchSplitsUnderLimit(t *testing.T) {
-	var mu sync.Mutex
-	var sizes, counts []int
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		var env struct{ Messages []json.RawMessage }
-		json.Unmarshal(b, &env)
-		mu.Lock()
-		sizes = append(sizes, len(b))
-		counts = append(counts, len(env.Messages))
-		mu.Unlock()
-		out := make([]string, len(env.Messages))
-		for i := range out {
-			out[i] = `{"xactionId":"x:` + strconv.Itoa(i) + `"}`
-		}
-		w.WriteHeader(207)
-		io.WriteString(w, `{"responses":[`+strings.Join(out, ",")+`]}`)
-	}))
-	defer srv.Close()
-	c := newClient(t, Options{Mode: ModeBatch, URL: srv.URL + "/collection/" + inlet, BatchMaxMessages: 1000})
-	big := bytes.Repeat([]byte("x"), 100_000)
-	src := make(chan Message, 30)
-	for i := range 30 {
-		src <- Message{Seq: i, Body: []byte(`{"pad":"` + string(big) + `"}`)}
-	}
-	close(src)
-	delivered := 0
-	c.Run(context.Background(), src, func(r Result) {
-		if r.Outcome == Delivered {
-			delivered++
-		}
-	})
-	if delivered != 30 {
-		t.Fatalf("delivered %d of 30", delivered)
-	}
-	total := 0
-	for i, s := range sizes {
-		if s > MaxRequestBytes {
-			t.Errorf("request %d is %d bytes, over the 1 MB limit", i, s)
-		}
-		total += counts[i]
-	}
-	if total != 30 || len(sizes) < 3 {
-		t.Errorf("batches %v carry %d messages, want 30 in at least 3 requests", counts, total)
 	}
 }
 
@@ -438,38 +390,6 @@ func TestXactionID(t *testing.T) {
 		if got := xactionID([]byte(tt.in)); got != tt.want {
 			t.Errorf("xactionID(%s) = %q, want %q", tt.in, got, tt.want)
 		}
-	}
-}
-
-func TestRun_customerIOHeadOfLine(t *testing.T) {
-	// The first event fails twice; Customer.io holds every later event back until it succeeds.
-	var mu sync.Mutex
-	var order []string
-	fails := 2
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		defer mu.Unlock()
-		order = append(order, string(b))
-		if string(b) == `{"n":1}` && fails > 0 {
-			fails--
-			w.WriteHeader(500)
-			return
-		}
-		io.WriteString(w, `{"xactionId":"x"}`)
-	}))
-	defer srv.Close()
-	c := newClient(t, Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Retries: 5, Concurrency: 16,
-		CustomerIOSemantics: true, TimeScale: 1e-6})
-	src := make(chan Message, 3)
-	for i := 1; i <= 3; i++ {
-		src <- Message{Seq: i, Body: []byte(`{"n":` + strconv.Itoa(i) + `}`)}
-	}
-	close(src)
-	c.Run(context.Background(), src, func(Result) {})
-	want := `{"n":1} {"n":1} {"n":1} {"n":2} {"n":3}`
-	if got := strings.Join(order, " "); got != want {
-		t.Fatalf("requests in order %s, want %s (head-of-line blocking)", got, want)
 	}
 }
 
@@ -493,75 +413,4 @@ func FuzzReadDeadLetter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ReadDeadLetter(b) // must not panic
 	})
-}
-
-func TestRun_rateLimit(t *testing.T) {
-	rec := newRecorder(t, ok200)
-	c := newClient(t, Options{URL: rec.srv.URL + "/collection/" + inlet, FlowID: "f", Rate: 50, Concurrency: 4})
-	src := make(chan Message, 6)
-	for i := range 6 {
-		src <- Message{Seq: i, Body: []byte(`{}`)}
-	}
-	close(src)
-	c.Run(context.Background(), src, func(Result) {})
-	reqs := rec.requests()
-	first, last := reqs[0].At, reqs[0].At
-	for _, r := range reqs {
-		if r.At.Before(first) {
-			first = r.At
-		}
-		if r.At.After(last) {
-			last = r.At
-		}
-	}
-	// 6 requests at 50/s with a burst of 1: 5 gaps of 20 ms (the first request also sets up
-	// the connection, so only 3 gaps are asserted); unlimited, they take a few ms.
-	if span := last.Sub(first); len(reqs) != 6 || span < 60*time.Millisecond {
-		t.Fatalf("%d requests within %s, want 6 spread over at least 60ms", len(reqs), span)
-	}
-}
-
-func TestRun_concurrency(t *testing.T) {
-	const C = 5
-	var mu sync.Mutex
-	inflight, peak := 0, 0
-	gate := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.ReadAll(r.Body)
-		mu.Lock()
-		inflight++
-		peak = max(peak, inflight)
-		if inflight == C {
-			select {
-			case <-gate:
-			default:
-				close(gate) // C requests are in flight at once
-			}
-		}
-		mu.Unlock()
-		select {
-		case <-gate:
-		case <-time.After(5 * time.Second):
-		}
-		mu.Lock()
-		inflight--
-		mu.Unlock()
-		io.WriteString(w, `{"xactionId":"x"}`)
-	}))
-	defer srv.Close()
-	c := newClient(t, Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: C})
-	src := make(chan Message, 40)
-	for i := range 40 {
-		src <- Message{Seq: i, Body: []byte(`{}`)}
-	}
-	close(src)
-	c.Run(context.Background(), src, func(Result) {})
-	select {
-	case <-gate:
-	default:
-		t.Fatalf("never had %d requests in flight (peak %d)", C, peak)
-	}
-	if peak > C {
-		t.Fatalf("peak %d requests in flight, want at most %d", peak, C)
-	}
 }

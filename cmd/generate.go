@@ -1,13 +1,11 @@
 package cmd
 
 import (
-	"bufio"
-	"context"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/fixtures"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/spf13/cobra"
 )
 
@@ -210,9 +209,9 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	if o.flowID != "" && o.to == "" {
 		return usageErrorf("--flow-id needs --to")
 	}
-	var sender *generatedSender
+	var fire *wiring.Run
 	if o.to != "" {
-		if sender, err = a.newGeneratedSender(o.to, o.flowID); err != nil {
+		if fire, err = a.generatedRun(o.to, o.flowID); err != nil {
 			return err
 		}
 	}
@@ -263,10 +262,10 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 	}
 
 	var out io.Writer = a.s.Out
-	if sender != nil && o.out == "" {
+	if fire != nil && o.out == "" {
 		out = io.Discard // firing: the events go to the endpoint (and to --out when given)
 	}
-	var file *atomicFile
+	var file *wiring.AtomicFile
 	if o.out != "" && o.out != "-" {
 		file, err = createAtomic(o.out)
 		if err != nil {
@@ -275,24 +274,22 @@ func (a *app) runGenerate(c *cobra.Command, o generateOptions) error {
 		defer file.Abort()
 		out = file
 	}
-	var pace *pacer
+	var pace *pipeline.Schedule
 	if o.realtime {
-		pace = newPacer(o.speed, time.Now, sleepCtx)
+		pace = pipeline.NewSchedule(nil, o.speed, 0)
 	}
-	prog := newProgress(a.s.Err, total > 0 && isTerminal(a.s.Err) && total >= 10000, "generated", total)
-	eo := emitOptions{pace: pace, prog: prog}
-	failed := 0
-	if sender != nil {
-		eo.send, eo.failed = sender, &failed
-	}
+	prog := wiring.NewProgress(a.s.Err, fire == nil && total > 0 && (a.s.Terminal || isTerminal(a.s.Err)) && total >= 10000, "generated", total)
+	eo := wiring.EmitOptions{Pace: pace, Progress: prog, Fire: fire}
 	n, err := a.writeEvents(out, next, eo)
 	if err != nil {
 		return err
 	}
-	prog.done(n)
-	if sender != nil {
-		fmt.Fprintf(a.s.Err, "ciosim: fired %d events at %s: %d accepted, %d failed\n", n, sender.url, n-failed, failed)
-		if failed > 0 {
+	prog.Done(n)
+	if fire != nil {
+		if err := fire.Report.WriteText(a.s.Err); err != nil {
+			return err
+		}
+		if c := fire.Report.Counts; c.Failed > 0 || c.Rejected > 0 || c.Cancelled > 0 {
 			if file != nil {
 				if err := file.Commit(); err != nil {
 					return err
@@ -390,100 +387,21 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 	return next, o.count, nil
 }
 
-// eventSender is what firing generated events needs from a streaming client: deliver one
-// Customer.io body, returning an error when it was not accepted (after any retries).
-type eventSender interface {
-	SendEvent(ctx context.Context, ev customerio.Event) error
-}
-
-// emitOptions say how writeEvents paces, reports and fires events.
-type emitOptions struct {
-	pace *pacer
-	prog *progress
-	// send, when set, fires each event after it is due; failures are counted in failed and
-	// reported on stderr, and do not stop the run.
-	send   eventSender
-	failed *int
-}
-
-// writeEvents writes events as JSONL until the stream ends, pacing them when pace is set
-// and firing them when send is set.
-func (a *app) writeEvents(out io.Writer, next nextEvent, eo emitOptions) (int, error) {
-	pace, prog := eo.pace, eo.prog
-	w := bufio.NewWriterSize(out, 256*1024)
-	n := 0
-	for ; ; n++ {
-		if n%1024 == 0 {
-			if err := a.ctx.Err(); err != nil {
-				return n, err
-			}
-			prog.update(n)
-		}
-		ev, err := next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var ie *fixtures.InvalidEventError
-			if errors.As(err, &ie) {
-				return n, usageErrorf("%v (pass --allow-invalid to write it anyway)", err)
-			}
-			return n, err
-		}
-		if pace != nil {
-			if err := w.Flush(); err != nil {
-				return n, fmt.Errorf("write: %w", err)
-			}
-			if err := pace.wait(a.ctx, ev.Timestamp); err != nil {
-				return n, err
-			}
-		}
-		if eo.send != nil {
-			if err := eo.send.SendEvent(a.ctx, ev); err != nil {
-				if a.ctx.Err() != nil {
-					return n, a.ctx.Err()
-				}
-				*eo.failed++
-				fmt.Fprintf(a.s.Err, "ciosim: event %d (%s %s): %v\n", n+1, ev.Pair(), ev.EventID, err)
-			}
-		}
-		w.Write(ev.Bytes())
-		if err := w.WriteByte('\n'); err != nil {
-			return n, fmt.Errorf("write: %w", err)
-		}
-		if pace != nil {
-			if err := w.Flush(); err != nil {
-				return n, fmt.Errorf("write: %w", err)
-			}
-		}
+// writeEvents writes (and fires) events: see wiring.WriteEvents.
+func (a *app) writeEvents(out io.Writer, next nextEvent, eo wiring.EmitOptions) (int, error) {
+	n, err := wiring.WriteEvents(a.ctx, out, next, eo)
+	var ie *fixtures.InvalidEventError
+	if errors.As(err, &ie) {
+		return n, usageErrorf("%v (pass --allow-invalid to write it anyway)", err)
 	}
-	if err := w.Flush(); err != nil {
-		return n, fmt.Errorf("write: %w", err)
-	}
-	return n, nil
+	return n, err
 }
 
 // checkFixture regenerates into a pipe and compares it with the committed fixture.
 func (a *app) checkFixture(path string, next nextEvent) error {
-	f, err := os.Open(path)
+	drift, err := wiring.CheckFixture(a.ctx, path, next)
 	if err != nil {
-		return fmt.Errorf("--check: %w", err)
-	}
-	defer f.Close()
-	pr, pw := io.Pipe()
-	genErr := make(chan error, 1)
-	go func() {
-		_, err := a.writeEvents(pw, next, emitOptions{prog: newProgress(io.Discard, false, "", 0)})
-		pw.CloseWithError(err)
-		genErr <- err
-	}()
-	drift, cmpErr := fixtures.Compare(f, pr, 10)
-	pr.CloseWithError(io.ErrClosedPipe) // unblock the generator if Compare stopped early
-	if err := <-genErr; err != nil && !errors.Is(err, io.ErrClosedPipe) {
 		return err
-	}
-	if cmpErr != nil {
-		return cmpErr
 	}
 	if drift.None() {
 		fmt.Fprintf(a.s.Err, "%s: up to date (%d events)\n", path, drift.GotLines)
@@ -495,52 +413,4 @@ func (a *app) checkFixture(path string, next nextEvent) error {
 	return &ExitError{Code: ExitFailure}
 }
 
-func (a *app) listScenarios() error {
-	w := bufio.NewWriter(a.s.Out)
-	for _, name := range fixtures.Names() {
-		sc, err := fixtures.Load(name)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "%-22s %s\n", name, sc.Description)
-	}
-	return w.Flush()
-}
-
-// pacer delays events so they come out at the pace of their timestamps, divided by speed.
-// The first event is due at once; the clock and sleep are injected for tests.
-type pacer struct {
-	speed     float64
-	now       func() time.Time
-	sleep     func(context.Context, time.Duration) error
-	started   bool
-	wallStart time.Time
-	firstTS   int64
-}
-
-func newPacer(speed float64, now func() time.Time, sleep func(context.Context, time.Duration) error) *pacer {
-	return &pacer{speed: speed, now: now, sleep: sleep}
-}
-
-func (p *pacer) wait(ctx context.Context, ts int64) error {
-	if !p.started {
-		p.started, p.wallStart, p.firstTS = true, p.now(), ts
-		return nil
-	}
-	due := p.wallStart.Add(time.Duration(float64(ts-p.firstTS) * float64(time.Second) / p.speed))
-	if d := due.Sub(p.now()); d > 0 {
-		return p.sleep(ctx, d)
-	}
-	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func (a *app) listScenarios() error { return wiring.ListScenarios(a.s.Out) }

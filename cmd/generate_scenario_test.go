@@ -2,9 +2,10 @@ package cmd
 
 import (
 	"context"
-	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -167,63 +168,40 @@ func TestGenerateScenario_listAndRealtime(t *testing.T) {
 	}
 }
 
-func TestPacer(t *testing.T) {
-	now := time.Unix(1000, 0)
-	var slept []time.Duration
-	p := newPacer(10, func() time.Time { return now }, func(_ context.Context, d time.Duration) error {
-		slept = append(slept, d)
-		now = now.Add(d)
-		return nil
-	})
-	ctx := context.Background()
-	for _, ts := range []int64{500, 500, 510, 530, 520} {
-		if err := p.wait(ctx, ts); err != nil {
-			t.Fatal(err)
-		}
+// TestGenerate_customersBounded runs `generate --customers 100000000000` in a child process
+// under `ulimit -v` (it used to die with "fatal error: out of memory"): it must refuse with
+// exit 2 and say why, before allocating. A scenario file asking for too many is refused
+// with its file and line.
+func TestGenerate_customersBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
 	}
-	want := []time.Duration{time.Second, 2 * time.Second} // 10 s and 30 s of event time at 10x; 520 is already due
-	if len(slept) != len(want) || slept[0] != want[0] || slept[1] != want[1] {
-		t.Fatalf("slept %v, want %v", slept, want)
-	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if err := sleepCtx(cancelled, time.Hour); err == nil {
-		t.Fatal("sleepCtx ignored cancellation")
-	}
-}
-
-// fakeSender records what writeEvents fires and fails the events it is told to.
-type fakeSender struct {
-	got  []string
-	fail map[int]bool
-}
-
-func (f *fakeSender) SendEvent(_ context.Context, ev customerio.Event) error {
-	f.got = append(f.got, string(ev.Bytes()))
-	if f.fail[len(f.got)] {
-		return errors.New("HTTP 500")
-	}
-	return nil
-}
-
-func TestWriteEvents_firesEachEventInOrder(t *testing.T) {
-	s, _ := fixtures.Load("smoke")
-	r, err := s.Run(fixtures.RunOptions{})
+	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out, errb strings.Builder
-	a := &app{ctx: context.Background(), s: Streams{Out: &out, Err: &errb}}
-	fs := &fakeSender{fail: map[int]bool{2: true}}
-	failed := 0
-	n, err := a.writeEvents(&out, r.Next, emitOptions{prog: newProgress(io.Discard, false, "", 0), send: fs, failed: &failed})
-	if err != nil || n != 69 {
-		t.Fatalf("n=%d err=%v", n, err)
+	child := exec.Command("sh", "-c", `ulimit -v 4194304 && exec "$0" -test.run='^TestGenerateBoundChild$'`, exe)
+	child.Env = append(os.Environ(), "CIOSIM_BOUND_CHILD=1")
+	out, _ := child.CombinedOutput()
+	if !strings.Contains(string(out), "exit 2") || !strings.Contains(string(out), "customers 100000000000 is more than 300000") {
+		t.Errorf("child output:\n%s", out)
 	}
-	if got := strings.Join(fs.got, "\n") + "\n"; got != out.String() {
-		t.Fatal("fired events differ from the written ones")
+
+	f := filepath.Join(t.TempDir(), "big.yaml")
+	must(t, os.WriteFile(f, []byte("name: big\ncustomers: 100000000000\nevery_pair: true\n"), 0o644))
+	code, _, stderr := run(t, nil, "", "generate", "--scenario", f)
+	if code != ExitUsage || !strings.Contains(stderr, "big.yaml:2") || !strings.Contains(stderr, "more than 300000") {
+		t.Errorf("scenario with too many customers: exit %d %q", code, stderr)
 	}
-	if failed != 1 || !strings.Contains(errb.String(), "event 2 (") || !strings.Contains(errb.String(), "HTTP 500") {
-		t.Fatalf("failed=%d stderr=%q", failed, errb.String())
+}
+
+// TestGenerateBoundChild is the child of TestGenerate_customersBounded.
+func TestGenerateBoundChild(t *testing.T) {
+	if os.Getenv("CIOSIM_BOUND_CHILD") != "1" {
+		t.Skip("helper process for TestGenerate_customersBounded")
 	}
+	var errb strings.Builder
+	code := Main(context.Background(), []string{"generate", "--scenario", "smoke", "--customers", "100000000000"},
+		Streams{In: strings.NewReader(""), Out: io.Discard, Err: &errb}, func(string) string { return "" })
+	fmt.Printf("exit %d: %s\n", code, errb.String())
 }

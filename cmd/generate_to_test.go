@@ -44,7 +44,8 @@ func TestGenerateTo_firesEveryEventSigned(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (one event refused); stderr: %s", code, stderr)
 	}
-	if stdout != "" || !strings.Contains(stderr, "69 events") || !strings.Contains(stderr, "68 accepted, 1 failed") || !strings.Contains(stderr, "event 3 (") {
+	if stdout != "" || !strings.Contains(stderr, "fired 69 events") || !strings.Contains(stderr, "delivered      68") ||
+		!strings.Contains(stderr, "failed         1") || !strings.Contains(stderr, "generated:3 HTTP 400: aep: HTTP 400 Bad Request: bad event") {
 		t.Fatalf("stdout %q stderr %s", stdout, stderr)
 	}
 	if strings.Contains(stderr, "k3y") {

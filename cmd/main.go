@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"os"
 	"strings"
@@ -30,6 +31,9 @@ type Streams struct {
 	In  io.Reader
 	Out io.Writer
 	Err io.Writer
+	// Terminal, when set, says Err is a terminal whatever it is (so tests can see progress
+	// output, which is drawn only on a terminal).
+	Terminal bool
 }
 
 // app carries what every command needs: the streams, the environment and the context.
@@ -40,10 +44,7 @@ type app struct {
 }
 
 // UsageError marks a mistake in how a command was called; Main exits 2 for it.
-type UsageError struct{ Err error }
-
-func (e *UsageError) Error() string { return e.Err.Error() }
-func (e *UsageError) Unwrap() error { return e.Err }
+type UsageError = wiring.UsageError
 
 func usageErrorf(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}
@@ -133,6 +134,7 @@ streaming endpoint — by default at its own embedded AEP streaming emulator on 
 		newTransformCmd(a),
 		newSendCmd(a, defaultSendDeps()),
 		newServeCmd(a, defaultServeDeps()),
+		newAEPCmd(a),
 	)
 	return root
 }

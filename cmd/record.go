@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,8 +16,9 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/internal/ops"
-	"github.com/ciosim/ciosim/pipeline"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
 )
@@ -136,7 +135,11 @@ func (a *app) runRecord(o recordOptions) (err error) {
 		if rkey.IsZero() {
 			return usageErrorf("--redact needs a redaction key: set $%s or --redact-key-file", o.RedactKeyEnv)
 		}
-		hopts.Redact = recordings.NewRedactor(rkey).Body
+		red, err := recordings.NewRedactor(rkey)
+		if err != nil {
+			return usageErrorf("$%s or --redact-key-file: %v", o.RedactKeyEnv, err)
+		}
+		hopts.Redactor = red
 	}
 	store, err := a.openCaptureStore(o.Dir, policy, o.MaxFileSize, o.Store, rt.log)
 	if err != nil {
@@ -159,22 +162,22 @@ func (a *app) runRecord(o recordOptions) (err error) {
 		return err
 	}
 
-	var fwd *forwarder
+	var fwd *wiring.Forwarder
 	if o.Forward != "" {
-		s, err := a.newAEPSender(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
+		c, err := a.newAEPClient(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
 			Retries: 3, Timeout: 10 * time.Second})
 		if err != nil {
 			return err
 		}
-		fwd = newForwarder(a.ctx, s, a.s.Err)
-		defer fwd.close()
+		fwd = wiring.NewForwarder(a.ctx, c, a.s.Err)
+		defer fwd.Close()
 	}
 	src := ops.RecorderSources{}
 	if store.spool != nil {
 		src.Spool = store.spoolStats
 	}
 	if fwd != nil {
-		src.ForwardQueue = func() int { return len(fwd.ch) }
+		src.ForwardQueue = fwd.Len
 	}
 	metrics := ops.NewRecorderMetrics(rt.reg, src)
 	var outMu sync.Mutex
@@ -199,17 +202,18 @@ func (a *app) runRecord(o recordOptions) (err error) {
 		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
-			fwd.enqueue(r.Capture.Body)
+			fwd.Enqueue(r.Capture.Body)
 		}
 	}
 
-	ln, err := net.Listen("tcp", o.Listen)
+	ln, err := httpserve.Listen(o.Listen, httpserve.Config{})
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
 	fmt.Fprintf(a.s.Err, "ciosim: recording to %s, listening on %s://%s (signature key %s)\n",
 		store.where, rt.scheme(), ln.Addr(), keyState(key))
-	if err := rt.serve(a.ctx, ln, recordings.NewHandler(store, hopts), nil); err != nil {
+	srv := httpserve.Server(nil, httpserve.Config{}) // ops.Serve sets the handler
+	if err := rt.serve(a.ctx, ln, srv, recordings.NewHandler(store, hopts), nil); err != nil {
 		return err
 	}
 	return a.exitAfterDrain()
@@ -239,6 +243,7 @@ type captureLine struct {
 	Metric     string `json:"metric,omitempty"`
 	EventID    string `json:"event_id,omitempty"`
 	Signature  string `json:"signature,omitempty"`
+	Reason     string `json:"signature_reason,omitempty"`
 	Redacted   bool   `json:"redacted,omitempty"`
 	Bytes      int    `json:"bytes"`
 	File       string `json:"file,omitempty"`
@@ -249,7 +254,7 @@ type captureLine struct {
 func (a *app) printCapture(r recordings.Result, asJSON bool) {
 	l := captureLine{Time: r.Capture.ReceivedAt.UTC().Format("15:04:05.000"), Status: r.Status,
 		ObjectType: r.Event.ObjectType, Metric: r.Event.Metric, EventID: r.Event.EventID,
-		Signature: r.Capture.Signature, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
+		Signature: r.Capture.Signature, Reason: r.Capture.SignatureReason, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
 		File: r.Stored.File, Line: r.Stored.Line}
 	if r.Err != nil {
 		l.Error = r.Err.Error()
@@ -273,6 +278,8 @@ func (a *app) printCapture(r recordings.Result, asJSON bool) {
 	}
 	if l.Error != "" {
 		b.WriteString(" refused: " + l.Error)
+	} else if l.Signature == recordings.SignatureInvalid {
+		b.WriteString(" (" + l.Reason + ")")
 	}
 	fmt.Fprintln(a.s.Out, b.String())
 }
@@ -282,56 +289,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// forwarder relays stored captures to a Sender on its own goroutine, in arrival order, so
-// a slow endpoint never delays the 200 Customer.io waits for. Failures are reported on w.
-type forwarder struct {
-	mu     sync.RWMutex // guards closed against enqueue racing close
-	closed bool
-	ctx    context.Context
-	s      pipeline.Sender
-	w      io.Writer
-	ch     chan []byte
-	done   chan struct{}
-}
-
-func newForwarder(ctx context.Context, s pipeline.Sender, w io.Writer) *forwarder {
-	f := &forwarder{ctx: ctx, s: s, w: w, ch: make(chan []byte, 1024), done: make(chan struct{})}
-	go f.run()
-	return f
-}
-
-func (f *forwarder) enqueue(body []byte) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.closed {
-		fmt.Fprintf(f.w, "ciosim: shutting down: capture stored but not forwarded\n")
-		return
-	}
-	select {
-	case f.ch <- body:
-	default:
-		fmt.Fprintf(f.w, "ciosim: forward queue full: capture stored but not forwarded\n")
-	}
-}
-
-func (f *forwarder) run() {
-	defer close(f.done)
-	for body := range f.ch {
-		// Forwarding continues during shutdown so that queued captures still go out.
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.ctx), 10*time.Second)
-		if _, err := f.s.Send(ctx, pipeline.Request{Body: body}); err != nil {
-			fmt.Fprintf(f.w, "ciosim: forward: %v\n", err)
-		}
-		cancel()
-	}
-}
-
-func (f *forwarder) close() {
-	f.mu.Lock()
-	f.closed = true
-	close(f.ch)
-	f.mu.Unlock()
-	<-f.done
 }

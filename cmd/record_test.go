@@ -381,3 +381,76 @@ func TestRecordCrashChild(t *testing.T) {
 	fmt.Fprintf(os.Stderr, "record exited %d\n", code)
 	os.Exit(code)
 }
+
+// TestRecord_deleteWhileRecording runs the receiver in its own process and removes its files,
+// then its directory, while it records: every capture answered 200 after each removal must
+// be readable from the directory afterwards (it used to go to the unlinked file).
+func TestRecord_deleteWhileRecording(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	dir := filepath.Join(t.TempDir(), "rec")
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(exe, "-test.run=^TestRecordCrashChild$")
+	child.Env = append(os.Environ(), "CIOSIM_CRASH_CHILD=1", "CIOSIM_CRASH_DIR="+dir,
+		"CIOSIM_CRASH_FSYNC=always", "CIOSIM_SIGNING_KEY=crash-key")
+	stderr, _ := child.StderrPipe()
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { child.Process.Kill(); child.Wait() }()
+	sc := bufio.NewScanner(stderr)
+	url := ""
+	for sc.Scan() {
+		if m := listenRe.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, stderr)
+	if url == "" {
+		t.Fatal("child receiver did not start")
+	}
+	bodies := genBodies(t, 90)
+	post := func(batch [][]byte) {
+		t.Helper()
+		for _, b := range batch {
+			code, err := postSigned(url, "crash-key", b)
+			if err != nil || code != 200 {
+				t.Fatalf("post: %d %v", code, err)
+			}
+		}
+	}
+	check := func(phase string, batch [][]byte) {
+		t.Helper()
+		got, _, _ := readDir(t, dir)
+		for _, b := range batch {
+			id := customerio.FromBytes(b).EventID
+			if !bytes.Equal(got[id], b) {
+				t.Errorf("%s: capture %s answered 200 but cannot be read back from %s", phase, id, dir)
+			}
+		}
+	}
+	post(bodies[:30])
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	for _, f := range files {
+		must(t, os.Remove(f))
+	}
+	post(bodies[30:60])
+	check("after rm *.jsonl", bodies[30:60])
+	must(t, os.RemoveAll(dir))
+	post(bodies[60:])
+	child.Process.Kill()
+	child.Wait()
+	check("after rm -r dir", bodies[60:])
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}

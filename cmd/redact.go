@@ -3,12 +3,11 @@ package cmd
 import (
 	"bufio"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
-	"net/http"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/recordings"
 )
 
@@ -25,8 +24,9 @@ func newRedactCmd(a *app) *cobra.Command {
 		Short: "Replace personal data in recordings or event files with stable keyed pseudonyms",
 		Long: `redact rewrites Recording JSONL or event JSONL (files or stdin) with personal data replaced
 by pseudonyms: an HMAC of each value under a local key, so the same person gets the same
-stand-in in every event and every file redacted with that key. Emails stay emails
-(@example.com), E.164 numbers stay E.164 (country code +999), ids keep their shape.
+stand-in in every event and every file redacted with that key, and two different values
+never share one. Emails stay emails (@example.com), phone numbers become E.164 numbers in
+the reserved +999 country code, ids keep their shape. The key must be at least 16 bytes.
 
 Redacted capture bodies are re-serialised (compact, sorted keys), marked "redacted": true
 and lose their X-CIO-Signature header. Captures already marked redacted pass through
@@ -50,9 +50,12 @@ func (a *app) runRedact(o redactOptions, args []string) error {
 	if key.IsZero() {
 		return usageErrorf("redact needs a key: set $%s or --redact-key-file", o.KeyEnv)
 	}
-	r := recordings.NewRedactor(key)
+	r, err := recordings.NewRedactor(key)
+	if err != nil {
+		return usageErrorf("$%s or --redact-key-file: %v", o.KeyEnv, err)
+	}
 	var w io.Writer = a.s.Out
-	var af *atomicFile
+	var af *wiring.AtomicFile
 	if o.Out != "" {
 		af, err = createAtomic(o.Out)
 		if err != nil {
@@ -69,24 +72,22 @@ func (a *app) runRedact(o redactOptions, args []string) error {
 		if rec.Capture != nil && rec.Capture.Redacted {
 			line, _ = rec.Capture.AppendJSON(line)
 		} else {
-			out, rerr := r.Body(rec.Body)
+			var rerr error
+			if rec.Capture != nil {
+				var c recordings.Capture
+				if c, rerr = r.Capture(*rec.Capture); rerr == nil {
+					line, _ = c.AppendJSON(line)
+				}
+			} else {
+				var out []byte
+				if out, rerr = r.Body(rec.Body); rerr == nil {
+					line = append(line, out...)
+				}
+			}
 			if rerr != nil {
 				failed++
 				fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v (line left out)\n", rec.File, rec.Line, rerr)
 				return nil
-			}
-			if rec.Capture != nil {
-				c := *rec.Capture
-				c.Body, c.Redacted = out, true
-				c.Headers = make(map[string]string, len(rec.Capture.Headers))
-				for k, v := range rec.Capture.Headers {
-					if k != http.CanonicalHeaderKey(customerio.HeaderSignature) {
-						c.Headers[k] = v
-					}
-				}
-				line, _ = c.AppendJSON(line)
-			} else {
-				line = append(line, out...)
 			}
 		}
 		line = append(line, '\n')

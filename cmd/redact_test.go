@@ -30,7 +30,7 @@ func TestRedactScan(t *testing.T) {
 		t.Fatalf("scan of raw captures: exit %d, findings:\n%s", code, out)
 	}
 
-	env := map[string]string{"CIOSIM_REDACT_KEY": "local-key"}
+	env := map[string]string{"CIOSIM_REDACT_KEY": "local-key-0123456789"}
 	red := filepath.Join(t.TempDir(), "red.jsonl")
 	if code, _, stderr := run(t, env, "", "redact", files[0], "--out", red); code != 0 {
 		t.Fatalf("redact exit %d: %s", code, stderr)
@@ -78,11 +78,18 @@ func TestRedactScan(t *testing.T) {
 	if code, _, stderr := run(t, nil, "", "redact", red); code != ExitUsage || !strings.Contains(stderr, "CIOSIM_REDACT_KEY") {
 		t.Errorf("missing key: exit %d %q", code, stderr)
 	}
+	short := map[string]string{"CIOSIM_REDACT_KEY": "short-key"}
+	if code, _, stderr := run(t, short, "", "redact", red); code != ExitUsage || !strings.Contains(stderr, "shorter than 16 bytes") || strings.Contains(stderr, "short-key") {
+		t.Errorf("short key: exit %d %q", code, stderr)
+	}
+	if code, _, stderr := run(t, short, "", "record", "--redact", "--dir", t.TempDir()); code != ExitUsage || !strings.Contains(stderr, "shorter than 16 bytes") {
+		t.Errorf("record with a short key: exit %d %q", code, stderr)
+	}
 }
 
 func TestRecord_redact(t *testing.T) {
 	dir := t.TempDir()
-	env := map[string]string{"CIOSIM_SIGNING_KEY": "k", "CIOSIM_REDACT_KEY": "rk"}
+	env := map[string]string{"CIOSIM_SIGNING_KEY": "k", "CIOSIM_REDACT_KEY": "record-redact-key-0123"}
 	url, out, stop := startRecord(t, env, "--dir", dir, "--redact")
 	for _, b := range genBodies(t, 20) {
 		if code, err := postSigned(url, "k", b); err != nil || code != 200 {
@@ -100,5 +107,18 @@ func TestRecord_redact(t *testing.T) {
 	}
 	if strings.Count(out.String(), "redacted") != 20 || strings.Count(out.String(), " valid ") != 20 {
 		t.Errorf("live lines:\n%s", out)
+	}
+}
+
+// TestScan_reportsSecretsInCaptures: a capture holding a credential in its query string or
+// headers (an old recording, or one edited by hand) is reported by scan.
+func TestScan_reportsSecretsInCaptures(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "old.jsonl")
+	line := `{"received_at":"2026-11-29T04:00:00Z","method":"POST","path":"/","query":"token=tok12345678","headers":{"X-Hook-Key":"hk-123456"},"body":{"event_id":"e1","object_type":"email","metric":"sent","timestamp":1,"data":{}},"signature":"absent","redacted":false}` + "\n"
+	must(t, os.WriteFile(f, []byte(line), 0o644))
+	code, out, _ := run(t, nil, "", "scan", f)
+	if code != ExitFailure || !strings.Contains(out, "query.token: secret") || !strings.Contains(out, "headers.X-Hook-Key: secret") ||
+		strings.Contains(out, "tok12345678") || strings.Contains(out, "hk-123456") {
+		t.Errorf("exit %d:\n%s", code, out)
 	}
 }

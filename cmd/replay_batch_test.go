@@ -156,7 +156,7 @@ func TestReplay_batchModeNewIDsAndDefaultEmulator(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stderr, "emulator kept 7 good and 0 bad records") || strings.Count(stdout, " 200 ") != len(bodies) {
+	if !strings.Contains(stderr, "emulator       7 good, 0 bad records") || strings.Count(stdout, " 200 ") != len(bodies) {
 		t.Errorf("stdout %s\nstderr %s", stdout, stderr)
 	}
 
@@ -221,7 +221,8 @@ func TestReplay_batchModePartialFailure(t *testing.T) {
 	if len(got()) != 1 {
 		t.Errorf("%d requests: a 400 element must not be resent", len(got()))
 	}
-	if !strings.Contains(stderr, "replayed 6: 5 sent, 1 failed") {
+	if !strings.Contains(stderr, "replayed 6 events") || !strings.Contains(stderr, "delivered      5") || !strings.Contains(stderr, "failed         1") ||
+		!strings.Contains(stderr, "events.jsonl:3 HTTP 400: aep: batch element 2: 400 Bad Request: missing _id") {
 		t.Errorf("stderr %s", stderr)
 	}
 	lines := strings.Split(strings.TrimSpace(stdout), "\n")

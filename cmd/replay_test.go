@@ -99,7 +99,7 @@ func TestReplay_junkDirectory(t *testing.T) {
 	if code != ExitFailure {
 		t.Errorf("exit %d, want 1", code)
 	}
-	for _, want := range []string{"a.jsonl:1:", "a.jsonl:3:", "a.jsonl:4:", "b.jsonl:1:", "ignored 1 files", "1 sent", "4 lines skipped"} {
+	for _, want := range []string{"a.jsonl:1:", "a.jsonl:3:", "a.jsonl:4:", "b.jsonl:1:", "ignored 1 files", "delivered      1", "unreadable     4 input lines"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -136,7 +136,7 @@ func TestReplay_usage(t *testing.T) {
 		{[]string{"replay", f, "--to", "http://x", "--mode", "xdm", "--mapping", "nope"}, ExitUsage, "--mapping nope"},
 		{[]string{"replay", f, "--to", "http://x", "--resign-key-env", "NOPE"}, ExitUsage, "empty"},
 		{[]string{"replay", f + ".missing", "--to", "http://x"}, ExitFailure, "no such file"},
-		{[]string{"replay"}, ExitUsage, "requires at least 1 arg"},
+		{[]string{"replay"}, ExitUsage, "replay needs FILE or DIR arguments"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := run(t, nil, "", tt.args...)
@@ -275,7 +275,7 @@ func TestReplay_defaultEmulator(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", mode, code, stderr)
 		}
-		if !strings.Contains(stderr, "embedded AEP emulator") || !strings.Contains(stderr, "emulator kept 12 good and 0 bad records") {
+		if !strings.Contains(stderr, "embedded AEP emulator") || !strings.Contains(stderr, "emulator       12 good, 0 bad records") {
 			t.Errorf("%s: stderr %s", mode, stderr)
 		}
 		if strings.Count(stdout, " 200 ") != len(bodies) {

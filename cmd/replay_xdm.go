@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"strings"
 
 	"github.com/ciosim/ciosim/recordings"
@@ -17,7 +18,7 @@ func (a *app) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 	if _, err := xdm.NormalizeTenant(to.tenant); err != nil {
 		return nil, usageErrorf("--tenant: %v", err)
 	}
-	ms, builtin, err := loadMapping(mapping, to.tenant)
+	ms, builtin, err := wiring.LoadMapping(mapping, to.tenant)
 	if err != nil {
 		return nil, err
 	}
@@ -25,9 +26,7 @@ func (a *app) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 	if builtin {
 		opts.Required = xdm.DefaultRequired(ms.Name)
 	}
-	if ms.Name == "experience-event" {
-		opts.Check = xdm.ExperienceEventRules{}
-	}
+	opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", ms.Name, err)
@@ -43,10 +42,10 @@ func (a *app) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 	return func(rec recordings.Record, body []byte) ([]byte, error) {
 		res, err := mp.Map(body)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d: map: %w", rec.File, rec.Line, err)
+			return nil, fmt.Errorf("map: %w", err)
 		}
 		if res.Rejected {
-			return nil, fmt.Errorf("%s:%d: rejected by the mapping: %s", rec.File, rec.Line, strings.Join(res.Reasons, "; "))
+			return nil, fmt.Errorf("rejected by the mapping: %s", strings.Join(res.Reasons, "; "))
 		}
 		return xdm.Envelope(res.Record, env), nil
 	}, nil

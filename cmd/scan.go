@@ -19,9 +19,11 @@ func newScanCmd(a *app) *cobra.Command {
 		Use:   "scan [FILE|-]...",
 		Short: "Report personal data left in recordings or fixtures (exit 1 if any)",
 		Long: `scan reads Recording JSONL or event JSONL and reports, by file, line and field, personal
-data it can recognise: email addresses (except at reserved example domains), E.164 phone
-numbers (except the +999 stand-ins redact makes), public IP addresses, person names under
-name keys, message text under content, and link query strings. Values are shown masked.
+data it can recognise: email addresses (except at reserved example domains; also
+URL-encoded), phone numbers (E.164, spaced and national forms, digits under phone keys;
+except the +999 stand-ins redact makes), public IP addresses, person names under
+name keys, message text under content, and link query strings; in captures, credentials
+left in the query string or headers (see docs/recording.md). Values are shown masked.
 Ids cannot be told from their pseudonyms and are not reported.
 
 Exit status: 0 when nothing was found, 1 when something was found or a line could not be read.`,
@@ -44,7 +46,11 @@ func (a *app) runScan(o scanOptions, args []string) error {
 	found, records := 0, 0
 	skipped, err := a.readRecords(args, func(rec recordings.Record) error {
 		records++
-		for _, f := range recordings.Scan(rec.Body) {
+		findings := recordings.Scan(rec.Body)
+		if rec.Capture != nil {
+			findings = append(recordings.ScanCapture(*rec.Capture), findings...)
+		}
+		for _, f := range findings {
 			found++
 			l := scanLine{File: rec.File, Line: rec.Line, Path: f.Path, Kind: f.Kind, Masked: f.Masked}
 			if o.JSON {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,6 +22,7 @@ import (
 	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/pipeline"
 )
 
 // genEvents returns n generated events as JSONL and their ids.
@@ -58,9 +60,9 @@ func runSendWith(t *testing.T, deps sendDeps, env map[string]string, stdin strin
 	return a.exitCode(err), out.String(), errb.String()
 }
 
-func sendReportOf(t *testing.T, stdout string) reportJSON {
+func sendReportOf(t *testing.T, stdout string) pipeline.Report {
 	t.Helper()
-	var r reportJSON
+	var r pipeline.Report
 	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
 		t.Fatalf("report is not JSON: %v\n%s", err, stdout)
 	}
@@ -74,7 +76,7 @@ func TestSend_embeddedEmulator(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d; stderr %s", code, errOut)
 	}
-	for _, want := range []string{"sent 150 events (raw mode)", "delivered      150", "dead-lettered  0",
+	for _, want := range []string{"sent 150 events (raw mode)", "delivered      150", "failed         0",
 		"emulator       150 good, 0 bad", "p50", "p99", "max", "  200          150", "email/opened"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -95,7 +97,7 @@ func TestSend_deadLettersAndResend(t *testing.T) {
 		t.Fatalf("exit %d, want 1 (dead letters); stderr %s", code, errOut)
 	}
 	rep := sendReportOf(t, out)
-	if rep.Delivered+rep.DeadLettered != 300 || rep.DeadLettered == 0 || rep.ByStatus["400"] == 0 || rep.Retries == 0 {
+	if rep.Delivered+rep.Failed != 300 || rep.Failed == 0 || rep.ByStatus["400"] == 0 || rep.Retries == 0 {
 		t.Fatalf("report = %+v", rep)
 	}
 	if rep.DeadLetterFile != dl {
@@ -106,8 +108,8 @@ func TestSend_deadLettersAndResend(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) != rep.DeadLettered {
-		t.Fatalf("%d dead-letter lines, want %d", len(lines), rep.DeadLettered)
+	if len(lines) != rep.Failed {
+		t.Fatalf("%d dead-letter lines, want %d", len(lines), rep.Failed)
 	}
 	for _, l := range lines {
 		d, ok := aep.ReadDeadLetter([]byte(l))
@@ -123,8 +125,8 @@ func TestSend_deadLettersAndResend(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("re-send: exit %d; stderr %s", code, errOut)
 	}
-	if rep2 := sendReportOf(t, out); rep2.Delivered != rep.DeadLettered {
-		t.Fatalf("re-sent %d, want %d", rep2.Delivered, rep.DeadLettered)
+	if rep2 := sendReportOf(t, out); rep2.Delivered != rep.Failed {
+		t.Fatalf("re-sent %d, want %d", rep2.Delivered, rep.Failed)
 	}
 	want := map[string]string{}
 	for _, l := range strings.Split(strings.TrimSpace(in), "\n") {
@@ -153,7 +155,7 @@ func TestSend_badInput(t *testing.T) {
 		t.Errorf("stderr does not name the bad line: %s", errOut)
 	}
 	rep := sendReportOf(t, out)
-	if rep.Events != 4 || rep.Delivered != 3 || rep.DeadLettered != 1 || rep.Unreadable != 1 || rep.ByStatus["413"] != 1 {
+	if rep.Events != 4 || rep.Delivered != 3 || rep.Failed != 1 || rep.Unreadable != 1 || rep.ByStatus["413"] != 1 {
 		t.Fatalf("report = %+v", rep)
 	}
 	b, _ := os.ReadFile(dl)
@@ -170,7 +172,7 @@ func TestSend_unreachable(t *testing.T) {
 	code, out, _ := run(t, nil, in, "send", "--to", url+"/collection/"+emulator.DefaultInletID, "--flow-id", "f",
 		"--retries", "1", "--time-scale", "0.001", "--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
 	rep := sendReportOf(t, out)
-	if code != 1 || rep.DeadLettered != 2 || rep.ByStatus["no response"] != 2 {
+	if code != 1 || rep.Failed != 2 || rep.ByStatus["no response"] != 2 {
 		t.Fatalf("exit %d report %+v", code, rep)
 	}
 }
@@ -279,14 +281,17 @@ func TestSend_xdmAndBatchModes(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			s, run := emulatortest.Start(t, emulator.Options{})
 			dl := filepath.Join(t.TempDir(), "dead.jsonl")
-			code, out, errOut := runSendWith(t, sendDeps{convert: fakeXDM}, nil, in, "--mode", mode, "--to", run.InletURL(),
+			code, out, errOut := runSendWith(t, sendDeps{XDM: wiring.XDM{Convert: fakeXDM}}, nil, in, "--mode", mode, "--to", run.InletURL(),
 				"--report", "json", "--dead-letter", dl)
 			if code != 1 {
 				t.Fatalf("exit %d, want 1 (one conversion failure); %s", code, errOut)
 			}
 			rep := sendReportOf(t, out)
-			if rep.Delivered != 120 || rep.DeadLettered != 1 || rep.ByStatus["not sent"] != 1 {
+			if rep.Delivered != 120 || rep.Rejected != 1 || rep.Failed != 0 || rep.ByStatus["rejected"] != 1 {
 				t.Fatalf("report = %+v", rep)
+			}
+			if !strings.Contains(errOut, "-:121 rejected: convert to XDM: not a Customer.io event") {
+				t.Errorf("stderr does not show the rejection with its reason at once: %s", errOut)
 			}
 			got := map[string]bool{}
 			for _, r := range s.Records(emulator.Filter{Status: "good"}) {
@@ -300,9 +305,8 @@ func TestSend_xdmAndBatchModes(t *testing.T) {
 					t.Fatalf("event %s not received as a good XDM record", id)
 				}
 			}
-			b, _ := os.ReadFile(dl)
-			if d, ok := aep.ReadDeadLetter(bytes.TrimSpace(b)); !ok || !strings.Contains(d.Reason, "convert to XDM") {
-				t.Errorf("dead letter = %+v", d)
+			if _, err := os.Stat(dl); err == nil {
+				t.Errorf("a rejected event (never posted) went to the dead-letter file")
 			}
 		})
 	}
@@ -315,8 +319,8 @@ func TestSend_xdmWithoutConverter(t *testing.T) {
 	code, out, _ := runSendWith(t, sendDeps{}, nil, string(msg)+"\n"+in, "--mode", "xdm", "--to", run.InletURL(),
 		"--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
 	rep := sendReportOf(t, out)
-	if code != 1 || rep.Delivered != 1 || rep.DeadLettered != 2 {
-		t.Fatalf("exit %d report %+v: an XDM line is sent as is, events without a converter are dead-lettered", code, rep)
+	if code != 1 || rep.Delivered != 1 || rep.Rejected != 2 {
+		t.Fatalf("exit %d report %+v: an XDM line is sent as is, events without a converter are rejected", code, rep)
 	}
 }
 
@@ -427,7 +431,7 @@ func TestParseRate(t *testing.T) {
 		{"x", 0, false}, {"-1", 0, false}, {"5/d", 0, false},
 	}
 	for _, tt := range tests {
-		got, err := parseRate(tt.in)
+		got, err := wiring.ParseRate(tt.in)
 		if (err == nil) != tt.ok || got != tt.want {
 			t.Errorf("parseRate(%q) = %g, %v; want %g ok=%v", tt.in, got, err, tt.want, tt.ok)
 		}
@@ -463,7 +467,7 @@ func TestSend_customerIOSemanticsFlag(t *testing.T) {
 	mu.Unlock()
 	code, out, _ = run(t, nil, in, "send", "--to", srv.URL+"/collection/"+emulator.DefaultInletID, "--flow-id", "f",
 		"--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
-	if rep := sendReportOf(t, out); code != 1 || rep.DeadLettered != 1 || rep.ByStatus["400"] != 1 {
+	if rep := sendReportOf(t, out); code != 1 || rep.Failed != 1 || rep.ByStatus["400"] != 1 {
 		t.Fatalf("exit %d report %+v: want the 400 dead-lettered", code, rep)
 	}
 }
@@ -474,11 +478,12 @@ func TestSend_syncValidationAndGzip(t *testing.T) {
 	dl := filepath.Join(t.TempDir(), "d.jsonl")
 	code, out, _ := run(t, nil, in+noTS+"\n", "send", "--sync-validation", "--gzip", "--report", "json", "--dead-letter", dl)
 	rep := sendReportOf(t, out)
-	if code != 1 || rep.Delivered != 2 || rep.DeadLettered != 1 || rep.ByStatus["400"] != 1 {
+	if code != 1 || rep.Delivered != 2 || rep.Failed != 1 || rep.ByStatus["400"] != 1 {
 		t.Fatalf("exit %d report %+v: want the record without timestamp refused by sync validation", code, rep)
 	}
 	b, _ := os.ReadFile(dl)
-	if d, ok := aep.ReadDeadLetter(bytes.TrimSpace(b)); !ok || d.EventID != "01NOTIMESTAMP" || !strings.Contains(d.Response, "schema violations found") {
+	if d, ok := aep.ReadDeadLetter(bytes.TrimSpace(b)); !ok || d.EventID != "01NOTIMESTAMP" ||
+		!strings.Contains(d.Response, `"_streamingValidation":[{"causingExceptions":[],"keyword":"required","message":"required key [timestamp] not found","pointerToViolation":"#","schemaLocation":"#"}]`) {
 		t.Fatalf("dead letter = %+v", d)
 	}
 }
@@ -492,8 +497,8 @@ func TestCustomerKey(t *testing.T) {
 		{``, ""},
 	}
 	for _, tt := range tests {
-		if got := customerKey(json.RawMessage(tt.data)); got != tt.want {
-			t.Errorf("customerKey(%s) = %q, want %q", tt.data, got, tt.want)
+		if got := pipeline.CustomerKey(json.RawMessage(tt.data)); got != tt.want {
+			t.Errorf("pipeline.CustomerKey(%s) = %q, want %q", tt.data, got, tt.want)
 		}
 	}
 }

@@ -92,9 +92,10 @@ func (rt *serverRuntime) scheme() string {
 	return "http"
 }
 
-// serve serves h (with /healthz, /readyz and /metrics in front) on ln until ctx ends,
-// reloading the certificate on SIGHUP, then drains.
-func (rt *serverRuntime) serve(ctx context.Context, ln net.Listener, h http.Handler, ready func() error) error {
+// serve serves h (with /healthz, /readyz and /metrics in front) on ln with srv (its
+// timeouts; nil for ops' defaults) until ctx ends, reloading the certificate on SIGHUP,
+// then drains.
+func (rt *serverRuntime) serve(ctx context.Context, ln net.Listener, srv *http.Server, h http.Handler, ready func() error) error {
 	if rt.cert != nil {
 		hup := make(chan os.Signal, 1)
 		signal.Notify(hup, syscall.SIGHUP)
@@ -115,7 +116,7 @@ func (rt *serverRuntime) serve(ctx context.Context, ln net.Listener, h http.Hand
 		}()
 	}
 	return ops.Serve(ctx, ln, ops.Handler(h, rt.reg, ready), ops.ServeOptions{Cert: rt.cert,
-		DrainTimeout: rt.o.DrainTimeout, Logger: rt.log})
+		DrainTimeout: rt.o.DrainTimeout, Logger: rt.log, Server: srv})
 }
 
 // terminated reports whether ctx was cancelled by SIGTERM (main's signal.NotifyContext

@@ -3,12 +3,11 @@ package cmd
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"os"
 	"runtime/debug"
-	"slices"
 	"strings"
 
 	"github.com/ciosim/ciosim/recordings"
@@ -32,6 +31,8 @@ type transformOptions struct {
 	printMapping string
 	noPathCheck  bool
 	noTenant     bool
+	dataflow     string
+	mappingSet   bool
 }
 
 func newTransformCmd(a *app) *cobra.Command {
@@ -58,6 +59,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
   ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
   ciosim transform --print-mapping experience-event > mapping.json`,
 		RunE: func(c *cobra.Command, args []string) error {
+			o.mappingSet = c.Flags().Changed("mapping")
 			return a.runTransform(o, args)
 		},
 	}
@@ -76,6 +78,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVar(&o.errors, "errors", "", "write rejected records as JSONL to this file instead of stderr")
 	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): its mapping.json, schema.json, flow, dataset and schema ids")
 	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
 	return c
 }
@@ -91,30 +94,6 @@ func (a *app) transformEnv(o *transformOptions) {
 	fill(&o.datasetID, "CIOSIM_DATASET_ID")
 	fill(&o.flowID, "CIOSIM_FLOW_ID")
 	fill(&o.schemaID, "CIOSIM_SCHEMA_ID")
-}
-
-// loadMapping resolves --mapping: a built-in name or a file.
-func loadMapping(name, tenant string) (xdm.MappingSet, bool, error) {
-	if slices.Contains(xdm.DefaultNames(), name) {
-		ms, err := xdm.Default(name, tenant)
-		if err != nil {
-			return ms, true, &UsageError{Err: err}
-		}
-		return ms, true, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return xdm.MappingSet{}, false, usageErrorf("--mapping %s: not a built-in set (%s) and no such file", name, strings.Join(xdm.DefaultNames(), ", "))
-		}
-		return xdm.MappingSet{}, false, fmt.Errorf("read mapping: %w", err)
-	}
-	ms, err := xdm.ParseMappingSet(b)
-	if err != nil {
-		return ms, false, fmt.Errorf("%s: %w", name, err)
-	}
-	ms.Name = name
-	return ms, false, nil
 }
 
 func loadSchemaFiles(main string, refs []string) (*xdm.Schema, error) {
@@ -145,20 +124,32 @@ const transformGCPercent = 400
 
 // rejectedLine is one --errors JSONL line.
 type rejectedLine struct {
-	File     string          `json:"file"`
-	Line     int             `json:"line"`
-	EventID  string          `json:"event_id,omitempty"`
-	Reasons  []string        `json:"reasons"`
-	Warnings []string        `json:"warnings,omitempty"`
-	Record   json.RawMessage `json:"record,omitempty"`
+	File    string   `json:"file"`
+	Line    int      `json:"line"`
+	EventID string   `json:"event_id,omitempty"`
+	Reasons []string `json:"reasons"`
+	// Violations are the validation failures behind Reasons, in AEP's shape (keyword,
+	// schemaLocation, pointerToViolation), as the emulator's records carry them.
+	Violations []xdm.Violation `json:"validationErrors,omitempty"`
+	Warnings   []string        `json:"warnings,omitempty"`
+	Record     json.RawMessage `json:"record,omitempty"`
 }
 
 func (a *app) runTransform(o transformOptions, args []string) error {
+	if o.dataflow != "" {
+		if err := applyDataflow(&o); err != nil {
+			return err
+		}
+	}
 	a.transformEnv(&o)
 	if o.printMapping != "" {
 		ms, err := xdm.Default(o.printMapping, o.tenant)
 		if err != nil {
 			return &UsageError{Err: fmt.Errorf("--print-mapping: %w", err)}
+		}
+		if o.noTenant {
+			t, _ := xdm.NormalizeTenant(o.tenant)
+			ms = ms.Without(t)
 		}
 		_, err = a.s.Out.Write(ms.JSON())
 		return err
@@ -166,7 +157,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	if _, err := xdm.NormalizeTenant(o.tenant); err != nil {
 		return usageErrorf("--tenant: %v", err)
 	}
-	ms, builtin, err := loadMapping(o.mapping, o.tenant)
+	ms, builtin, err := wiring.LoadMapping(o.mapping, o.tenant)
 	if err != nil {
 		return err
 	}
@@ -190,8 +181,8 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			return err
 		}
 		opts.Schema = s
-	} else if ms.Name == "experience-event" {
-		opts.Check = xdm.ExperienceEventRules{}
+	} else {
+		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	}
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
@@ -207,7 +198,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	}
 
 	var errw io.Writer = a.s.Err
-	var errFile *atomicFile
+	var errFile *wiring.AtomicFile
 	if o.errors != "" {
 		errFile, err = createAtomic(o.errors)
 		if err != nil {
@@ -242,7 +233,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		if res.Rejected {
 			rejected++
 			if errFile != nil {
-				b, _ := json.Marshal(rejectedLine{File: rec.File, Line: rec.Line, EventID: rec.Event.EventID, Reasons: res.Reasons, Warnings: res.Warnings, Record: res.Record})
+				b, _ := json.Marshal(rejectedLine{File: rec.File, Line: rec.Line, EventID: rec.Event.EventID, Reasons: res.Reasons, Violations: res.Violations, Warnings: res.Warnings, Record: res.Record})
 				ebuf.Write(b)
 				ebuf.WriteByte('\n')
 			} else {

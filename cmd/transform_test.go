@@ -87,6 +87,10 @@ func TestTransform_rejectedAndMalformed(t *testing.T) {
 	if rl.Line != 3 || rl.EventID != "1:2" || len(rl.Reasons) != 1 || rl.Reasons[0] != "#/_id: [1:2] is not a valid URI reference" {
 		t.Errorf("rejected line: %+v", rl)
 	}
+	// the same structure the emulator's bad records carry
+	if !strings.Contains(string(b), `"validationErrors":[{"pointerToViolation":"#/_id","schemaLocation":"#/properties/_id","keyword":"format","message":"[1:2] is not a valid URI reference"}]`) {
+		t.Errorf("rejected line has no validationErrors in AEP's shape: %s", b)
+	}
 	// without --errors, rejections go to stderr with line numbers
 	code, _, stderr = run(t, nil, noID+"\n", "transform")
 	if code != 1 || !strings.Contains(stderr, "rejected: -:1 (event 1:2): #/_id: [1:2] is not a valid URI reference") {

@@ -5,20 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/aymanbagabas/go-osc52/v2"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
-	"github.com/ciosim/ciosim/aep"
-	"github.com/ciosim/ciosim/aep/emulator"
-	"github.com/ciosim/ciosim/generator"
-	"github.com/ciosim/ciosim/secret"
 	"github.com/ciosim/ciosim/tui"
 	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
@@ -38,6 +33,7 @@ type tuiOptions struct {
 	// credential files, instead of the environment variables send also reads
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
+	dataflow, dataflowLabel               string
 	recordDir, recordAddr                 string
 	concurrency                           int
 }
@@ -61,22 +57,7 @@ type tuiFile struct {
 }
 
 // tuiConfig is the resolved configuration.
-type tuiConfig struct {
-	Endpoint    string
-	FlowID      string
-	Mode        tui.Mode
-	Mapping     string
-	Tenant      string
-	Seed        int64
-	Watch       []string
-	LogFile     string
-	Auth        aep.Auth
-	SigningKey  secret.Secret
-	DeadLetter  string
-	RecordDir   string
-	RecordAddr  string
-	Concurrency int
-}
+type tuiConfig = wiring.TUIConfig
 
 // envConfig names the config file when --config is not given. Credentials come from the
 // same variables as send's (AEP_ACCESS_TOKEN, AEP_API_KEY, CIOSIM_SIGNING_KEY, ...).
@@ -90,16 +71,21 @@ func attachTUI(root *cobra.Command, a *app) {
   ciosim --watch ./fixtures --watch ./recordings --seed 7
   CIOSIM_AEP_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
 	root.RunE = func(c *cobra.Command, _ []string) error {
+		if err := applyTUIDataflow(&o, c.Flags().Changed); err != nil {
+			return err
+		}
 		cfg, err := a.tuiConfig(o, c.Flags().Changed)
 		if err != nil {
 			return err
 		}
+		cfg.Dataflow = o.dataflowLabel
 		return a.runTUI(cfg)
 	}
 	f := root.Flags()
 	f.StringVar(&o.config, "config", "", "config file (JSON: endpoint, flow_id, mode, mapping, tenant, seed, watch, log_file); default $"+envConfig)
 	f.StringVar(&o.endpoint, "endpoint", "", "streaming endpoint URL (default: the embedded AEP emulator on loopback)")
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
+	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): fire at its inlet with its flow id and map with its mapping.json")
 	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
 	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file")
 	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")
@@ -193,9 +179,8 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 		}
 	}
 	if cfg.Endpoint != "" {
-		u, err := url.Parse(cfg.Endpoint)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return tuiConfig{}, usageErrorf("--endpoint %q: want an inlet URL like https://dcs.adobedc.net/collection/{inletId}", cfg.Endpoint)
+		if cfg.Endpoint, cfg.FlowID, err = wiring.InletURL("--endpoint", cfg.Endpoint, cfg.FlowID, nil); err != nil {
+			return tuiConfig{}, err
 		}
 		if cfg.Mode == tui.ModeRaw && cfg.FlowID == "" {
 			return tuiConfig{}, usageErrorf("--endpoint in raw mode needs --flow-id (the dataflow id AEP gave the Customer.io source)")
@@ -227,7 +212,7 @@ func (a *app) runTUI(cfg tuiConfig) error {
 	}
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
-	deps, opts, cleanup, err := a.wireTUI(ctx, cfg, logger)
+	deps, opts, cleanup, err := wiring.WireTUI(ctx, cfg, logger, osc52Clipboard{w: a.clipboardWriter(), tmux: a.getenv("TMUX") != ""})
 	if err != nil {
 		return err
 	}
@@ -237,6 +222,8 @@ func (a *app) runTUI(cfg tuiConfig) error {
 		tea.WithInput(a.s.In), tea.WithOutput(a.s.Out))
 	final, err := p.Run()
 	switch {
+	case errors.Is(err, tea.ErrProgramPanic): // also wraps ErrProgramKilled: a crash, not an interrupt
+		return fmt.Errorf("tui: %w", err)
 	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
 		return context.Canceled
 	case err != nil:
@@ -257,93 +244,6 @@ func openLog(path string) (*slog.Logger, func(), error) {
 		return nil, nil, usageErrorf("--log-file: %w", err)
 	}
 	return slog.New(slog.NewJSONHandler(f, nil)), func() { f.Close() }, nil
-}
-
-// wireTUI builds the TUI's collaborators from the configuration. cleanup releases what it
-// started (watcher, emulator, recorder) and must be called after the program ends.
-func (a *app) wireTUI(ctx context.Context, cfg tuiConfig, logger *slog.Logger) (tui.Deps, tui.Options, func(), error) {
-	var cleanups []func()
-	cleanup := func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
-		}
-	}
-	deps := tui.Deps{
-		NewGenerator: func(seed int64) tui.EventGenerator {
-			return generator.New(generator.Options{Seed: seed})
-		},
-		Clipboard: osc52Clipboard{w: a.clipboardWriter(), tmux: a.getenv("TMUX") != ""},
-		Logger:    logger,
-	}
-	opts := tui.Options{
-		Seed:        cfg.Seed,
-		Mode:        cfg.Mode,
-		MappingSet:  cfg.Mapping,
-		WatchDirs:   cfg.Watch,
-		SaveDir:     ".",
-		Concurrency: cfg.Concurrency,
-	}
-	if opts.MappingSet == "" {
-		opts.MappingSet = "experience-event"
-	}
-	tr, err := newXDMTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID)
-	if err != nil {
-		return tui.Deps{}, tui.Options{}, cleanup, err
-	}
-	deps.Transformer = tr
-	opts.MappingSets = tr.Names()
-	if len(cfg.Watch) > 0 {
-		opts.SaveDir = cfg.Watch[0]
-	}
-	var dead *deadLetterFile
-	if cfg.DeadLetter != "" {
-		dead = &deadLetterFile{path: cfg.DeadLetter}
-		deps.DeadLetters = dead
-	}
-	if sc, err := newFixtureScenarios(); err == nil {
-		deps.Scenarios = sc
-	} else {
-		logger.Warn("scenarios", "err", err)
-	}
-	if len(cfg.Watch) > 0 {
-		ch, err := watchChanges(ctx, cfg.Watch)
-		if err != nil {
-			return tui.Deps{}, tui.Options{}, cleanup, err
-		}
-		deps.Changes = ch
-	}
-	if cfg.RecordAddr != "" {
-		rec := newRecorder(cfg.RecordAddr, cfg.RecordDir, cfg.SigningKey)
-		deps.Recorder = rec
-		cleanups = append(cleanups, func() { _ = rec.Stop(context.Background()) })
-	}
-	// The embedded emulator always runs: it is the default endpoint, and the one E switches
-	// back to when a real endpoint is configured.
-	run, stop, err := startEmulator(cfg.Tenant)
-	if err != nil {
-		return tui.Deps{}, tui.Options{}, cleanup, err
-	}
-	cleanups = append(cleanups, stop)
-	emuOpts := aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID, Retries: 1,
-		Backoff: aep.Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}, SigningKey: cfg.SigningKey}
-	emu, err := newTUISender(emuOpts, tr, dead)
-	if err != nil {
-		return tui.Deps{}, tui.Options{}, cleanup, err
-	}
-	host := strings.TrimPrefix(run.URL, "http://")
-	emuEndpoint := tui.Endpoint{Label: "emulator " + host, Sender: emu}
-	if cfg.Endpoint != "" {
-		real, err := newTUISender(aep.Options{URL: cfg.Endpoint, FlowID: cfg.FlowID, Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}, tr, dead)
-		if err != nil {
-			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
-		}
-		deps.Endpoints = []tui.Endpoint{{Label: maskURL(cfg.Endpoint), Sender: real}, emuEndpoint}
-		opts.Info = "firing at " + maskURL(cfg.Endpoint) + "; E switches to the embedded emulator on " + host
-	} else {
-		deps.Endpoints = []tui.Endpoint{emuEndpoint}
-		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
-	}
-	return deps, opts, cleanup, nil
 }
 
 // clipboardWriter is where OSC52 goes: stderr when it is the terminal (so the sequence
@@ -371,47 +271,4 @@ func (c osc52Clipboard) Copy(_ context.Context, text string) error {
 	}
 	_, err := seq.WriteTo(c.w)
 	return err
-}
-
-// maskURL returns u fit for the status bar: a password in the user info and the values of
-// query parameters that look like credentials are replaced by "***". A URL that does not
-// parse is shown only by its scheme and host, so nothing secret can leak through it.
-func maskURL(u string) string {
-	p, err := url.Parse(u)
-	if err != nil {
-		if i := strings.Index(u, "://"); i >= 0 {
-			rest := u[i+3:]
-			if j := strings.IndexAny(rest, "/?#"); j >= 0 {
-				rest = rest[:j]
-			}
-			if k := strings.LastIndexByte(rest, '@'); k >= 0 {
-				rest = "***@" + rest[k+1:]
-			}
-			return u[:i+3] + rest
-		}
-		return "(invalid URL)"
-	}
-	if p.User != nil {
-		if _, ok := p.User.Password(); ok {
-			p.User = url.UserPassword(p.User.Username(), "***")
-		} else {
-			p.User = url.User("***")
-		}
-	}
-	q := p.Query()
-	changed := false
-	for k := range q {
-		l := strings.ToLower(k)
-		for _, w := range []string{"token", "key", "secret", "sig", "password", "auth"} {
-			if strings.Contains(l, w) {
-				q.Set(k, "***")
-				changed = true
-				break
-			}
-		}
-	}
-	if changed {
-		p.RawQuery = strings.ReplaceAll(q.Encode(), "%2A%2A%2A", "***")
-	}
-	return strings.Replace(p.String(), "%2A%2A%2A", "***", 1)
 }

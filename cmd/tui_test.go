@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"fmt"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"os"
 	"path/filepath"
 	"strings"
@@ -90,7 +91,7 @@ func TestXDMTransformer(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(custom, ms.JSON(), 0o600)
-	tr, err := newXDMTransformer(custom, "_acme", "flow-1")
+	tr, err := wiring.NewXDMTransformer(custom, "_acme", "flow-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,21 +139,20 @@ func TestMaskURL(t *testing.T) {
 		{"https://u:p@bad host/%zz", "https://***@bad host"},
 	}
 	for _, tt := range tests {
-		got := maskURL(tt.in)
+		got := wiring.MaskURL(tt.in)
 		if got != tt.want {
-			t.Errorf("maskURL(%q) = %q, want %q", tt.in, got, tt.want)
+			t.Errorf("wiring.MaskURL(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 		for _, s := range []string{"pa55", "t0ken", "k3y"} {
 			if strings.Contains(got, s) {
-				t.Errorf("maskURL(%q) leaks %q", tt.in, s)
+				t.Errorf("wiring.MaskURL(%q) leaks %q", tt.in, s)
 			}
 		}
 	}
 }
 
 func TestWireTUI_defaults(t *testing.T) {
-	a := &app{ctx: context.Background(), s: Streams{}, getenv: func(string) string { return "" }}
-	deps, opts, cleanup, err := a.wireTUI(context.Background(), tuiConfig{Mode: "raw", Seed: 3}, nil)
+	deps, opts, cleanup, err := wiring.WireTUI(context.Background(), tuiConfig{Mode: "raw", Seed: 3}, nil, osc52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -113,11 +113,19 @@ type pending struct {
 	noDelivery bool
 }
 
+// MaxCustomers bounds a run's population, which [Generator.NewStream] draws up front and
+// holds in memory with the deliveries in flight: welcome-email at 300,000 customers peaks
+// at about 280 MB of RSS (906 MB at a million).
+const MaxCustomers = 300_000
+
 // NewStream prepares a run. It draws the population first, so the same customers appear
 // whatever the messages are.
 func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 	if opts.Customers < 1 {
 		return nil, fmt.Errorf("generator: customers must be at least 1, got %d", opts.Customers)
+	}
+	if opts.Customers > MaxCustomers {
+		return nil, fmt.Errorf("generator: customers %d is more than %d: a run holds its whole population in memory (about 900 bytes a customer)", opts.Customers, MaxCustomers)
 	}
 	if math.IsNaN(opts.IDOnlyShare) || opts.IDOnlyShare < 0 || opts.IDOnlyShare > 1 {
 		return nil, fmt.Errorf("generator: id-only share %v is outside [0,1]", opts.IDOnlyShare)

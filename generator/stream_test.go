@@ -435,3 +435,12 @@ func TestStream_messageSubjectPerRecipient(t *testing.T) {
 		}
 	}
 }
+
+func TestNewStream_customersBounded(t *testing.T) {
+	t.Parallel()
+	g := New(Options{Seed: 1})
+	_, err := g.NewStream(StreamOptions{Customers: MaxCustomers + 1})
+	if err == nil || !strings.Contains(err.Error(), "more than 300000") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -31,21 +31,29 @@ type Capture struct {
 	Path       string            `json:"path"`
 	Query      string            `json:"query"`
 	Headers    map[string]string `json:"headers"`
-	Body       []byte            `json:"-"`
-	Signature  string            `json:"signature"`
-	Redacted   bool              `json:"redacted"`
+	// HeadersDropped counts the header names left out because the capture's header bounds
+	// ([MaxCaptureHeaders], [MaxCaptureHeaderBytes]) were reached; written only when not 0.
+	HeadersDropped int    `json:"headers_dropped,omitempty"`
+	Body           []byte `json:"-"`
+	Signature      string `json:"signature"`
+	// SignatureReason says why the signature is not valid (or was not checked); written
+	// only when set.
+	SignatureReason string `json:"signature_reason,omitempty"`
+	Redacted        bool   `json:"redacted"`
 }
 
 type captureJSON struct {
-	ReceivedAt string            `json:"received_at"`
-	Method     string            `json:"method"`
-	Path       string            `json:"path"`
-	Query      string            `json:"query"`
-	Headers    map[string]string `json:"headers"`
-	Body       json.RawMessage   `json:"body,omitempty"`
-	BodyBase64 string            `json:"body_base64,omitempty"`
-	Signature  string            `json:"signature"`
-	Redacted   bool              `json:"redacted"`
+	ReceivedAt      string            `json:"received_at"`
+	Method          string            `json:"method"`
+	Path            string            `json:"path"`
+	Query           string            `json:"query"`
+	Headers         map[string]string `json:"headers"`
+	HeadersDropped  int               `json:"headers_dropped"`
+	Body            json.RawMessage   `json:"body,omitempty"`
+	BodyBase64      string            `json:"body_base64,omitempty"`
+	Signature       string            `json:"signature"`
+	SignatureReason string            `json:"signature_reason"`
+	Redacted        bool              `json:"redacted"`
 }
 
 // MarshalJSON writes the capture as one Recording JSONL object (without the newline).
@@ -75,6 +83,10 @@ func (c Capture) AppendJSON(b []byte) ([]byte, error) {
 	b = appendString(b, c.Query)
 	b = append(b, `,"headers":`...)
 	b = append(b, hj...)
+	if c.HeadersDropped != 0 {
+		b = append(b, `,"headers_dropped":`...)
+		b = strconv.AppendInt(b, int64(c.HeadersDropped), 10)
+	}
 	if embeddable(c.Body) {
 		b = append(b, `,"body":`...)
 		b = append(b, c.Body...)
@@ -85,6 +97,10 @@ func (c Capture) AppendJSON(b []byte) ([]byte, error) {
 	}
 	b = append(b, `,"signature":`...)
 	b = appendString(b, c.Signature)
+	if c.SignatureReason != "" {
+		b = append(b, `,"signature_reason":`...)
+		b = appendString(b, c.SignatureReason)
+	}
 	b = append(b, `,"redacted":`...)
 	b = strconv.AppendBool(b, c.Redacted)
 	return append(b, '}'), nil
@@ -106,7 +122,8 @@ func (c *Capture) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("received_at: %w", err)
 	}
 	*c = Capture{ReceivedAt: t, Method: cj.Method, Path: cj.Path, Query: cj.Query, Headers: cj.Headers,
-		Signature: cj.Signature, Redacted: cj.Redacted}
+		HeadersDropped: cj.HeadersDropped, Signature: cj.Signature, SignatureReason: cj.SignatureReason,
+		Redacted: cj.Redacted}
 	switch {
 	case cj.BodyBase64 != "":
 		c.Body, err = base64.StdEncoding.DecodeString(cj.BodyBase64)
@@ -124,7 +141,7 @@ func (c *Capture) UnmarshalJSON(b []byte) error {
 // embeddable reports whether body can be stored as a raw JSON value inside a JSONL line
 // without changing a byte: valid JSON, no line breaks.
 func embeddable(body []byte) bool {
-	return len(body) > 0 && bytes.IndexAny(body, "\r\n") < 0 && json.Valid(body) &&
+	return len(body) > 0 && !bytes.ContainsAny(body, "\r\n") && json.Valid(body) &&
 		// encoding/json trims white space around a raw value on decode, so a body with
 		// leading or trailing white space goes to base64 to keep it byte-exact.
 		len(bytes.TrimSpace(body)) == len(body)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,6 +46,9 @@ type HandlerOptions struct {
 	// Redact, when set, rewrites the body before it is stored; the capture is then marked
 	// redacted and its signature header dropped (it no longer matches).
 	Redact func(body []byte) ([]byte, error)
+	// Redactor, when set, redacts the whole capture with [Redactor.Capture] (the body,
+	// personal data in the query string, the signature header) instead of Redact.
+	Redactor *Redactor
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// OnResult is called once per request after it was answered, with what happened. It
@@ -64,47 +68,6 @@ type Result struct {
 	Status int
 	// Err says why the request was refused or could not be stored.
 	Err error
-}
-
-// droppedHeaders are never written to a recording: they carry credentials, or describe the
-// connection rather than the request.
-var droppedHeaders = map[string]bool{
-	"Authorization":       true,
-	"Proxy-Authorization": true,
-	"Cookie":              true,
-	"Set-Cookie":          true,
-	"X-Api-Key":           true,
-	"X-Gw-Ims-Org-Id":     true,
-	"X-Sandbox-Name":      true,
-	"Connection":          true,
-	"Keep-Alive":          true,
-}
-
-// secretHeader reports whether a header name looks like it carries a credential.
-func secretHeader(name string) bool {
-	if droppedHeaders[name] {
-		return true
-	}
-	l := strings.ToLower(name)
-	for _, w := range []string{"token", "secret", "password", "api-key", "apikey", "auth", "session"} {
-		if strings.Contains(l, w) {
-			return true
-		}
-	}
-	return false
-}
-
-// KeepHeaders returns the headers of h that may be written to a recording, one value per
-// name (repeated values joined with ", "), with credentials such as Authorization dropped.
-func KeepHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		if secretHeader(k) {
-			continue
-		}
-		out[k] = strings.Join(v, ", ")
-	}
-	return out
 }
 
 type handler struct {
@@ -146,8 +109,8 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) serve(r *http.Request) Result {
 	now := h.opts.Now()
-	c := Capture{ReceivedAt: now, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Headers: KeepHeaders(r.Header)}
+	c := Capture{ReceivedAt: now, Method: r.Method, Path: r.URL.Path, Query: MaskQuery(r.URL.RawQuery)}
+	c.Headers, c.HeadersDropped = FilterHeaders(r.Header)
 	fail := func(status int, err error) Result {
 		return Result{Capture: c, Status: status, Err: err}
 	}
@@ -172,12 +135,18 @@ func (h *handler) serve(r *http.Request) Result {
 	if perr != nil {
 		return fail(http.StatusBadRequest, fmt.Errorf("body is not a JSON object: %w", perr))
 	}
-	c.Signature = h.verdict(r.Header, body, now)
+	c.Signature, c.SignatureReason = h.verdict(r.Header, body, now)
 	if h.opts.RequireSignature && c.Signature != SignatureValid {
 		return Result{Capture: c, Event: ev, Status: http.StatusUnauthorized,
-			Err: fmt.Errorf("signature %s: X-CIO-Signature required", c.Signature)}
+			Err: fmt.Errorf("signature %s: %s", c.Signature, c.SignatureReason)}
 	}
-	if h.opts.Redact != nil {
+	if h.opts.Redactor != nil {
+		red, err := h.opts.Redactor.Capture(c)
+		if err != nil {
+			return fail(http.StatusInternalServerError, fmt.Errorf("redact: %w", err))
+		}
+		c = red
+	} else if h.opts.Redact != nil {
 		red, err := h.opts.Redact(body)
 		if err != nil {
 			return fail(http.StatusInternalServerError, fmt.Errorf("redact: %w", err))
@@ -193,31 +162,82 @@ func (h *handler) serve(r *http.Request) Result {
 	return Result{Capture: c, Event: ev, Stored: at, Status: http.StatusOK}
 }
 
-// verdict classifies the request's signature headers.
-func (h *handler) verdict(hdr http.Header, body []byte, now time.Time) string {
-	ts, sig := hdr.Get(customerio.HeaderTimestamp), hdr.Get(customerio.HeaderSignature)
-	if ts == "" && sig == "" {
-		return SignatureAbsent
+// verdict classifies the request's signature headers and, unless the signature is valid,
+// says why in words a sender can act on.
+func (h *handler) verdict(hdr http.Header, body []byte, now time.Time) (verdict, reason string) {
+	tsName, sigName := customerio.HeaderTimestamp, customerio.HeaderSignature
+	tss, sigs := hdr.Values(tsName), hdr.Values(sigName)
+	if len(tss) == 0 && len(sigs) == 0 {
+		return SignatureAbsent, fmt.Sprintf("no %s or %s header", sigName, tsName)
+	}
+	// A repeated header is refused whatever its values and order: which copy a proxy or
+	// framework reads differs, so a valid copy must not vouch for a forged one.
+	for _, rep := range []struct {
+		name string
+		vals []string
+	}{{sigName, sigs}, {tsName, tss}} {
+		if len(rep.vals) > 1 {
+			return SignatureInvalid, fmt.Sprintf("%s header sent %d times: a request carries exactly one", rep.name, len(rep.vals))
+		}
 	}
 	if h.opts.Key.IsZero() {
-		return SignatureUnchecked
+		return SignatureUnchecked, "no signing key configured"
+	}
+	ts, sig := hdr.Get(tsName), hdr.Get(sigName)
+	switch {
+	case sig == "":
+		return SignatureAbsent, fmt.Sprintf("%s header missing (%s present)", sigName, tsName)
+	case ts == "":
+		return SignatureAbsent, fmt.Sprintf("%s header missing (%s present)", tsName, sigName)
 	}
 	err := customerio.Verify(h.opts.Key.Bytes(), ts, sig, body,
 		customerio.VerifyOptions{Now: func() time.Time { return now }, Tolerance: h.opts.Tolerance})
 	switch {
 	case err == nil:
-		return SignatureValid
+		return SignatureValid, ""
 	case errors.Is(err, customerio.ErrSignatureMissing):
-		return SignatureAbsent
+		return SignatureAbsent, fmt.Sprintf("%s or %s header empty", sigName, tsName)
+	case errors.Is(err, customerio.ErrTimestampInvalid):
+		return SignatureInvalid, fmt.Sprintf("%s %q is not an integer (Unix seconds)", tsName, clip(ts, 40))
+	case errors.Is(err, customerio.ErrSignatureMismatch):
+		return SignatureInvalid, "signature does not match: wrong signing key, or the body or timestamp changed after signing"
+	case errors.Is(err, customerio.ErrTimestampStale):
+		tol := h.opts.Tolerance
+		if tol <= 0 {
+			tol = customerio.DefaultTolerance
+		}
+		n, _ := strconv.ParseInt(ts, 10, 64)
+		d := now.Sub(time.Unix(n, 0)).Round(time.Second)
+		if d < 0 {
+			return SignatureInvalid, fmt.Sprintf("%s is %s in the future (tolerance %s): check the sender's clock", tsName, -d, tol)
+		}
+		return SignatureInvalid, fmt.Sprintf("%s is %s old (tolerance %s): a stale or replayed request", tsName, d, tol)
 	default:
-		return SignatureInvalid
+		return SignatureInvalid, err.Error()
 	}
+}
+
+// clip shortens s to at most n bytes for an error message.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // Verdict is the signature check the handler applies, for callers that verify captures
 // after the fact: it returns [SignatureValid], [SignatureInvalid], [SignatureAbsent], or
 // [SignatureUnchecked] when key is zero.
 func Verdict(key secret.Secret, hdr http.Header, body []byte, now time.Time, tolerance time.Duration) string {
+	v, _ := CheckSignature(key, hdr, body, now, tolerance)
+	return v
+}
+
+// CheckSignature is [Verdict] with the reason a signature is not valid: a repeated header,
+// a missing one, a timestamp that is not an integer, too old or in the future, or a
+// signature that does not match (wrong key, or a changed body). The reason is "" when the
+// signature is valid.
+func CheckSignature(key secret.Secret, hdr http.Header, body []byte, now time.Time, tolerance time.Duration) (verdict, reason string) {
 	h := handler{opts: HandlerOptions{Key: key, Tolerance: tolerance}}
 	return h.verdict(hdr, body, now)
 }

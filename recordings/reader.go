@@ -60,7 +60,28 @@ type Reader struct {
 	eof      bool // the input ended: stay at the end even if it grows meanwhile
 	// buf holds a line longer than the bufio buffer while it is assembled; reused.
 	buf []byte
+	// pending holds lines read ahead while checking for a JSON document spread over lines,
+	// and given back because it was not one; they are read again before the input.
+	pending []pendingLine
 }
+
+type pendingLine struct {
+	b   []byte
+	err error
+}
+
+// ErrNotJSONL is wrapped by the [LineError] for input in a shape other than JSON Lines
+// that the Reader recognises: a JSON object spread over lines (pretty-printed, as
+// documentation samples are), or a JSON array of events. The whole document is skipped
+// with one error that says how to convert it, instead of one error per line.
+var ErrNotJSONL = errors.New("not JSON Lines")
+
+// maxLookAhead bounds how much the Reader reads ahead to recognise a JSON document spread
+// over lines.
+const (
+	maxLookAheadBytes = 4 << 20
+	maxLookAheadLines = 100000
+)
 
 // Consumed returns how many bytes of the input the records and skipped lines returned so
 // far took, excluding a torn last line: where to resume reading a file that is still
@@ -100,6 +121,10 @@ func (r *Reader) Next() (Record, error) {
 			return Record{}, fmt.Errorf("%s:%d: read: %w", r.name, r.line, err)
 		}
 		content := bytes.TrimRight(line, "\r\n")
+		if r.line == 1 {
+			// A UTF-8 byte order mark, which some editors write, is not part of the data.
+			content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+		}
 		if len(bytes.TrimSpace(content)) == 0 {
 			if terminated {
 				r.consumed += int64(len(line))
@@ -108,6 +133,15 @@ func (r *Reader) Next() (Record, error) {
 			continue
 		}
 		rec, perr := r.parse(content)
+		if perr != nil && terminated {
+			if size, lines, hint := r.document(content, r.line); hint != nil {
+				start := r.line
+				r.consumed += int64(len(line)) + size
+				r.lines += 1 + lines
+				r.line += lines
+				return Record{}, &LineError{File: r.name, Line: start, Err: hint}
+			}
+		}
 		if perr != nil {
 			if terminated {
 				r.consumed += int64(len(line))
@@ -125,6 +159,11 @@ func (r *Reader) Next() (Record, error) {
 // next call: parse copies what it keeps (customerio.Parse clones, captures decode), so a
 // line is not copied once more on the way in.
 func (r *Reader) readLine() ([]byte, error) {
+	if len(r.pending) > 0 {
+		p := r.pending[0]
+		r.pending = r.pending[1:]
+		return p.b, p.err
+	}
 	line, err := r.br.ReadSlice('\n')
 	if !errors.Is(err, bufio.ErrBufferFull) {
 		return line, err
@@ -191,4 +230,115 @@ func describeJSONError(b []byte, err error) error {
 		return fmt.Errorf("field %q: expected %s, found JSON %s: %w", ute.Field, ute.Type, ute.Value, err)
 	}
 	return err
+}
+
+// document recognises a JSON document that does not fit JSON Lines, starting with first
+// (the content of line start, which did not parse as a record): a JSON array on one line,
+// or an object or array spread over lines. It returns the hint error for it and, for a
+// document over lines, the bytes and number of the further lines it took (consumed).
+// Otherwise it returns nil and gives back every line it read ahead.
+func (r *Reader) document(first []byte, start int) (size int64, lines int, hint error) {
+	t := bytes.TrimSpace(first)
+	if len(t) == 0 || (t[0] != '{' && t[0] != '[') {
+		return 0, 0, nil
+	}
+	var sc depthScanner
+	if sc.feed(t) {
+		if t[0] == '[' && json.Valid(t) {
+			return 0, 0, arrayHint(t, start, start)
+		}
+		return 0, 0, nil
+	}
+	if sc.bad {
+		return 0, 0, nil
+	}
+	doc := append([]byte(nil), t...)
+	var ahead []pendingLine
+	giveBack := func() (int64, int, error) {
+		r.pending = append(ahead, r.pending...)
+		return 0, 0, nil
+	}
+	for len(ahead) < maxLookAheadLines && len(doc) < maxLookAheadBytes {
+		line, err := r.readLine()
+		if len(line) > 0 || err != nil {
+			ahead = append(ahead, pendingLine{append([]byte(nil), line...), err})
+		}
+		if len(line) == 0 || err != nil && !errors.Is(err, io.EOF) {
+			return giveBack()
+		}
+		content := bytes.TrimRight(line, "\r\n")
+		doc = append(append(doc, '\n'), content...)
+		if sc.feed(content) {
+			if !json.Valid(doc) {
+				return giveBack()
+			}
+			if err != nil {
+				// The document ended the input: keep the end-of-input for Next.
+				r.pending = append([]pendingLine{{nil, err}}, r.pending...)
+			}
+			for _, a := range ahead {
+				size += int64(len(a.b))
+			}
+			end := start + len(ahead)
+			if t[0] == '[' {
+				return size, len(ahead), arrayHint(doc, start, end)
+			}
+			return size, len(ahead), fmt.Errorf("%w: a JSON object spread over lines %d-%d (pretty-printed); each event must be on one line: convert with jq -c . FILE", ErrNotJSONL, start, end)
+		}
+		if sc.bad || err != nil {
+			return giveBack()
+		}
+	}
+	return giveBack()
+}
+
+func arrayHint(doc []byte, start, end int) error {
+	var items []json.RawMessage
+	json.Unmarshal(doc, &items)
+	where := fmt.Sprintf("on line %d", start)
+	if end > start {
+		where = fmt.Sprintf("over lines %d-%d", start, end)
+	}
+	return fmt.Errorf("%w: a JSON array of %d items %s; each event must be on a line of its own: convert with jq -c '.[]' FILE", ErrNotJSONL, len(items), where)
+}
+
+// depthScanner follows the nesting of a JSON text fed in pieces, enough to tell where the
+// value that starts it ends.
+type depthScanner struct {
+	depth        int
+	inStr, esc   bool
+	started, bad bool
+}
+
+// feed scans b and reports whether the outermost value closed within it; bad is set when
+// more closes than opens were seen.
+func (d *depthScanner) feed(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case d.inStr:
+			switch {
+			case d.esc:
+				d.esc = false
+			case c == '\\':
+				d.esc = true
+			case c == '"':
+				d.inStr = false
+			}
+		case c == '"':
+			d.inStr = true
+		case c == '{' || c == '[':
+			d.depth++
+			d.started = true
+		case c == '}' || c == ']':
+			d.depth--
+			if d.depth < 0 {
+				d.bad = true
+				return false
+			}
+			if d.depth == 0 && d.started {
+				return true
+			}
+		}
+	}
+	return false
 }

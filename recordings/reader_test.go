@@ -126,10 +126,15 @@ func FuzzReader(f *testing.F) {
 	line, _ := capN(3).AppendJSON(nil)
 	f.Add(string(line) + "\n" + bareEvent + "\n")
 	f.Add(`{"received_at":"2026-11-29T04:00:00Z","body_base64":"aGk=","method":"POST"}` + "\n{torn")
+	f.Add("\xef\xbb\xbf{\n  \"a\": [1,\n 2]\n}\n" + bareEvent + "\n")
+	f.Add("[\n" + bareEvent + ",\n" + bareEvent + "\n]\n{\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		rd := NewReader(strings.NewReader(in), "fuzz")
 		for range 10000 {
 			rec, err := rd.Next()
+			if rd.Consumed() > int64(len(in)) {
+				t.Fatalf("consumed %d of %d bytes", rd.Consumed(), len(in))
+			}
 			if errors.Is(err, io.EOF) {
 				return
 			}
@@ -216,5 +221,68 @@ func TestReader_linesLongerThanBuffer(t *testing.T) {
 	}
 	if _, err := r.Next(); err != io.EOF {
 		t.Fatalf("end: %v", err)
+	}
+}
+
+// TestReader_recognisesShapes: a pretty-printed event, a JSON array (over lines or on one)
+// each give one error that says how to convert them, not one per line; a UTF-8 BOM is
+// skipped; lines read ahead that turn out not to form a document are read normally.
+func TestReader_recognisesShapes(t *testing.T) {
+	t.Parallel()
+	pretty := "{\n  \"event_id\": \"01E4C4CT6YDC7Y5M7FE1GWWPQJ\",\n  \"object_type\": \"email\",\n  \"metric\": \"sent\",\n  \"timestamp\": 1,\n  \"data\": {\n    \"note\": \"a } and a { in a string\"\n  }\n}\n"
+	arr := "[\n  " + bareEvent + ",\n  " + bareEvent + "\n]\n"
+	tests := []struct {
+		name     string
+		in       string
+		wantRecs int
+		wantErrs []string // each error's text must contain it, in order
+	}{
+		{"pretty-printed event", pretty + bareEvent + "\n", 1, []string{"f.jsonl:1: not JSON Lines: a JSON object spread over lines 1-9 (pretty-printed); each event must be on one line: convert with jq -c . FILE"}},
+		{"pretty-printed event, CRLF, no final newline", strings.ReplaceAll(strings.TrimSuffix(pretty, "\n"), "\n", "\r\n"), 0, []string{"over lines 1-9"}},
+		{"two pretty-printed events", pretty + pretty, 0, []string{"lines 1-9", "f.jsonl:10: not JSON Lines: a JSON object spread over lines 10-18"}},
+		{"JSON array over lines", arr, 0, []string{"f.jsonl:1: not JSON Lines: a JSON array of 2 items over lines 1-4; each event must be on a line of its own: convert with jq -c '.[]' FILE"}},
+		{"JSON array on one line", "[" + bareEvent + "," + bareEvent + "]\n" + bareEvent + "\n", 1, []string{"a JSON array of 2 items on line 1"}},
+		{"UTF-8 BOM", "\xef\xbb\xbf" + bareEvent + "\n" + bareEvent + "\n", 2, nil},
+		{"UTF-8 BOM before a pretty event", "\xef\xbb\xbf" + pretty, 0, []string{"spread over lines 1-9"}},
+		{"an open brace then records", "{\n" + bareEvent + "\n" + bareEvent + "\n", 2, []string{"f.jsonl:1: invalid JSON"}},
+		{"an unclosed pretty event then records", "{\n  \"a\": 1,\n" + bareEvent + "\n", 1, []string{"f.jsonl:1:", "f.jsonl:2:"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rd := NewReader(strings.NewReader(tt.in), "f.jsonl")
+			recs := 0
+			var errs []string
+			for {
+				rec, err := rd.Next()
+				var le *LineError
+				if errors.Is(err, io.EOF) {
+					break
+				} else if errors.As(err, &le) {
+					errs = append(errs, le.Error())
+					if strings.Contains(le.Error(), "JSON Lines") && !errors.Is(err, ErrNotJSONL) {
+						t.Errorf("%v does not wrap ErrNotJSONL", err)
+					}
+					continue
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				if rec.Event.EventID == "" {
+					t.Errorf("record at line %d without event", rec.Line)
+				}
+				recs++
+			}
+			if recs != tt.wantRecs || len(errs) != len(tt.wantErrs) {
+				t.Fatalf("%d records, errors %q; want %d records, %d errors", recs, errs, tt.wantRecs, len(tt.wantErrs))
+			}
+			for i, want := range tt.wantErrs {
+				if !strings.Contains(errs[i], want) {
+					t.Errorf("error %d = %q, want it to contain %q", i, errs[i], want)
+				}
+			}
+			if rd.Consumed() != int64(len(tt.in)) && strings.HasSuffix(tt.in, "\n") {
+				t.Errorf("consumed %d of %d bytes", rd.Consumed(), len(tt.in))
+			}
+		})
 	}
 }

@@ -19,12 +19,16 @@ type Finding struct {
 	Masked string
 }
 
-// Scan reports personal data left in a Customer.io event body: email addresses outside the
-// reserved example domains, E.164 numbers outside the reserved +999 code the redactor
-// uses, public IP addresses, person names under name keys, message text under content that
-// is not a redaction marker, and link query strings that are not pseudonymised. Ids
+// Scan reports personal data left in a Customer.io event body: what [FindPII] finds
+// (the detector [Redactor] uses) except the stand-ins the redactor makes: email addresses
+// outside the reserved example domains (also URL-encoded), phone numbers in any form it
+// knows that are not +999 stand-ins, public IP addresses (IPv4 and every IPv6 form); and by
+// key, digits under a phone key, person names under name keys, message text under content
+// that is not a redaction marker, and link query strings that are not pseudonymised. Ids
 // (customer_id, identifiers.id, cio_id) cannot be told apart from their pseudonyms and are
-// not reported. A body that is not JSON is scanned as text.
+// not reported; nor are addresses in the ranges reserved for documentation, which
+// fixtures use. A body that is not JSON is scanned as text. For a capture's query string
+// and headers, see [ScanCapture].
 func Scan(body []byte) []Finding {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -57,24 +61,32 @@ func scanValue(path, key string, v any, out *[]Finding) {
 		if t == "" {
 			return
 		}
-		switch key {
-		case "name", "first_name", "last_name", "full_name":
+		switch classifyKey(key) {
+		case keyName:
 			if !strings.HasPrefix(t, "name_") {
 				*out = append(*out, Finding{path, "name", mask(t)})
 			}
 			return
-		case "content", "body":
+		case keyText:
 			if !strings.HasPrefix(t, "[redacted ") {
 				*out = append(*out, Finding{path, "content", mask(t)})
 			}
 			return
-		case "href", "link", "url":
+		case keyPhone:
+			if n := countDigits(t); n >= 4 && !strings.HasPrefix(t, PseudoPhonePrefix) && len(FindPII(t)) == 0 {
+				*out = append(*out, Finding{path, "phone", mask(t)})
+				return
+			}
+		case keyLink:
 			if u, err := url.Parse(t); err == nil && u.RawQuery != "" && !pseudoQuery(u.Query()) {
 				*out = append(*out, Finding{path, "link-query", mask(t)})
-				return
 			}
 		}
 		scanText(path, t, out)
+	case json.Number:
+		if PhoneKey(key) && !strings.HasPrefix(t.String(), PseudoPhonePrefix[1:]) {
+			*out = append(*out, Finding{path, "phone", mask(t.String())})
+		}
 	}
 }
 
@@ -90,23 +102,27 @@ func pseudoQuery(q url.Values) bool {
 	return true
 }
 
+// scanText reports what [FindPII] finds in s that is not a stand-in the redactor makes:
+// addresses at reserved example domains, +999 numbers, and addresses that are not public
+// are not personal.
 func scanText(path, s string, out *[]Finding) {
-	for _, m := range emailRe.FindAllString(s, -1) {
-		if !reservedEmail(m) {
-			*out = append(*out, Finding{path, "email", mask(m)})
-		}
-	}
-	for _, m := range phoneRe.FindAllString(s, -1) {
-		if !strings.HasPrefix(m, PseudoPhonePrefix) {
-			*out = append(*out, Finding{path, "phone", mask(m)})
-		}
-	}
-	for _, re := range [...]interface{ FindAllString(string, int) []string }{ipv4Re, ipv6Re} {
-		for _, m := range re.FindAllString(s, -1) {
-			if a, err := netip.ParseAddr(m); err == nil && publicIP(a) {
-				*out = append(*out, Finding{path, "ip", mask(m)})
+	for _, p := range FindPII(s) {
+		m := s[p.Start:p.End]
+		switch p.Kind {
+		case KindEmail:
+			if reservedEmail(strings.ReplaceAll(m, "%40", "@")) {
+				continue
+			}
+		case KindPhone:
+			if strings.HasPrefix(m, PseudoPhonePrefix) {
+				continue
+			}
+		case KindIP:
+			if a, err := netip.ParseAddr(m); err != nil || !personalIP(a) {
+				continue
 			}
 		}
+		*out = append(*out, Finding{path, p.Kind, mask(m)})
 	}
 }
 
@@ -128,18 +144,6 @@ func reservedEmail(e string) bool {
 var docNets = []netip.Prefix{
 	netip.MustParsePrefix("192.0.2.0/24"), netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"), netip.MustParsePrefix("2001:db8::/32"),
-}
-
-func publicIP(a netip.Addr) bool {
-	if a.IsPrivate() || a.IsLoopback() || a.IsUnspecified() || a.IsLinkLocalUnicast() || a.IsMulticast() {
-		return false
-	}
-	for _, p := range docNets {
-		if p.Contains(a) {
-			return false
-		}
-	}
-	return true
 }
 
 // mask keeps the first two and last two characters of s.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -62,6 +63,8 @@ type Store struct {
 
 	mu      sync.Mutex // guards the fields below
 	f       *os.File
+	info    os.FileInfo // f's identity when opened, to notice it is no longer at path
+	broken  bool        // f may end in a partial line or lost data: start a new file
 	path    string
 	day     string
 	seq     int
@@ -70,6 +73,10 @@ type Store struct {
 	written uint64 // lines written since open
 	closed  bool
 	buf     []byte
+
+	// beforeSync, when set (by tests), runs after a line is written and before it is
+	// synced, to act in that window.
+	beforeSync func(path string)
 
 	smu     sync.Mutex // guards durable, syncing; never held while taking mu
 	cond    *sync.Cond
@@ -129,6 +136,12 @@ func (s *Store) openFor(t time.Time, n int64) error {
 	}
 	path := s.name(day, seq)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if errors.Is(err, os.ErrNotExist) {
+		// The directory was removed while recording: make it again.
+		if merr := os.MkdirAll(s.dir, 0o755); merr == nil {
+			f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("recordings: open store file: %w", err)
 	}
@@ -145,7 +158,8 @@ func (s *Store) openFor(t time.Time, n int64) error {
 			return err
 		}
 	}
-	s.f, s.path, s.day, s.seq, s.size, s.lines = f, path, day, seq, info.Size(), lines
+	s.f, s.info, s.broken = f, info, false
+	s.path, s.day, s.seq, s.size, s.lines = path, day, seq, info.Size(), lines
 	return nil
 }
 
@@ -201,56 +215,119 @@ func countLines(path string) (int, error) {
 
 // Append writes c as one line and, under [SyncAlways], returns only once the line is on
 // stable storage. It is safe for concurrent use.
+//
+// Append never reports a line stored that cannot be read back at its Location: before and
+// after each write (and, under [SyncAlways], after the fsync) it checks that the file the
+// line went to is still the one at its path, so a file
+// deleted or renamed while recording (or its directory removed) is noticed, a new file is
+// opened (the directory made again when needed) and the line written there. Every failure
+// leaves the store able to try again on the next Append: a file that could not be opened is
+// opened on the next call, and a file that may end in a partial line is left for a new one.
 func (s *Store) Append(c Capture) (Location, error) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return Location{}, ErrStoreClosed
-	}
-	var err error
-	s.buf, err = c.AppendJSON(s.buf[:0])
-	if err != nil {
-		s.mu.Unlock()
-		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
-	}
-	s.buf = append(s.buf, '\n')
-	n := int64(len(s.buf))
-	now := s.opts.Now().UTC()
-	if now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes) {
-		if err := s.rotate(now, n); err != nil {
+	for attempt := 0; ; attempt++ {
+		s.mu.Lock()
+		if s.closed {
 			s.mu.Unlock()
+			return Location{}, ErrStoreClosed
+		}
+		var err error
+		s.buf, err = c.AppendJSON(s.buf[:0])
+		if err != nil {
+			s.mu.Unlock()
+			return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
+		}
+		s.buf = append(s.buf, '\n')
+		at, seq, err := s.write(s.opts.Now().UTC())
+		info := s.info
+		s.mu.Unlock()
+		if err != nil {
 			return Location{}, err
 		}
-	}
-	k, werr := s.f.Write(s.buf)
-	if werr != nil || int64(k) != n {
-		// Remove whatever part of the line made it, so the next line starts clean.
-		_ = s.f.Truncate(s.size)
-		s.mu.Unlock()
-		if werr == nil {
-			werr = io.ErrShortWrite
+		if s.opts.Sync == SyncNever {
+			return at, nil
 		}
-		return Location{}, fmt.Errorf("recordings: append to %s: %w", s.path, werr)
+		if s.beforeSync != nil {
+			s.beforeSync(at.File)
+		}
+		if err := s.waitDurable(seq); err != nil {
+			return Location{}, err
+		}
+		// The line is on disk in the file it was written to. A file deleted or renamed
+		// between the write and the fsync took the line with it: write it again.
+		if cur, err := os.Stat(at.File); err == nil && os.SameFile(cur, info) {
+			return at, nil
+		}
+		if attempt == 1 {
+			return Location{}, fmt.Errorf("recordings: append to %s: the file was removed or replaced while syncing", at.File)
+		}
 	}
-	s.size += n
-	s.lines++
-	s.written++
-	seq, at := s.written, Location{File: s.path, Line: s.lines}
-	s.mu.Unlock()
-	if s.opts.Sync == SyncNever {
-		return at, nil
-	}
-	if err := s.waitDurable(seq); err != nil {
-		return Location{}, err
-	}
-	return at, nil
 }
 
-// rotate syncs and closes the current file and opens the next. Called with mu held.
-func (s *Store) rotate(now time.Time, n int64) error {
-	if err := s.closeFile(); err != nil {
-		return err
+// write appends s.buf to the current file, opening or rotating first as needed, and checks
+// afterwards that the line landed in the file at s.path; if it did not (the file was
+// deleted or renamed meanwhile) it writes the line once more into a new file. Called with
+// mu held.
+func (s *Store) write(now time.Time) (Location, uint64, error) {
+	n := int64(len(s.buf))
+	for attempt := 0; ; attempt++ {
+		if err := s.ready(now, n); err != nil {
+			return Location{}, 0, err
+		}
+		k, werr := s.f.Write(s.buf)
+		if werr != nil || int64(k) != n {
+			// Remove whatever part of the line made it, so the next line starts clean; if
+			// that fails too, the next line goes to a new file.
+			if terr := s.f.Truncate(s.size); terr != nil || errors.Is(werr, syscall.EFBIG) {
+				// A file at its size limit (ulimit -f) takes no more lines either.
+				s.broken = true
+			}
+			if werr == nil {
+				werr = io.ErrShortWrite
+			}
+			return Location{}, 0, fmt.Errorf("recordings: append to %s: %w", s.path, werr)
+		}
+		s.size += n
+		s.lines++
+		s.written++
+		if s.atPath() {
+			return Location{File: s.path, Line: s.lines}, s.written, nil
+		}
+		// The line went to a file that is no longer at its path: it cannot be read back
+		// where we would say it is. Start a new file and write it there.
+		s.broken = true
+		if attempt == 1 {
+			return Location{}, 0, fmt.Errorf("recordings: append to %s: the file was removed or replaced while writing", s.path)
+		}
 	}
+}
+
+// ready makes s.f the file the next line of n bytes goes to at time now: it opens a file
+// when none is open (an earlier open failed) or the current one is broken or no longer at
+// its path, and rotates by day and size. Called with mu held.
+func (s *Store) ready(now time.Time, n int64) error {
+	switch {
+	case s.f == nil:
+		return s.openFor(now, n)
+	case s.broken || !s.atPath():
+		_ = s.closeFile() // its lines' waiters learn of a failed sync from waitDurable
+		return s.openFor(now, n)
+	case now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes):
+		return s.rotate(now, n)
+	}
+	return nil
+}
+
+// atPath reports whether the open file is still the one at s.path. Called with mu held.
+func (s *Store) atPath() bool {
+	info, err := os.Stat(s.path)
+	return err == nil && os.SameFile(info, s.info)
+}
+
+// rotate syncs and closes the current file and opens the next. Called with mu held. A
+// failed close is reported to the waiters of the lines it held (waitDurable), not to the
+// line about to be written, which goes to the next file.
+func (s *Store) rotate(now time.Time, n int64) error {
+	_ = s.closeFile()
 	return s.openFor(now, n)
 }
 
@@ -303,6 +380,15 @@ func (s *Store) waitDurable(seq uint64) error {
 				return fmt.Errorf("recordings: sync %s: file closed before the line was synced", path)
 			}
 		case err != nil:
+			// After a failed fsync the kernel may have dropped the dirty pages: what the
+			// file holds is unknown, so the next line goes to a new file.
+			s.smu.Unlock()
+			s.mu.Lock()
+			if s.f == f {
+				s.broken = true
+			}
+			s.mu.Unlock()
+			s.smu.Lock()
 			return fmt.Errorf("recordings: sync %s: %w", path, err)
 		default:
 			s.durable = max(s.durable, target)

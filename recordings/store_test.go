@@ -2,12 +2,15 @@ package recordings
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -181,5 +184,214 @@ func BenchmarkStore_AppendParallel(b *testing.B) {
 				}
 			})
 		})
+	}
+}
+
+// readBack reads loc's line and returns its event id, failing the test when the line is
+// not there: an acknowledged capture must be readable where Append said it is.
+func readBack(t *testing.T, loc Location) string {
+	t.Helper()
+	f, err := os.Open(loc.File)
+	if err != nil {
+		t.Fatalf("acknowledged %s:%d but cannot open it: %v", loc.File, loc.Line, err)
+	}
+	defer f.Close()
+	rd := NewReader(f, loc.File)
+	for {
+		rec, err := rd.Next()
+		if err != nil {
+			t.Fatalf("acknowledged %s:%d but the file ends before it: %v", loc.File, loc.Line, err)
+		}
+		if rec.Line == loc.Line {
+			return rec.Event.EventID
+		}
+	}
+}
+
+func TestStore_fileRemovedWhileRecording(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		fault func(t *testing.T, dir, file string)
+	}{
+		{"file deleted", func(t *testing.T, dir, file string) { must(t, os.Remove(file)) }},
+		{"file renamed", func(t *testing.T, dir, file string) { must(t, os.Rename(file, file+".old")) }},
+		{"file replaced", func(t *testing.T, dir, file string) {
+			must(t, os.Rename(file, file+".old"))
+			must(t, os.WriteFile(file, nil, 0o644))
+		}},
+		{"directory removed", func(t *testing.T, dir, file string) { must(t, os.RemoveAll(dir)) }},
+		{"directory replaced", func(t *testing.T, dir, file string) {
+			must(t, os.RemoveAll(dir))
+			must(t, os.Mkdir(dir, 0o755))
+		}},
+	} {
+		for _, pol := range []SyncPolicy{SyncAlways, SyncNever} {
+			t.Run(fmt.Sprintf("%s/sync=%d", tt.name, pol), func(t *testing.T) {
+				t.Parallel()
+				dir := filepath.Join(t.TempDir(), "rec")
+				st, err := OpenStore(dir, StoreOptions{Sync: pol, Now: func() time.Time { return testNow }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				a1, err := st.Append(capN(1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.fault(t, dir, a1.File)
+				for i := 2; i < 5; i++ {
+					a, err := st.Append(capN(i))
+					if err != nil {
+						t.Fatalf("append %d after the fault: %v (the store should recover)", i, err)
+					}
+					if got, want := readBack(t, a), capN(i); got != customerioEventID(want) {
+						t.Errorf("%s:%d holds %s, want %s", a.File, a.Line, got, customerioEventID(want))
+					}
+					if a.File == a1.File && tt.name != "file replaced" && tt.name != "directory replaced" {
+						// A new file was expected, but the same name is fine when it now
+						// holds the line (checked above).
+						t.Logf("append %d went to the old name %s", i, a.File)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestStore_recoversAfterFailedOpen: a rotation that cannot open the next file fails that
+// append only; once the fault is gone, small appends succeed again (they used to fail with
+// "invalid argument" until a rotation happened).
+func TestStore_recoversAfterFailedOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, err := OpenStore(dir, StoreOptions{MaxFileBytes: 600, Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Append(capN(1)); err != nil {
+		t.Fatal(err)
+	}
+	// The next file's name is taken by a directory (works as root, unlike chmod), so the
+	// rotation the big capture needs cannot open it.
+	next := filepath.Join(dir, "capture-2026-11-29-002.jsonl")
+	must(t, os.Mkdir(next, 0o755))
+	if _, err := st.Append(capN(299)); err == nil {
+		t.Fatal("append into an unopenable file succeeded")
+	}
+	if _, err := st.Append(capN(2)); err == nil {
+		t.Fatal("append while the fault lasts succeeded")
+	}
+	must(t, os.Remove(next))
+	for i := 3; i < 6; i++ {
+		a, err := st.Append(capN(i))
+		if err != nil {
+			t.Fatalf("small append %d after the fault cleared: %v", i, err)
+		}
+		if got := readBack(t, a); got != customerioEventID(capN(i)) {
+			t.Errorf("%s:%d holds %s", a.File, a.Line, got)
+		}
+	}
+}
+
+func customerioEventID(c Capture) string {
+	var v struct {
+		EventID string `json:"event_id"`
+	}
+	json.Unmarshal(c.Body, &v)
+	return v.EventID
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStore_fileSizeLimit: a file that reached the process's file size limit (ulimit -f)
+// fails its append with EFBIG; the next append goes to a new file instead of failing for
+// ever. It runs in a child process, since the limit applies to the whole process.
+func TestStore_fileSizeLimit(t *testing.T) {
+	if os.Getenv("CIOSIM_FSIZE_CHILD") == "1" {
+		fileSizeChild(t)
+		return
+	}
+	if testing.Short() {
+		t.Skip("starts a subprocess")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := exec.Command(exe, "-test.run=^TestStore_fileSizeLimit$", "-test.v")
+	child.Env = append(os.Environ(), "CIOSIM_FSIZE_CHILD=1", "CIOSIM_FSIZE_DIR="+t.TempDir())
+	out, err := child.CombinedOutput()
+	if err != nil || !bytes.Contains(out, []byte("--- PASS")) {
+		t.Errorf("child: %v\n%s", err, out)
+	}
+}
+
+func fileSizeChild(t *testing.T) {
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: 4096, Max: 4096}); err != nil {
+		t.Skipf("setrlimit: %v", err)
+	}
+	st, err := OpenStore(os.Getenv("CIOSIM_FSIZE_DIR"), StoreOptions{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	failed := 0
+	for i := 0; i < 40; i++ {
+		c := capN(200 + i)
+		a, err := st.Append(c)
+		if err != nil {
+			if !errors.Is(err, syscall.EFBIG) {
+				t.Fatalf("append %d: %v", i, err)
+			}
+			failed++
+			if failed > 1 && i > 0 {
+				// Only the append that met the limit may fail; the next one starts a new file.
+				t.Fatalf("append %d failed again after a failure: %v", i, err)
+			}
+			continue
+		}
+		failed = 0
+		if got := readBack(t, a); got != customerioEventID(c) {
+			t.Fatalf("%s:%d holds %s", a.File, a.Line, got)
+		}
+	}
+	files, _ := st.Files()
+	if len(files) < 3 {
+		t.Errorf("files %v: want the limit met several times", files)
+	}
+}
+
+// TestStore_fileRemovedBeforeSync: a file deleted after the line was written but before it
+// was synced took the line with it; Append writes it again and answers where it now is.
+func TestStore_fileRemovedBeforeSync(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	st, err := OpenStore(dir, StoreOptions{Now: func() time.Time { return testNow }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	removed := 0
+	st.beforeSync = func(path string) {
+		if removed == 0 {
+			removed++
+			must(t, os.Remove(path))
+		}
+	}
+	for i := range 3 {
+		a, err := st.Append(capN(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readBack(t, a); got != customerioEventID(capN(i)) {
+			t.Errorf("%s:%d holds %s", a.File, a.Line, got)
+		}
 	}
 }

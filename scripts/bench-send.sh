@@ -3,6 +3,8 @@
 # vegeta and hey sending the same requests at the same concurrency. Rounds alternate the tools
 # so that load from other processes on the machine hits them alike.
 # Usage: scripts/bench-send.sh [COUNT] [CONCURRENCY] [ROUNDS]   (default 100000 32 3)
+# BEFORE=/path/to/an/older/ciosim also runs that binary's send in each round (for before/after);
+# send runs twice per round, with its delivery journal (the default) and with --no-journal.
 # Needs: vegeta and/or hey on PATH (go install github.com/tsenart/vegeta/v12@latest,
 # go install github.com/rakyll/hey@latest), python3 (to write vegeta's targets), curl.
 set -euo pipefail
@@ -31,9 +33,17 @@ P
 sed -n 1p "$work/events.jsonl" > "$work/one.json"
 for r in $(seq "$rounds"); do
   curl -s -X POST "$base/emulator/reset"
-  /usr/bin/time -f "%M" -o "$work/rss" "$work/ciosim" send "$work/events.jsonl" --to "$inlet" --flow-id "$flow" \
-    --concurrency "$conc" --report json --no-progress --dead-letter "$work/dl.jsonl" > "$work/send.json" || true
-  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(f'round $r ciosim send: {r[\"delivered\"]} delivered, {r[\"events_per_s\"]:.0f} events/s, p50 {r[\"latency_ms\"][\"p50\"]}ms p99 {r[\"latency_ms\"][\"p99\"]}ms, peak RSS ' + open(sys.argv[2]).read().strip() + ' KB')" "$work/send.json" "$work/rss"
+  for variant in ${BEFORE:+before} journal no-journal; do
+    bin="$work/ciosim"; extra=()
+    case $variant in
+      before) bin=$BEFORE ;;
+      no-journal) extra=(--no-journal) ;;
+    esac
+    curl -s -X POST "$base/emulator/reset"
+    /usr/bin/time -f "%M" -o "$work/rss" "$bin" send "$work/events.jsonl" --to "$inlet" --flow-id "$flow" \
+      --concurrency "$conc" --report json --no-progress --dead-letter "$work/dl.jsonl" "${extra[@]}" > "$work/send.json" || true
+    python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(f'round $r ciosim send ($variant): {r[\"delivered\"]} delivered, {r[\"events_per_s\"]:.0f} events/s, p50 {r[\"latency_ms\"][\"p50\"]}ms p99 {r[\"latency_ms\"][\"p99\"]}ms, peak RSS ' + open(sys.argv[2]).read().strip() + ' KB')" "$work/send.json" "$work/rss"
+  done
   if command -v vegeta >/dev/null; then
     curl -s -X POST "$base/emulator/reset"
     # vegeta has no request count: run for about as long as send took and compare rates.

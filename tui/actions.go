@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"context"
 	"fmt"
+	"github.com/ciosim/ciosim/pipeline"
 	"strconv"
 	"strings"
 	"time"
@@ -100,25 +102,41 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 				r.Err = fmt.Errorf("no result from the sender")
 			}
 		}
-		e := sendlog.Entry{At: msg.at, Event: id, Label: it.Event.Pair(), Mode: string(msg.mode), Status: r.Status,
-			XactionID: r.XactionID, Latency: r.Latency, Attempts: r.Attempts, Body: r.Body}
+		out := r.outcome()
+		e := sendlog.Entry{At: msg.at, Event: id, Label: it.Event.Pair(), Mode: string(msg.mode), Outcome: string(out),
+			Status: r.Status, XactionID: r.XactionID, Latency: r.Latency, Attempts: r.Attempts, Body: r.Body}
 		if r.Err != nil {
 			e.Err = r.Err.Error()
 		}
+		if v := r.Verdict; v != nil && !v.Good {
+			e.Bad = strings.Join(v.Reasons, "; ")
+			if e.Bad == "" {
+				e.Bad = "bad record"
+			}
+		}
 		m.log_.Add(e)
 		status := strconv.Itoa(r.Status)
-		if r.Err != nil && r.Status == 0 {
+		switch {
+		case out == pipeline.Rejected:
+			status = "REJ"
+		case out == pipeline.Cancelled:
+			status = "CXL"
+		case r.Err != nil && r.Status == 0:
 			status = "ERR"
+		case e.Bad != "":
+			status += " bad"
 		}
 		m.list.SetStatus(id, status)
-		if r.OK() {
-			m.sent++
+		m.counts.Add(out)
+		switch out {
+		case pipeline.Delivered:
 			if msg.resend {
 				m.delivered[string(it.Event.Bytes())] = true
 			}
 			m.dead = removeDead(m.dead, strconv.Itoa(id))
-		} else {
-			m.failed++
+		case pipeline.Cancelled:
+			// Interrupted by the user: neither a failure nor a dead letter.
+		default:
 			failed++
 			m.dead = mergeDead(m.dead, []DeadLetter{{ID: strconv.Itoa(id), Mode: msg.mode, Event: it.Event.Bytes(),
 				Status: r.Status, Body: firstNonEmpty(r.Body, e.Err), Attempts: r.Attempts}})
@@ -127,8 +145,12 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 	if len(msg.ids) == 1 && msg.job == 0 {
 		e := m.log_.Entries()[len(m.log_.Entries())-1]
 		switch {
+		case e.OK() && e.Bad != "":
+			cmds = append(cmds, m.setStatus(true, "#%d %s → %d %s, but the emulator keeps it as bad: %s", e.Event, e.Label, e.Status, e.XactionID, e.Bad))
 		case e.OK():
 			cmds = append(cmds, m.setStatus(false, "#%d %s → %d %s", e.Event, e.Label, e.Status, e.XactionID))
+		case e.Outcome == string(pipeline.Rejected):
+			cmds = append(cmds, m.setStatus(true, "#%d %s rejected (not sent): %s", e.Event, e.Label, e.Err))
 		case e.Status == 0:
 			cmds = append(cmds, m.setStatus(true, "#%d %s failed: %s", e.Event, e.Label, e.Err))
 		default:
@@ -145,8 +167,7 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 		}
 		if j.waiting && !j.paused {
 			j.waiting = false
-			msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
-			cmds = append(cmds, func() tea.Msg { return msg })
+			cmds = append(cmds, m.scheduleReplay())
 		}
 		if j.done >= j.total && j.total > 0 && (j.kind != "fire" || j.inflight == 0) {
 			cmds = append(cmds, m.finishJob())
@@ -230,6 +251,7 @@ func (m Model) onFileLoaded(msg fileLoadedMsg) (tea.Model, tea.Cmd) {
 	}
 	j := m.newJob("replay " + shortPath(msg.path))
 	j.total = len(msg.items)
+	j.sched = pipeline.NewSchedule(nowClock(m.now), m.speeds[m.speed], 0)
 	for i, it := range msg.items {
 		j.ids = append(j.ids, first+i)
 		t := it.ReceivedAt
@@ -260,6 +282,7 @@ func (m Model) onReplayTick(msg replayTickMsg) (tea.Model, tea.Cmd) {
 	id := j.ids[msg.index]
 	it, _ := m.list.Item(id)
 	m.list.SetStatus(id, "...")
+	j.place(msg.index) // the first placement anchors the schedule now
 	j.next = msg.index + 1
 	j.inflight++
 	cmds := []tea.Cmd{sendPayloads(j.ctx, m.sender(), m.log, m.now, j.id, m.mode, m.mappingName(), []int{id}, [][]byte{it.Event.Bytes()}, false)}
@@ -269,7 +292,7 @@ func (m Model) onReplayTick(msg replayTickMsg) (tea.Model, tea.Cmd) {
 			// the next event goes when an answer comes back, so requests never pile up.
 			j.waiting = true
 		} else {
-			cmds = append(cmds, m.scheduleReplay(j.times[msg.index], j.times[j.next]))
+			cmds = append(cmds, m.scheduleReplay())
 		}
 	}
 	return m, tea.Batch(cmds...)
@@ -282,9 +305,21 @@ func (m Model) concurrency() int {
 	return 4
 }
 
-func (m *Model) scheduleReplay(prev, next time.Time) tea.Cmd {
+// place puts the replay's events up to index i on the schedule, in order, once each.
+func (j *job) place(i int) time.Duration {
+	for len(j.offsets) <= i {
+		t := j.times[len(j.offsets)]
+		j.offsets = append(j.offsets, j.sched.Place(t, !t.IsZero()))
+	}
+	return j.offsets[i]
+}
+
+// scheduleReplay ticks for the next event of the replay when the schedule says it is due:
+// the delay is asked of the schedule each time (absolute, like `ciosim replay`), so a tick
+// that fires late does not push the later ones back.
+func (m *Model) scheduleReplay() tea.Cmd {
 	j := m.job
-	d := m.deps.Pacer.Delay(prev, next, m.speeds[m.speed])
+	d := j.sched.DueAt(j.place(j.next)).Sub(m.now())
 	msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
 	if d <= 0 {
 		return func() tea.Msg { return msg }
@@ -300,16 +335,42 @@ func (m Model) togglePause() (tea.Model, tea.Cmd) {
 	j.paused = !j.paused
 	j.tag++ // drop the tick already scheduled
 	if j.paused {
+		j.sched.Pause()
 		return m, m.setStatus(false, "replay paused at %d/%d", j.next, j.total)
 	}
+	j.sched.Resume()
 	status := m.setStatus(false, "replay resumed at %s", m.speedLabel())
 	if j.inflight >= m.concurrency() {
 		j.waiting = true // the next answer releases the next event
 		return m, status
 	}
 	j.waiting = false
-	msg := replayTickMsg{job: j.id, tag: j.tag, index: j.next}
-	return m, tea.Batch(func() tea.Msg { return msg }, status)
+	return m, tea.Batch(m.scheduleReplay(), status)
+}
+
+// respeed applies the speed to a running replay: the schedule keeps the position reached
+// and the next tick is asked for again.
+func (m *Model) respeed() tea.Cmd {
+	j := m.job
+	if j == nil || j.sched == nil {
+		return nil
+	}
+	j.sched.SetSpeed(m.speeds[m.speed])
+	if j.paused || j.waiting || j.next >= len(j.ids) || j.next == 0 {
+		return nil
+	}
+	j.tag++ // drop the tick scheduled at the old speed
+	return m.scheduleReplay()
+}
+
+// nowClock adapts the model's clock to pipeline.Clock; the TUI never sleeps on it (it
+// ticks with tea.Tick), so Sleep only waits in real time.
+type nowClock func() time.Time
+
+func (c nowClock) Now() time.Time { return c() }
+
+func (c nowClock) Sleep(ctx context.Context, d time.Duration) error {
+	return pipeline.RealClock{}.Sleep(ctx, d)
 }
 
 func (m Model) toggleRecord() (tea.Model, tea.Cmd) {
@@ -348,7 +409,13 @@ func (m Model) deadKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.deadCursor = max(m.deadCursor-1, 0)
 	case "down", "j":
 		m.deadCursor = min(m.deadCursor+1, max(len(m.dead)-1, 0))
-	case "enter", "r":
+	case "home":
+		m.deadCursor = 0
+	case "end":
+		m.deadCursor = max(len(m.dead)-1, 0)
+	case "enter":
+		return m.openDeadDetail()
+	case "r":
 		if len(m.dead) == 0 || m.sender() == nil {
 			return m, nil
 		}

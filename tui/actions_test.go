@@ -150,7 +150,7 @@ func TestModel_editFieldInline(t *testing.T) {
 		t.Errorf("status = %q, want the validation problem", h.m.Status())
 	}
 	r, _ = h.m.Inspector()
-	if r.CIOProblems != 1 || !strings.Contains(strings.Join(r.CIO, "\n"), "! timestamp") {
+	if r.CIOProblems != 1 || !strings.Contains(strings.Join(r.CIO, "\n"), "↳ ✗ timestamp") {
 		t.Errorf("inspector does not mark the problem: %d %v", r.CIOProblems, r.CIO)
 	}
 	// A path into a scalar is refused with a clear message.
@@ -334,7 +334,9 @@ func TestModel_validationProblemsAreMarked(t *testing.T) {
 		t.Errorf("marked lines = %d, want 2", marked)
 	}
 	v := h.m.View()
-	for _, want := range []string{"✗ 2 problems", `!  "eventType"`, "! /eventType: must be one of the enum values", "! identityMap: required"} {
+	// Each reason sits under the line it concerns, and the list marks the event with ✗ and
+	// its first reason.
+	for _, want := range []string{"✗ 2 problems", `!  "eventType"`, "↳ ✗ /eventType: must be one of", "↳ ✗ identityMap: required", ">✗·   email/opened", "XDM /eventType: must be one"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("View() lacks %q:\n%s", want, v)
 		}
@@ -429,7 +431,7 @@ func TestModel_deadLettersFromFileAreResent(t *testing.T) {
 	if !strings.Contains(h.m.View(), "Service Unavailable") {
 		t.Fatalf("dead letter from the file not listed:\n%s", h.m.View())
 	}
-	h.keys("enter")
+	h.keys("r")
 	if len(s.calls) != 1 || s.calls[0].mode != ModeXDM || string(s.calls[0].payloads[0].Event) != string(ev.Bytes()) {
 		t.Fatalf("re-send calls = %+v", s.calls)
 	}
@@ -447,7 +449,7 @@ func TestModel_resentDeadLetterStaysGoneWhenTheFileIsReread(t *testing.T) {
 	deps := testDeps(s)
 	deps.DeadLetters = fakeDeadLetters{list: []DeadLetter{{ID: ev.EventID, Mode: ModeRaw, Event: ev.Bytes(), Status: 503}}}
 	h := newHarness(t, deps, Options{Seed: 1}, 100, 30)
-	h.keys("d", "enter", "esc", "d")
+	h.keys("d", "r", "esc", "d")
 	if len(h.m.DeadLetters()) != 0 {
 		t.Errorf("re-sent dead letter listed again from the file: %+v", h.m.DeadLetters())
 	}

@@ -391,15 +391,3 @@ func fieldValue(event []byte, field string) string {
 	}
 	return ""
 }
-
-// linearPacer waits the captured gap divided by the speed; speed 0 does not wait. It is the
-// rule pipeline.Replay paces by (the gap between the records' original times, scaled).
-type linearPacer struct{}
-
-// Delay implements [Pacer].
-func (linearPacer) Delay(prev, next time.Time, speed float64) time.Duration {
-	if speed <= 0 || prev.IsZero() || next.IsZero() || !next.After(prev) {
-		return 0
-	}
-	return time.Duration(float64(next.Sub(prev)) / speed)
-}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 )
 
@@ -67,21 +68,37 @@ type Payload struct {
 	Event []byte
 }
 
-// Result is the endpoint's answer for one payload.
+// Result is the fate of one payload.
 type Result struct {
-	ID        string
+	ID string
+	// Outcome is delivered, rejected (by the local mapping: not posted), failed or
+	// cancelled; "" means the sender did not say (judged from Status and Err).
+	Outcome   pipeline.Outcome
 	Status    int
 	XactionID string
 	Latency   time.Duration
 	Attempts  int
 	// Body is the response body of a failed send (trimmed by the sender as it sees fit).
 	Body string
-	// Err is a transport failure (timeout, refused connection) after all attempts.
+	// Err is why the payload was not delivered (transport failure, rejection).
 	Err error
+	// Verdict is the embedded emulator's verdict on a delivered payload, when known.
+	Verdict *pipeline.Verdict
+}
+
+// Outcome returns the result's outcome, judging a sender that did not set one by its status.
+func (r Result) outcome() pipeline.Outcome {
+	switch {
+	case r.Outcome != "":
+		return r.Outcome
+	case r.Err == nil && r.Status >= 200 && r.Status < 300:
+		return pipeline.Delivered
+	}
+	return pipeline.Failed
 }
 
 // OK reports whether the endpoint accepted the payload.
-func (r Result) OK() bool { return r.Err == nil && r.Status >= 200 && r.Status < 300 }
+func (r Result) OK() bool { return r.outcome() == pipeline.Delivered }
 
 // Sender fires payloads in a mode, transforming them with mappingSet in the XDM modes. It
 // returns one Result per payload, in any order, matched by ID; the error is for a failure
@@ -143,12 +160,6 @@ type Clipboard interface {
 	Copy(ctx context.Context, text string) error
 }
 
-// Pacer says how long to wait before replaying an event captured at next, after one
-// captured at prev, at speed (1 = original pace; 0 = as fast as possible).
-type Pacer interface {
-	Delay(prev, next time.Time, speed float64) time.Duration
-}
-
 // Deps are the TUI's collaborators. Generator and at least one endpoint are needed to
 // generate and fire; every other field may be nil, which disables the actions that use it
 // and says so in the status bar.
@@ -163,9 +174,8 @@ type Deps struct {
 	Changes     <-chan FileChange
 	DeadLetters DeadLetters
 	Clipboard   Clipboard
-	Pacer       Pacer
-	// Now is the clock, read only inside commands (send answers are stamped with it); nil
-	// means the wall clock.
+	// Now is the clock: send answers are stamped with it and replay is paced on it (a
+	// pipeline.Schedule, the one `ciosim replay` uses); nil means the wall clock.
 	Now    func() time.Time
 	Logger *slog.Logger
 }

@@ -3,7 +3,9 @@ package tui
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"github.com/ciosim/ciosim/pipeline"
 	"os"
 	"strconv"
 	"sync"
@@ -58,6 +60,8 @@ type fakeSender struct {
 	calls      []fakeCall
 	fail       map[string]bool
 	failStatus int
+	// bad are ids the (emulated) endpoint accepts but keeps as bad records.
+	bad map[string]bool
 }
 
 type fakeCall struct {
@@ -66,12 +70,21 @@ type fakeCall struct {
 	payloads []Payload
 }
 
-func (s *fakeSender) Send(_ context.Context, mode Mode, mapping string, ps []Payload) ([]Result, error) {
+func (s *fakeSender) Send(ctx context.Context, mode Mode, mapping string, ps []Payload) ([]Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, fakeCall{mode, mapping, ps})
 	out := make([]Result, len(ps))
 	for i, p := range ps {
+		if ctx.Err() != nil { // as the pipeline reports an interrupted send
+			out[i] = Result{ID: p.ID, Outcome: pipeline.Cancelled, Attempts: 1, Err: errors.New("interrupted: not sent")}
+			continue
+		}
+		if s.bad[p.ID] {
+			out[i] = Result{ID: p.ID, Outcome: pipeline.Delivered, Status: 200, XactionID: "xid-" + p.ID, Attempts: 1,
+				Verdict: &pipeline.Verdict{Reasons: []string{"timestamp: required"}}}
+			continue
+		}
 		if s.fail[p.ID] {
 			out[i] = Result{ID: p.ID, Status: s.failStatus, Attempts: 3, Latency: 5 * time.Millisecond,
 				Body: `{"title":"Bad Request","report":{"message":"invalid"}}`}
@@ -171,17 +184,26 @@ type harness struct {
 	t      *testing.T
 	m      Model
 	delays []time.Duration
+	// clock is the model's clock: it starts at deps.Now() and moves only when a scheduled
+	// tick fires, by the tick's delay plus oversleep (a timer that wakes up late).
+	clock     time.Time
+	oversleep time.Duration
 }
 
 func newHarness(t *testing.T, deps Deps, opts Options, w, h int) *harness {
 	t.Helper()
-	hs := &harness{t: t}
+	hs := &harness{t: t, clock: fixedNow()}
+	if deps.Now != nil {
+		hs.clock = deps.Now()
+	}
+	deps.Now = func() time.Time { return hs.clock }
 	m := New(context.Background(), deps, opts)
 	m.after = func(d time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		return func() tea.Msg {
 			msg := fn(time.Time{})
 			if _, ok := msg.(statusClearMsg); !ok {
 				hs.delays = append(hs.delays, d)
+				hs.clock = hs.clock.Add(d + hs.oversleep)
 			}
 			return msg
 		}

@@ -13,6 +13,8 @@ type KeyMap struct {
 	Endpoint, Envelope, CopyCIO, CopyXDM  key.Binding
 	Save, Filter, Help, Quit              key.Binding
 	Confirm, Deny                         key.Binding
+	// Open shows the whole of the selected event or send-log entry (the detail view).
+	Open key.Binding
 }
 
 // DefaultKeyMap returns the documented keys (docs/tui.md lists them).
@@ -44,18 +46,20 @@ func DefaultKeyMap() KeyMap {
 		Quit:        key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		Confirm:     key.NewBinding(key.WithKeys("y", "enter"), key.WithHelp("y", "yes")),
 		Deny:        key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", "no")),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "details")),
 	}
 }
 
 // ShortHelp implements help.KeyMap: the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Generate, k.Fire, k.FireAll, k.Mode, k.NextPane, k.Help, k.Quit, k.Replay, k.Record, k.Filter}
+	// Quit and help come early: narrow terminals cut the line from the right.
+	return []key.Binding{k.Generate, k.Fire, k.NextPane, k.Help, k.Quit, k.Open, k.FireAll, k.Mode, k.Replay, k.Record, k.Filter}
 }
 
 // FullHelp implements help.KeyMap: the "?" screen.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
-		{k.Generate, k.Regenerate, k.Edit, k.Filter, k.Save, k.NextPane, k.PrevPane},
+		{k.Generate, k.Regenerate, k.Edit, k.Filter, k.Save, k.NextPane, k.PrevPane, k.Open},
 		{k.Fire, k.FireAll, k.Mode, k.Mapping, k.Endpoint, k.DeadLetters, k.Cancel},
 		{k.Replay, k.Pause, k.Faster, k.Slower, k.Record, k.Envelope, k.CopyCIO, k.CopyXDM},
 		{k.Help, k.Quit},

@@ -9,13 +9,33 @@ const frameSize = 2
 func (b box) innerW() int { return max(b.w-frameSize, 0) }
 func (b box) innerH() int { return max(b.h-frameSize, 0) }
 
+// arrangement says which panes a layout shows at once.
+type arrangement uint8
+
+const (
+	// arrangeAll shows the four panes: the source column and the others stacked beside it,
+	// or, from wideLayout columns, the inspector in a column of its own.
+	arrangeAll arrangement = iota
+	// arrangeTwo shows the source column and one more pane at full height: the focused
+	// one, or the event list while the source pane has focus. Tab walks through them.
+	arrangeTwo
+	// arrangeOne shows the focused pane alone.
+	arrangeOne
+	// arrangeNone is a terminal too small for any pane: only a one-line note is drawn.
+	arrangeNone
+)
+
 // layout places the panes. The source pane is a left column. Below 160 columns the event
 // list, inspector and send log are stacked on the right (from about 100 columns the inspector
 // is wide enough to put both JSON documents side by side); from 160 columns the inspector
-// gets its own right column at full height.
+// gets its own right column at full height. Terminals too short for the stack show the
+// source column and the focused pane; terminals too narrow for two columns show the focused
+// pane alone. Every box fits inside w×h at any size, so no pane is ever asked to draw into
+// a negative size.
 type layout struct {
 	source, list, insp, log box
 	mainH                   int
+	arrange                 arrangement
 }
 
 // chromeH is the status bar and the help line.
@@ -24,10 +44,37 @@ const chromeH = 2
 // wideLayout is the width from which the inspector gets a column of its own.
 const wideLayout = 160
 
+// Thresholds of the smaller arrangements: the stack needs room for a list, an inspector
+// and a log of a few rows each; two columns need a readable source column beside a pane.
+const (
+	stackMinW, stackMinMainH = 60, 18
+	twoMinW                  = 60
+	oneMinW, oneMinMainH     = 12, 3
+	wideMinMainH             = 12
+)
+
 func computeLayout(w, h int) layout {
-	w, h = max(w, 40), max(h, 12)
+	w, h = max(w, 0), max(h, 0)
 	var l layout
-	l.mainH = h - chromeH
+	l.mainH = max(h-chromeH, 0)
+	switch {
+	case w < oneMinW || l.mainH < oneMinMainH:
+		l.arrange = arrangeNone
+		return l
+	case w < twoMinW:
+		l.arrange = arrangeOne
+		full := box{0, 0, w, l.mainH}
+		l.source, l.list, l.insp, l.log = full, full, full, full
+		return l
+	case l.mainH < stackMinMainH && (w < wideLayout || l.mainH < wideMinMainH):
+		l.arrange = arrangeTwo
+		srcW := min(max(w/4, 18), 26)
+		right := box{srcW, 0, w - srcW, l.mainH}
+		l.source = box{0, 0, srcW, l.mainH}
+		l.list, l.insp, l.log = right, right, right
+		return l
+	}
+	l.arrange = arrangeAll
 	if w >= wideLayout {
 		srcW := min(max(w/5, 26), 34)
 		rest := w - srcW

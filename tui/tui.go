@@ -20,6 +20,8 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ciosim/ciosim/pipeline"
+	"github.com/ciosim/ciosim/tui/detail"
 	"github.com/ciosim/ciosim/tui/eventlist"
 	"github.com/ciosim/ciosim/tui/inspector"
 	"github.com/ciosim/ciosim/tui/sendlog"
@@ -46,6 +48,7 @@ const (
 	modalConfirm
 	modalPrompt
 	modalDead
+	modalDetail
 )
 
 type promptKind int
@@ -71,9 +74,12 @@ type job struct {
 	// fire: ids still to send and requests in flight.
 	queue    []int
 	inflight int
-	// replay: the events, their capture times, the next index, pause state and tick tag.
+	// replay: the events, their capture times, the schedule and the offsets placed on it,
+	// the next index, pause state and tick tag.
 	ids     []int
 	times   []time.Time
+	sched   *pipeline.Schedule
+	offsets []time.Duration
 	next    int
 	paused  bool
 	tag     int
@@ -135,6 +141,20 @@ type Model struct {
 	// delivered holds the payloads re-sent successfully from the dead-letter list.
 	delivered map[string]bool
 
+	// detail is the enter view of an event, a send-log entry or a dead letter; detailBack
+	// the overlay it returns to.
+	detail     detail.Model
+	detailKind detailKind
+	detailID   int
+	detailSend sendlog.Entry
+	detailDead DeadLetter
+	detailBack modal
+
+	// checking says a check command is running; checkMapping is the mapping set the
+	// list's problems were checked under (check.go).
+	checking     bool
+	checkMapping string
+
 	recording bool
 	recAddr   string
 	pumping   bool
@@ -146,8 +166,9 @@ type Model struct {
 	statusErr  bool
 	statusID   int
 
-	sent, failed int
-	err          error
+	// counts are the session's send outcomes, as the commands' reports count them.
+	counts pipeline.Counts
+	err    error
 }
 
 // New returns the root model. It does no I/O: the watched folders are listed and the pumps
@@ -163,9 +184,6 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 	now := deps.Now
 	if now == nil {
 		now = time.Now // a function value: only commands call it
-	}
-	if deps.Pacer == nil {
-		deps.Pacer = linearPacer{}
 	}
 	mode := opts.Mode
 	if mode == "" {
@@ -223,7 +241,7 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 		keys: DefaultKeyMap(), styles: DefaultStyles(), help: h,
 		bar:    progress.New(progress.WithoutPercentage(), progress.WithWidth(20), progress.WithSolidFill("6")),
 		source: source.New(scen, opts.WatchDirs), list: eventlist.New(),
-		insp: inspector.New(ctx, tf, mappings[mi]), log_: sendlog.New(),
+		insp: inspector.New(ctx, tf, mappings[mi]), log_: sendlog.New(), detail: detail.New(),
 		seed: opts.Seed, mode: mode, mappings: mappings, mapping: mi, speeds: speeds, speed: si,
 		scenarios: scen, input: in, loaded: map[string]int{}, delivered: map[string]bool{},
 		gen: &genBox{make: deps.NewGenerator},
@@ -335,6 +353,13 @@ func (m *Model) setFocus(p pane) {
 
 // Update routes a message. See keys.go for the key map.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	tm, cmd := m.update(msg)
+	nm := tm.(Model)
+	cmd2 := nm.afterUpdate(msg)
+	return nm, tea.Batch(cmd, cmd2)
+}
+
+func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.resize(msg.Width, msg.Height)
@@ -437,6 +462,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case editedMsg:
 		return m.onEdited(msg)
+	case checkedMsg:
+		return m.onChecked(msg)
 	}
 	return m, nil
 }
@@ -448,6 +475,7 @@ func (m *Model) resize(w, h int) {
 	m.list.SetSize(m.lay.list.innerW(), m.lay.list.innerH())
 	m.insp.SetSize(m.lay.insp.innerW(), m.lay.insp.innerH())
 	m.log_.SetSize(m.lay.log.innerW(), m.lay.log.innerH())
+	m.detail.SetSize(max(w-frameSize, 0), max(m.lay.mainH-frameSize, 0))
 	m.help.Width = w
 }
 
@@ -491,6 +519,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.promptKey(msg)
 	case modalDead:
 		return m.deadKey(msg)
+	case modalDetail:
+		return m.detailKey(msg)
 	}
 	if m.list.Filtering() {
 		var cmd tea.Cmd
@@ -557,10 +587,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.togglePause()
 	case key.Matches(msg, k.Faster):
 		m.speed = min(m.speed+1, len(m.speeds)-1)
-		return m, m.setStatus(false, "replay speed %s", m.speedLabel())
+		return m, tea.Batch(m.respeed(), m.setStatus(false, "replay speed %s", m.speedLabel()))
 	case key.Matches(msg, k.Slower):
 		m.speed = max(m.speed-1, 0)
-		return m, m.setStatus(false, "replay speed %s", m.speedLabel())
+		return m, tea.Batch(m.respeed(), m.setStatus(false, "replay speed %s", m.speedLabel()))
 	case key.Matches(msg, k.Cancel):
 		if m.job == nil {
 			return m, nil
@@ -579,6 +609,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case key.Matches(msg, k.CopyCIO), key.Matches(msg, k.CopyXDM):
 		return m.copyPayload(key.Matches(msg, k.CopyXDM))
+	case key.Matches(msg, k.Open) && m.focus != paneSource:
+		return m.openDetail()
 	case key.Matches(msg, k.Save):
 		if m.list.VisibleLen() == 0 {
 			return m, m.setStatus(true, "nothing to save: the list is empty")
@@ -622,7 +654,10 @@ func (m Model) activate(sel source.Selection) (tea.Model, tea.Cmd) {
 	switch sel.Kind {
 	case source.KindObjectType:
 		m.source.Expand(sel.ObjectType)
-		return m, nil
+		if m.deps.NewGenerator == nil {
+			return m, m.setStatus(true, "no generator wired")
+		}
+		return m, generateType(m.gen, m.seed, sel.ObjectType)
 	case source.KindPair:
 		if m.deps.NewGenerator == nil {
 			return m, m.setStatus(true, "no generator wired")

@@ -60,7 +60,7 @@ func TestModel_generateInspectFire(t *testing.T) {
 				t.Errorf("list status = %q, want 200", got)
 			}
 			v := h.m.View()
-			wants := []string{"email/opened", "XDM record", "200", "xid-0", "seed 42", "1 ev 1 ok 0 fail", "emulator 127.0.0.1:4318"}
+			wants := []string{"email/opened", "XDM record", "200", "xid-0", "seed 42", "1 ev 1 delivered", "emulator 127.0.0.1:4318"}
 			if size.w < 100 {
 				wants[5], wants[6] = "1ev 1✓ 0✗", "emulator"
 			}
@@ -161,6 +161,29 @@ func TestModel_cancelStopsFiring(t *testing.T) {
 	if h.m.Busy() {
 		t.Error("job still running after cancel")
 	}
+	// The interrupted request is cancelled, not failed: no dead letter, and the status bar
+	// counts it as cancelled.
+	if c := h.m.counts; c.Cancelled != 1 || c.Failed != 0 || len(h.m.DeadLetters()) != 0 {
+		t.Errorf("counts %+v, dead letters %v: want 1 cancelled, nothing failed", c, h.m.DeadLetters())
+	}
+	h.send(tea.WindowSizeMsg{Width: 160, Height: 30})
+	if v := h.m.View(); !strings.Contains(v, "4 ev 0 delivered, 1 cancelled") || !strings.Contains(v, "CXL") {
+		t.Errorf("status bar does not say cancelled:\n%s", v)
+	}
+}
+
+func TestModel_emulatorBadVerdictInTheSendLog(t *testing.T) {
+	s := &fakeSender{bad: map[string]bool{"0": true}}
+	h := newHarness(t, testDeps(s), Options{Seed: 1}, 160, 40)
+	generateEmailOpened(h)
+	h.keys("f")
+	log := h.m.SendLog()
+	if len(log) != 1 || log[0].Bad != "timestamp: required" {
+		t.Fatalf("send log %+v, want the emulator's reason", log)
+	}
+	if !strings.Contains(h.m.Status(), "keeps it as bad: timestamp: required") {
+		t.Errorf("the bad verdict is not in the status: %q", h.m.Status())
+	}
 }
 
 func TestModel_failedSendIsDeadLetteredAndResent(t *testing.T) {
@@ -184,7 +207,7 @@ func TestModel_failedSendIsDeadLetteredAndResent(t *testing.T) {
 		t.Fatalf("dead-letter list not shown:\n%s", h.m.View())
 	}
 	s.setFail("0", false)
-	h.keys("enter")
+	h.keys("r")
 	if len(h.m.DeadLetters()) != 0 {
 		t.Errorf("dead letters after a successful re-send = %v, want none", h.m.DeadLetters())
 	}
@@ -256,9 +279,13 @@ func TestModel_replayPauseAndResume(t *testing.T) {
 	if got := s.sentIDs(); len(got) != 1 {
 		t.Fatalf("sent %v while paused, want 1", got)
 	}
-	h.keys("space") // resume sends the next event at once and schedules the rest
+	h.keys("space") // resume re-anchors the schedule: the next event is due after the rest of its gap
+	if got := s.sentIDs(); len(got) != 1 || len(held) != 2 {
+		t.Fatalf("sent %v held %d after resume, want 1 sent and the next tick scheduled", got, len(held))
+	}
+	h.send(held[len(held)-1]())
 	if got := s.sentIDs(); len(got) != 2 {
-		t.Fatalf("sent %v after resume, want 2", got)
+		t.Fatalf("sent %v, want 2", got)
 	}
 	h.send(held[len(held)-1]())
 	if got := s.sentIDs(); len(got) != 3 || h.m.Busy() {
@@ -308,5 +335,33 @@ func TestModel_replayAtMaxSpeedWaitsForAnswers(t *testing.T) {
 	}
 	if h.m.Busy() {
 		t.Error("replay not finished")
+	}
+}
+
+// TestModel_replayPaceDoesNotDriftOnALateClock replays on a clock whose every tick wakes up
+// 3 ms late: the TUI asks the replay schedule (the one `ciosim replay` uses) for each delay,
+// so the error stays one oversleep however many events there are.
+func TestModel_replayPaceDoesNotDriftOnALateClock(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rec.jsonl")
+	const n = 200
+	writeRecording(t, path, n, time.Second)
+	s := &fakeSender{}
+	h := newHarness(t, testDeps(s), Options{Seed: 1, WatchDirs: []string{dir}}, 120, 40)
+	h.oversleep = 3 * time.Millisecond
+	start := h.clock
+	h.m.source.SelectFile(path)
+	h.keys("p")
+	if got := s.sentIDs(); len(got) != n {
+		t.Fatalf("replay sent %d, want %d", len(got), n)
+	}
+	// The last event is due at start + 199 s; it went at most one oversleep late.
+	if lag := h.clock.Sub(start) - (n-1)*time.Second; lag < 0 || lag > h.oversleep {
+		t.Fatalf("the last event went %v late after %d events, want at most %v (no drift)", lag, n, h.oversleep)
+	}
+	for i, d := range h.delays {
+		if i > 0 && d != time.Second-h.oversleep {
+			t.Fatalf("delay %d = %v, want %v (each tick makes up for the last one's lateness)", i, d, time.Second-h.oversleep)
+		}
 	}
 }

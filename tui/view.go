@@ -2,9 +2,9 @@ package tui
 
 import (
 	"fmt"
+	"github.com/ciosim/ciosim/pipeline"
 	"strings"
 
-	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/ciosim/ciosim/tui/cell"
@@ -16,36 +16,115 @@ func (m Model) View() string {
 	if !m.ready {
 		return "" // no layout before the first WindowSizeMsg
 	}
+	if m.lay.arrange == arrangeNone {
+		return m.tooSmall()
+	}
 	var main string
 	switch m.modal {
 	case modalHelp:
 		main = m.frame("Help — any key closes", m.fullHelpView(m.width-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDead:
-		main = m.frame("Dead letters — enter re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+		main = m.frame("Dead letters — enter details, r re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+	case modalDetail:
+		title := m.detail.Title() + " · " + m.detail.Position()
+		main = m.frame(title, m.detail.View(), box{0, 0, m.width, m.lay.mainH}, true)
 	default:
 		main = m.panes()
 	}
 	return main + "\n" + m.statusView() + "\n" + m.bottomLine()
 }
 
+// tooSmall fills a terminal too small for any pane with one line saying so, exactly
+// width×height.
+func (m Model) tooSmall() string {
+	lines := make([]string, max(m.height, 1))
+	for i := range lines {
+		lines[i] = cell.Fit("", m.width)
+	}
+	lines[0] = cell.Fit(fmt.Sprintf("terminal %d×%d too small: ciosim needs %d×%d", m.width, m.height, oneMinW, oneMinMainH+chromeH), m.width)
+	return strings.Join(lines, "\n")
+}
+
+// shownRight is the pane drawn beside the source column when only two fit: the focused
+// one, or the event list while the source pane has focus.
+func (m Model) shownRight() pane {
+	if m.focus == paneSource {
+		return paneList
+	}
+	return m.focus
+}
+
 func (m Model) panes() string {
 	l := m.lay
-	src := m.frame(paneNames[paneSource], m.source.View(), l.source, m.focus == paneSource)
-	listTitle := fmt.Sprintf("%s %d", paneNames[paneList], m.list.Len())
-	if m.list.VisibleLen() != m.list.Len() {
-		listTitle = fmt.Sprintf("%s %d/%d", paneNames[paneList], m.list.VisibleLen(), m.list.Len())
+	switch l.arrange {
+	case arrangeOne:
+		return m.paneView(m.focus, l.source)
+	case arrangeTwo:
+		p := m.shownRight()
+		return beside(m.paneView(paneSource, l.source), m.paneView(p, l.list))
 	}
-	list := m.frame(listTitle, m.list.View(), l.list, m.focus == paneList)
-	insp := m.frame(paneNames[paneInspector], m.insp.View(), l.insp, m.focus == paneInspector)
-	lg := m.frame(paneNames[paneLog], m.log_.View(), l.log, m.focus == paneLog)
+	src := m.paneView(paneSource, l.source)
+	list := m.paneView(paneList, l.list)
+	insp := m.paneView(paneInspector, l.insp)
+	lg := m.paneView(paneLog, l.log)
 	var right string
 	if l.insp.x > l.list.x {
-		middle := lipgloss.JoinVertical(lipgloss.Left, list, lg)
-		right = lipgloss.JoinHorizontal(lipgloss.Top, middle, insp)
+		right = beside(list+"\n"+lg, insp)
 	} else {
-		right = lipgloss.JoinVertical(lipgloss.Left, list, insp, lg)
+		right = list + "\n" + insp + "\n" + lg
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, src, right)
+	return beside(src, right)
+}
+
+// beside puts two blocks side by side line by line. The layout makes every frame exactly its
+// box, so unlike lipgloss.JoinHorizontal nothing is measured or padded: a frame costs what
+// its lines do. A shorter block is padded with blank lines as wide as its first line.
+func beside(left, right string) string {
+	l, r := strings.Split(left, "\n"), strings.Split(right, "\n")
+	n := max(len(l), len(r))
+	var b strings.Builder
+	b.Grow(len(left) + len(right) + n)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if i < len(l) {
+			b.WriteString(l[i])
+		} else {
+			b.WriteString(strings.Repeat(" ", ansi.StringWidth(l[0])))
+		}
+		if i < len(r) {
+			b.WriteString(r[i])
+		}
+	}
+	return b.String()
+}
+
+// paneView frames pane p in box b. When panes are hidden for lack of room, the title says
+// which of the four this is and that tab shows the others.
+func (m Model) paneView(p pane, b box) string {
+	title := paneNames[p]
+	if p == paneList {
+		title = fmt.Sprintf("%s %d", title, m.list.Len())
+		if m.list.VisibleLen() != m.list.Len() {
+			title = fmt.Sprintf("%s %d/%d", paneNames[paneList], m.list.VisibleLen(), m.list.Len())
+		}
+	}
+	if m.lay.arrange == arrangeOne || (m.lay.arrange == arrangeTwo && p != paneSource) {
+		title += fmt.Sprintf(" · tab %d/%d", p+1, paneCount)
+	}
+	var body string
+	switch p {
+	case paneSource:
+		body = m.source.View()
+	case paneList:
+		body = m.list.View()
+	case paneInspector:
+		body = m.insp.View()
+	case paneLog:
+		body = m.log_.View()
+	}
+	return m.frame(title, body, b, m.focus == p)
 }
 
 // frame draws a pane's border with its title in the top edge. The focused pane gets a heavy
@@ -63,12 +142,13 @@ func (m Model) frame(title, body string, b box, focused bool) string {
 	lines := strings.Split(body, "\n")
 	out := make([]string, 0, b.h)
 	out = append(out, top)
+	side := bs.Render(vt) // rendered once: styling is most of a frame's cost
 	for i := 0; i < ih; i++ {
 		s := ""
 		if i < len(lines) {
 			s = lines[i]
 		}
-		out = append(out, bs.Render(vt)+cell.Fit(s, iw)+bs.Render(vt))
+		out = append(out, side+cell.Fit(s, iw)+side)
 	}
 	out = append(out, bs.Render(bl+strings.Repeat(hz, iw)+br))
 	return strings.Join(out, "\n")
@@ -82,11 +162,11 @@ func (m Model) statusView() string {
 		"mode " + string(m.mode),
 		"map " + m.mappingName(),
 		fmt.Sprintf("seed %d", m.seed),
-		fmt.Sprintf("%d ev %d ok %d fail", m.list.Len(), m.sent, m.failed),
+		fmt.Sprintf("%d ev %s", m.list.Len(), m.counts),
 	}
 	if m.width < 100 {
 		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), m.mappingName(),
-			fmt.Sprintf("seed %d", m.seed), fmt.Sprintf("%dev %d✓ %d✗", m.list.Len(), m.sent, m.failed)}
+			fmt.Sprintf("seed %d", m.seed), compactCounts(m.list.Len(), m.counts)}
 	}
 	if m.recording {
 		parts = append([]string{fmt.Sprintf("● REC %s %d", m.recAddr, m.captured)}, parts...)
@@ -134,6 +214,8 @@ func (m Model) bottomLine() string {
 		return cell.Fit(m.input.View(), m.width)
 	case modalConfirm:
 		return cell.Fit(m.styles.Error.Render(m.ask), m.width)
+	case modalDetail:
+		return cell.Fit(m.help.ShortHelpView(m.detailHelp()), m.width)
 	}
 	return cell.Fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }
@@ -212,4 +294,14 @@ func shortEndpoint(label string) string {
 		return host
 	}
 	return label
+}
+
+// compactCounts is the narrow status bar's counts: events, delivered ✓, rejected or
+// failed ✗, and cancelled ⊘ when any.
+func compactCounts(events int, c pipeline.Counts) string {
+	s := fmt.Sprintf("%dev %d✓ %d✗", events, c.Delivered, c.Rejected+c.Failed)
+	if c.Cancelled > 0 {
+		s += fmt.Sprintf(" %d⊘", c.Cancelled)
+	}
+	return s
 }

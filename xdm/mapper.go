@@ -112,6 +112,20 @@ type recordState struct {
 	recCap int   // the longest record written so far, to size the next record's buffer
 }
 
+// MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
+// would make every record hold a billion array elements.
+const MaxDestinationIndex = 1000
+
+func maxIndex(p Path) int {
+	m := -1
+	for _, s := range p.segs {
+		if s.isIdx && !s.wild {
+			m = max(m, s.index)
+		}
+	}
+	return m
+}
+
 // maxRecCap bounds the record buffer sized from earlier records.
 const maxRecCap = 64 << 10
 
@@ -155,6 +169,10 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 			continue
 		}
 		c.dst = dst
+		if i := maxIndex(dst); i > MaxDestinationIndex {
+			fail(fmt.Errorf("destination index [%d] is larger than ciosim's limit of %d (the record would hold that many array elements)", i, MaxDestinationIndex))
+			continue
+		}
 		switch m.SourceType {
 		case SourceAttribute:
 			p, err := ParsePath(m.Source)
@@ -422,6 +440,10 @@ func coerce(v any, typ, format string) (any, error) {
 				t = pt
 			default:
 				return v, nil // left for validation to report
+			}
+			if y := t.Year(); y < 0 || y > 9999 {
+				// RFC 3339 (XDM's date-time and date) has four-digit years
+				return nil, fmt.Errorf("cannot convert %s to a %s: year %d is outside 0000-9999", expr.FormatTime(t), format, y)
 			}
 			if format == "date" {
 				return t.Format("2006-01-02"), nil

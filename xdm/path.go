@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ciosim/ciosim/xdm/expr"
 )
 
 // segment is one step of a path: a key, optionally followed by an index or a wildcard.
@@ -57,12 +59,21 @@ func ParsePath(s string) (Path, error) {
 			i += 2
 			expectName = false
 		case c == '$' && i+1 < len(s) && s[i+1] == '{':
-			end := strings.IndexByte(s[i+2:], '}')
-			if end < 0 {
-				return p, &PathError{s, "unterminated ${"}
+			// ${a.b c}: dots inside are separators too (\. a literal dot); the braces
+			// let a name hold spaces, hyphens or a reserved word.
+			names, n, msg := expr.SplitBraced(s[i:])
+			if msg != "" {
+				return p, &PathError{s, msg}
 			}
-			key.WriteString(s[i+2 : i+2+end])
-			i += end + 3
+			for k, name := range names {
+				if k > 0 {
+					if err := flush(); err != nil {
+						return p, err
+					}
+				}
+				key.WriteString(name)
+			}
+			i += n
 			expectName = false
 		case c == '.':
 			if expectName {

@@ -18,9 +18,10 @@ import (
 // records with AEP's error wording and tells the mapper the target type of each field.
 // A Schema is safe for concurrent use.
 type Schema struct {
-	sch  *jsonschema.Schema
-	root any
-	docs map[string]any // every loaded document by $id, for $ref resolution in typeAt
+	sch   *jsonschema.Schema
+	root  any
+	class string         // meta:class of a Schema Registry export
+	docs  map[string]any // every loaded document by $id, for $ref resolution in typeAt
 }
 
 // SchemaError reports a schema that cannot be loaded or compiled.
@@ -66,14 +67,18 @@ func LoadSchema(main SchemaFile, refs ...SchemaFile) (*Schema, error) {
 		if id == "" {
 			id = fmt.Sprintf("file:///ciosim/schema/%d.json", i)
 		}
+		if i == 0 {
+			mainURL = id
+			s.root = doc
+			s.class, _ = obj["meta:class"].(string)
+			if s.class != "" {
+				closeObjects(obj, false, 0) // a Schema Registry export: closed as AEP validates it
+			}
+		}
 		if err := c.AddResource(id, doc); err != nil {
 			return nil, &SchemaError{f.Name, err}
 		}
 		s.docs[id] = doc
-		if i == 0 {
-			mainURL = id
-			s.root = doc
-		}
 	}
 	sch, err := c.Compile(mainURL)
 	if err != nil {
@@ -81,6 +86,59 @@ func LoadSchema(main SchemaFile, refs ...SchemaFile) (*Schema, error) {
 	}
 	s.sch = sch
 	return s, nil
+}
+
+// ID is the schema's $id ("" when the document has none).
+func (s *Schema) ID() string {
+	m, _ := s.root.(map[string]any)
+	id, _ := m["$id"].(string)
+	if id == "" {
+		id, _ = m["id"].(string)
+	}
+	return strings.TrimSuffix(id, "#")
+}
+
+// Class is the schema's XDM class (its meta:class), "" when it does not say.
+func (s *Schema) Class() string { return s.class }
+
+// closeObjects closes a Schema Registry export the way AEP validates it: an object schema
+// with properties and no additionalProperties of its own rejects other keys ("extraneous
+// key [x] is not permitted"). Maps (meta:xdmType "map") and objects that say otherwise keep
+// theirs; schemas combined with allOf/anyOf/oneOf or $ref are left open, since closing one
+// branch would refuse the keys of the others.
+func closeObjects(n any, inCombination bool, depth int) {
+	m, ok := n.(map[string]any)
+	if !ok || depth > 64 {
+		return
+	}
+	_, hasProps := m["properties"]
+	_, hasAP := m["additionalProperties"]
+	combined := m["allOf"] != nil || m["anyOf"] != nil || m["oneOf"] != nil || m["$ref"] != nil
+	if hasProps && !hasAP && !combined && !inCombination && m["meta:xdmType"] != "map" {
+		m["additionalProperties"] = false
+	}
+	if props, ok := m["properties"].(map[string]any); ok {
+		for _, p := range props {
+			closeObjects(p, false, depth+1)
+		}
+	}
+	for _, k := range []string{"items", "additionalProperties"} {
+		closeObjects(m[k], false, depth+1)
+	}
+	for _, k := range []string{"definitions", "patternProperties"} {
+		if d, ok := m[k].(map[string]any); ok {
+			for _, p := range d {
+				closeObjects(p, false, depth+1)
+			}
+		}
+	}
+	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
+		if arr, ok := m[k].([]any); ok {
+			for _, sub := range arr {
+				closeObjects(sub, true, depth+1)
+			}
+		}
+	}
 }
 
 type noLoader struct{}

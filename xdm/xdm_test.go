@@ -126,6 +126,9 @@ func officialSchema(t testing.TB) *Schema {
 	t.Helper()
 	b, err := os.ReadFile("../../shared/xdm/derived/experienceevent-messaging.compat.schema.json")
 	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("official schemas not available: %v", err)
+		}
 		t.Skipf("official schemas not available: %v", err)
 	}
 	var doc map[string]any
@@ -294,7 +297,7 @@ func TestParseMappingSet_Forms(t *testing.T) {
 func TestCompile_BadInput(t *testing.T) {
 	for _, tc := range []struct{ name, set, want string }{
 		{"unknown function", `{"mappings":[{"sourceType":"EXPRESSION","source":"lowr(metric)","destination":"a"}]}`, "mapping 1 (→ a): syntax error at column 1: unknown function lowr()"},
-		{"unsupported function", `{"mappings":[{"sourceType":"EXPRESSION","source":"ua_os_name(metric)","destination":"a"}]}`, "function ua_os_name() is not supported by ciosim"},
+		{"destination index too large", `{"mappings":[{"sourceType":"ATTRIBUTE","source":"metric","destination":"_acme.arr[999999999]"}]}`, "mapping 1 (→ _acme.arr[999999999]): destination index [999999999] is larger than ciosim's limit of 1000"},
 		{"syntax error", `{"mappings":[{"sourceType":"EXPRESSION","source":"concat(metric, \"x\"","destination":"a"}]}`, "syntax error at column 19: expected ',' or ')' in argument list, found end of expression"},
 		{"path never matches", `{"mappings":[{"sourceType":"ATTRIBUTE","source":"data.emial","destination":"a"}]}`, "source path data.emial matches no field of any Customer.io event"},
 		{"path in expression", `{"mappings":[{"sourceType":"EXPRESSION","source":"lower(data.identifiers.mail)","destination":"a"}]}`, "source path data.identifiers.mail matches no field"},
@@ -412,7 +415,7 @@ func TestExperienceEventRules(t *testing.T) {
 		{`{"_id":"a","timestamp":"2021-02-11 17:04:49"}`, "#/timestamp: [2021-02-11 17:04:49] is not a valid date-time"},
 		{`{"_id":"a","timestamp":1613063089}`, "#/timestamp: expected type: String, found: Long"},
 		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":[{"id":"x","authenticatedState":"bogus"}]}}`, "#/identityMap/Email/0/authenticatedState: bogus is not a valid enum value"},
-		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":[{"id":"x","primary":true}],"Phone":[{"id":"y","primary":true}]}}`, "2 identities are marked primary"},
+		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":[{"id":"x","primary":true}],"Phone":[{"id":"y","primary":true}]}}`, ""}, // not a validation rule in XDM or AEP's docs
 		{`{"_id":"a","timestamp":"2021-02-11T17:04:49Z","identityMap":{"Email":{"id":"x"}}}`, "#/identityMap/Email: expected type: JSONArray, found: JSONObject"},
 	} {
 		var v any

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,12 +25,16 @@ type Record struct {
 	// Good is true when the message mapped and validated; Reasons say why not.
 	Good    bool     `json:"good"`
 	Reasons []string `json:"reasons,omitempty"`
+	// Violations are the validation failures behind Reasons in AEP's shape (the
+	// _validationErrors of a failed-batch record), at most MaxViolations.
+	Violations []Violation `json:"validationErrors,omitempty"`
 	// EventID, ObjectType and Metric identify the event (from the raw body, or found in the
-	// XDM entity: _id and any object_type / metric fields).
+	// XDM entity: _id and the first objectType (as the mappings write it) or object_type,
+	// and metric field).
 	EventID    string `json:"event_id,omitempty"`
 	ObjectType string `json:"object_type,omitempty"`
 	Metric     string `json:"metric,omitempty"`
-	// FlowID is the dataflow id of a raw post.
+	// FlowID is the dataflow id of a raw post, or of the flow whose schema an XDM post names.
 	FlowID string `json:"flow_id,omitempty"`
 	// Body is what was posted (one message of a batch); Mapped is the record the mapping
 	// produced from a raw body.
@@ -37,45 +42,58 @@ type Record struct {
 	Mapped json.RawMessage `json:"mapped,omitempty"`
 }
 
-// syncStopAfter is how many violations AEP's sync validation reports per message (§2.2).
-const syncStopAfter = 5
-
 func (s *Server) collectOne(w http.ResponseWriter, r *http.Request, inlet string, body []byte) {
 	now := s.now()
 	q := r.URL.Query()
 	sync := q.Get("syncValidation") == "true" || q.Get("synchronousValidation") == "true"
-	flow := q.Get("x-adobe-flow-id")
-	if flow == "" {
-		flow = r.Header.Get("x-adobe-flow-id")
+	flowID := q.Get("x-adobe-flow-id")
+	if flowID == "" {
+		flowID = r.Header.Get("x-adobe-flow-id")
 	}
-	var rec Record
-	if flow != "" {
-		if !json.Valid(body) {
-			s.respond(w, http.StatusBadRequest, problem(http.StatusBadRequest, "Invalid Payload",
-				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Message is not valid JSON", inlet, s.o.OrgID)))
+	if sync {
+		if s.o.NoSyncValidation {
+			s.respond(w, http.StatusNotImplemented, problem(http.StatusNotImplemented, "Not Implemented",
+				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Synchronous validation is not supported in this region", inlet, s.o.OrgID)))
 			return
 		}
-		rec = s.classifyRaw(body)
-		rec.FlowID = flow
+		if !s.o.NoSyncLimit && !s.syncAllowed(inlet, now) {
+			s.count(func(c *Counts) { c.SyncLimited++ })
+			s.respond(w, http.StatusTooManyRequests, problem(http.StatusTooManyRequests, "Too Many Requests",
+				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Synchronous validation is limited to %d requests per minute", inlet, s.o.OrgID, SyncValidationPerMinute)))
+			return
+		}
+	}
+	var rec Record
+	org := s.o.OrgID
+	if flowID != "" {
+		flow, _ := s.flow(flowID)
+		org = cmp.Or(flow.IMSOrgID, org)
+		if !json.Valid(body) {
+			s.respond(w, http.StatusBadRequest, problem(http.StatusBadRequest, "Invalid Payload",
+				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Message is not valid JSON", inlet, org)))
+			return
+		}
+		rec = s.classifyRaw(body, flow)
+		rec.FlowID = flowID
 	} else {
 		var fail string
-		rec, fail = s.classifyXDM(body)
+		rec, org, fail = s.classifyXDM(body)
 		if fail != "" {
 			s.respond(w, http.StatusBadRequest, problem(http.StatusBadRequest, "Invalid XDM Message Format",
-				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] %s", inlet, s.o.OrgID, fail)))
+				fmt.Sprintf("inletId: [%s] imsOrgId: [%s] %s", inlet, org, fail)))
 			return
 		}
 	}
 	if sync && !rec.Good {
 		s.count(func(c *Counts) { c.SyncRejected++ })
-		s.respond(w, http.StatusBadRequest, s.syncFailure(inlet, rec.Reasons))
+		s.respond(w, http.StatusBadRequest, syncFailure(inlet, org, rec.Violations))
 		return
 	}
 	rec.ReceivedAt = now
 	rec.XactionID, rec.Seq = s.xaction(now)
 	s.keep(rec)
 	resp := map[string]any{"inletId": inlet, "xactionId": rec.XactionID, "receivedTimeMs": now.UnixMilli()}
-	if flow == "" || sync {
+	if flowID == "" || sync {
 		if sync {
 			resp["syncValidation"] = map[string]any{"status": "pass"}
 		} else {
@@ -85,41 +103,65 @@ func (s *Server) collectOne(w http.ResponseWriter, r *http.Request, inlet string
 	s.respond(w, http.StatusOK, resp)
 }
 
-// syncFailure is AEP's 400 body for a message that fails synchronous validation.
-func (s *Server) syncFailure(inlet string, reasons []string) map[string]any {
-	if len(reasons) > syncStopAfter {
-		reasons = reasons[:syncStopAfter]
+// flow resolves a flow id through Options.Flows; an unknown id gives the zero Flow
+// (the emulator's defaults).
+func (s *Server) flow(id string) (Flow, bool) {
+	if s.o.Flows == nil || id == "" {
+		return Flow{}, false
 	}
-	causes := make([]map[string]any, len(reasons))
-	for i, r := range reasons {
-		causes[i] = map[string]any{"schemaLocation": "#", "pointerToViolation": "#", "message": r, "causingExceptions": []any{}}
+	return s.o.Flows.Flow(id)
+}
+
+// syncFailure is AEP's 400 body for a message that fails synchronous validation: the
+// violations (at most MaxViolations) in everit's JSON form. As everit does, several
+// violations are wrapped in one "N schema violations found" element and a single one
+// stands alone.
+func syncFailure(inlet, org string, vs []Violation) map[string]any {
+	if len(vs) > MaxViolations {
+		vs = vs[:MaxViolations]
+	}
+	elem := func(v Violation) map[string]any {
+		m := map[string]any{"schemaLocation": cmp.Or(v.SchemaLocation, "#"), "pointerToViolation": cmp.Or(v.Pointer, "#"),
+			"message": v.Message, "causingExceptions": []any{}}
+		if v.Keyword != "" {
+			m["keyword"] = v.Keyword
+		}
+		return m
+	}
+	var top map[string]any
+	if len(vs) == 1 {
+		top = elem(vs[0])
+	} else {
+		causes := make([]any, len(vs))
+		for i, v := range vs {
+			causes[i] = elem(v)
+		}
+		top = map[string]any{"schemaLocation": "#", "pointerToViolation": "#",
+			"message": fmt.Sprintf("%d schema violations found", len(vs)), "causingExceptions": causes}
 	}
 	return map[string]any{
 		"type":   "http://ns.adobe.com/adobecloud/problem/data-collection-service/inlet",
 		"status": http.StatusBadRequest, "title": "Invalid XDM Message Format",
 		"report": map[string]any{
-			"message": fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Message is invalid", inlet, s.o.OrgID),
-			"cause": map[string]any{"_streamingValidation": []any{map[string]any{
-				"schemaLocation": "#", "pointerToViolation": "#",
-				"message":           fmt.Sprintf("%d schema violations found", len(reasons)),
-				"causingExceptions": causes,
-			}}},
+			"message": fmt.Sprintf("inletId: [%s] imsOrgId: [%s] Message is invalid", inlet, org),
+			"cause":   map[string]any{"_streamingValidation": []any{top}},
 		},
 	}
 }
 
+// collectBatch answers a batch with 207 and one element per message, in order. A refused
+// message's element has AEP's documented shape, {"statusCode":400,"message":"inletId: [..]
+// imsOrgId: [..] Message has unknown xdm format"} (multi-message tutorial, S3/S6), not the
+// {"xactionId","status","message"} shape Adobe's DCS client expects (S29): the public
+// documentation is what users read and compare against, and ciosim's client reads both.
 func (s *Server) collectBatch(w http.ResponseWriter, r *http.Request, inlet string, body []byte) {
 	now := s.now()
 	var env struct {
 		Messages []json.RawMessage `json:"messages"`
 	}
 	if err := json.Unmarshal(body, &env); err != nil || env.Messages == nil {
-		msg := "batch body must be {\"messages\":[...]}"
-		if err != nil {
-			msg += ": " + err.Error()
-		}
 		s.respond(w, http.StatusBadRequest, problem(http.StatusBadRequest, "Invalid Payload",
-			fmt.Sprintf("inletId: [%s] imsOrgId: [%s] %s", inlet, s.o.OrgID, msg)))
+			fmt.Sprintf("inletId: [%s] imsOrgId: [%s] %s", inlet, s.o.OrgID, `the batch body must be {"messages":[...]}`)))
 		return
 	}
 	batchID, _ := s.xaction(now)
@@ -128,14 +170,14 @@ func (s *Server) collectBatch(w http.ResponseWriter, r *http.Request, inlet stri
 		xid := fmt.Sprintf("%s:%d", batchID, i)
 		if code := s.dice.element(); code != 0 {
 			s.count(func(c *Counts) { c.Faults.Elements[code]++ })
-			out[i] = map[string]any{"xactionId": xid, "statusCode": code, "message": "injected fault"}
+			out[i] = map[string]any{"statusCode": code, "message": "injected fault"}
 			continue
 		}
-		rec, fail := s.classifyXDM(m)
+		rec, org, fail := s.classifyXDM(m)
 		if fail != "" {
 			s.count(func(c *Counts) { c.BatchRejected++ })
-			out[i] = map[string]any{"xactionId": xid, "statusCode": http.StatusBadRequest,
-				"message": fmt.Sprintf("inletId: [%s] imsOrgId: [%s] %s", inlet, s.o.OrgID, fail)}
+			out[i] = map[string]any{"statusCode": http.StatusBadRequest,
+				"message": fmt.Sprintf("inletId: [%s] imsOrgId: [%s] %s", inlet, org, fail)}
 			continue
 		}
 		rec.ReceivedAt = now
@@ -148,21 +190,40 @@ func (s *Server) collectBatch(w http.ResponseWriter, r *http.Request, inlet stri
 		"receivedTimeMs": now.UnixMilli(), "responses": out})
 }
 
-// classifyRaw maps and validates a raw partner body.
-func (s *Server) classifyRaw(body []byte) Record {
+// classifyRaw maps and validates a raw partner body with the flow's mapper (or
+// Options.Mapper, or the customerio catalog).
+func (s *Server) classifyRaw(body []byte, flow Flow) Record {
 	rec := Record{Kind: "raw", Body: json.RawMessage(bytes.Clone(trimmed(body)))}
 	ev, perr := customerio.Parse(body)
 	if perr == nil {
 		rec.EventID, rec.ObjectType, rec.Metric = ev.EventID, ev.ObjectType, ev.Metric
 	}
-	if s.o.Mapper != nil {
-		mapped, reasons, err := s.o.Mapper.Map(body)
+	mp := flow.Mapper
+	if mp == nil {
+		mp = s.o.Mapper
+	}
+	if mp != nil {
+		var (
+			mapped  []byte
+			reasons []string
+			vs      []Violation
+			err     error
+		)
+		if rm, ok := mp.(ReportingMapper); ok {
+			mapped, reasons, vs, err = rm.MapReport(body)
+		} else {
+			mapped, reasons, err = mp.Map(body)
+		}
 		if err != nil {
 			reasons = append(reasons, "mapping failed: "+err.Error())
 		}
 		rec.Mapped = json.RawMessage(mapped)
 		rec.Reasons = reasons
-		rec.Good = len(reasons) == 0
+		rec.Violations = vs
+		if len(vs) == 0 {
+			rec.Violations = rootViolations(reasons)
+		}
+		rec.Good = len(reasons) == 0 && len(vs) == 0
 		return rec
 	}
 	switch err := ev.Validate(); {
@@ -178,22 +239,44 @@ func (s *Server) classifyRaw(body []byte) Record {
 			rec.Reasons = []string{err.Error()}
 		}
 	}
+	rec.Violations = rootViolations(rec.Reasons)
 	rec.Good = len(rec.Reasons) == 0
 	return rec
 }
 
-// classifyXDM checks an XDM message. A message whose envelope is broken is refused (fail is
-// AEP's message, such as "Message has unknown xdm format"); one whose entity is invalid is
-// kept as a bad record.
-func (s *Server) classifyXDM(body []byte) (Record, string) {
-	rec := Record{Kind: "xdm", Body: json.RawMessage(bytes.Clone(trimmed(body)))}
+// rootViolations turns reasons that are not schema violations (a Data Prep rejection, a
+// catalog problem) into violations on the record's root, for sync validation's answer.
+func rootViolations(reasons []string) []Violation {
+	if len(reasons) == 0 {
+		return nil
+	}
+	out := make([]Violation, len(reasons))
+	for i, r := range reasons {
+		out[i] = Violation{SchemaLocation: "#", Pointer: "#", Message: r}
+	}
+	return out
+}
+
+// unknownFormat is AEP's report ending for a message whose envelope is broken (S3, S8).
+const unknownFormat = "Message has unknown xdm format"
+
+// classifyXDM checks an XDM message the way DCS does before accepting it (S3): the
+// envelope, the org against the inlet's, the dataset and its schema, xdmMeta.schemaRef
+// against the header. A message that fails these is refused (fail is the ending of AEP's
+// report message; org is the inlet's org, for the message); one whose entity breaks its
+// schema is kept as a bad record. The entity is validated with the Validator of the flow
+// whose schema header.schemaRef names, else Options.Validator.
+func (s *Server) classifyXDM(body []byte) (rec Record, org, fail string) {
+	rec = Record{Kind: "xdm", Body: json.RawMessage(bytes.Clone(trimmed(body)))}
+	org = s.o.OrgID
 	var msg struct {
 		Header *struct {
 			SchemaRef *struct {
-				ID          string `json:"id"`
-				ContentType string `json:"contentType"`
+				ID string `json:"id"`
 			} `json:"schemaRef"`
-			ImsOrgID string `json:"imsOrgId"`
+			ImsOrgID  *string `json:"imsOrgId"`
+			DatasetID string  `json:"datasetId"`
+			FlowID    string  `json:"flowId"`
 		} `json:"header"`
 		Body *struct {
 			XdmMeta *struct {
@@ -205,61 +288,105 @@ func (s *Server) classifyXDM(body []byte) (Record, string) {
 		} `json:"body"`
 	}
 	if err := json.Unmarshal(body, &msg); err != nil {
-		return rec, "Message is not valid JSON: " + err.Error()
+		if json.Valid(body) {
+			return rec, org, unknownFormat // JSON, but not an envelope
+		}
+		return rec, org, "Message is not valid JSON"
 	}
 	switch {
-	case msg.Header == nil:
-		return rec, "Message has unknown xdm format: the 'header' field is mandatory"
-	case msg.Header.SchemaRef == nil || msg.Header.SchemaRef.ID == "":
-		return rec, "Message has unknown xdm format: header.schemaRef.id is missing"
-	case msg.Body == nil:
-		return rec, "Message has unknown xdm format: the 'body' field is mandatory"
-	case msg.Body.XdmMeta == nil || msg.Body.XdmMeta.SchemaRef == nil:
-		return rec, "Message has unknown xdm format: body.xdmMeta.schemaRef is missing"
-	case msg.Body.XdmMeta.SchemaRef.ID != msg.Header.SchemaRef.ID:
-		return rec, "Message has unknown xdm format: body.xdmMeta.schemaRef.id does not match header.schemaRef.id"
-	case msg.Header.ImsOrgID != "" && msg.Header.ImsOrgID != s.o.OrgID && s.o.OrgID != DefaultOrgID:
-		return rec, "Message has an absent or wrong ims org in the header"
+	case msg.Header == nil, msg.Header.SchemaRef == nil, msg.Header.SchemaRef.ID == "",
+		msg.Body == nil, msg.Body.XdmMeta == nil, msg.Body.XdmMeta.SchemaRef == nil:
+		return rec, org, unknownFormat
+	}
+	ref := msg.Header.SchemaRef.ID
+	flow, known := s.flow(msg.Header.FlowID)
+	ss, _ := s.o.Flows.(SchemaSource)
+	if known && flow.SchemaRef != "" && flow.SchemaRef != ref {
+		// the flow's own schema is another: validate with the one the message names
+		v := Validator(nil)
+		if ss != nil {
+			if sf, ok := ss.FlowForSchema(ref); ok {
+				v = sf.Validator
+			}
+		}
+		flow.Validator = v
+	}
+	if !known && ss != nil {
+		flow, known = ss.FlowForSchema(ref)
+	}
+	if known {
+		rec.FlowID = flow.ID
+	}
+	org = cmp.Or(flow.IMSOrgID, org)
+	if o := msg.Header.ImsOrgID; o != nil && *o != org {
+		// absent is fine: DCS fills the inlet's org in (S3)
+		return rec, org, "Message has an absent or wrong ims org in the header"
+	}
+	if ds := msg.Header.DatasetID; ds != "" && ss != nil && ss.HasDatasets() {
+		dsRef, ok := ss.Dataset(ds)
+		switch {
+		case !ok:
+			return rec, org, fmt.Sprintf("Dataset [%s] does not exist", ds)
+		case dsRef != "" && dsRef != ref:
+			return rec, org, fmt.Sprintf("Dataset [%s] schema [%s] does not match the header schemaRef [%s]", ds, dsRef, ref)
+		}
+	}
+	if msg.Body.XdmMeta.SchemaRef.ID != ref {
+		return rec, org, unknownFormat // S3: xdmMeta.schemaRef must match the header
 	}
 	ent := msg.Body.XdmEntity
 	if len(ent) == 0 || string(ent) == "null" {
-		rec.Reasons = []string{"Payload body is missing xdmEntity"}
-		return rec, ""
+		// the failed-batch record's message (S8)
+		rec.Violations = []Violation{{SchemaLocation: "#", Pointer: "#", Message: "Payload body is missing xdmEntity"}}
+		rec.Reasons = []string{rec.Violations[0].Message}
+		return rec, org, ""
 	}
 	var m map[string]any
 	if err := json.Unmarshal(ent, &m); err != nil {
-		rec.Reasons = []string{"xdmEntity is not an object"}
-		return rec, ""
-	}
-	rec.EventID, _ = m["_id"].(string)
-	rec.ObjectType = findString(m, "object_type", 0)
-	rec.Metric = findString(m, "metric", 0)
-	if s.o.Validator != nil {
-		rec.Reasons = s.o.Validator.Validate(ent)
+		rec.Violations = []Violation{{SchemaLocation: "#", Pointer: "#", Keyword: "type",
+			Message: "expected type: JSONObject, found: " + jsonKind(ent)}}
 	} else {
-		rec.Reasons = basicEntityChecks(m)
-	}
-	rec.Good = len(rec.Reasons) == 0
-	return rec, ""
-}
-
-// basicEntityChecks are the ExperienceEvent class's own requirements: _id and a date-time
-// timestamp (everit's messages).
-func basicEntityChecks(m map[string]any) []string {
-	var out []string
-	if id, ok := m["_id"].(string); !ok || id == "" {
-		out = append(out, "#: required key [_id] not found")
-	}
-	ts, ok := m["timestamp"].(string)
-	switch {
-	case !ok:
-		out = append(out, "#: required key [timestamp] not found")
-	default:
-		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
-			out = append(out, fmt.Sprintf("#/timestamp: [%s] is not a valid date-time. Expected [yyyy-MM-dd'T'HH:mm:ssZ, yyyy-MM-dd'T'HH:mm:ss.[0-9]{1,9}Z, yyyy-MM-dd'T'HH:mm:ss[+-]HH:mm]", ts))
+		rec.EventID, _ = m["_id"].(string)
+		rec.ObjectType = cmp.Or(findString(m, "objectType", 0), findString(m, "object_type", 0))
+		rec.Metric = findString(m, "metric", 0)
+		v := flow.Validator
+		if v == nil {
+			v = s.o.Validator
+		}
+		if v != nil {
+			rec.Violations = v.Validate(ent)
 		}
 	}
-	return out
+	if len(rec.Violations) > MaxViolations {
+		rec.Violations = rec.Violations[:MaxViolations]
+	}
+	for _, v := range rec.Violations {
+		rec.Reasons = append(rec.Reasons, v.String())
+	}
+	rec.Good = len(rec.Violations) == 0
+	return rec, org, ""
+}
+
+// jsonKind names the JSON type of b the way everit does.
+func jsonKind(b []byte) string {
+	b = trimmed(b)
+	if len(b) == 0 {
+		return "Null"
+	}
+	switch b[0] {
+	case '"':
+		return "String"
+	case '[':
+		return "JSONArray"
+	case 't', 'f':
+		return "Boolean"
+	case 'n':
+		return "Null"
+	}
+	if bytes.ContainsAny(b, ".eE") {
+		return "Double"
+	}
+	return "Long"
 }
 
 // findString looks for a string member named key anywhere in v (depth-first, shallow first).

@@ -18,6 +18,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"regexp"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/secret"
 )
 
@@ -41,11 +43,6 @@ type MapperFunc func(body []byte) ([]byte, []string, error)
 // Map calls f.
 func (f MapperFunc) Map(body []byte) ([]byte, []string, error) { return f(body) }
 
-// Validator checks the xdmEntity of an XDM message; it returns the violations.
-type Validator interface {
-	Validate(entity []byte) []string
-}
-
 // DefaultInletID is the inlet the emulator advertises; any 64-hex inlet id is accepted.
 const DefaultInletID = "c10519e0c10519e0c10519e0c10519e0c10519e0c10519e0c10519e0c10519e0"
 
@@ -54,6 +51,12 @@ const DefaultFlowID = "c105e000-0000-4000-8000-000000000001"
 
 // DefaultOrgID is the IMS org the emulator reports in error messages.
 const DefaultOrgID = "C105117E0000000000000000@AdobeOrg"
+
+// DefaultMaxRecordBytes is the default bound on the bytes of kept records (256 MiB).
+const DefaultMaxRecordBytes = 256 << 20
+
+// SyncValidationPerMinute is AEP's sync-validation rate limit per connection (§2.5).
+const SyncValidationPerMinute = 60
 
 // MaxBodyBytes is the request size above which the emulator answers 413, like AEP.
 const MaxBodyBytes = 1 << 20
@@ -67,13 +70,32 @@ type Options struct {
 	Token secret.Secret
 	// Mapper maps raw posts; nil classifies them with customerio.Parse and Validate.
 	Mapper Mapper
-	// Validator checks XDM entities; nil checks only _id and timestamp.
+	// Validator checks XDM entities whose schema no flow names (the built-in class rules,
+	// injected by the caller from the xdm package); nil checks only the envelope.
 	Validator Validator
+	// Flows resolves dataflow ids (and, if it is also a [SchemaSource], schemas and
+	// datasets) to the flow's mapping, schema, dataset and org; nil, or an unknown flow id,
+	// keeps the defaults above.
+	Flows FlowSource
 	// Faults are injected into the collection endpoints (never the inspection API).
 	Faults Faults
 	// MaxRecords bounds the records kept for inspection (oldest dropped first; counts are
 	// kept in full); 0 means 100 000.
 	MaxRecords int
+	// MaxRecordBytes bounds the bytes the kept records hold (bodies, mapped records and
+	// reasons; oldest dropped first and counted); 0 means DefaultMaxRecordBytes.
+	MaxRecordBytes int64
+	// NoSyncLimit lifts AEP's limit of SyncValidationPerMinute sync-validation requests per
+	// minute per inlet (on by default: the 61st request in a minute gets 429).
+	NoSyncLimit bool
+	// NoSyncValidation answers sync-validation requests with 501, as AEP does where the
+	// endpoint is outside the data center that supports it (the "region mode").
+	NoSyncValidation bool
+	// AllowIPs, when not empty, is the IP allow-list of the collection endpoints: a client
+	// address outside every prefix gets 403 with an empty body (the inspection API stays open).
+	AllowIPs []netip.Prefix
+	// HTTP bounds the listener started by [Server.Start]; the zero value is httpserve's defaults.
+	HTTP httpserve.Config
 	// OrgID appears in error messages; "" means DefaultOrgID.
 	OrgID string
 	// Now is the clock; nil means time.Now.
@@ -92,9 +114,10 @@ type Server struct {
 	done  chan struct{}
 	close sync.Once
 
-	mu     sync.Mutex
-	store  *store
-	counts Counts
+	mu        sync.Mutex
+	store     *store
+	counts    Counts
+	syncLimit map[string]*window // per inlet, under mu
 }
 
 // New returns an emulator; it checks the fault configuration.
@@ -105,6 +128,9 @@ func New(o Options) (*Server, error) {
 	if o.MaxRecords <= 0 {
 		o.MaxRecords = 100_000
 	}
+	if o.MaxRecordBytes <= 0 {
+		o.MaxRecordBytes = DefaultMaxRecordBytes
+	}
 	if o.OrgID == "" {
 		o.OrgID = DefaultOrgID
 	}
@@ -112,7 +138,7 @@ func New(o Options) (*Server, error) {
 		o.Faults.TimeoutHold = 30 * time.Second
 	}
 	s := &Server{o: o, dice: newDice(o.Faults), now: o.Now, done: make(chan struct{}),
-		store: newStore(o.MaxRecords)}
+		store: newStore(), syncLimit: map[string]*window{}}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -146,6 +172,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !inletID.MatchString(inlet) {
 		s.respond(w, http.StatusNotFound, problem(http.StatusNotFound, "Inlet Not Found",
 			fmt.Sprintf("inletId: [%s] is not a 64-character lowercase hex inlet id", inlet)))
+		return
+	}
+	if len(s.o.AllowIPs) > 0 && !s.allowed(r) {
+		// AEP's IP allow-listing answers 403 with an empty body (S10).
+		s.count(func(c *Counts) { c.Responses[http.StatusForbidden]++ })
+		w.WriteHeader(http.StatusForbidden)
 		return
 	}
 	if s.o.RequireAuth {
@@ -206,10 +238,28 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 // Close releases requests held by injected timeouts. It does not close listeners.
 func (s *Server) Close() { s.close.Do(func() { close(s.done) }) }
 
+// bearerToken reads the Authorization header the way DCS does: the scheme is
+// case-insensitive ("bearer x" works) and, per the legacy inlet doc, the token alone is
+// accepted too. ok is false when no token is there ("Bearer" alone, or no header).
+func bearerToken(h string) (string, bool) {
+	f := strings.Fields(h)
+	switch {
+	case len(f) == 0:
+		return "", false
+	case strings.EqualFold(f[0], "bearer"):
+		if len(f) != 2 {
+			return "", false
+		}
+		return f[1], true
+	case len(f) == 1:
+		return f[0], true
+	}
+	return "", false
+}
+
 func (s *Server) checkAuth(r *http.Request) (int, any) {
-	h := r.Header.Get("Authorization")
-	tok := strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
-	if tok == "" {
+	tok, ok := bearerToken(r.Header.Get("Authorization"))
+	if !ok {
 		// AEP's documented body: note the string status.
 		return http.StatusUnauthorized, map[string]any{
 			"type":   "https://ns.adobe.com/adobecloud/problem/data-collection-service-authorization",
@@ -227,20 +277,39 @@ func (s *Server) checkAuth(r *http.Request) (int, any) {
 	return 0, nil
 }
 
+// allowed reports whether the client's address is in the allow-list.
+func (s *Server) allowed(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return false
+	}
+	ip = ip.Unmap()
+	for _, p := range s.o.AllowIPs {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
 // readBody reads the request body (gunzipping it when asked) and enforces the 1 MB limit.
 func (s *Server) readBody(r *http.Request, inlet string) ([]byte, int, any) {
 	var rd io.Reader = r.Body
 	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
 		zr, err := gzip.NewReader(r.Body)
 		if err != nil {
-			return nil, http.StatusBadRequest, problem(http.StatusBadRequest, "Bad Request", "Content-Encoding gzip: "+err.Error())
+			return nil, http.StatusBadRequest, problem(http.StatusBadRequest, "Bad Request", "Content-Encoding gzip: the body is not gzip")
 		}
 		defer zr.Close()
 		rd = zr
 	}
 	body, err := io.ReadAll(io.LimitReader(rd, MaxBodyBytes+1))
 	if err != nil {
-		return nil, http.StatusBadRequest, problem(http.StatusBadRequest, "Bad Request", "read body: "+err.Error())
+		return nil, http.StatusBadRequest, problem(http.StatusBadRequest, "Bad Request", "the request body could not be read")
 	}
 	if len(body) > MaxBodyBytes {
 		return nil, http.StatusRequestEntityTooLarge, problem(http.StatusRequestEntityTooLarge, "Request Entity Too Large",
@@ -290,7 +359,11 @@ func resetConn(w http.ResponseWriter) {
 	if err != nil {
 		panic(http.ErrAbortHandler)
 	}
-	if tc, ok := conn.(*net.TCPConn); ok {
+	raw := conn
+	if u, ok := conn.(interface{ Unwrap() net.Conn }); ok {
+		raw = u.Unwrap() // under httpserve's connection cap
+	}
+	if tc, ok := raw.(*net.TCPConn); ok {
 		tc.SetLinger(0)
 	}
 	conn.Close()
@@ -304,13 +377,17 @@ func (s *Server) xaction(now time.Time) (string, int64) {
 
 // Start listens on addr (such as "127.0.0.1:0") and serves in the background.
 func (s *Server) Start(addr string) (*Running, error) {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, fmt.Errorf("emulator: listen %s: %w", addr, err)
+	hc := s.o.HTTP
+	if hc.WriteTimeout <= 0 {
+		// an injected timeout holds a request for TimeoutHold, then answers 504
+		hc.WriteTimeout = max(httpserve.DefaultWriteTimeout, s.o.Faults.TimeoutHold+30*time.Second)
 	}
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
-	run := &Running{URL: "http://" + ln.Addr().String(), srv: hs, s: s, errc: make(chan error, 1)}
-	go func() { run.errc <- hs.Serve(ln) }()
+	ln, err := httpserve.Listen(addr, hc)
+	if err != nil {
+		return nil, fmt.Errorf("emulator: %w", err)
+	}
+	hs := httpserve.Server(s, hc)
+	run := &Running{URL: "http://" + ln.Addr().String(), srv: hs, s: s, errc: httpserve.Serve(hs, ln)}
 	return run, nil
 }
 
@@ -320,7 +397,7 @@ type Running struct {
 	URL  string
 	srv  *http.Server
 	s    *Server
-	errc chan error
+	errc <-chan error
 }
 
 // InletURL is the URL to post to: URL/collection/DefaultInletID.
@@ -335,7 +412,7 @@ func (r *Running) Close() error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		err = r.srv.Close()
 	}
-	if serr := <-r.errc; serr != nil && !errors.Is(serr, http.ErrServerClosed) {
+	if serr := <-r.errc; serr != nil {
 		return serr
 	}
 	return err

@@ -28,8 +28,26 @@ func xdm(id, ts string) string {
 		`"xdmEntity":{"_id":"` + id + `","timestamp":"` + ts + `","_acme":{"object_type":"email","metric":"opened"}}}}`
 }
 
+// tsValidator stands in for the xdm package's validator (which aep must not import): it
+// checks that timestamp is an RFC 3339 date-time, in AEP's wording. The real validator
+// is exercised through the emulator in cmd's serve tests.
+var tsValidator = ValidatorFunc(func(ent []byte) []Violation {
+	var m struct {
+		Timestamp string `json:"timestamp"`
+	}
+	json.Unmarshal(ent, &m)
+	if _, err := time.Parse(time.RFC3339, m.Timestamp); err != nil {
+		return []Violation{{SchemaLocation: "#/properties/timestamp", Pointer: "#/timestamp", Keyword: "format",
+			Message: "[" + m.Timestamp + "] is not a valid date-time"}}
+	}
+	return nil
+})
+
 func newServer(t *testing.T, o Options) (*Server, *httptest.Server) {
 	t.Helper()
+	if o.Validator == nil {
+		o.Validator = tsValidator
+	}
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -154,8 +172,13 @@ func TestCollect_batchElements(t *testing.T) {
 	}
 	json.Unmarshal([]byte(r.raw), &br)
 	if len(br.Responses) != 2 || br.Responses[0].XactionID != br.BatchID+":0" || br.Responses[0].StatusCode != 0 ||
-		br.Responses[1].StatusCode != 400 || !strings.Contains(br.Responses[1].Message, "'header' field is mandatory") {
+		br.Responses[1].StatusCode != 400 || br.Responses[1].XactionID != "" ||
+		br.Responses[1].Message != "inletId: ["+inlet+"] imsOrgId: ["+DefaultOrgID+"] Message has unknown xdm format" {
 		t.Fatalf("responses = %+v", br)
+	}
+	// the documented failure element, exactly: statusCode and message only
+	if !strings.Contains(r.raw, `{"message":"inletId: [`+inlet+`] imsOrgId: [`+DefaultOrgID+`] Message has unknown xdm format","statusCode":400}`) {
+		t.Errorf("failure element is not the documented shape: %s", r.raw)
 	}
 	if recs := s.Records(Filter{EventID: "b1"}); len(recs) != 1 || recs[0].XactionID != br.BatchID+":0" {
 		t.Fatalf("records for b1 = %+v", recs)
@@ -369,6 +392,30 @@ func TestParseRatesAndLatency(t *testing.T) {
 		if l := d.latency(); l < 10*time.Millisecond || l > 30*time.Millisecond {
 			t.Fatalf("uniform latency %s outside 20ms±10ms", l)
 		}
+	}
+}
+
+func TestStore_bytes(t *testing.T) {
+	s, _ := New(Options{MaxRecordBytes: 10 << 10})
+	body := json.RawMessage(`"` + strings.Repeat("x", 3000) + `"`)
+	for i := range 10 {
+		s.keep(Record{EventID: string(rune('a' + i)), Body: body})
+	}
+	c := s.Counts()
+	if c.Received != 10 || c.Kept != 3 || c.Dropped != 7 || c.KeptBytes > 10<<10 {
+		t.Fatalf("counts %+v: want 10 received, 3 kept (≤ 10 KiB), 7 dropped", c)
+	}
+	var ids string
+	for _, r := range s.Records(Filter{}) {
+		ids += r.EventID
+	}
+	if ids != "hij" {
+		t.Errorf("kept %q, want the newest hij", ids)
+	}
+	// one record larger than the cap is still kept (alone)
+	s.keep(Record{EventID: "z", Body: json.RawMessage(`"` + strings.Repeat("y", 20<<10) + `"`)})
+	if c := s.Counts(); c.Kept != 1 || c.Dropped != 10 {
+		t.Errorf("after a huge record: %+v", c)
 	}
 }
 

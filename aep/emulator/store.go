@@ -10,34 +10,55 @@ import (
 // InspectPrefix is where the inspection API lives, on the same port as the collection API.
 const InspectPrefix = "/emulator/"
 
-// store keeps the newest records in a ring.
+// store keeps the newest records, oldest first, with the bytes they hold.
 type store struct {
-	recs []Record
-	next int
-	full bool
+	recs  []Record
+	head  int   // recs[head:] are kept
+	bytes int64 // what recs[head:] hold (recordBytes)
 }
 
-func newStore(max int) *store { return &store{recs: make([]Record, 0, min(max, 4096)), next: 0} }
+func newStore() *store { return &store{} }
 
-func (st *store) add(r Record, max int) {
-	if len(st.recs) < max {
-		st.recs = append(st.recs, r)
-		return
+// recordBytes is what a kept record costs: its bodies and reasons plus a fixed overhead
+// for the struct and its strings.
+func recordBytes(r *Record) int64 {
+	n := int64(len(r.Body) + len(r.Mapped) + len(r.EventID) + len(r.ObjectType) + len(r.Metric) +
+		len(r.FlowID) + len(r.XactionID) + 256)
+	for _, x := range r.Reasons {
+		n += int64(len(x)) + 16
 	}
-	st.recs[st.next] = r
-	st.next = (st.next + 1) % max
-	st.full = true
+	for _, v := range r.Violations {
+		n += int64(len(v.Message)+len(v.Pointer)+len(v.SchemaLocation)+len(v.Keyword)) + 64
+	}
+	return n
+}
+
+func (st *store) len() int { return len(st.recs) - st.head }
+
+// add keeps r and drops the oldest records until at most maxN records and maxBytes bytes
+// are kept (r itself is always kept); it returns how many were dropped.
+func (st *store) add(r Record, maxN int, maxBytes int64) int {
+	st.recs = append(st.recs, r)
+	st.bytes += recordBytes(&r)
+	dropped := 0
+	for st.len() > 1 && (st.len() > maxN || st.bytes > maxBytes) {
+		st.bytes -= recordBytes(&st.recs[st.head])
+		st.recs[st.head] = Record{} // let the bodies go
+		st.head++
+		dropped++
+	}
+	if st.head > 1024 && st.head > len(st.recs)/2 {
+		n := copy(st.recs, st.recs[st.head:])
+		clear(st.recs[n:])
+		st.recs, st.head = st.recs[:n], 0
+	}
+	return dropped
 }
 
 // each calls f on records oldest first until f returns false.
 func (st *store) each(f func(*Record) bool) {
-	n := len(st.recs)
-	for i := range n {
-		j := i
-		if st.full {
-			j = (st.next + i) % n
-		}
-		if !f(&st.recs[j]) {
+	for i := st.head; i < len(st.recs); i++ {
+		if !f(&st.recs[i]) {
 			return
 		}
 	}
@@ -49,11 +70,16 @@ type Counts struct {
 	Received int `json:"received"`
 	Good     int `json:"good"`
 	Bad      int `json:"bad"`
-	// Dropped counts records no longer kept because of Options.MaxRecords.
-	Dropped int `json:"dropped"`
+	// Dropped counts records no longer kept because of Options.MaxRecords or
+	// Options.MaxRecordBytes; Kept and KeptBytes are what is kept now.
+	Dropped   int   `json:"dropped"`
+	Kept      int   `json:"kept"`
+	KeptBytes int64 `json:"kept_bytes"`
 	// SyncRejected counts messages refused by sync validation; BatchRejected batch messages
-	// refused with a 400 element.
+	// refused with a 400 element; SyncLimited sync-validation requests over the per-minute
+	// limit (429).
 	SyncRejected  int `json:"sync_rejected"`
+	SyncLimited   int `json:"sync_limited"`
 	BatchRejected int `json:"batch_rejected"`
 	// ByPair counts accepted messages by "object_type/metric".
 	ByPair map[string]int `json:"by_pair"`
@@ -82,10 +108,7 @@ func (s *Server) keep(r Record) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.store.recs) >= s.o.MaxRecords {
-		s.counts.Dropped++
-	}
-	s.store.add(r, s.o.MaxRecords)
+	s.counts.Dropped += s.store.add(r, s.o.MaxRecords, s.o.MaxRecordBytes)
 	s.counts.Received++
 	if r.Good {
 		s.counts.Good++
@@ -144,6 +167,7 @@ func (s *Server) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.counts
+	c.Kept, c.KeptBytes = s.store.len(), s.store.bytes
 	c.ByPair = cloneMap(c.ByPair)
 	c.Responses = cloneMap(c.Responses)
 	c.Faults.Statuses = cloneMap(c.Faults.Statuses)
@@ -163,7 +187,7 @@ func cloneMap[K comparable](m map[K]int) map[K]int {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.store = newStore(s.o.MaxRecords)
+	s.store = newStore()
 	s.counts = newCounts()
 }
 

@@ -20,3 +20,19 @@ func Fit(s string, w int) string {
 	}
 	return s
 }
+
+// Middle shortens plain text s to at most w columns by replacing its middle with "…",
+// keeping more of the end than of the start: names that differ at the end (rotated files,
+// ids with a sequence) stay distinguishable. s is returned as it is when it fits.
+func Middle(s string, w int) string {
+	if ansi.StringWidth(s) <= w {
+		return s
+	}
+	if w <= 1 {
+		return Fit(s, w)
+	}
+	head := min((w-1)/3, 4)
+	tail := w - 1 - head
+	n := ansi.StringWidth(s)
+	return ansi.Cut(s, 0, head) + "…" + ansi.Cut(s, n-tail, n)
+}

@@ -22,3 +22,20 @@ func TestFit(t *testing.T) {
 		}
 	}
 }
+
+func TestMiddle(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		w    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"ciosim-2026-03-14-001", 15, "cios…-03-14-001"},
+		{"abcdef", 4, "a…ef"},
+		{"abcdef", 1, "…"},
+	} {
+		if got := Middle(c.in, c.w); got != c.want {
+			t.Errorf("Middle(%q, %d) = %q, want %q", c.in, c.w, got, c.want)
+		}
+	}
+}

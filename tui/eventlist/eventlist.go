@@ -35,6 +35,11 @@ type Item struct {
 	ReceivedAt time.Time
 	// Status is the last send status: "" never sent, "..." in flight, "200", "ERR".
 	Status string
+	// Problems are the event's validation problems (Customer.io and XDM), one reason
+	// each; Checked says whether they are known yet (the root model checks every event in
+	// the background and reports with [Model.SetChecked]).
+	Problems []string
+	Checked  bool
 
 	hay string
 }
@@ -75,10 +80,32 @@ func recipientOf(data json.RawMessage) string {
 	return ""
 }
 
+// Validity limits the list to valid or invalid events.
+type Validity uint8
+
+// Validity filters.
+const (
+	AnyValidity Validity = iota
+	OnlyInvalid
+	OnlyValid
+)
+
+func (v Validity) String() string {
+	switch v {
+	case OnlyInvalid:
+		return "invalid only (✗)"
+	case OnlyValid:
+		return "valid only"
+	}
+	return "valid and invalid"
+}
+
 // KeyMap are the list's keys.
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 	Filter, ClearFilter, AcceptFilter     key.Binding
+	// Validity cycles the validity filter: all → invalid only → valid only.
+	Validity key.Binding
 }
 
 // DefaultKeyMap returns the list's default keys.
@@ -93,6 +120,7 @@ func DefaultKeyMap() KeyMap {
 		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
 		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		AcceptFilter: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply filter")),
+		Validity:     key.NewBinding(key.WithKeys("!"), key.WithHelp("!", "invalid only / valid only / all")),
 	}
 }
 
@@ -101,12 +129,14 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Filter, k.AcceptFilter, k.ClearFilter}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}, {k.Filter, k.AcceptFilter, k.ClearFilter, k.Validity}}
 }
 
 // Styles are the list's styles.
 type Styles struct {
 	Header, Selected, OK, Failed, Pending, Dim lipgloss.Style
+	// Invalid draws the ✗ marker and the reason of an invalid event.
+	Invalid lipgloss.Style
 }
 
 // DefaultStyles returns the default styles.
@@ -118,6 +148,7 @@ func DefaultStyles() Styles {
 		Failed:   lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
 		Pending:  lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
 		Dim:      lipgloss.NewStyle().Faint(true),
+		Invalid:  lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
 	}
 }
 
@@ -137,6 +168,10 @@ type Model struct {
 	input     textinput.Model
 	filtering bool
 	filter    string
+	validity  Validity
+
+	// pending are the ids whose problems are to be (re)checked, oldest first.
+	pending []int
 }
 
 // New returns an empty list.
@@ -195,7 +230,9 @@ func (m *Model) Append(items ...Item) int {
 	follow := m.VisibleLen() == 0 || m.cursor >= m.VisibleLen()-1
 	for i := range items {
 		items[i].ID = len(m.items)
+		items[i].Checked, items[i].Problems = false, nil
 		m.items = append(m.items, items[i])
+		m.pending = append(m.pending, items[i].ID)
 		if m.vis != nil && m.matches(items[i]) {
 			m.vis = append(m.vis, items[i].ID)
 		}
@@ -216,6 +253,59 @@ func (m *Model) Replace(id int, ev customerio.Event) {
 	it := NewItem(ev, old.Origin)
 	it.ID, it.Status, it.ReceivedAt = id, old.Status, old.ReceivedAt
 	m.items[id] = it
+	m.pending = append(m.pending, id)
+}
+
+// TakeUnchecked returns up to n items whose problems are to be checked, and forgets them:
+// the root model checks them in a command and reports with [Model.SetChecked].
+func (m *Model) TakeUnchecked(n int) []Item {
+	n = min(n, len(m.pending))
+	out := make([]Item, 0, n)
+	for _, id := range m.pending[:n] {
+		out = append(out, m.items[id])
+	}
+	m.pending = m.pending[n:]
+	if len(m.pending) == 0 {
+		m.pending = nil
+	}
+	return out
+}
+
+// Unchecked is the number of items waiting for a check.
+func (m Model) Unchecked() int { return len(m.pending) }
+
+// RecheckAll queues every item for a new check (the mapping set changed).
+func (m *Model) RecheckAll() {
+	m.pending = m.pending[:0]
+	for id := range m.items {
+		m.pending = append(m.pending, id)
+	}
+}
+
+// SetChecked records the problems found for items (none: valid). An item whose event
+// changed since it was taken (an edit) keeps waiting for its own check.
+func (m *Model) SetChecked(problems map[int][]string, events map[int][]byte) {
+	for id, ps := range problems {
+		if id < 0 || id >= len(m.items) {
+			continue
+		}
+		if b, ok := events[id]; ok && string(b) != string(m.items[id].Event.Bytes()) {
+			continue
+		}
+		m.items[id].Problems, m.items[id].Checked = ps, true
+	}
+	if m.validity != AnyValidity {
+		m.SetFilter(m.filter) // items may have moved in or out of the validity filter
+	}
+}
+
+// Validity returns the validity filter.
+func (m Model) Validity() Validity { return m.validity }
+
+// SetValidity limits the list to invalid or valid events (AnyValidity: no limit).
+func (m *Model) SetValidity(v Validity) {
+	m.validity = v
+	m.SetFilter(m.filter)
 }
 
 // SetStatus records the last send status of item id.
@@ -279,6 +369,16 @@ func (m Model) Items() []Item {
 }
 
 func (m Model) matches(it Item) bool {
+	switch m.validity {
+	case OnlyInvalid:
+		if len(it.Problems) == 0 {
+			return false
+		}
+	case OnlyValid:
+		if !it.Checked || len(it.Problems) > 0 {
+			return false
+		}
+	}
 	return m.filter == "" || strings.Contains(it.hay, m.filter)
 }
 
@@ -286,12 +386,12 @@ func (m Model) matches(it Item) bool {
 func (m *Model) SetFilter(f string) {
 	sel, had := m.Selected()
 	m.filter = strings.ToLower(strings.TrimSpace(f))
-	if m.filter == "" {
+	if m.filter == "" && m.validity == AnyValidity {
 		m.vis = nil
 	} else {
 		m.vis = make([]int, 0, len(m.items)/8)
 		for i := range m.items {
-			if strings.Contains(m.items[i].hay, m.filter) {
+			if m.matches(m.items[i]) {
 				m.vis = append(m.vis, i)
 			}
 		}
@@ -305,10 +405,10 @@ func (m *Model) SetFilter(f string) {
 
 func (m *Model) rows() int {
 	h := m.height - 1 // header
-	if m.filtering || m.filter != "" {
+	if m.filtering || m.filter != "" || m.validity != AnyValidity {
 		h--
 	}
-	return max(h, 1)
+	return max(h, 0)
 }
 
 func (m *Model) clamp() {
@@ -365,6 +465,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cursor = 0
 	case key.Matches(km, m.KeyMap.End):
 		m.cursor = m.VisibleLen() - 1
+	case key.Matches(km, m.KeyMap.Validity):
+		m.SetValidity((m.validity + 1) % 3)
+		return m, nil
 	case key.Matches(km, m.KeyMap.Filter):
 		m.filtering = true
 		m.input.SetValue(m.filter)
@@ -373,8 +476,9 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.input.Focus()
 		return m, nil
 	case key.Matches(km, m.KeyMap.ClearFilter):
-		if m.filter != "" {
+		if m.filter != "" || m.validity != AnyValidity {
 			m.input.SetValue("")
+			m.validity = AnyValidity
 			m.SetFilter("")
 		}
 		return m, nil
@@ -391,17 +495,33 @@ func (m Model) View() string {
 		return ""
 	}
 	w := m.width
-	// Columns: status 4, time 8, recipient up to 28, pair takes the rest.
-	recW := min(28, max((w-5-9-2)/2, 6))
-	pairW := max(w-5-9-recW-2, 4)
+	// Columns: cursor and ✗ 2, status 4, pair up to 24 (the longest pair), time 8, and the
+	// recipient or first problem takes the rest, so a reason is cut as late as possible.
+	pairW := min(max((w-6-10)/2, 4), 24)
+	// Narrow lists drop the time (the detail view has it) so the pair stays readable.
+	timeW := 9
+	if w < 56 {
+		timeW = 0
+		pairW = min(max((w-6)/2, 4), 24)
+	}
+	timeCol := func(s string) string {
+		if timeW == 0 {
+			return ""
+		}
+		return " " + cell.Fit(s, 8)
+	}
 	lines := make([]string, 0, m.height)
-	lines = append(lines, m.Styles.Header.Render(cell.Fit(" "+cell.Fit("ST", 4)+cell.Fit("TYPE/METRIC", pairW)+" "+cell.Fit("TIME", 8)+" RECIPIENT", w)))
+	lines = append(lines, m.Styles.Header.Render(cell.Fit("  "+cell.Fit("ST", 4)+cell.Fit("TYPE/METRIC", pairW)+timeCol("TIME")+" RECIPIENT / PROBLEM", w)))
 	rows := m.rows()
 	n := m.VisibleLen()
-	for r := m.offset; r < m.offset+rows; r++ {
+	for r := m.offset; r < m.offset+rows && len(lines) < m.height; r++ {
 		if r >= n {
 			if r == 0 {
-				lines = append(lines, m.Styles.Dim.Render(cell.Fit("  no events yet: pick a pair in the source pane and press g", w)))
+				empty := "  no events yet: g in the source pane generates some"
+				if len(m.items) > 0 {
+					empty = "  no events match the filter"
+				}
+				lines = append(lines, m.Styles.Dim.Render(cell.Fit(empty, w)))
 				continue
 			}
 			lines = append(lines, strings.Repeat(" ", w))
@@ -416,23 +536,46 @@ func (m Model) View() string {
 		if st == "" {
 			st = "·"
 		}
+		// Both markers are characters, so they show without colour too (NO_COLOR).
 		marker := " "
 		if r == m.cursor {
 			marker = ">"
 		}
-		row := cell.Fit(marker+cell.Fit(st, 4)+cell.Fit(it.Event.Pair(), pairW)+" "+t+" "+it.Recipient, w)
-		if r == m.cursor && m.focused {
-			row = m.Styles.Selected.Render(row)
+		valid, last := " ", it.Recipient
+		if len(it.Problems) > 0 {
+			valid, last = "✗", it.Problems[0]
+			if len(it.Problems) > 1 {
+				last = fmt.Sprintf("%s (+%d)", last, len(it.Problems)-1)
+			}
 		}
-		if r != m.cursor || !m.focused {
+		row := cell.Fit(marker+valid+cell.Fit(st, 4)+cell.Fit(it.Event.Pair(), pairW)+timeCol(t)+" "+last, w)
+		switch {
+		case r == m.cursor && m.focused:
+			row = m.Styles.Selected.Render(row)
+		case len(it.Problems) > 0 && (it.Status == "" || it.Status == "..."):
+			row = m.Styles.Invalid.Render(row)
+		default:
 			row = m.colour(it.Status, row)
 		}
 		lines = append(lines, row)
 	}
-	if m.filtering {
-		lines = append(lines, cell.Fit(m.input.View(), w))
-	} else if m.filter != "" {
-		lines = append(lines, m.Styles.Dim.Render(cell.Fit(fmt.Sprintf("filter %q: %d of %d (/ to change, esc to clear)", m.filter, n, len(m.items)), w)))
+	if len(lines) < m.height {
+		switch {
+		case m.filtering:
+			lines = append(lines, cell.Fit(m.input.View(), w))
+		case m.filter != "" || m.validity != AnyValidity:
+			what := fmt.Sprintf("filter %q", m.filter)
+			switch {
+			case m.filter == "":
+				what = m.validity.String()
+			case m.validity != AnyValidity:
+				what += ", " + m.validity.String()
+			}
+			lines = append(lines, m.Styles.Dim.Render(cell.Fit(fmt.Sprintf("%s: %d of %d (/ text, ! validity, esc clears)", what, n, len(m.items)), w)))
+		}
+	}
+	for len(lines) < m.height {
+		lines = append(lines, strings.Repeat(" ", w))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -192,3 +192,40 @@ func BenchmarkFilterKeystroke100k(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+func TestModel_invalidEventsAreMarkedAndFiltered(t *testing.T) {
+	m := New()
+	m.SetSize(100, 10)
+	m.Focus()
+	m.Append(items(6)...)
+	if got := m.TakeUnchecked(4); len(got) != 4 || m.Unchecked() != 2 {
+		t.Fatalf("took %d, %d left; want 4 and 2", len(got), m.Unchecked())
+	}
+	m.TakeUnchecked(10)
+	m.SetChecked(map[int][]string{0: nil, 1: {"XDM /eventType: must be one of the enum values", "Customer.io data.recipient: required"}, 2: nil, 3: nil, 4: {"Customer.io timestamp: expected integer"}, 5: nil}, nil)
+	v := ansi.Strip(m.View())
+	if !strings.Contains(v, "✗·   email/opened") || !strings.Contains(v, "XDM /eventType: must be one of the enum values (+1)") {
+		t.Errorf("invalid event not marked with its reason:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'!'}})
+	if m.Validity() != OnlyInvalid || m.VisibleLen() != 2 || !strings.Contains(ansi.Strip(m.View()), "invalid only (✗): 2 of 6") {
+		t.Errorf("invalid only: %d visible:\n%s", m.VisibleLen(), ansi.Strip(m.View()))
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'!'}})
+	if m.Validity() != OnlyValid || m.VisibleLen() != 4 {
+		t.Errorf("valid only: %d visible", m.VisibleLen())
+	}
+	// An edited event is checked again; until then it is not known to be valid.
+	m.Replace(0, event(0, "opened"))
+	if m.Unchecked() != 1 || m.VisibleLen() != 4 {
+		t.Errorf("after an edit: %d unchecked, %d visible", m.Unchecked(), m.VisibleLen())
+	}
+	m.SetChecked(map[int][]string{0: {"Customer.io x: y"}}, nil)
+	if m.VisibleLen() != 3 {
+		t.Errorf("a check result did not update the validity filter: %d visible", m.VisibleLen())
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEsc})
+	if m.Validity() != AnyValidity || m.VisibleLen() != 6 {
+		t.Errorf("esc: validity %v, %d visible", m.Validity(), m.VisibleLen())
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/tui/jsonview"
 
@@ -23,6 +24,14 @@ import (
 
 // Problem is a validation problem shown on the XDM side.
 type Problem struct{ Path, Msg string }
+
+// String is "path: reason", or the reason alone for a problem of the whole document.
+func (p Problem) String() string {
+	if p.Path == "" {
+		return p.Msg
+	}
+	return p.Path + ": " + p.Msg
+}
 
 // Result is what a [TransformFunc] returns.
 type Result struct {
@@ -47,11 +56,29 @@ type Rendered struct {
 	CIO, XDM           []string // highlighted lines, problem lines appended on the XDM side
 	CIOPlain, XDMPlain string   // pretty JSON without styles, for copying
 	CIOMarks, XDMMarks []bool
-	CIOProblems        int
-	XDMProblems        int
-	Warnings           []string
-	Err                error
+	// CIOWrap and XDMWrap say, per line, whether it is prose (a problem's reason, an error,
+	// a warning) that View wraps to the column instead of cutting, and in which style.
+	CIOWrap, XDMWrap []Wrap
+	CIOProblems      int
+	XDMProblems      int
+	// CIOProblemList and XDMProblemList are the problems themselves, for the detail view
+	// and the event list.
+	CIOProblemList, XDMProblemList []Problem
+	Warnings                       []string
+	Err                            error
 }
+
+// Wrap is how View treats a line that is wider than its column.
+type Wrap uint8
+
+// Line treatments.
+const (
+	// NoWrap lines (JSON) are cut at the edge and scroll sideways.
+	NoWrap Wrap = iota
+	// WrapProblem and WrapDim lines are wrapped, each piece in the problem or dim style.
+	WrapProblem
+	WrapDim
+)
 
 // RenderedMsg carries a rendering back from the command; the root model routes it here.
 type RenderedMsg struct {
@@ -61,8 +88,9 @@ type RenderedMsg struct {
 
 // KeyMap are the inspector's keys.
 type KeyMap struct {
-	Up, Down, PageUp, PageDown, Top key.Binding
-	Envelope                        key.Binding
+	Up, Down, PageUp, PageDown, Top, Bottom key.Binding
+	Left, Right                             key.Binding
+	Envelope                                key.Binding
 }
 
 // DefaultKeyMap returns the inspector's keys.
@@ -72,7 +100,10 @@ func DefaultKeyMap() KeyMap {
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "scroll down")),
 		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
 		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
-		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top")),
+		Top:      key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "top, left edge")),
+		Bottom:   key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "bottom")),
+		Left:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "scroll left")),
+		Right:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "scroll right")),
 		Envelope: key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "envelope on/off")),
 	}
 }
@@ -82,7 +113,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Down, k.Envel
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Envelope}}
+	return [][]key.Binding{{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Top, k.Bottom, k.Envelope}}
 }
 
 // Styles are the inspector's styles.
@@ -120,10 +151,24 @@ type Model struct {
 	envelope bool
 	rendered Rendered
 	ready    bool
-	scroll   int
-	width    int
-	height   int
-	focused  bool
+	// shown is the rendering laid out for the current width (prose wrapped); View and the
+	// scroll arithmetic use it.
+	shown   shown
+	scroll  int
+	hscroll int // columns scrolled right
+	width   int
+	height  int
+	focused bool
+}
+
+// shown is a rendering laid out for a width: prose lines wrapped, flagged so that
+// horizontal scrolling leaves them alone.
+type shown struct {
+	cio, xdm   []string
+	cm, xm     []bool
+	cioP, xdmP []bool // prose: not scrolled sideways
+	width      int
+	cioW, xdmW int // widest JSON line
 }
 
 // New returns an inspector that transforms with fn (nil: none wired) and mapping set mapping.
@@ -133,7 +178,7 @@ func New(ctx context.Context, fn TransformFunc, mapping string) Model {
 }
 
 // SetSize sets the pane's inner size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clampScroll() }
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.layout(); m.clampScroll() }
 
 // Focus focuses the pane.
 func (m *Model) Focus() { m.focused = true }
@@ -161,12 +206,12 @@ func (m *Model) Show(event []byte) tea.Cmd {
 	if m.has && string(event) == string(m.cur) {
 		return nil
 	}
-	m.cur, m.has, m.scroll = event, true, 0
+	m.cur, m.has, m.scroll, m.hscroll = event, true, 0, 0
 	return m.refresh()
 }
 
 // Clear empties the pane.
-func (m *Model) Clear() { m.cur, m.has, m.ready = nil, false, false }
+func (m *Model) Clear() { m.cur, m.has, m.ready = nil, false, false; m.layout() }
 
 // SetMapping switches the mapping set and re-renders.
 func (m *Model) SetMapping(name string) tea.Cmd { m.mapping = name; return m.refresh() }
@@ -183,6 +228,7 @@ func (m *Model) refresh() tea.Cmd {
 	m.key = Key{Hash: h.Sum64(), Mapping: m.mapping, Envelope: m.envelope}
 	if r, ok := m.cache[m.key]; ok {
 		m.rendered, m.ready = r, true
+		m.layout()
 		m.clampScroll()
 		return nil
 	}
@@ -199,9 +245,14 @@ func render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 
 // Render does the work of the render command: exported for benchmarks and tests.
 func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) Rendered {
+	return render1(ctx, fn, st, k, event)
+}
+
+func render1(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) Rendered {
 	var r Rendered
 	if doc, err := jsonview.Parse(event); err != nil {
 		r.CIO = []string{st.Problem.Render("not JSON: " + err.Error())}
+		r.CIOWrap = []Wrap{WrapProblem}
 		r.CIOPlain = string(event)
 	} else {
 		var ptrs []string
@@ -215,20 +266,23 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 		for _, p := range probs {
 			ptrs = append(ptrs, jsonview.Pointer(p.Path))
 		}
-		r.CIO, r.CIOPlain, r.CIOMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
 		r.CIOProblems = len(probs)
 		for _, p := range probs {
-			r.CIO = append(r.CIO, st.Problem.Render("! "+p.Path+": "+p.Msg))
+			r.CIOProblemList = append(r.CIOProblemList, Problem{Path: p.Path, Msg: p.Msg})
 		}
+		r.CIOPlain = doc.Plain()
+		r.CIO, r.CIOMarks, r.CIOWrap = withReasons(doc, doc.Render(st.JSON), doc.LinesOf(ptrs), r.CIOProblemList, st)
 	}
 	if fn == nil {
 		r.XDM = []string{st.Dim.Render("no transformer wired: XDM preview unavailable")}
+		r.XDMWrap = []Wrap{WrapDim}
 		return r
 	}
 	res, err := fn(ctx, k.Mapping, event)
 	if err != nil {
 		r.Err = err
 		r.XDM = []string{st.Problem.Render("! transform failed: " + err.Error())}
+		r.XDMWrap = []Wrap{WrapProblem}
 		return r
 	}
 	body := res.Record
@@ -239,6 +293,7 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 	if err != nil {
 		r.Err = fmt.Errorf("inspector: XDM output: %w", err)
 		r.XDM = []string{st.Problem.Render("! XDM output is not JSON: " + err.Error())}
+		r.XDMWrap = []Wrap{WrapProblem}
 		return r
 	}
 	ptrs := make([]string, len(res.Problems))
@@ -248,16 +303,57 @@ func Render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byt
 			ptrs[i] = "" // paths refer to the record; mark the message root instead
 		}
 	}
-	r.XDM, r.XDMPlain, r.XDMMarks = doc.Render(st.JSON), doc.Plain(), doc.Marks(ptrs)
+	r.XDMPlain = doc.Plain()
+	r.XDM, r.XDMMarks, r.XDMWrap = withReasons(doc, doc.Render(st.JSON), doc.LinesOf(ptrs), res.Problems, st)
 	r.XDMProblems = len(res.Problems)
+	r.XDMProblemList = res.Problems
 	r.Warnings = res.Warnings
-	for _, p := range res.Problems {
-		r.XDM = append(r.XDM, st.Problem.Render("! "+p.Path+": "+p.Msg))
-	}
 	for _, w := range res.Warnings {
 		r.XDM = append(r.XDM, st.Dim.Render("~ "+w))
+		r.XDMWrap = append(r.XDMWrap, WrapDim)
 	}
 	return r
+}
+
+// withReasons puts each problem's reason on its own line right under the line it concerns
+// (a missing field's under its nearest parent), indented to that line, and marks the line.
+func withReasons(doc jsonview.Doc, lines []string, at []int, probs []Problem, st Styles) ([]string, []bool, []Wrap) {
+	reasons := make(map[int][]string, len(probs))
+	for i, p := range probs {
+		line := 0
+		if i < len(at) && at[i] >= 0 {
+			line = at[i]
+		}
+		reasons[line] = append(reasons[line], p.String())
+	}
+	out := make([]string, 0, len(lines)+len(probs))
+	marks := make([]bool, 0, len(lines)+len(probs))
+	wraps := make([]Wrap, 0, len(lines)+len(probs))
+	for i, l := range lines {
+		out = append(out, l)
+		rs := reasons[i]
+		marks = append(marks, len(rs) > 0)
+		wraps = append(wraps, NoWrap)
+		depth := 0
+		if i < len(doc.Lines) {
+			depth = doc.Lines[i].Depth
+		}
+		for _, r := range rs {
+			out = append(out, st.Problem.Render(strings.Repeat("  ", depth+1)+"↳ ✗ "+r))
+			marks = append(marks, false)
+			wraps = append(wraps, WrapProblem)
+		}
+	}
+	if len(lines) == 0 {
+		for _, ps := range reasons {
+			for _, r := range ps {
+				out = append(out, st.Problem.Render("↳ ✗ "+r))
+				marks = append(marks, false)
+				wraps = append(wraps, WrapProblem)
+			}
+		}
+	}
+	return out, marks, wraps
 }
 
 // Update handles RenderedMsg and, when focused, the scroll keys.
@@ -270,6 +366,7 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.cache[msg.Key] = msg.Rendered
 		if msg.Key == m.key {
 			m.rendered, m.ready = msg.Rendered, true
+			m.layout()
 			m.clampScroll()
 		}
 		return m, nil
@@ -288,7 +385,13 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		case key.Matches(msg, m.KeyMap.PageDown):
 			m.scroll += page
 		case key.Matches(msg, m.KeyMap.Top):
-			m.scroll = 0
+			m.scroll, m.hscroll = 0, 0
+		case key.Matches(msg, m.KeyMap.Bottom):
+			m.scroll = max(len(m.shown.cio), len(m.shown.xdm))
+		case key.Matches(msg, m.KeyMap.Left):
+			m.hscroll -= hstep
+		case key.Matches(msg, m.KeyMap.Right):
+			m.hscroll += hstep
 		case key.Matches(msg, m.KeyMap.Envelope):
 			return m, m.ToggleEnvelope()
 		}
@@ -300,15 +403,81 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 func (m Model) sideBySide() bool { return m.width >= 2*36+1 }
 
 func (m Model) bodyHeight() int {
-	if m.sideBySide() {
-		return max(m.height-1, 1)
+	if m.sideBySide() || m.height < 4 {
+		return max(m.height-1, 0)
 	}
 	return max((m.height-2)/2, 1)
 }
 
+// layout lays the rendering out for the current width: JSON lines as they are, prose
+// (reasons, errors, warnings) wrapped to the column with its indentation kept.
+func (m *Model) layout() {
+	r := m.rendered
+	w := max(m.textWidth(), 1)
+	m.shown = shown{width: w}
+	m.shown.cio, m.shown.cm, m.shown.cioP, m.shown.cioW = wrapProse(r.CIO, r.CIOMarks, r.CIOWrap, w, m.Styles)
+	m.shown.xdm, m.shown.xm, m.shown.xdmP, m.shown.xdmW = wrapProse(r.XDM, r.XDMMarks, r.XDMWrap, w, m.Styles)
+}
+
+func wrapProse(lines []string, marks []bool, wraps []Wrap, w int, st Styles) (out []string, outMarks, prose []bool, widest int) {
+	out = make([]string, 0, len(lines))
+	outMarks = make([]bool, 0, len(lines))
+	prose = make([]bool, 0, len(lines))
+	for i, l := range lines {
+		kind := NoWrap
+		if i < len(wraps) {
+			kind = wraps[i]
+		}
+		mark := i < len(marks) && marks[i]
+		lw := ansi.StringWidth(l)
+		if kind == NoWrap || lw <= w {
+			out, outMarks, prose = append(out, l), append(outMarks, mark), append(prose, kind != NoWrap)
+			if kind == NoWrap {
+				widest = max(widest, lw)
+			}
+			continue
+		}
+		style := st.Problem
+		if kind == WrapDim {
+			style = st.Dim
+		}
+		text := ansi.Strip(l)
+		body := strings.TrimLeft(text, " ")
+		indent := strings.Repeat(" ", len(text)-len(body))
+		hang := indent + "    " // continuation lines hang under the text after "↳ ✗ "
+		if len(hang) > w/2 {
+			indent, hang = "", "  "
+		}
+		first := true
+		for _, piece := range strings.Split(ansi.Wrap(body, max(w-len(hang), 1), ""), "\n") {
+			lead := hang
+			if first {
+				lead = indent
+			}
+			out = append(out, style.Render(lead+piece))
+			outMarks, prose = append(outMarks, mark && first), append(prose, true)
+			first = false
+		}
+	}
+	return out, outMarks, prose, widest
+}
+
+// hstep is how far one left or right key press scrolls.
+const hstep = 8
+
+// textWidth is the width a document's text gets in its column (the gutter takes one cell).
+func (m Model) textWidth() int {
+	if m.sideBySide() {
+		return (m.width-1)/2 - 1
+	}
+	return m.width - 1
+}
+
 func (m *Model) clampScroll() {
-	n := max(len(m.rendered.CIO), len(m.rendered.XDM))
+	n := max(len(m.shown.cio), len(m.shown.xdm))
 	m.scroll = min(max(m.scroll, 0), max(n-m.bodyHeight(), 0))
+	widest := max(m.shown.cioW, m.shown.xdmW)
+	m.hscroll = min(max(m.hscroll, 0), max(widest-m.textWidth()+1, 0))
 }
 
 // View renders the pane at exactly its size.
@@ -332,48 +501,66 @@ func (m Model) View() string {
 			xdmTitle += " ✓ valid"
 		}
 	}
+	if m.ready && max(m.shown.cioW, m.shown.xdmW) > m.textWidth() {
+		// Lines are cut at the edge: say where the rest is.
+		hint := " →l"
+		if m.hscroll > 0 {
+			hint = fmt.Sprintf(" h← +%d →l", m.hscroll)
+		}
+		cioTitle += hint
+	}
 	var cio, xdm []string
-	var cm, xm []bool
+	var cm, xm, cp, xp []bool
 	switch {
 	case !m.has:
 		cio = []string{m.Styles.Dim.Render("select an event")}
 	case !m.ready:
 		cio = []string{m.Styles.Dim.Render("rendering…")}
 	default:
-		cio, xdm, cm, xm = m.rendered.CIO, m.rendered.XDM, m.rendered.CIOMarks, m.rendered.XDMMarks
+		sh := m.shown
+		cio, xdm, cm, xm, cp, xp = sh.cio, sh.xdm, sh.cm, sh.xm, sh.cioP, sh.xdmP
 	}
 	if m.sideBySide() {
 		lw := (m.width - 1) / 2
 		rw := m.width - 1 - lw
 		h := m.bodyHeight()
-		left := m.column(cioTitle, cio, cm, lw, h)
-		right := m.column(xdmTitle, xdm, xm, rw, h)
+		left := m.column(cioTitle, cio, cm, cp, lw, h)
+		right := m.column(xdmTitle, xdm, xm, xp, rw, h)
 		out := make([]string, len(left))
 		for i := range left {
 			out[i] = left[i] + "│" + right[i]
 		}
 		return strings.Join(out, "\n")
 	}
+	if m.height < 4 {
+		// No room for two titled halves: the Customer.io side alone.
+		return strings.Join(m.column(cioTitle, cio, cm, cp, m.width, m.height-1), "\n")
+	}
 	h := m.bodyHeight()
-	top := m.column(cioTitle, cio, cm, m.width, h)
-	bottom := m.column(xdmTitle, xdm, xm, m.width, m.height-2-h)
+	top := m.column(cioTitle, cio, cm, cp, m.width, h)
+	bottom := m.column(xdmTitle, xdm, xm, xp, m.width, m.height-2-h)
 	return strings.Join(append(top, bottom...), "\n")
 }
 
 // column renders a title and h body lines from the scroll offset, each exactly w cells.
-func (m Model) column(title string, lines []string, marks []bool, w, h int) []string {
+func (m Model) column(title string, lines []string, marks, prose []bool, w, h int) []string {
+	h = max(h, 0)
 	out := make([]string, 0, h+1)
 	out = append(out, m.Styles.Title.Render(cell.Fit(title, w)))
 	for i := m.scroll; i < m.scroll+h; i++ {
-		if i >= len(lines) {
-			out = append(out, strings.Repeat(" ", w))
+		if i >= len(lines) || w < 2 {
+			out = append(out, cell.Fit("", w))
 			continue
 		}
 		gutter := " "
 		if i < len(marks) && marks[i] {
 			gutter = m.Styles.Mark.Render("!")
 		}
-		out = append(out, gutter+cell.Fit(lines[i], w-1))
+		l := lines[i]
+		if m.hscroll > 0 && (i >= len(prose) || !prose[i]) {
+			l = ansi.Cut(l, m.hscroll, m.hscroll+w-1)
+		}
+		out = append(out, gutter+cell.Fit(l, w-1))
 	}
 	return out
 }

@@ -101,8 +101,15 @@ func TestModel_layoutAndMarks(t *testing.T) {
 		if side != (w >= 73) {
 			t.Errorf("width %d: side by side = %v", w, side)
 		}
-		if !strings.Contains(v, `!  "n": 1`) || !strings.Contains(v, "! /n: expected string") || !strings.Contains(v, "✗ 1 problems") {
+		if !strings.Contains(v, `!  "n": 1`) || !strings.Contains(v, "↳ ✗ /n: expected string") || !strings.Contains(v, "✗ 1 problems") {
 			t.Errorf("width %d: problem not marked:\n%s", w, v)
+		}
+		// The reason sits on the line right under the one it concerns.
+		x := m.Current().XDM
+		for i, l := range x {
+			if strings.Contains(ansi.Strip(l), `"n": 1`) && (i+1 >= len(x) || !strings.Contains(ansi.Strip(x[i+1]), "↳ ✗ /n: expected string")) {
+				t.Errorf("width %d: the reason is not under its line: %q", w, x)
+			}
 		}
 	}
 }
@@ -116,13 +123,65 @@ func TestModel_scrollAndTransformError(t *testing.T) {
 	if !strings.Contains(m.View(), "transform failed: mapping 3") {
 		t.Errorf("transform error not shown:\n%s", m.View())
 	}
-	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
-	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
+	for i := 0; i < 12 && !strings.Contains(m.View(), `"recipient": "a@b.c"`); i++ { // past the reasons under "data"
+		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
+	}
 	if !strings.Contains(m.View(), `"recipient": "a@b.c"`) {
 		t.Errorf("scrolling did not move the view:\n%s", m.View())
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyHome})
 	if !strings.Contains(m.View(), " {") {
 		t.Errorf("home did not scroll to the top:\n%s", m.View())
+	}
+}
+
+func TestModel_horizontalScrollReachesLongValues(t *testing.T) {
+	long := strings.Repeat("abcdefghij", 8) + "-END"
+	e := strings.Replace(ev, "a@b.c", long, 1)
+	var calls atomic.Int32
+	m := New(context.Background(), counting(&calls), "default")
+	m.SetSize(60, 40)
+	m.Focus()
+	m = run(t, m, m.Show([]byte(e)))
+	if strings.Contains(m.View(), "-END") {
+		t.Fatal("the value fits: the test proves nothing")
+	}
+	if !strings.Contains(m.View(), "→l") {
+		t.Errorf("no hint that lines continue to the right:\n%s", m.View())
+	}
+	for range 20 {
+		m, _ = m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'l'}})
+	}
+	if v := m.View(); !strings.Contains(v, "-END") {
+		t.Errorf("scrolled right, the end of the value is not shown:\n%s", v)
+	}
+	for _, l := range strings.Split(m.View(), "\n") {
+		if ansi.StringWidth(l) != 60 {
+			t.Errorf("line %q is %d wide", l, ansi.StringWidth(l))
+		}
+	}
+	// Reasons are wrapped, not scrolled: they stay readable while the JSON scrolls.
+	if v := m.View(); !strings.Contains(v, "↳ ✗ data: missing origin: expected one of") || !strings.Contains(v, "transactional_message_id") {
+		t.Errorf("a reason was scrolled away or cut:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyHome})
+	if v := m.View(); !strings.Contains(v, `"recipient": "abcdef`) {
+		t.Errorf("home did not return to the left edge:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnd})
+	if v := m.View(); !strings.Contains(v, "}") {
+		t.Errorf("end did not scroll to the bottom:\n%s", v)
+	}
+}
+
+func TestModel_documentProblemHasNoEmptyPath(t *testing.T) {
+	fn := func(context.Context, string, []byte) (Result, error) {
+		return Result{Record: []byte(`{"_id":"x"}`), Problems: []Problem{{Msg: "required key [timestamp] not found"}}}, nil
+	}
+	m := New(context.Background(), fn, "default")
+	m.SetSize(100, 12)
+	m = run(t, m, m.Show([]byte(ev)))
+	if v := m.View(); !strings.Contains(v, "↳ ✗ required key [timestamp] not found") {
+		t.Errorf("a problem of the whole document:\n%s", v)
 	}
 }

@@ -165,16 +165,30 @@ func Pointer(path string) string {
 // exists, so the problem is never invisible.
 func (d Doc) Marks(pointers []string) []bool {
 	marks := make([]bool, len(d.Lines))
+	at := d.LinesOf(pointers)
+	for _, i := range at {
+		if i >= 0 {
+			marks[i] = true
+		}
+	}
+	return marks
+}
+
+// LinesOf returns, for each pointer, the index of the line it concerns: the line of the
+// value it names, or of its nearest existing ancestor (-1 only for an empty document).
+func (d Doc) LinesOf(pointers []string) []int {
 	index := make(map[string]int, len(d.Lines))
 	for i, l := range d.Lines {
 		if _, ok := index[l.Path]; !ok {
 			index[l.Path] = i
 		}
 	}
-	for _, p := range pointers {
+	out := make([]int, len(pointers))
+	for k, p := range pointers {
+		out[k] = -1
 		for {
 			if i, ok := index[p]; ok {
-				marks[i] = true
+				out[k] = i
 				break
 			}
 			if p == "" {
@@ -183,7 +197,7 @@ func (d Doc) Marks(pointers []string) []bool {
 			p = p[:strings.LastIndexByte(p, '/')]
 		}
 	}
-	return marks
+	return out
 }
 
 // Styles are the highlighter's styles.

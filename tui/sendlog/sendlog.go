@@ -20,29 +20,41 @@ type Entry struct {
 	// At is when the answer arrived (read from the clock inside the send command).
 	At time.Time
 	// Event is the list item id; Label the event's pair.
-	Event     int
-	Label     string
-	Mode      string
+	Event int
+	Label string
+	Mode  string
+	// Outcome is delivered, rejected, failed or cancelled ("" = judged by Status and Err).
+	Outcome   string
 	Status    int
 	XactionID string
 	Latency   time.Duration
 	Attempts  int
 	Body      string
 	Err       string
+	// Bad is the embedded emulator's reason for keeping a delivered event as a bad record.
+	Bad string
 }
 
-// OK reports a 2xx answer.
-func (e Entry) OK() bool { return e.Err == "" && e.Status >= 200 && e.Status < 300 }
+// OK reports a delivered event (a 2xx answer).
+func (e Entry) OK() bool {
+	if e.Outcome != "" {
+		return e.Outcome == "delivered"
+	}
+	return e.Err == "" && e.Status >= 200 && e.Status < 300
+}
 
-// KeyMap are the pane's keys.
-type KeyMap struct{ Up, Down, End key.Binding }
+// KeyMap are the pane's keys. The root model opens the entry under the cursor with enter.
+type KeyMap struct{ Up, Down, PageUp, PageDown, Home, End key.Binding }
 
 // DefaultKeyMap returns the pane's keys.
 func DefaultKeyMap() KeyMap {
 	return KeyMap{
-		Up:   key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "older")),
-		Down: key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "newer")),
-		End:  key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "follow")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "older")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "newer")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "oldest")),
+		End:      key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "newest, follow")),
 	}
 }
 
@@ -50,17 +62,20 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down} }
 
 // FullHelp implements help.KeyMap.
-func (k KeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{{k.Up, k.Down, k.End}} }
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}}
+}
 
 // Styles are the pane's styles.
-type Styles struct{ Header, OK, Failed lipgloss.Style }
+type Styles struct{ Header, Selected, OK, Failed lipgloss.Style }
 
 // DefaultStyles returns the default styles.
 func DefaultStyles() Styles {
 	return Styles{
-		Header: lipgloss.NewStyle().Bold(true),
-		OK:     lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
-		Failed: lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
+		Header:   lipgloss.NewStyle().Bold(true),
+		Selected: lipgloss.NewStyle().Reverse(true),
+		OK:       lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		Failed:   lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
 	}
 }
 
@@ -72,7 +87,10 @@ type Model struct {
 	Limit int
 
 	entries []Entry
-	back    int // rows scrolled back from the tail
+	// cursor is the selected entry; while follow is set it moves to each new entry.
+	cursor  int
+	follow  bool
+	offset  int // first entry on screen
 	width   int
 	height  int
 	focused bool
@@ -80,7 +98,9 @@ type Model struct {
 }
 
 // New returns an empty log keeping 5,000 entries.
-func New() Model { return Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), Limit: 5000} }
+func New() Model {
+	return Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), Limit: 5000, follow: true}
+}
 
 // Add appends an entry.
 func (m *Model) Add(e Entry) {
@@ -90,11 +110,14 @@ func (m *Model) Add(e Entry) {
 		m.bad++
 	}
 	m.entries = append(m.entries, e)
-	if len(m.entries) > m.Limit {
-		m.entries = append([]Entry(nil), m.entries[len(m.entries)-m.Limit:]...)
+	if drop := len(m.entries) - m.Limit; drop > 0 {
+		m.entries = append([]Entry(nil), m.entries[drop:]...)
+		// Keep the cursor on the same entry while it is still kept.
+		m.cursor -= drop
+		m.offset -= drop
 	}
-	if m.back > 0 {
-		m.back++ // keep the same rows on screen while scrolled back
+	if m.follow {
+		m.cursor = len(m.entries) - 1
 	}
 	m.clamp()
 }
@@ -119,7 +142,25 @@ func (m Model) Focused() bool { return m.focused }
 
 func (m *Model) rows() int { return max(m.height-1, 1) }
 
-func (m *Model) clamp() { m.back = min(max(m.back, 0), max(len(m.entries)-m.rows(), 0)) }
+// Selected returns the entry under the cursor.
+func (m Model) Selected() (Entry, bool) {
+	if len(m.entries) == 0 {
+		return Entry{}, false
+	}
+	return m.entries[m.cursor], true
+}
+
+func (m *Model) clamp() {
+	n, rows := len(m.entries), m.rows()
+	m.cursor = min(max(m.cursor, 0), max(n-1, 0))
+	if m.cursor < m.offset {
+		m.offset = m.cursor
+	}
+	if m.cursor >= m.offset+rows {
+		m.offset = m.cursor - rows + 1
+	}
+	m.offset = min(max(m.offset, 0), max(n-rows, 0))
+}
 
 // Update handles the scroll keys when focused.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
@@ -129,13 +170,23 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 	}
 	switch {
 	case key.Matches(km, m.KeyMap.Up):
-		m.back++
+		m.cursor--
 	case key.Matches(km, m.KeyMap.Down):
-		m.back--
+		m.cursor++
+	case key.Matches(km, m.KeyMap.PageUp):
+		m.cursor -= m.rows()
+	case key.Matches(km, m.KeyMap.PageDown):
+		m.cursor += m.rows()
+	case key.Matches(km, m.KeyMap.Home):
+		m.cursor = 0
 	case key.Matches(km, m.KeyMap.End):
-		m.back = 0
+		m.cursor = len(m.entries) - 1
+	default:
+		return m, nil
 	}
 	m.clamp()
+	// On the newest entry the log follows the tail again.
+	m.follow = m.cursor >= len(m.entries)-1
 	return m, nil
 }
 
@@ -145,32 +196,46 @@ func (m Model) View() string {
 		return ""
 	}
 	out := make([]string, 0, m.height)
-	out = append(out, m.Styles.Header.Render(cell.Fit(fmt.Sprintf(rowFormat, "TIME", "ST", "LATENCY", "TRY", "#EVENT", "MODE", "XACTIONID / ERROR"), m.width)))
-	rows := m.rows()
-	end := len(m.entries) - m.back
-	start := max(end-rows, 0)
-	for i := start; i < end; i++ {
+	out = append(out, m.Styles.Header.Render(cell.Fit(" "+fmt.Sprintf(rowFormat, "TIME", "ST", "LATENCY", "TRY", "#EVENT", "MODE", "XACTIONID / ERROR"), m.width)))
+	end := min(m.offset+m.rows(), len(m.entries))
+	for i := m.offset; i < end && len(out) < m.height; i++ {
 		e := m.entries[i]
 		st := fmt.Sprint(e.Status)
-		if e.Err != "" && e.Status == 0 {
+		switch {
+		case e.Outcome == "rejected":
+			st = "REJ"
+		case e.Outcome == "cancelled":
+			st = "CXL"
+		case e.Err != "" && e.Status == 0:
 			st = "ERR"
 		}
 		detail := e.XactionID
+		if e.Bad != "" {
+			detail += " emulator: bad: " + e.Bad
+		}
 		if !e.OK() {
 			detail = strings.Join(strings.Fields(e.Err+" "+e.Body), " ")
 		}
 		line := fmt.Sprintf(rowFormat, e.At.UTC().Format("15:04:05"), st,
 			latency(e.Latency), fmt.Sprint(e.Attempts), fmt.Sprintf("#%d", e.Event), e.Mode, detail)
-		line = cell.Fit(line, m.width)
-		if e.OK() {
+		// The cursor is a character, so it shows without colour too (NO_COLOR).
+		marker := " "
+		if i == m.cursor {
+			marker = ">"
+		}
+		line = cell.Fit(marker+line, m.width)
+		switch {
+		case i == m.cursor && m.focused:
+			line = m.Styles.Selected.Render(line)
+		case e.OK() && e.Bad == "":
 			line = m.Styles.OK.Render(line)
-		} else {
+		default:
 			line = m.Styles.Failed.Render(line)
 		}
 		out = append(out, line)
 	}
 	if len(m.entries) == 0 {
-		out = append(out, cell.Fit(" nothing fired yet: f fires the selected event", m.width))
+		out = append(out, cell.Fit("  nothing fired yet: f fires the selected event", m.width))
 	}
 	for len(out) < m.height {
 		out = append(out, strings.Repeat(" ", m.width))

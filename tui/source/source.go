@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
 
 	"github.com/ciosim/ciosim/tui/cell"
@@ -58,11 +59,14 @@ type row struct {
 	text  string
 	sel   Selection
 	depth int
+	// name is a file row's name, shortened in the middle when the pane is narrow so that
+	// the end (a rotated recording's date and sequence) stays; text is then its counts.
+	name string
 }
 
 // KeyMap are the pane's keys.
 type KeyMap struct {
-	Up, Down, Expand, Collapse, Activate key.Binding
+	Up, Down, PageUp, PageDown, Home, End, Expand, Collapse, Activate key.Binding
 }
 
 // DefaultKeyMap returns the pane's keys.
@@ -70,6 +74,10 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
 		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+u"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+d"), key.WithHelp("pgdn", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home"), key.WithHelp("home", "first")),
+		End:      key.NewBinding(key.WithKeys("end"), key.WithHelp("end", "last")),
 		Expand:   key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "expand")),
 		Collapse: key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "collapse")),
 		Activate: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "expand / generate / load")),
@@ -81,7 +89,7 @@ func (k KeyMap) ShortHelp() []key.Binding { return []key.Binding{k.Up, k.Down, k
 
 // FullHelp implements help.KeyMap.
 func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{k.Up, k.Down, k.Expand, k.Collapse, k.Activate}}
+	return [][]key.Binding{{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End, k.Expand, k.Collapse, k.Activate}}
 }
 
 // Styles are the pane's styles.
@@ -171,14 +179,22 @@ func (m *Model) rebuild() {
 				continue
 			}
 			f := m.files[p]
-			text := fmt.Sprintf("%s %d ev", filepath.Base(p), f.Records)
+			text := fmt.Sprintf(" %d ev", f.Records)
 			if f.Skipped > 0 {
 				text += fmt.Sprintf(" %d bad", f.Skipped)
 			}
 			if f.Err != "" {
-				text = filepath.Base(p) + " ! " + f.Err
+				text = " ! " + f.Err
 			}
-			m.rows = append(m.rows, row{kind: KindFile, text: text, depth: 1, sel: Selection{Kind: KindFile, Path: p}})
+			name := filepath.Base(p)
+			if 1+2+ansi.StringWidth(name+text) <= m.width || m.width == 0 {
+				m.rows = append(m.rows, row{kind: KindFile, name: name, text: text, depth: 1, sel: Selection{Kind: KindFile, Path: p}})
+			} else {
+				// Too narrow for both: the name gets the row (so rotated recordings can be
+				// told apart) and the counts go on the line below.
+				m.rows = append(m.rows, row{kind: KindFile, name: name, depth: 1, sel: Selection{Kind: KindFile, Path: p}},
+					row{kind: KindNote, text: strings.TrimSpace(text), depth: 2})
+			}
 			n++
 		}
 		if n == 0 {
@@ -249,7 +265,14 @@ func (m Model) Selected() Selection {
 }
 
 // SetSize sets the inner size.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h; m.clamp() }
+func (m *Model) SetSize(w, h int) {
+	rewrap := w != m.width
+	m.width, m.height = w, h
+	if rewrap && len(m.files) > 0 {
+		m.rebuild()
+	}
+	m.clamp()
+}
 
 // Focus focuses the pane.
 func (m *Model) Focus() { m.focused = true }
@@ -295,6 +318,24 @@ func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
 		m.move(-1)
 	case key.Matches(km, m.KeyMap.Down):
 		m.move(1)
+	case key.Matches(km, m.KeyMap.PageUp):
+		m.cursor = max(m.cursor-max(m.height-1, 1), 0)
+		if k := m.rows[m.cursor].kind; k == KindHeader || k == KindNote {
+			m.move(1)
+		}
+	case key.Matches(km, m.KeyMap.PageDown):
+		m.cursor = min(m.cursor+max(m.height-1, 1), len(m.rows)-1)
+		if k := m.rows[m.cursor].kind; k == KindHeader || k == KindNote {
+			m.move(-1)
+		}
+	case key.Matches(km, m.KeyMap.Home):
+		m.cursor = 0
+		m.move(1)
+	case key.Matches(km, m.KeyMap.End):
+		m.cursor = len(m.rows) - 1
+		if k := m.rows[m.cursor].kind; k == KindHeader || k == KindNote {
+			m.move(-1)
+		}
 	case key.Matches(km, m.KeyMap.Expand):
 		if sel.Kind == KindObjectType {
 			m.expanded[sel.ObjectType] = true
@@ -331,12 +372,27 @@ func (m Model) View() string {
 			continue
 		}
 		r := m.rows[i]
-		text := cell.Fit(strings.Repeat("  ", r.depth)+r.text, m.width)
+		// The cursor is a character, so it shows without colour too (NO_COLOR).
+		gutter := ""
+		if i == m.cursor {
+			gutter = ">"
+		}
+		body := strings.Repeat("  ", r.depth) + r.text
+		if r.kind == KindFile {
+			indent := strings.Repeat("  ", r.depth)
+			room := m.width - 1 - ansi.StringWidth(indent) - ansi.StringWidth(r.text) // 1: the cursor
+			name := r.name
+			if ansi.StringWidth(name) > room {
+				// Every listed file holds events; the usual extension is the first to go.
+				name = strings.TrimSuffix(name, ".jsonl")
+			}
+			body = indent + cell.Middle(name, max(room, min(8, ansi.StringWidth(name)))) + r.text
+		}
+		text := cell.Fit(gutter+body, m.width)
 		switch {
 		case i == m.cursor && m.focused:
 			text = m.Styles.Selected.Render(text)
 		case i == m.cursor:
-			text = cell.Fit(">"+strings.Repeat("  ", r.depth)+r.text, m.width)
 		case r.kind == KindHeader:
 			text = m.Styles.Header.Render(text)
 		case r.kind == KindNote:

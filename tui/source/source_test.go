@@ -82,3 +82,48 @@ func TestModel_scrollsToCursor(t *testing.T) {
 		t.Errorf("cursor row %+v not on screen:\n%s", sel, v)
 	}
 }
+
+// TestModel_rotatedRecordingsStayDistinct: in a narrow pane, names of rotated recordings are
+// shortened in the middle (their ends differ) and the counts move below, and the cursor is
+// a character (NO_COLOR shows no reverse video).
+func TestModel_rotatedRecordingsStayDistinct(t *testing.T) {
+	m := New(nil, []string{"/data/rec"})
+	m.SetSize(18, 40)
+	m.Focus()
+	names := []string{"ciosim-2026-03-14-001.jsonl", "ciosim-2026-03-14-002.jsonl", "ciosim-2026-04-14-001.jsonl"}
+	for _, n := range names {
+		m.SetFile(File{Path: "/data/rec/" + n, Records: 4})
+	}
+	seen := map[string]bool{}
+	for _, l := range strings.Split(m.View(), "\n") {
+		if strings.Contains(l, "…") {
+			if seen[l] {
+				t.Errorf("two files look alike: %q", l)
+			}
+			seen[l] = true
+		}
+	}
+	if len(seen) != 3 || !strings.Contains(m.View(), "4 ev") {
+		t.Errorf("files not all listed with their counts:\n%s", m.View())
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnd})
+	if s := m.Selected(); s.Path != "/data/rec/"+names[2] {
+		t.Errorf("end selected %+v, want the last file", s)
+	}
+	if !strings.Contains(m.View(), ">  ") {
+		t.Errorf("no cursor character on the focused pane:\n%s", m.View())
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyHome})
+	if s := m.Selected(); s.Kind != KindObjectType || s.ObjectType != "customer" {
+		t.Errorf("home selected %+v, want the first object type", s)
+	}
+	m.SetSize(18, 5)
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyPgDown})
+	if s := m.Selected(); s.Kind != KindObjectType || s.ObjectType != "sms" {
+		t.Errorf("page down selected %+v, want sms four rows on", s)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyPgUp})
+	if s := m.Selected(); s.ObjectType != "customer" {
+		t.Errorf("page up selected %+v, want customer", s)
+	}
+}

@@ -2,8 +2,12 @@ package expr
 
 import (
 	"fmt"
+	"math"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/ciosim/ciosim/xdm/expr/javatime"
 )
 
 // dateFormats is the ordered list of input formats date() tries when no format is given
@@ -18,131 +22,42 @@ var dateFormats = [...]string{
 // DateFormats returns the ordered Java patterns date() tries when no format is given.
 func DateFormats() []string { return append([]string(nil), dateFormats[:]...) }
 
-// extraFormats are tried after dateFormats so that plain RFC 3339 strings (with or without
-// fractional seconds or offsets), which Data Prep accepts for date fields, parse too.
-var extraFormats = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05"}
+// extraFormats are tried after dateFormats. Adobe's own examples parse strings that no
+// pattern of the documented list matches — date("2019-10-23 11:24") gives
+// 2019-10-23T11:24:00Z and date_part("MM", date("2019-10-17 11:55:12")) gives 10 — and
+// date-time fields take ISO 8601 strings such as "2019-10-17T11:55:12+02:00", so ciosim
+// also accepts RFC 3339 and the date with hours and minutes (and seconds).
+var extraFormats = []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04"}
 
-// JavaLayout converts a Java DateTimeFormatter pattern to a Go time layout. It supports the
-// letters y, M, d, H, h, m, s, S, a, E, X, Z, z and 'quoted' literals.
-func JavaLayout(pat string) (string, error) {
-	var b strings.Builder
-	for i := 0; i < len(pat); {
-		c := pat[i]
-		if c == '\'' {
-			j := strings.IndexByte(pat[i+1:], '\'')
-			if j < 0 {
-				return "", fmt.Errorf("unterminated quote in date format %q", pat)
-			}
-			if j == 0 {
-				b.WriteByte('\'')
-			} else {
-				b.WriteString(pat[i+1 : i+1+j])
-			}
-			i += j + 2
-			continue
-		}
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		n := 1
-		for i+n < len(pat) && pat[i+n] == c {
-			n++
-		}
-		i += n
-		var g string
-		switch c {
-		case 'y', 'u', 'Y':
-			if n == 2 {
-				g = "06"
-			} else {
-				g = "2006"
-			}
-		case 'M', 'L':
-			g = [...]string{"1", "01", "Jan", "January"}[min(n, 4)-1]
-		case 'd':
-			g = [...]string{"2", "02"}[min(n, 2)-1]
-		case 'D':
-			g = "002"
-		case 'H', 'k':
-			g = "15"
-		case 'h', 'K':
-			g = [...]string{"3", "03"}[min(n, 2)-1]
-		case 'm':
-			g = [...]string{"4", "04"}[min(n, 2)-1]
-		case 's':
-			g = [...]string{"5", "05"}[min(n, 2)-1]
-		case 'S':
-			// Go needs fractional seconds after a '.' or ','; Java writes the separator
-			// itself, so drop it from what we have written so far.
-			s := b.String()
-			if strings.HasSuffix(s, ".") || strings.HasSuffix(s, ",") {
-				g = strings.Repeat("0", n)
-			} else {
-				return "", fmt.Errorf("date format %q: fraction of second must follow '.'", pat)
-			}
-		case 'a':
-			g = "PM"
-		case 'E':
-			if n >= 4 {
-				g = "Monday"
-			} else {
-				g = "Mon"
-			}
-		case 'X', 'x':
-			g = [...]string{"Z07", "Z0700", "Z07:00"}[min(n, 3)-1]
-			if c == 'x' {
-				g = g[1:]
-				if n == 1 {
-					g = "-07"
-				}
-			}
-		case 'Z':
-			if n >= 4 {
-				g = "Z07:00"
-			} else {
-				g = "-0700"
-			}
-		case 'z', 'V', 'O':
-			g = "MST"
-		default:
-			return "", fmt.Errorf("date format %q: pattern letter %q is not supported", pat, c)
-		}
-		b.WriteString(g)
+// defaultFormatters are the compiled dateFormats.
+var defaultFormatters = sync.OnceValue(func() []*javatime.Formatter {
+	out := make([]*javatime.Formatter, len(dateFormats))
+	for i, f := range dateFormats {
+		out[i] = javatime.MustCompile(f)
 	}
-	return b.String(), nil
-}
+	return out
+})
 
-// layout converts a Java pattern, caching the result in the Env's Cache when it has one.
-func (e *Env) layout(pat string) (string, error) {
+// formatter compiles a Java pattern, keeping it in the Env's Cache when it has one.
+func (e *Env) formatter(pat string) (*javatime.Formatter, error) {
 	if e.Cache != nil {
-		if l, ok := e.Cache.m.Load("fmt\x00" + pat); ok {
-			return l.(string), nil
+		if f, ok := e.Cache.fmts.Load(pat); ok {
+			return f.(*javatime.Formatter), nil
 		}
 	}
-	l, err := JavaLayout(pat)
+	f, err := javatime.Compile(pat)
 	if err == nil && e.Cache != nil {
-		e.Cache.m.Store("fmt\x00"+pat, l)
+		e.Cache.fmts.Store(pat, f)
 	}
-	return l, err
+	return f, err
 }
 
 // ParseDate parses s with the ordered list of [DateFormats] (then RFC 3339), as Data Prep does
 // when a string is mapped onto a date-time field.
 func ParseDate(s string) (time.Time, bool) {
-	var e Env
-	return e.parseAny(s)
-}
-
-func (e *Env) parseAny(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
-	for _, f := range dateFormats {
-		l, err := e.layout(f)
-		if err != nil {
-			continue
-		}
-		if t, err := time.Parse(l, s); err == nil {
+	for _, f := range defaultFormatters() {
+		if t, err := f.Parse(s); err == nil {
 			return t, true
 		}
 	}
@@ -153,6 +68,8 @@ func (e *Env) parseAny(s string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+func (e *Env) parseAny(s string) (time.Time, bool) { return ParseDate(s) }
 
 func (e *Env) toTime(v any) (time.Time, error) {
 	switch v := v.(type) {
@@ -187,16 +104,16 @@ func addDateFuncs(add adder) {
 			}
 			return nil, fmt.Errorf("%q matches none of the supported date formats", s)
 		}
-		l, err := e.layout(str(a[1]))
+		f, err := e.formatter(str(a[1]))
 		if err != nil {
 			return nil, err
 		}
-		t, err := time.Parse(l, s)
+		t, err := f.ParseFixedNames(s)
 		if err != nil {
 			if len(a) == 3 {
 				return a[2], nil
 			}
-			return nil, fmt.Errorf("%q does not match format %q", s, str(a[1]))
+			return nil, err
 		}
 		return t, nil
 	})
@@ -208,11 +125,11 @@ func addDateFuncs(add adder) {
 		if err != nil {
 			return nil, err
 		}
-		l, err := e.layout(str(a[1]))
+		f, err := e.formatter(str(a[1]))
 		if err != nil {
 			return nil, err
 		}
-		return t.Format(l), nil
+		return f.Format(t)
 	})
 	add("dformat", 2, 2, func(e *Env, a []any) (any, error) {
 		if a[0] == nil {
@@ -221,16 +138,16 @@ func addDateFuncs(add adder) {
 		ms, ok := toInt(a[0])
 		if !ok {
 			f, okf := toNumber(a[0])
-			if !okf {
+			if !okf || math.IsNaN(f) || f < -(1<<63) || f >= 1<<63 {
 				return nil, fmt.Errorf("%s is not a number of milliseconds", show(a[0]))
 			}
 			ms = int64(f)
 		}
-		l, err := e.layout(str(a[1]))
+		f, err := e.formatter(str(a[1]))
 		if err != nil {
 			return nil, err
 		}
-		return time.UnixMilli(ms).UTC().Format(l), nil
+		return f.Format(time.UnixMilli(ms).UTC())
 	})
 	add("date_part", 2, 2, func(e *Env, a []any) (any, error) {
 		if a[1] == nil {
@@ -315,9 +232,9 @@ func addDateFuncs(add adder) {
 			}
 			p[i] = int(v)
 		}
-		loc, err := time.LoadLocation(str(a[7]))
+		loc, err := javatime.LoadZone(str(a[7]))
 		if err != nil {
-			return nil, fmt.Errorf("unknown time zone %q", str(a[7]))
+			return nil, err
 		}
 		return time.Date(p[0], time.Month(p[1]), p[2], p[3], p[4], p[5], p[6], loc), nil
 	}
@@ -341,9 +258,9 @@ func addDateFuncs(add adder) {
 		if err != nil {
 			return nil, err
 		}
-		loc, err := time.LoadLocation(str(a[1]))
+		loc, err := javatime.LoadZone(str(a[1]))
 		if err != nil {
-			return nil, fmt.Errorf("unknown time zone %q", str(a[1]))
+			return nil, err
 		}
 		return t.In(loc), nil
 	})

@@ -13,12 +13,14 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"math/big"
 	"net/url"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf16"
 
 	"golang.org/x/text/encoding/charmap"
@@ -56,7 +58,9 @@ func (r *Registry) lookup(name string, nargs int) (*funcDef, error) {
 		return nil, &UnknownFunctionError{Name: name}
 	}
 	if f.unsupported != "" {
-		return nil, &UnsupportedFunctionError{Name: name, Why: f.unsupported}
+		// AEP fails the expression for the record (the field is nulled with a warning);
+		// ciosim does the same at run time instead of refusing the whole mapping set.
+		return f, nil
 	}
 	if nargs < f.min || (f.max >= 0 && nargs > f.max) {
 		want := strconv.Itoa(f.min)
@@ -107,21 +111,29 @@ func newDefaultRegistry() *Registry {
 	}
 	no := func(why string, names ...string) {
 		for _, n := range names {
-			r.funcs[n] = &funcDef{unsupported: why}
+			err := &UnsupportedFunctionError{Name: n, Why: why}
+			r.funcs[n] = &funcDef{min: 0, max: -1, unsupported: why, fn: func(*Env, []any) (any, error) { return nil, err }}
 		}
 	}
 	addStringFuncs(add)
 	addDataFuncs(add)
 	addDateFuncs(add)
-	no("user-agent parsing is not emulated", "ua_os_name", "ua_os_version_major", "ua_os_version", "ua_os_name_version",
-		"ua_agent_version", "ua_agent_version_major", "ua_agent_name", "ua_device_class")
+	addUserAgentFuncs(add)
 	no("Adobe Analytics source only", "aa_get_event_id", "aa_get_event_value", "aa_get_product_categories",
 		"aa_get_product_names", "aa_get_product_quantities", "aa_get_product_prices", "aa_get_product_event_values",
 		"aa_get_product_evars")
 	no("destination dataflows only", "array_to_string", "filterArray", "transformArray", "flattenArray")
-	no("ECID derivation is not public", "fpid_to_ecid")
+	no("Adobe does not publish how an ECID is derived from an FPID", "fpid_to_ecid")
 	return r
 }
+
+// MaxStringLength bounds a string a function builds from sizes in the data (lpad, rpad,
+// replacestr): 1 MiB, the largest streaming message AEP accepts. Beyond it the function
+// fails and the field is nulled with a warning, instead of exhausting memory.
+const MaxStringLength = 1 << 20
+
+// maxBigDigits bounds the digits to_bigint parses.
+const maxBigDigits = 10000
 
 type adder func(name string, min, max int, fn func(*Env, []any) (any, error))
 
@@ -150,6 +162,8 @@ func addStringFuncs(add adder) {
 		}
 		return b.String(), nil
 	})
+	// explode: "Splits the string based on a regex" (Java's String.split: trailing empty
+	// parts dropped, inner ones kept).
 	add("explode", 1, 2, func(e *Env, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
@@ -162,23 +176,25 @@ func addStringFuncs(add adder) {
 		if err != nil {
 			return nil, err
 		}
-		return strs(re.Split(str(a[0]), -1)), nil
-	})
-	add("split", 2, 2, func(e *Env, a []any) (any, error) {
-		if a[0] == nil {
-			return nil, nil
-		}
-		re, err := e.regex(str(a[1]))
+		parts, err := re.split(str(a[0]))
 		if err != nil {
 			return nil, err
 		}
-		out := []any{}
-		for _, p := range re.Split(str(a[0]), -1) {
-			if p != "" {
-				out = append(out, p)
-			}
+		return strs(parts), nil
+	})
+	// split: "If you include multiple delimiters, the string will split on any of the
+	// delimiters" and only non-empty parts are returned — Apache Commons'
+	// StringUtils.split(str, separatorChars); no separator splits on whitespace.
+	add("split", 2, 2, func(_ *Env, a []any) (any, error) {
+		if a[0] == nil {
+			return nil, nil
 		}
-		return out, nil
+		sep := str(a[1])
+		isSep := func(r rune) bool { return strings.ContainsRune(sep, r) }
+		if a[1] == nil || sep == "" {
+			isSep = unicode.IsSpace
+		}
+		return strs(strings.FieldsFunc(str(a[0]), isSep)), nil
 	})
 	add("instr", 2, 4, func(_ *Env, a []any) (any, error) {
 		if a[0] == nil || a[1] == nil {
@@ -221,7 +237,11 @@ func addStringFuncs(add adder) {
 		if a[0] == nil {
 			return nil, nil
 		}
-		return strings.ReplaceAll(str(a[0]), str(a[1]), str(a[2])), nil
+		in, find, repl := str(a[0]), str(a[1]), str(a[2])
+		if n := strings.Count(in, find); len(repl) > len(find) && int64(len(in))+int64(n)*int64(len(repl)-len(find)) > MaxStringLength {
+			return nil, fmt.Errorf("the result would be longer than ciosim's limit of %d characters for a string", MaxStringLength)
+		}
+		return strings.ReplaceAll(in, find, repl), nil
 	})
 	add("substr", 2, 3, func(_ *Env, a []any) (any, error) {
 		if a[0] == nil {
@@ -293,6 +313,9 @@ func addStringFuncs(add adder) {
 			if int64(len(s)) >= n {
 				return string(s), nil
 			}
+			if n > MaxStringLength {
+				return nil, fmt.Errorf("count %d is longer than ciosim's limit of %d characters for a string", n, MaxStringLength)
+			}
 			fill := make([]rune, 0, n-int64(len(s)))
 			for int64(len(fill)) < n-int64(len(s)) {
 				fill = append(fill, p[len(fill)%len(p)])
@@ -337,29 +360,30 @@ func addStringFuncs(add adder) {
 	add("rtrim", 1, 1, trim(func(s string) string { return strings.TrimRight(s, " \t\r\n") }))
 
 	// Regex
+	// extract_regex: the first match (Matcher.find) and its groups; a group that took
+	// no part in the match is null.
 	add("extract_regex", 2, 2, func(e *Env, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
-		re, err := e.regex(str(a[1]))
+		pat := str(a[1])
+		re, err := e.regex(pat)
 		if err != nil {
 			return nil, err
 		}
-		m := re.FindStringSubmatch(str(a[0]))
-		if m == nil {
-			return nil, nil
-		}
-		return strs(m), nil
+		return re.find(str(a[0]))
 	})
+	// matches_regex: the whole string must match (Java's String.matches).
 	add("matches_regex", 2, 2, func(e *Env, a []any) (any, error) {
 		if a[0] == nil {
 			return false, nil
 		}
-		re, err := e.regex(`^(?:` + str(a[1]) + `)$`)
+		pat := str(a[1])
+		re, err := e.regex(pat)
 		if err != nil {
 			return nil, err
 		}
-		return re.MatchString(str(a[0])), nil
+		return re.matches(str(a[0]))
 	})
 
 	// Hashing: lowercase hex of the input encoded in CHARSET (default UTF-8).
@@ -608,7 +632,16 @@ func addDataFuncs(add adder) {
 		}
 		return strToObject(str(a[0]), str(a[2]), fd)[str(a[1])], nil
 	})
-	present := func(_ *Env, a []any) (any, error) { return a[0] != nil, nil }
+	// contains_key("evars.evar.field1"): "Checks if the object exists within the source
+	// data" — the argument is a path (dots separate names, \\. is a literal dot, ${} wraps a
+	// name) looked up in the source record; a key present with a null value exists.
+	present := func(e *Env, a []any) (any, error) {
+		p, ok := a[0].(string)
+		if !ok {
+			return false, nil
+		}
+		return pathExists(e.Root, p), nil
+	}
 	add("contains_key", 1, 1, present)
 	add("is_set", 1, 1, present)
 	add("nullify", 0, 0, func(*Env, []any) (any, error) { return nil, nil })
@@ -770,7 +803,7 @@ func addDataFuncs(add adder) {
 	add("size_of", 1, 1, func(_ *Env, a []any) (any, error) { return sizeOf(a[0]), nil })
 	passArray := func(_ *Env, a []any) (any, error) { return a[0], nil }
 	add("upsert_array_append", 1, 1, passArray)
-	add("upsert_array_replace", 1, 1, passArray)
+	add("upsert_array_replace", 1, 2, passArray) // the documented example passes an index too
 
 	// Logic
 	add("decode", 3, -1, func(_ *Env, a []any) (any, error) {
@@ -820,12 +853,26 @@ func addDataFuncs(add adder) {
 	add("max", 1, -1, agg(false))
 
 	// Type conversion
+	// to_bigint: Java's new BigInteger(String): any number of digits, no fraction (the
+	// documented to_bigint("1000000.34") → 1000000.34 is not what BigInteger does).
 	add("to_bigint", 1, 1, func(_ *Env, a []any) (any, error) {
 		if a[0] == nil {
 			return nil, nil
 		}
 		if i, ok := toInt(a[0]); ok {
 			return i, nil
+		}
+		if b, ok := a[0].(*big.Int); ok {
+			return b, nil
+		}
+		s, ok := a[0].(string)
+		if ok && len(s) <= maxBigDigits {
+			if b, ok := new(big.Int).SetString(s, 10); ok && !strings.HasPrefix(s, "_") {
+				if b.IsInt64() {
+					return b.Int64(), nil
+				}
+				return b, nil
+			}
 		}
 		return nil, fmt.Errorf("%s is not an integer", show(a[0]))
 	})

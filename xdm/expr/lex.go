@@ -23,12 +23,16 @@ const (
 	tDot
 	tQuestion
 	tColon
+	tLBrace
+	tRBrace
 )
 
 type token struct {
 	kind tokKind
 	text string // identifier name (unescaped), string value, number text or operator
 	pos  int    // byte offset in the source
+	// quoted marks a name written inside ${}: never a keyword, operator or function
+	quoted bool
 }
 
 // SyntaxError reports a malformed expression. Pos is the 1-based character column where
@@ -115,7 +119,7 @@ func (p *parser) lex() error {
 			if !closed {
 				return p.errAt(start, "unterminated string")
 			}
-			p.toks = append(p.toks, token{tString, b.String(), start})
+			p.toks = append(p.toks, token{kind: tString, text: b.String(), pos: start})
 		case c >= '0' && c <= '9':
 			start := i
 			for i < len(src) && (src[i] >= '0' && src[i] <= '9') {
@@ -141,26 +145,29 @@ func (p *parser) lex() error {
 			}
 			// Java-style suffixes (10L, 1.5d, 2f) are accepted and ignored.
 			if i < len(src) && strings.IndexByte("lLdDfF", src[i]) >= 0 && (i+1 == len(src) || !isIdentPart(rune(src[i+1]))) {
-				p.toks = append(p.toks, token{tNumber, src[start:i], start})
+				p.toks = append(p.toks, token{kind: tNumber, text: src[start:i], pos: start})
 				i++
 				continue
 			}
 			if i < len(src) && isIdentPart(rune(src[i])) {
 				return p.errAt(i, "unexpected %q after number", src[i])
 			}
-			p.toks = append(p.toks, token{tNumber, src[start:i], start})
+			p.toks = append(p.toks, token{kind: tNumber, text: src[start:i], pos: start})
 		case c == '$' && i+1 < len(src) && src[i+1] == '{':
+			// ${a.b c\.d}: dots are path separators, \. a literal dot, and a name may hold
+			// spaces, hyphens or a reserved word.
 			start := i
-			end := strings.IndexByte(src[i+2:], '}')
-			if end < 0 {
-				return p.errAt(start, "unterminated ${...} name")
+			segs, end, err := SplitBraced(src[i:])
+			if err != "" {
+				return p.errAt(start, "%s", err)
 			}
-			name := src[i+2 : i+2+end]
-			if name == "" {
-				return p.errAt(start, "empty ${} name")
+			for k, seg := range segs {
+				if k > 0 {
+					p.toks = append(p.toks, token{kind: tDot, text: ".", pos: start})
+				}
+				p.toks = append(p.toks, token{kind: tIdent, text: seg, pos: start, quoted: true})
 			}
-			p.toks = append(p.toks, token{tIdent, name, start})
-			i += end + 3
+			i += end
 		case isIdentStart(c, src[i:]):
 			start := i
 			var b strings.Builder
@@ -177,7 +184,7 @@ func (p *parser) lex() error {
 				b.WriteString(src[i : i+w])
 				i += w
 			}
-			p.toks = append(p.toks, token{tIdent, b.String(), start})
+			p.toks = append(p.toks, token{kind: tIdent, text: b.String(), pos: start})
 		default:
 			start := i
 			two := ""
@@ -186,37 +193,41 @@ func (p *parser) lex() error {
 			}
 			switch two {
 			case "==", "!=", "<=", ">=", "&&", "||", "=~", "!~":
-				p.toks = append(p.toks, token{tOp, two, start})
+				p.toks = append(p.toks, token{kind: tOp, text: two, pos: start})
 				i += 2
 				continue
 			}
 			i++
 			switch c {
 			case '(':
-				p.toks = append(p.toks, token{tLParen, "(", start})
+				p.toks = append(p.toks, token{kind: tLParen, text: "(", pos: start})
 			case ')':
-				p.toks = append(p.toks, token{tRParen, ")", start})
+				p.toks = append(p.toks, token{kind: tRParen, text: ")", pos: start})
 			case '[':
-				p.toks = append(p.toks, token{tLBrack, "[", start})
+				p.toks = append(p.toks, token{kind: tLBrack, text: "[", pos: start})
 			case ']':
-				p.toks = append(p.toks, token{tRBrack, "]", start})
+				p.toks = append(p.toks, token{kind: tRBrack, text: "]", pos: start})
 			case ',':
-				p.toks = append(p.toks, token{tComma, ",", start})
+				p.toks = append(p.toks, token{kind: tComma, text: ",", pos: start})
 			case '.':
-				p.toks = append(p.toks, token{tDot, ".", start})
+				p.toks = append(p.toks, token{kind: tDot, text: ".", pos: start})
 			case '?':
-				p.toks = append(p.toks, token{tQuestion, "?", start})
+				p.toks = append(p.toks, token{kind: tQuestion, text: "?", pos: start})
 			case ':':
-				p.toks = append(p.toks, token{tColon, ":", start})
+				p.toks = append(p.toks, token{kind: tColon, text: ":", pos: start})
+			case '{':
+				p.toks = append(p.toks, token{kind: tLBrace, text: "{", pos: start})
+			case '}':
+				p.toks = append(p.toks, token{kind: tRBrace, text: "}", pos: start})
 			case '+', '-', '*', '/', '%', '<', '>', '!', '~':
-				p.toks = append(p.toks, token{tOp, string(c), start})
+				p.toks = append(p.toks, token{kind: tOp, text: string(c), pos: start})
 			default:
 				r, _ := utf8.DecodeRuneInString(src[start:])
 				return p.errAt(start, "unexpected character %q", r)
 			}
 		}
 	}
-	p.toks = append(p.toks, token{tEOF, "", len(src)})
+	p.toks = append(p.toks, token{kind: tEOF, text: "", pos: len(src)})
 	return nil
 }
 
@@ -233,4 +244,38 @@ func isIdentStart(c byte, rest string) bool {
 
 func isIdentPart(r rune) bool {
 	return r == '_' || r == '@' || r == '$' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// SplitBraced reads a ${...} name at the start of s: the names it holds (split at dots;
+// "\." is a literal dot and "\\" a backslash) and the length of the ${...} text. It
+// returns a message when the braces are unterminated or a name is empty.
+func SplitBraced(s string) (names []string, n int, msg string) {
+	if !strings.HasPrefix(s, "${") {
+		return nil, 0, "expected ${"
+	}
+	var b strings.Builder
+	for i := 2; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && i+1 < len(s) && (s[i+1] == '.' || s[i+1] == '\\' || s[i+1] == '}'):
+			b.WriteByte(s[i+1])
+			i++
+		case c == '.':
+			if b.Len() == 0 {
+				return nil, 0, "empty name in ${...}"
+			}
+			names = append(names, b.String())
+			b.Reset()
+		case c == '}':
+			if b.Len() == 0 {
+				if len(names) == 0 {
+					return nil, 0, "empty ${} name"
+				}
+				return nil, 0, "empty name in ${...}"
+			}
+			return append(names, b.String()), i + 1, ""
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return nil, 0, "unterminated ${...} name"
 }

@@ -104,6 +104,25 @@ func (n *arrayNode) eval(e *Env) (any, error) {
 	return out, nil
 }
 
+// mapNode is a JEXL map literal; a key is written as a string, a later key wins.
+type mapNode struct{ keys, vals []node }
+
+func (n *mapNode) eval(e *Env) (any, error) {
+	out := make(map[string]any, len(n.keys))
+	for i, kn := range n.keys {
+		k, err := kn.eval(e)
+		if err != nil {
+			return nil, err
+		}
+		v, err := n.vals[i].eval(e)
+		if err != nil {
+			return nil, err
+		}
+		out[toString(k)] = v
+	}
+	return out, nil
+}
+
 type condNode struct{ c, a, b node }
 
 func (n *condNode) eval(e *Env) (any, error) {
@@ -139,6 +158,9 @@ func (n *unNode) eval(e *Env) (any, error) {
 	default: // "-"
 		switch v := v.(type) {
 		case int64:
+			if v == math.MinInt64 {
+				return nil, &EvalError{"-", fmt.Errorf("integer overflow: -(%d)", v)}
+			}
 			return -v, nil
 		case nil:
 			return nil, nil
@@ -195,7 +217,11 @@ func (n *binNode) eval(e *Env) (any, error) {
 		if err != nil {
 			return nil, &EvalError{n.op, err}
 		}
-		m := re.MatchString(s)
+		// JEXL: "abcdef" =~ "abc.*" is true — the whole string must match.
+		m, err := re.matches(s)
+		if err != nil {
+			return nil, &EvalError{n.op, err}
+		}
 		return m == (n.op == "=~"), nil
 	case "<", ">", "<=", ">=":
 		c, err := compare(l, r)
@@ -229,19 +255,40 @@ func arith(op string, l, r any) (any, error) {
 	li, lint := l.(int64)
 	ri, rint := r.(int64)
 	if lint && rint {
+		// Overflow fails the expression (the field is nulled with a warning) instead of
+		// wrapping: 9223372036854775807 * 1000 must not become a date in 1969. JEXL
+		// would widen to a BigInteger, which no XDM integer field or date function takes.
 		switch op {
 		case "+":
-			return li + ri, nil
+			r := li + ri
+			if (li^r)&(ri^r) < 0 {
+				return nil, overflow(op, li, ri)
+			}
+			return r, nil
 		case "-":
-			return li - ri, nil
+			r := li - ri
+			if (li^ri)&(li^r) < 0 {
+				return nil, overflow(op, li, ri)
+			}
+			return r, nil
 		case "*":
-			return li * ri, nil
+			r := li * ri
+			if li != 0 && (r/li != ri || (li == -1 && ri == math.MinInt64) || (ri == -1 && li == math.MinInt64)) {
+				return nil, overflow(op, li, ri)
+			}
+			return r, nil
 		case "/", "%":
 			if ri == 0 {
 				return nil, &EvalError{op, errors.New("division by zero")}
 			}
 			if op == "/" {
+				if li == math.MinInt64 && ri == -1 {
+					return nil, overflow(op, li, ri)
+				}
 				return li / ri, nil
+			}
+			if ri == -1 {
+				return int64(0), nil
 			}
 			return li % ri, nil
 		}
@@ -380,4 +427,8 @@ func (n *methodNode) eval(e *Env) (any, error) {
 		return nil, &EvalError{n.name, err}
 	}
 	return v, nil
+}
+
+func overflow(op string, l, r int64) error {
+	return &EvalError{op, fmt.Errorf("integer overflow: %d %s %d is outside the 64-bit range", l, op, r)}
 }

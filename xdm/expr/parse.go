@@ -151,7 +151,7 @@ func (p *parser) parsePostfix() (node, error) {
 			if nt.kind != tIdent {
 				return nil, p.errAt(nt.pos, "expected a field or method name after '.', found %s", describe(nt))
 			}
-			if p.peek().kind == tLParen {
+			if p.peek().kind == tLParen && !nt.quoted {
 				record()
 				p.next()
 				args, err := p.parseArgs()
@@ -269,6 +269,41 @@ func (p *parser) parsePrimary() (node, error) {
 			return nil, p.errAt(e.pos, "expected ')', found %s", describe(e))
 		}
 		return x, nil
+	case tLBrace:
+		// JEXL map literal {"a": 1, "b": x}; {} and {:} are empty maps
+		var keys, vals []node
+		if p.peek().kind == tColon {
+			p.next()
+			if e := p.next(); e.kind != tRBrace {
+				return nil, p.errAt(e.pos, "expected '}' after '{:', found %s", describe(e))
+			}
+			return &mapNode{}, nil
+		}
+		if p.peek().kind == tRBrace {
+			p.next()
+			return &mapNode{}, nil
+		}
+		for {
+			k, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			if c := p.next(); c.kind != tColon {
+				return nil, p.errAt(c.pos, "expected ':' after a map key, found %s", describe(c))
+			}
+			v, err := p.parseExpr()
+			if err != nil {
+				return nil, err
+			}
+			keys, vals = append(keys, k), append(vals, v)
+			n := p.next()
+			if n.kind == tRBrace {
+				return &mapNode{keys: keys, vals: vals}, nil
+			}
+			if n.kind != tComma {
+				return nil, p.errAt(n.pos, "expected ',' or '}' in map, found %s", describe(n))
+			}
+		}
 	case tLBrack:
 		// array literal [a, b]
 		var elems []node
@@ -291,6 +326,12 @@ func (p *parser) parsePrimary() (node, error) {
 			}
 		}
 	case tIdent:
+		if t.quoted {
+			if p.scope != nil {
+				return p.scope.path(nil, t.text), nil
+			}
+			return &varNode{name: t.text}, nil
+		}
 		switch t.text {
 		case "true":
 			return &litNode{true}, nil
@@ -310,6 +351,12 @@ func (p *parser) parsePrimary() (node, error) {
 				return nil, p.wrapAt(t.pos, err)
 			}
 			c := &callNode{name: t.text, f: f, args: args}
+			if (t.text == "contains_key" || t.text == "is_set") && len(args) == 1 {
+				// contains_key(data.x) with a bare path checks that path, as contains_key("data.x")
+				if s, ok := pathOf(args[0]); ok && !strings.Contains(s, "[]") {
+					args[0] = &litNode{s}
+				}
+			}
 			if p.plain {
 				return c, nil
 			}

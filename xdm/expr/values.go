@@ -9,19 +9,42 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
+
+	"github.com/dlclark/regexp2"
 )
 
 // Cache holds compiled regular expressions shared by evaluations; the zero value is ready
 // and it is safe for concurrent use. Put one in [Env.Cache] to avoid recompiling a regex
 // for every record.
-type Cache struct{ m sync.Map }
+type Cache struct {
+	m    sync.Map // regexes
+	fmts sync.Map // *javatime.Formatter by pattern
+}
 
-func (e *Env) regex(pat string) (*regexp.Regexp, error) {
+// RegexTimeout bounds one regex match run by the backtracking engine: a pattern that
+// backtracks for longer fails the expression (the field is nulled with a warning)
+// instead of stalling the run.
+const RegexTimeout = 100 * time.Millisecond
+
+// javaRegex is a compiled Java pattern. A pattern Go's RE2 engine accepts runs there:
+// linear time, and \d \w \s ASCII as in Java. Only what RE2 lacks (backreferences,
+// lookaround, atomic groups) runs on regexp2, a backtracking engine bounded by
+// RegexTimeout.
+type javaRegex struct {
+	pat  string
+	re   *regexp.Regexp // RE2: find
+	full *regexp.Regexp // RE2: anchored, for matches()
+	bt   *regexp2.Regexp
+}
+
+// regex compiles a pattern, caching it in the Env's Cache when it has one.
+func (e *Env) regex(pat string) (*javaRegex, error) {
 	if e.Cache == nil {
 		return compileRegex(pat)
 	}
 	if re, ok := e.Cache.m.Load(pat); ok {
-		return re.(*regexp.Regexp), nil
+		return re.(*javaRegex), nil
 	}
 	re, err := compileRegex(pat)
 	if err != nil {
@@ -31,12 +54,114 @@ func (e *Env) regex(pat string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
-func compileRegex(pat string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile(pat)
+func compileRegex(pat string) (*javaRegex, error) {
+	if re, err := regexp.Compile(pat); err == nil {
+		return &javaRegex{pat: pat, re: re, full: regexp.MustCompile(`^(?:` + pat + `)$`)}, nil
+	}
+	bt, err := regexp2.Compile(pat, regexp2.None)
 	if err != nil {
 		return nil, fmt.Errorf("bad regex %q: %w", pat, err)
 	}
-	return re, nil
+	bt.MatchTimeout = RegexTimeout
+	return &javaRegex{pat: pat, bt: bt}, nil
+}
+
+// matchErr words a regexp2 failure (a timeout) for the warning.
+func (r *javaRegex) matchErr(err error) error {
+	return fmt.Errorf("regex %q gave up after %v: %w", r.pat, RegexTimeout, err)
+}
+
+// matches reports whether the pattern matches all of s (Java's String.matches).
+func (r *javaRegex) matches(s string) (bool, error) {
+	if r.re != nil {
+		return r.full.MatchString(s), nil
+	}
+	m, err := r.bt.FindStringMatch(s)
+	for err == nil && m != nil {
+		if m.Index == 0 && m.Length == len([]rune(s)) {
+			return true, nil
+		}
+		m, err = r.bt.FindNextMatch(m)
+	}
+	if err != nil {
+		return false, r.matchErr(err)
+	}
+	return false, nil
+}
+
+// find returns the first match and its groups (nil for a group that took no part), or nil.
+func (r *javaRegex) find(s string) ([]any, error) {
+	if r.re != nil {
+		idx := r.re.FindStringSubmatchIndex(s)
+		if idx == nil {
+			return nil, nil
+		}
+		out := make([]any, len(idx)/2)
+		for i := range out {
+			if idx[2*i] >= 0 {
+				out[i] = s[idx[2*i]:idx[2*i+1]]
+			}
+		}
+		return out, nil
+	}
+	m, err := r.bt.FindStringMatch(s)
+	if err != nil {
+		return nil, r.matchErr(err)
+	}
+	if m == nil {
+		return nil, nil
+	}
+	gs := m.Groups()
+	out := make([]any, len(gs))
+	for i, g := range gs {
+		if len(g.Captures) > 0 {
+			out[i] = g.String()
+		}
+	}
+	return out, nil
+}
+
+// split is Java's String.split(regex): a zero-width match at the start gives no leading
+// empty part, and trailing empty parts are removed.
+func (r *javaRegex) split(s string) ([]string, error) {
+	var spans [][2]int // byte offsets of the matches
+	if r.re != nil {
+		for _, m := range r.re.FindAllStringIndex(s, -1) {
+			spans = append(spans, [2]int{m[0], m[1]})
+		}
+	} else {
+		rs := []rune(s)
+		off := make([]int, len(rs)+1) // rune index → byte offset
+		for i, b := 0, 0; i < len(rs); i++ {
+			off[i] = b
+			b += utf8.RuneLen(rs[i])
+			off[i+1] = b
+		}
+		m, err := r.bt.FindStringMatch(s)
+		for ; err == nil && m != nil; m, err = r.bt.FindNextMatch(m) {
+			spans = append(spans, [2]int{off[m.Index], off[m.Index+m.Length]})
+		}
+		if err != nil {
+			return nil, r.matchErr(err)
+		}
+	}
+	var parts []string
+	index := 0
+	for _, m := range spans {
+		if index == 0 && m[0] == 0 && m[1] == 0 {
+			continue
+		}
+		parts = append(parts, s[index:m[0]])
+		index = m[1]
+	}
+	if index == 0 {
+		return []string{s}, nil
+	}
+	parts = append(parts, s[index:])
+	for len(parts) > 0 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	return parts, nil
 }
 
 func truthy(v any) bool {
@@ -176,7 +301,8 @@ func toInt(v any) (int64, bool) {
 	case int:
 		return int64(v), true
 	case float64:
-		if v == math.Trunc(v) && !math.IsInf(v, 0) {
+		// -2^63 is exact as a float; 2^63 is not an int64
+		if v == math.Trunc(v) && v >= -(1<<63) && v < 1<<63 {
 			return int64(v), true
 		}
 		return 0, false

@@ -1,0 +1,125 @@
+package wiring
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/ciosim/ciosim/aep"
+	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/secret"
+	"github.com/ciosim/ciosim/tui"
+)
+
+// TUIConfig is the TUI's configuration, from flags, the config file and the environment.
+type TUIConfig struct {
+	Endpoint    string
+	FlowID      string
+	Mode        tui.Mode
+	Mapping     string
+	Tenant      string
+	Seed        int64
+	Watch       []string
+	LogFile     string
+	Auth        aep.Auth
+	SigningKey  secret.Secret
+	DeadLetter  string
+	RecordDir   string
+	RecordAddr  string
+	Concurrency int
+	// Dataflow names the dataflow directory's flow in the endpoint label ("" = none).
+	Dataflow string
+}
+
+// WireTUI builds the TUI's collaborators from the configuration. cleanup releases what it
+// started (watcher, emulator, recorder) and must be called after the program ends.
+func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.Clipboard) (tui.Deps, tui.Options, func(), error) {
+	var cleanups []func()
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	deps := tui.Deps{
+		NewGenerator: func(seed int64) tui.EventGenerator {
+			return generator.New(generator.Options{Seed: seed})
+		},
+		Clipboard: clip,
+		Logger:    logger,
+	}
+	opts := tui.Options{
+		Seed:        cfg.Seed,
+		Mode:        cfg.Mode,
+		MappingSet:  cfg.Mapping,
+		WatchDirs:   cfg.Watch,
+		SaveDir:     ".",
+		Concurrency: cfg.Concurrency,
+	}
+	if opts.MappingSet == "" {
+		opts.MappingSet = "experience-event"
+	}
+	tr, err := NewXDMTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	deps.Transformer = tr
+	opts.MappingSets = tr.Names()
+	if len(cfg.Watch) > 0 {
+		opts.SaveDir = cfg.Watch[0]
+	}
+	var dead *DeadLetterFile
+	if cfg.DeadLetter != "" {
+		dead = &DeadLetterFile{path: cfg.DeadLetter}
+		deps.DeadLetters = dead
+	}
+	if sc, err := NewFixtureScenarios(); err == nil {
+		deps.Scenarios = sc
+	} else {
+		logger.Warn("scenarios", "err", err)
+	}
+	if len(cfg.Watch) > 0 {
+		ch, err := WatchChanges(ctx, cfg.Watch)
+		if err != nil {
+			return tui.Deps{}, tui.Options{}, cleanup, err
+		}
+		deps.Changes = ch
+	}
+	if cfg.RecordAddr != "" {
+		rec := NewRecorder(cfg.RecordAddr, cfg.RecordDir, cfg.SigningKey)
+		deps.Recorder = rec
+		cleanups = append(cleanups, func() { _ = rec.Stop(context.Background()) })
+	}
+	// The embedded emulator always runs: it is the default endpoint, and the one E switches
+	// back to when a real endpoint is configured.
+	emuSrv, run, stop, err := StartEmulator(cfg.Tenant)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	cleanups = append(cleanups, stop)
+	emuOpts := aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID, Retries: 1,
+		Backoff: aep.Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}, SigningKey: cfg.SigningKey}
+	emu, err := NewTUISender(emuOpts, tr, dead, emuSrv)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	host := strings.TrimPrefix(run.URL, "http://")
+	emuEndpoint := tui.Endpoint{Label: "emulator " + host, Sender: emu}
+	if cfg.Endpoint != "" {
+		real, err := NewTUISender(aep.Options{URL: cfg.Endpoint, FlowID: cfg.FlowID, Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}, tr, dead, nil)
+		if err != nil {
+			return tui.Deps{}, tui.Options{}, cleanup, &UsageError{Err: err}
+		}
+		label := MaskURL(cfg.Endpoint)
+		if cfg.Dataflow != "" {
+			label = "dataflow " + cfg.Dataflow + " " + label
+		}
+		deps.Endpoints = []tui.Endpoint{{Label: label, Sender: real}, emuEndpoint}
+		opts.Info = "firing at " + label + "; E switches to the embedded emulator on " + host
+	} else {
+		deps.Endpoints = []tui.Endpoint{emuEndpoint}
+		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
+	}
+	return deps, opts, cleanup, nil
+}

@@ -1,0 +1,218 @@
+package recordings
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/ciosim/ciosim/customerio"
+)
+
+// Bounds on the headers written into one capture. Customer.io sends about ten headers and a
+// tunnel adds about as many again; anything past these bounds is dropped and counted in
+// [Capture.HeadersDropped], so one request cannot make a capture line large.
+const (
+	// MaxCaptureHeaders is the most header names a capture keeps.
+	MaxCaptureHeaders = 64
+	// MaxCaptureHeaderBytes is the most bytes of header names and values a capture keeps.
+	MaxCaptureHeaderBytes = 16 << 10
+)
+
+// Masked replaces the value of a query parameter that looks like a credential.
+const Masked = "REDACTED"
+
+// connectionHeaders describe the connection rather than the request, or carry AEP
+// credentials; they are never written to a recording.
+var connectionHeaders = map[string]bool{
+	"Connection":      true,
+	"Keep-Alive":      true,
+	"X-Gw-Ims-Org-Id": true,
+	"X-Sandbox-Name":  true,
+}
+
+// secretWords are the parts of a header or query parameter name that mark it as carrying a
+// credential (compared case-insensitively, anywhere in the name).
+var secretWords = []string{"key", "token", "secret", "password", "passwd", "auth", "session", "cookie", "credential"}
+
+// SecretName reports whether a header or query parameter name looks like it carries a
+// credential: it contains key, token, secret, password, passwd, auth, session, cookie or
+// credential (signature-key, api_key, X-Hook-Key, Authorization, Set-Cookie, ...). The two
+// headers a Customer.io signature is verified with, X-CIO-Signature and X-CIO-Timestamp,
+// are not secret: the signature is a MAC of the body, not the key.
+func SecretName(name string) bool {
+	l := strings.ToLower(name)
+	if l == "x-cio-signature" || l == "x-cio-timestamp" {
+		return false
+	}
+	for _, w := range secretWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	bearerRe = regexp.MustCompile(`(?i)^\s*(?:bearer|basic|token|digest|negotiate)\s+\S{6,}`)
+	jwtRe    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+)
+
+// SecretValue reports whether a header or query value looks like a credential whatever its
+// name: an HTTP authorization value ("Bearer …", "Basic …") or a JSON Web Token anywhere in
+// it.
+func SecretValue(v string) bool {
+	return bearerRe.MatchString(v) || jwtRe.MatchString(v)
+}
+
+// KeepHeaders returns the headers of h that may be written to a recording; see
+// [FilterHeaders].
+func KeepHeaders(h http.Header) map[string]string {
+	kept, _ := FilterHeaders(h)
+	return kept
+}
+
+// headerFirst are kept before any other header when the bounds bite.
+var headerFirst = []string{
+	http.CanonicalHeaderKey(customerio.HeaderSignature),
+	http.CanonicalHeaderKey(customerio.HeaderTimestamp),
+	"Content-Type", "User-Agent", "Content-Length",
+}
+
+// FilterHeaders returns the headers of h that may be written to a recording, one value per
+// name (repeated values joined with ", "), and how many names were dropped by the bounds.
+//
+// Dropped without being counted: credentials (names [SecretName] matches, values
+// [SecretValue] matches) and connection headers. Then at most [MaxCaptureHeaders] names and
+// [MaxCaptureHeaderBytes] bytes are kept: the Customer.io signature headers, Content-Type
+// and User-Agent first, the rest in name order; every header that does not fit is dropped
+// and counted.
+func FilterHeaders(h http.Header) (kept map[string]string, dropped int) {
+	names := make([]string, 0, len(h))
+	for k, vs := range h {
+		if connectionHeaders[http.CanonicalHeaderKey(k)] || SecretName(k) || anySecret(vs) {
+			continue
+		}
+		names = append(names, k)
+	}
+	rank := func(k string) int {
+		for i, f := range headerFirst {
+			if strings.EqualFold(k, f) {
+				return i
+			}
+		}
+		return len(headerFirst)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		ri, rj := rank(names[i]), rank(names[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
+	kept = make(map[string]string, min(len(names), MaxCaptureHeaders))
+	bytes := 0
+	for _, k := range names {
+		v := strings.Join(h[k], ", ")
+		if len(kept) == MaxCaptureHeaders || bytes+len(k)+len(v) > MaxCaptureHeaderBytes {
+			dropped++
+			continue
+		}
+		kept[k] = v
+		bytes += len(k) + len(v)
+	}
+	return kept, dropped
+}
+
+func anySecret(vs []string) bool {
+	for _, v := range vs {
+		if SecretValue(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// MaskQuery returns the raw query q with the value of every parameter whose name is a
+// [SecretName] or whose value is a [SecretValue] replaced by [Masked]. Every other byte,
+// including the order and encoding of the other parameters, is kept.
+func MaskQuery(q string) string {
+	if q == "" {
+		return q
+	}
+	parts := strings.Split(q, "&")
+	changed := false
+	for i, p := range parts {
+		name, val, hasVal := strings.Cut(p, "=")
+		if !hasVal || val == Masked {
+			continue
+		}
+		if secretParam(name, val) {
+			parts[i] = name + "=" + Masked
+			changed = true
+		}
+	}
+	if !changed {
+		return q
+	}
+	return strings.Join(parts, "&")
+}
+
+func secretParam(rawName, rawVal string) bool {
+	name, err := url.QueryUnescape(rawName)
+	if err != nil {
+		name = rawName
+	}
+	val, err := url.QueryUnescape(rawVal)
+	if err != nil {
+		val = rawVal
+	}
+	return SecretName(name) || SecretValue(val) || SecretValue(rawVal)
+}
+
+// ScanCapture reports credentials left in a capture's query string and headers (what
+// recordings made before masking, or edited by hand, may hold), and personal data in
+// them (an X-Forwarded-For address, an email in the query), as findings with paths "query.NAME" and "headers.NAME". Kind is "secret"
+// for credentials. The body is not looked at: use [Scan].
+func ScanCapture(c Capture) []Finding {
+	var out []Finding
+	if c.Query != "" {
+		for _, p := range strings.Split(c.Query, "&") {
+			rawName, rawVal, hasVal := strings.Cut(p, "=")
+			if !hasVal || rawVal == "" || rawVal == Masked {
+				continue
+			}
+			name, err := url.QueryUnescape(rawName)
+			if err != nil {
+				name = rawName
+			}
+			if secretParam(rawName, rawVal) {
+				out = append(out, Finding{"query." + name, "secret", mask(rawVal)})
+				continue
+			}
+			val, err := url.QueryUnescape(rawVal)
+			if err != nil {
+				val = rawVal
+			}
+			scanText("query."+name, val, &out)
+		}
+	}
+	names := make([]string, 0, len(c.Headers))
+	for k := range c.Headers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		v := c.Headers[k]
+		if v == "" || v == Masked {
+			continue
+		}
+		if SecretName(k) || SecretValue(v) {
+			out = append(out, Finding{"headers." + k, "secret", mask(v)})
+			continue
+		}
+		scanText("headers."+k, v, &out)
+	}
+	return out
+}
