@@ -4,7 +4,8 @@
 # downloaded whole, so memory must stay flat whatever the size. The bucket is gofakes3 in its
 # own process (bucket/buckettest/fakes3) on loopback, seeded with 2 replicas × 64 MiB
 # segments whose received_at interleave; the target is a discarding sink on loopback.
-# Not part of CI. Usage: scripts/bench-bucket.sh [SIZE_MB]
+# Not part of CI. Last run (2026-12-01, 2 shared cores under load ~24): 1 GiB, 1,732,218 captures in
+# 16 objects, all sent, peak RSS 55,504 KiB, 19 min wall clock. Usage: scripts/bench-bucket.sh [SIZE_MB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-1024}
