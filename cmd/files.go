@@ -14,6 +14,14 @@ import (
 // Lines that cannot be read are reported to stderr with file and line and skipped; the count
 // of skipped lines is returned so a command can exit 1 when any were.
 func (a *app) readRecords(names []string, fn func(recordings.Record) error) (skipped int, err error) {
+	return a.readRecordsSkip(names, fn, func(le *recordings.LineError) error {
+		fmt.Fprintf(a.s.Err, "ciosim: %v\n", le)
+		return nil
+	})
+}
+
+// readRecordsSkip is readRecords with the report of each skipped line left to skip.
+func (a *app) readRecordsSkip(names []string, fn func(recordings.Record) error, skip func(*recordings.LineError) error) (skipped int, err error) {
 	files, _, err := wiring.ExpandInputs("", names, func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) })
 	if err != nil {
 		return 0, err
@@ -28,7 +36,9 @@ func (a *app) readRecords(names []string, fn func(recordings.Record) error) (ski
 			return skipped, nil
 		case errors.As(err, &le):
 			skipped++
-			fmt.Fprintf(a.s.Err, "ciosim: %v\n", le)
+			if err := skip(le); err != nil {
+				return skipped, err
+			}
 			continue
 		case err != nil:
 			return skipped, err

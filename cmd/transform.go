@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/ciosim/ciosim/internal/ordered"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/xdm"
 	"github.com/spf13/cobra"
@@ -219,12 +220,39 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	}
 	out := bufio.NewWriterSize(a.s.Out, 64<<10)
 	rejected, bad := 0, 0
-	var recBuf []byte
-	skipped, err := a.readRecords(args, func(rec recordings.Record) error {
-		res, merr := mp.AppendMap(recBuf[:0], rec.Body)
-		if merr != nil {
+	var skipped int
+	// Records are mapped on every core (GOMAXPROCS) and written in input order.
+	err = ordered.Pipe(0, func(emit func(func(*transformItem)) error) error {
+		var err error
+		skipped, err = a.readRecordsSkip(args, func(rec recordings.Record) error {
+			return emit(func(it *transformItem) { it.rec, it.skip = rec, nil })
+		}, func(le *recordings.LineError) error {
+			// reported in its place among the records' messages
+			return emit(func(it *transformItem) { it.rec, it.skip = recordings.Record{}, le })
+		})
+		return err
+	}, func(it *transformItem) {
+		if it.skip != nil {
+			return
+		}
+		it.res, it.err = mp.AppendMap(it.buf[:0], it.rec.Body)
+		if it.err == nil && !it.res.Rejected {
+			if cap(it.res.Record) <= 1<<20 {
+				it.buf = it.res.Record // written out before this item is reused
+			}
+			if o.envelope {
+				it.res.Record = xdm.Envelope(it.res.Record, env)
+			}
+		}
+	}, func(it *transformItem) error {
+		if it.skip != nil {
+			fmt.Fprintf(a.s.Err, "ciosim: %v\n", it.skip)
+			return nil
+		}
+		rec, res := &it.rec, &it.res
+		if it.err != nil {
 			bad++
-			fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v\n", rec.File, rec.Line, merr)
+			fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v\n", rec.File, rec.Line, it.err)
 			return nil
 		}
 		for _, w := range res.Warnings {
@@ -241,14 +269,7 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			}
 			return nil
 		}
-		line := res.Record
-		if cap(line) <= 1<<20 {
-			recBuf = line // written out below before the next record reuses it
-		}
-		if o.envelope {
-			line = xdm.Envelope(line, env)
-		}
-		out.Write(line)
+		out.Write(res.Record)
 		return out.WriteByte('\n')
 	})
 	if ferr := out.Flush(); err == nil {
@@ -270,4 +291,13 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		return &ExitError{Code: ExitFailure}
 	}
 	return nil
+}
+
+// transformItem is one record on its way through transform's worker pool.
+type transformItem struct {
+	rec  recordings.Record
+	skip *recordings.LineError // a line that could not be read, reported in its place
+	buf  []byte                // the record buffer, kept across the records this item carries
+	res  xdm.Result
+	err  error
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -193,5 +194,37 @@ func TestTransform_officialSchema(t *testing.T) {
 	code, _, stderr = run(t, nil, generated(t), "transform", "--validate", schema)
 	if code != 1 || !strings.Contains(stderr, "#: extraneous key [_tenant] is not permitted") || !strings.Contains(stderr, "69 rejected") {
 		t.Errorf("exit %d: %.300s", code, stderr)
+	}
+}
+
+// TestTransform_coresKeepOrder: on several cores, records, warnings, rejections and
+// unreadable-line reports come out exactly as on one, across many worker batches.
+func TestTransform_coresKeepOrder(t *testing.T) {
+	_, evs, _ := run(t, nil, "", "generate", "--all", "--count", "1500", "--seed", "5", "--start", "2026-03-01T00:00:00Z")
+	lines := strings.SplitAfter(evs, "\n")
+	noID := `{"data":{"customer_id":"1","email_address":"a@b.co","identifiers":{"id":"1"}},"event_id":"1:2","metric":"subscribed","object_type":"customer","timestamp":1613063089}` + "\n"
+	var in strings.Builder
+	for i, l := range lines {
+		in.WriteString(l)
+		switch i % 97 {
+		case 3:
+			in.WriteString("not json\n")
+		case 50:
+			in.WriteString(noID)
+		}
+	}
+	runWith := func(procs int) (int, string, string) {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		return run(t, nil, in.String(), "transform")
+	}
+	code1, out1, err1 := runWith(1)
+	if code1 != 1 || strings.Count(out1, "\n") != 1500 || !strings.Contains(err1, "rejected: -:") || !strings.Contains(err1, "invalid JSON") {
+		t.Fatalf("one core: exit %d, %d records; stderr %.300s", code1, strings.Count(out1, "\n"), err1)
+	}
+	for _, procs := range []int{2, 4} {
+		code, out, errs := runWith(procs)
+		if code != code1 || out != out1 || errs != err1 {
+			t.Fatalf("GOMAXPROCS=%d: output differs from one core's (exit %d vs %d, stdout equal %v, stderr equal %v)", procs, code, code1, out == out1, errs == err1)
+		}
 	}
 }

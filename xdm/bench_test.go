@@ -68,3 +68,31 @@ func BenchmarkAppendMap(b *testing.B) {
 		buf = res.Record
 	}
 }
+
+// BenchmarkValidate is experience-event mapping with the official schema: with the
+// compiled per-field checks (as --validate runs), always through the validator (as it ran
+// before them), and with no schema, round-robin so load hits all three alike.
+func BenchmarkValidate(b *testing.B) {
+	evs := benchEvents(b)
+	s := officialSchema(b)
+	fast := compileDefault(b, "experience-event", Options{Schema: s})
+	oracle := compileDefault(b, "experience-event", Options{Schema: s})
+	oracle.noFast = true
+	none := compileDefault(b, "experience-event", Options{})
+	for _, tc := range []struct {
+		name string
+		mp   *Mapper
+	}{{"none", none}, {"compiled", fast}, {"validator", oracle}} {
+		b.Run(tc.name, func(b *testing.B) {
+			var buf []byte
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				res, err := tc.mp.AppendMap(buf[:0], evs[i%len(evs)])
+				if err != nil || res.Rejected {
+					b.Fatal(err, res.Reasons)
+				}
+				buf = res.Record
+			}
+		})
+	}
+}

@@ -103,13 +103,15 @@ type Mapper struct {
 	checkKeys []string
 	envs      sync.Pool // *recordState, reused across records
 	tree      tree
+	noFast    bool // always run the full schema validator (the differential tests' oracle)
 }
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
-	env    expr.Env
-	vals   []any // the record's tree slots
-	recCap int   // the longest record written so far, to size the next record's buffer
+	env     expr.Env
+	vals    []any  // the record's tree slots
+	present []bool // scratch of the schema's fast check, one per tree node
+	recCap  int    // the longest record written so far, to size the next record's buffer
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -338,10 +340,19 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 			res.Reasons = append(res.Reasons, fmt.Sprintf("required field %s is null", p.src))
 		}
 	}
-	if out == nil && (mp.opts.Schema != nil || (mp.opts.Check != nil && mp.checkKeys == nil)) {
+	// A record the schema's per-field checks accept is valid; any other goes through the
+	// full validator, which finds and words its violations.
+	schemaOK := false
+	if fs := mp.fastSchema(); fs != nil && out == nil {
+		if len(st.present) != len(mp.tree.nodes) {
+			st.present = make([]bool, len(mp.tree.nodes))
+		}
+		schemaOK = fs.okTree(&mp.tree, vals, st.present)
+	}
+	if out == nil && ((mp.opts.Schema != nil && !schemaOK) || (mp.opts.Check != nil && mp.checkKeys == nil)) {
 		out = mp.tree.record(vals)
 	}
-	if mp.opts.Schema != nil {
+	if mp.opts.Schema != nil && !schemaOK {
 		mp.addViolations(&res, mp.opts.Schema.Check(out))
 	}
 	if mp.opts.Check != nil {
@@ -379,6 +390,14 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 	}
 	res.Record = rec
 	return res
+}
+
+// fastSchema is the schema's per-field check, nil when there is none or it is turned off.
+func (mp *Mapper) fastSchema() *fastSchema {
+	if mp.opts.Schema == nil || mp.noFast {
+		return nil
+	}
+	return mp.opts.Schema.fast
 }
 
 func (mp *Mapper) addViolations(res *Result, vs []Violation) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,7 @@ type Schema struct {
 	root  any
 	class string         // meta:class of a Schema Registry export
 	docs  map[string]any // every loaded document by $id, for $ref resolution in typeAt
+	fast  *fastSchema    // per-field checks that accept valid records without sch; nil when unusable
 }
 
 // SchemaError reports a schema that cannot be loaded or compiled.
@@ -85,6 +87,7 @@ func LoadSchema(main SchemaFile, refs ...SchemaFile) (*Schema, error) {
 		return nil, &SchemaError{main.Name, err}
 	}
 	s.sch = sch
+	s.fast = compileFast(s.root)
 	return s, nil
 }
 
@@ -195,7 +198,11 @@ func collect(ve *jsonschema.ValidationError, record any, out *[]Violation) {
 			add(ptr, fmt.Sprintf("required key [%s] not found", m))
 		}
 	case *kind.AdditionalProperties:
-		for _, p := range k.Properties {
+		// the library lists them in map order; sorted, the same record always gets the
+		// same (at most MaxViolations) violations
+		props := slices.Clone(k.Properties)
+		slices.Sort(props)
+		for _, p := range props {
 			add(ptr, fmt.Sprintf("extraneous key [%s] is not permitted", p))
 		}
 	case *kind.Type:

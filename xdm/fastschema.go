@@ -1,0 +1,494 @@
+package xdm
+
+import (
+	"encoding/json"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// fastSchema is a schema compiled into per-field checks that run on the mapper's record
+// tree, with no maps built and no general validator run. It only ever accepts: when it
+// cannot tell that a record is valid (a violation, or a keyword it does not check), the
+// record goes through [Schema.Check], which finds and words the violations. So --validate
+// reports exactly what the jsonschema-based path reports, and a valid record (the common
+// case) costs a walk of its fields.
+//
+// It checks type, properties, additionalProperties, required and items itself; the
+// keywords on scalar values (format, enum, pattern, lengths, bounds) run as small
+// schemas of their own on the same validator library, so a format means the same thing
+// on both paths. Any other validation keyword ($ref, allOf, anyOf, oneOf, not, if,
+// patternProperties, ...) makes its node "unsure".
+type fastSchema struct{ root *fnode }
+
+type fnode struct {
+	unsure   bool
+	types    uint8 // allowed typeBits; 0 = any
+	props    map[string]*fnode
+	closed   bool   // additionalProperties: false
+	addl     *fnode // additionalProperties schema; nil with !closed = any
+	required []string
+	items    *fnode             // nil = any
+	leaf     *jsonschema.Schema // the scalar keywords of this node, nil when none
+	// quick, when set, accepts some strings the leaf schema certainly accepts (a format
+	// or string enum alone), so they skip the leaf; what it does not accept goes to leaf
+	quick func(string) bool
+}
+
+const (
+	tNull uint8 = 1 << iota
+	tBool
+	tNumber
+	tInteger
+	tString
+	tArray
+	tObject
+)
+
+// structural keywords the fast check handles; scalar keywords it hands to a leaf schema;
+// validation keywords it does not check. Anything else (titles, meta:*, ...) is an
+// annotation the validator ignores too.
+var (
+	scalarKeywords = []string{"format", "enum", "const", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+	unsureKeywords = []string{"$ref", "allOf", "anyOf", "oneOf", "not", "if", "then", "else", "dependencies", "dependentRequired", "dependentSchemas", "patternProperties", "propertyNames", "contains", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties", "additionalItems", "unevaluatedProperties", "unevaluatedItems", "$dynamicRef", "$recursiveRef", "prefixItems", "minContains", "maxContains", "contentEncoding", "contentMediaType", "contentSchema"}
+)
+
+// compileFast compiles the main document of a loaded schema (after closeObjects); nil
+// when its draft is one the fast check does not know.
+func compileFast(root any) *fastSchema {
+	m, ok := root.(map[string]any)
+	if !ok {
+		return nil
+	}
+	draft, _ := m["$schema"].(string)
+	switch draft {
+	case "", "http://json-schema.org/draft-06/schema#", "http://json-schema.org/draft-06/schema",
+		"http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema":
+	default:
+		return nil
+	}
+	if draft == "" {
+		draft = "http://json-schema.org/draft-06/schema#"
+	}
+	return &fastSchema{root: compileNode(root, draft, 0)}
+}
+
+func compileNode(n any, draft string, depth int) *fnode {
+	if b, ok := n.(bool); ok {
+		if b {
+			return nil
+		}
+		return &fnode{unsure: true}
+	}
+	m, ok := n.(map[string]any)
+	if !ok || depth > 64 {
+		return &fnode{unsure: true}
+	}
+	f := &fnode{}
+	for _, k := range unsureKeywords {
+		if _, ok := m[k]; ok {
+			return &fnode{unsure: true}
+		}
+	}
+	switch t := m["type"].(type) {
+	case nil:
+	case string:
+		if f.types = typeBit(t); f.types == 0 {
+			return &fnode{unsure: true}
+		}
+	case []any:
+		for _, x := range t {
+			s, _ := x.(string)
+			b := typeBit(s)
+			if b == 0 {
+				return &fnode{unsure: true}
+			}
+			f.types |= b
+		}
+	default:
+		return &fnode{unsure: true}
+	}
+	if p, ok := m["properties"]; ok {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			return &fnode{unsure: true}
+		}
+		f.props = make(map[string]*fnode, len(pm))
+		for k, sub := range pm {
+			f.props[k] = compileNode(sub, draft, depth+1)
+		}
+	}
+	if ap, ok := m["additionalProperties"]; ok {
+		if b, ok := ap.(bool); ok {
+			f.closed = !b
+		} else {
+			f.addl = compileNode(ap, draft, depth+1)
+			if f.addl == nil {
+				f.addl = &fnode{}
+			}
+		}
+	}
+	if r, ok := m["required"]; ok {
+		rs, ok := r.([]any)
+		if !ok {
+			return &fnode{unsure: true}
+		}
+		for _, x := range rs {
+			s, ok := x.(string)
+			if !ok {
+				return &fnode{unsure: true}
+			}
+			f.required = append(f.required, s)
+		}
+	}
+	if it, ok := m["items"]; ok {
+		if _, ok := it.([]any); ok {
+			return &fnode{unsure: true} // tuple form
+		}
+		f.items = compileNode(it, draft, depth+1)
+	}
+	leaf := map[string]any{}
+	for _, k := range scalarKeywords {
+		if v, ok := m[k]; ok {
+			leaf[k] = v
+		}
+	}
+	if len(leaf) > 0 {
+		leaf["$schema"] = draft
+		c := jsonschema.NewCompiler()
+		c.AssertFormat()
+		c.UseLoader(noLoader{})
+		if err := c.AddResource("file:///ciosim/leaf.json", leaf); err != nil {
+			return &fnode{unsure: true}
+		}
+		s, err := c.Compile("file:///ciosim/leaf.json")
+		if err != nil {
+			return &fnode{unsure: true}
+		}
+		f.leaf = s
+		f.quick = quickCheck(leaf)
+	}
+	return f
+}
+
+// quickCheck returns a check that accepts only strings the leaf keywords certainly
+// accept, for the common leaves: a date-time or uri-reference format, or an enum of
+// strings, alone. nil when there is none.
+func quickCheck(leaf map[string]any) func(string) bool {
+	if len(leaf) != 2 { // the keyword and $schema
+		return nil
+	}
+	if e, ok := leaf["enum"].([]any); ok {
+		set := map[string]bool{}
+		for _, x := range e {
+			if s, ok := x.(string); ok {
+				set[s] = true
+			}
+		}
+		return func(s string) bool { return set[s] }
+	}
+	switch leaf["format"] {
+	case "date-time":
+		return quickDateTime
+	case "uri-reference":
+		return quickURIReference
+	case "uri":
+		return quickURI
+	case "email":
+		return quickEmail
+	}
+	return nil
+}
+
+// quickDateTime accepts yyyy-MM-ddTHH:mm:ss[.fraction]Z with a real date and
+// HH ≤ 23, mm ≤ 59, ss ≤ 59: a subset of what the validator's date-time accepts.
+func quickDateTime(s string) bool {
+	if len(s) < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len(s)-1] != 'Z' {
+		return false
+	}
+	for _, i := range []int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18} {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	two := func(i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+	if two(11) > 23 || two(14) > 59 || two(17) > 59 {
+		return false
+	}
+	if rest := s[19 : len(s)-1]; rest != "" {
+		if rest[0] != '.' || len(rest) < 2 {
+			return false
+		}
+		for i := 1; i < len(rest); i++ {
+			if rest[i] < '0' || rest[i] > '9' {
+				return false
+			}
+		}
+	}
+	_, err := time.Parse("2006-01-02", s[:10])
+	return err == nil
+}
+
+// quickURIReference accepts strings of URI unreserved characters only (letters, digits,
+// "-._~"), which parse as a relative path: a subset of what uri-reference accepts.
+func quickURIReference(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
+			return false
+		}
+	}
+	return true
+}
+
+func typeBit(t string) uint8 {
+	switch t {
+	case "null":
+		return tNull
+	case "boolean":
+		return tBool
+	case "number":
+		return tNumber
+	case "integer":
+		return tInteger
+	case "string":
+		return tString
+	case "array":
+		return tArray
+	case "object":
+		return tObject
+	}
+	return 0
+}
+
+// typeOK reports whether v's JSON type is allowed; false also when it cannot tell.
+func (f *fnode) typeOK(v any) bool {
+	if f.types == 0 {
+		switch x := v.(type) {
+		case nil, bool, string, int64, []any, map[string]any:
+			return true
+		case float64:
+			return !math.IsNaN(x) && !math.IsInf(x, 0)
+		}
+		return false
+	}
+	var b uint8
+	switch x := v.(type) {
+	case nil:
+		b = tNull
+	case bool:
+		b = tBool
+	case string:
+		b = tString
+	case []any:
+		b = tArray
+	case map[string]any:
+		b = tObject
+	case int64:
+		b = tNumber | tInteger
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+		b = tNumber // an integral float64 is an integer to the validator: left to it
+	case json.Number:
+		return false
+	default:
+		return false
+	}
+	return f.types&b != 0
+}
+
+// ok reports whether v is certainly valid under f (nil f accepts anything).
+func (f *fnode) ok(v any) bool {
+	if f == nil {
+		return true
+	}
+	if f.unsure || !f.typeOK(v) {
+		return false
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if f.leaf != nil {
+			return false
+		}
+		for _, r := range f.required {
+			if _, ok := x[r]; !ok {
+				return false
+			}
+		}
+		for k, el := range x {
+			if !f.member(k).accepts(el) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		if f.leaf != nil {
+			return false
+		}
+		for _, el := range x {
+			if !f.items.ok(el) {
+				return false
+			}
+		}
+		return true
+	}
+	if f.leaf == nil {
+		return true
+	}
+	if s, ok := v.(string); ok && f.quick != nil && f.quick(s) {
+		return true
+	}
+	return f.leaf.Validate(v) == nil
+}
+
+// member is the schema of object member k: refused marks an extraneous key.
+func (f *fnode) member(k string) memberSchema {
+	if p, ok := f.props[k]; ok {
+		return memberSchema{n: p}
+	}
+	if f.closed {
+		return memberSchema{refused: true}
+	}
+	return memberSchema{n: f.addl}
+}
+
+type memberSchema struct {
+	n       *fnode
+	refused bool
+}
+
+func (m memberSchema) accepts(v any) bool { return !m.refused && m.n.ok(v) }
+
+// okTree reports whether the record held in vals (the tree's slots) is certainly valid.
+// present is scratch space of len(t.nodes).
+func (fs *fastSchema) okTree(t *tree, vals []any, present []bool) bool {
+	for id := len(t.nodes) - 1; id >= 0; id-- {
+		n := &t.nodes[id]
+		if n.slot >= 0 {
+			present[id] = vals[n.slot] != nil
+			continue
+		}
+		p := false
+		for _, c := range n.children {
+			if present[c] {
+				p = true
+				break
+			}
+		}
+		present[id] = p
+	}
+	return fs.root.okNode(t, rootNode, vals, present)
+}
+
+// okNode checks the object node n of the tree (written as an object: the root always,
+// other object nodes only when present).
+func (f *fnode) okNode(t *tree, n int, vals []any, present []bool) bool {
+	if f == nil {
+		return true
+	}
+	if f.unsure || f.leaf != nil || (f.types != 0 && f.types&tObject == 0) {
+		return false
+	}
+	node := &t.nodes[n]
+	for _, r := range f.required {
+		found := false
+		for _, c := range node.children {
+			if t.nodes[c].key == r {
+				found = present[c]
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	for _, c := range node.children {
+		if !present[c] {
+			continue
+		}
+		child := &t.nodes[c]
+		m := f.member(child.key)
+		if m.refused {
+			return false
+		}
+		if child.slot >= 0 {
+			if !m.n.ok(vals[child.slot]) {
+				return false
+			}
+			continue
+		}
+		if !m.n.okNode(t, c, vals, present) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// quickURI accepts scheme://host[/path][?query] with a host of letters, digits, '.' and
+// '-', and a path and query of letters, digits and "-._~/?=&": absolute URIs url.Parse
+// reads without complaint, a subset of what the uri format accepts.
+func quickURI(s string) bool {
+	i := 0
+	for i < len(s) && (isAlnum(s[i]) || i > 0 && (s[i] == '+' || s[i] == '.' || s[i] == '-')) {
+		i++
+	}
+	if i == 0 || s[0] < 'A' || len(s) < i+3 || s[i:i+3] != "://" {
+		return false
+	}
+	i += 3
+	h := i
+	for i < len(s) && (isAlnum(s[i]) || s[i] == '.' || s[i] == '-') {
+		i++
+	}
+	if i == h {
+		return false
+	}
+	for ; i < len(s); i++ {
+		c := s[i]
+		if !isAlnum(c) && c != '-' && c != '.' && c != '_' && c != '~' && c != '/' && c != '?' && c != '=' && c != '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// quickEmail accepts local@domain with a local part of letters, digits and "._+-" (no
+// leading, trailing or doubled dot, at most 64) and a domain of 1-63 character labels of
+// letters, digits and inner hyphens (at most 253): a subset of what the email format accepts.
+func quickEmail(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at < 1 || at > 64 || len(s) > 254 {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAlnum(c) && c != '.' && c != '_' && c != '+' && c != '-' {
+			return false
+		}
+	}
+	if len(domain) == 0 || len(domain) > 253 {
+		return false
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if len(label) < 1 || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(label); i++ {
+			if c := label[i]; !isAlnum(c) && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
