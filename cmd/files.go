@@ -27,6 +27,7 @@ func (a *app) readRecordsSkip(names []string, fn func(recordings.Record) error, 
 		return 0, err
 	}
 	src := wiring.NewFileSource(files, a.s.In)
+	src.Warn = func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	defer src.Close()
 	for {
 		rec, err := src.Next(a.ctx)

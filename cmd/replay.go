@@ -186,6 +186,7 @@ func (a *app) runReplay(o replayOptions, args []string) error {
 		return err
 	}
 	src := wiring.NewFileSource(files, a.s.In)
+	src.Warn = func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	src.Dir = run.Dir
 	defer src.Close()
 	if o.Follow {

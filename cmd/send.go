@@ -263,6 +263,7 @@ func (a *app) runSend(o sendOptions, deps sendDeps, args []string) error {
 		run.Total = wiring.CountLines(files)
 	}
 	src := wiring.NewFileSource(files, a.s.In)
+	src.Warn = func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	src.Dir = run.Dir
 	defer src.Close()
 	run.Options.OnSkip = func(err error) { fmt.Fprintf(a.s.Err, "ciosim: %v\n", err) }
