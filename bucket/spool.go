@@ -193,12 +193,12 @@ func OpenSpool(ctx context.Context, dir string, b *blob.Bucket, opts SpoolOption
 		lock.Close()
 		return nil, err
 	}
+	if len(s.pending) > 0 { // before the shipper starts: it owns pending from then on (under pmu)
+		s.signal(s.wake)
+	}
 	s.done.Add(2)
 	go s.rotator()
 	go s.shipper()
-	if len(s.pending) > 0 {
-		s.signal(s.wake)
-	}
 	return s, nil
 }
 

@@ -165,7 +165,8 @@ func TestSpool_rotatesBySizeAndAge(t *testing.T) {
 	if _, err := s2.Append(capture(0, t0)); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, func() bool { return len(objects(t, b2)) == 1 }) // by age, no Close
+	// By age, no Close; the stats follow the upload once the spool copy is removed.
+	waitFor(t, func() bool { return len(objects(t, b2)) == 1 && s2.Stats().Uploaded == 1 })
 	if st := s2.Stats(); st.Uploaded != 1 || st.Segments != 1 || !st.OldestCapture.IsZero() {
 		t.Errorf("stats after the age rotation = %+v, want 1 uploaded and only the empty open segment", st)
 	}
