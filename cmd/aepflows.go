@@ -117,6 +117,9 @@ func applyTUIDataflow(o *tuiOptions, changed func(string) bool) error {
 	if !changed("mapping") {
 		o.mapping = d.MappingPath()
 	}
+	if !changed("schema") {
+		o.schema = d.SchemaPath() // watched with the mapping: a save reloads both
+	}
 	o.dataflowLabel = fmt.Sprintf("%s (flow %s)", cmp(d.Dataflow.Name, "unnamed"), d.Dataflow.FlowID)
 	return nil
 }

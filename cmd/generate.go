@@ -1,9 +1,9 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
 	"math"
 	"slices"
@@ -14,6 +14,7 @@ import (
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/fixtures"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/spf13/cobra"
 )
@@ -357,19 +358,20 @@ func (a *app) plainEvents(o generateOptions, seedSet, countSet bool, overrides [
 		o.seed = now.UnixNano() % 1_000_000_000
 		fmt.Fprintf(a.s.Err, "ciosim: seed %d (pass --seed %d to reproduce)\n", o.seed, o.seed)
 	}
-	g := generator.New(generator.Options{Seed: o.seed, Start: start, TestMode: o.testMode,
-		BodyContent: o.bodyContent, IDOnly: o.idOnly, Origin: customerio.Origin(o.origin)})
+	series, err := generator.NewSeries(generator.Options{Seed: o.seed, Start: start, TestMode: o.testMode,
+		BodyContent: o.bodyContent, IDOnly: o.idOnly, Origin: customerio.Origin(o.origin)},
+		generator.SeriesOptions{Pairs: pairs, Count: o.count, InTurn: o.all})
+	if err != nil {
+		return nil, 0, err
+	}
+	context.AfterFunc(a.ctx, series.Close)
 	i := 0
 	next := func() (customerio.Event, error) {
-		if i >= o.count {
-			return customerio.Event{}, io.EOF
-		}
-		p := pairs[i%len(pairs)]
-		if !o.all {
-			p = pairs[g.Faker().Rand.Intn(len(pairs))]
-		}
 		i++
-		ev, err := g.Event(p.ObjectType, p.Metric)
+		ev, err := series.Next()
+		if err != nil {
+			series.Close()
+		}
 		if err != nil || len(overrides) == 0 {
 			return ev, err
 		}

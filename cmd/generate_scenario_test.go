@@ -183,14 +183,14 @@ func TestGenerate_customersBounded(t *testing.T) {
 	child := exec.Command("sh", "-c", `ulimit -v 4194304 && exec "$0" -test.run='^TestGenerateBoundChild$'`, exe)
 	child.Env = append(os.Environ(), "CIOSIM_BOUND_CHILD=1")
 	out, _ := child.CombinedOutput()
-	if !strings.Contains(string(out), "exit 2") || !strings.Contains(string(out), "customers 100000000000 is more than 300000") {
+	if !strings.Contains(string(out), "exit 2") || !strings.Contains(string(out), "customers 100000000000 is more than 10000000") {
 		t.Errorf("child output:\n%s", out)
 	}
 
 	f := filepath.Join(t.TempDir(), "big.yaml")
 	must(t, os.WriteFile(f, []byte("name: big\ncustomers: 100000000000\nevery_pair: true\n"), 0o644))
 	code, _, stderr := run(t, nil, "", "generate", "--scenario", f)
-	if code != ExitUsage || !strings.Contains(stderr, "big.yaml:2") || !strings.Contains(stderr, "more than 300000") {
+	if code != ExitUsage || !strings.Contains(stderr, "big.yaml:2") || !strings.Contains(stderr, "more than 10000000") {
 		t.Errorf("scenario with too many customers: exit %d %q", code, stderr)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
-	"os"
 	"runtime/debug"
 	"strings"
 
@@ -34,6 +33,13 @@ type transformOptions struct {
 	noTenant     bool
 	dataflow     string
 	mappingSet   bool
+	check        string
+	update       bool
+	seed         int64
+	watch        bool
+	// sink, set by --watch for each run, collects every record (rejected ones marked)
+	// and counts warnings instead of printing them.
+	sink *goldenXDM
 }
 
 func newTransformCmd(a *app) *cobra.Command {
@@ -52,13 +58,28 @@ rejected when a required field ends up null or it breaks the schema given with -
 rules). Rejected records go to --errors (JSONL) or stderr with file, line and reasons, and
 are not written to stdout; the exit status is then 1.
 
+--check FILE compares the records with a committed XDM JSONL fixture instead of writing
+them: exit 0 when identical, 1 with a per-field diff (records aligned by _id, which the
+built-in sets fill with the event_id), 3 when FILE cannot be read. --update rewrites FILE
+(atomically) with the records. Under --check and --update, now() and timestamp() read
+2026-01-01T00:00:00Z and uuid()/guid() are seeded with --seed and each event's event_id,
+so the fixture is the same on every run and machine.
+
+--watch re-runs on every save of the mapping file, the --validate/--schema-ref files and the
+input files, and prints per run the counts and the fields that changed since the previous
+run, record by record (aligned by event_id), with records that became valid or invalid;
+like --check it runs on the fixed clock and --seed, so only real changes show.
+
 Environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
 CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`,
 		Example: `  ciosim generate --all --seed 7 | ciosim transform
   ciosim transform events.jsonl --mapping tutorial --tenant _acme
   ciosim transform events.jsonl --validate schema.json --errors rejected.jsonl
   ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
-  ciosim transform --print-mapping experience-event > mapping.json`,
+  ciosim transform --print-mapping experience-event > mapping.json
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update
+  ciosim transform events.jsonl --mapping my-mapping.json --validate schema.json --watch`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.mappingSet = c.Flags().Changed("mapping")
 			return a.runTransform(o, args)
@@ -80,6 +101,10 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVar(&o.printMapping, "print-mapping", "", "print a built-in mapping set as AEP-ready JSON and exit")
 	f.BoolVar(&o.noPathCheck, "no-path-check", false, "accept source paths that no Customer.io event field has")
 	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): its mapping.json, schema.json, flow, dataset and schema ids")
+	f.StringVar(&o.check, "check", "", "compare the records with this committed XDM JSONL fixture; exit 1 and print a per-field diff when they differ")
+	f.BoolVar(&o.update, "update", false, "with --check: rewrite the fixture with the records (atomically)")
+	f.BoolVarP(&o.watch, "watch", "w", false, "re-run on every save of the mapping, schema or input files and print counts and a field-level diff against the previous run (Ctrl-C stops)")
+	f.Int64Var(&o.seed, "seed", 1, "with --check, --update or --watch: the seed of uuid()/guid() (now() is 2026-01-01T00:00:00Z)")
 	f.BoolVar(&o.noTenant, "no-tenant-fields", false, "leave out the built-in set's tenant fields (for schemas without a tenant field group)")
 	return c
 }
@@ -98,26 +123,7 @@ func (a *app) transformEnv(o *transformOptions) {
 }
 
 func loadSchemaFiles(main string, refs []string) (*xdm.Schema, error) {
-	read := func(p string) (xdm.SchemaFile, error) {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return xdm.SchemaFile{}, fmt.Errorf("read schema: %w", err)
-		}
-		return xdm.SchemaFile{Name: p, Data: b}, nil
-	}
-	m, err := read(main)
-	if err != nil {
-		return nil, err
-	}
-	var rs []xdm.SchemaFile
-	for _, r := range refs {
-		f, err := read(r)
-		if err != nil {
-			return nil, err
-		}
-		rs = append(rs, f)
-	}
-	return xdm.LoadSchema(m, rs...)
+	return wiring.LoadSchemaFiles(main, refs)
 }
 
 // transformGCPercent is the GOGC transform runs with unless the environment sets one.
@@ -158,8 +164,17 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	if _, err := xdm.NormalizeTenant(o.tenant); err != nil {
 		return usageErrorf("--tenant: %v", err)
 	}
+	if err := o.checkUsage(); err != nil {
+		return err
+	}
+	if o.watch && o.sink == nil {
+		return a.watchTransform(o, args)
+	}
 	ms, builtin, err := wiring.LoadMapping(o.mapping, o.tenant)
 	if err != nil {
+		if !builtin {
+			err = wiring.LocateMapping(o.mapping, err)
+		}
 		return err
 	}
 	if o.noTenant {
@@ -185,8 +200,14 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 	} else {
 		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
 	}
+	if o.check != "" || o.sink != nil {
+		opts = xdm.Stable(opts, o.seed)
+	}
 	mp, err := xdm.Compile(ms, opts)
 	if err != nil {
+		if !builtin {
+			return wiring.LocateMapping(o.mapping, err)
+		}
 		return fmt.Errorf("%s: %w", ms.Name, err)
 	}
 	env := xdm.EnvelopeOptions{ContentType: o.contentType, IMSOrgID: o.imsOrg, DatasetID: o.datasetID, FlowID: o.flowID, SourceName: o.sourceName, SchemaID: o.schemaID}
@@ -219,6 +240,13 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 		defer debug.SetGCPercent(debug.SetGCPercent(transformGCPercent))
 	}
 	out := bufio.NewWriterSize(a.s.Out, 64<<10)
+	golden := o.sink
+	if o.check != "" && golden == nil {
+		golden = &goldenXDM{}
+	}
+	if golden != nil {
+		out = bufio.NewWriterSize(&golden.out, 64<<10)
+	}
 	rejected, bad := 0, 0
 	var skipped int
 	// Records are mapped on every core (GOMAXPROCS) and written in input order.
@@ -255,6 +283,13 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			fmt.Fprintf(a.s.Err, "ciosim: %s:%d: %v\n", rec.File, rec.Line, it.err)
 			return nil
 		}
+		if o.sink != nil {
+			o.sink.warnings += len(res.Warnings)
+			if res.Rejected {
+				o.sink.addRejected(rec.Event.EventID, res.Record)
+				return nil
+			}
+		}
 		for _, w := range res.Warnings {
 			fmt.Fprintf(a.s.Err, "ciosim: warning: %s:%d: %s\n", rec.File, rec.Line, w)
 		}
@@ -268,6 +303,9 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 				fmt.Fprintf(errw, "ciosim: rejected: %s:%d (event %s): %s\n", rec.File, rec.Line, rec.Event.EventID, strings.Join(res.Reasons, "; "))
 			}
 			return nil
+		}
+		if golden != nil {
+			golden.add(rec.Event.EventID, res.Record)
 		}
 		out.Write(res.Record)
 		return out.WriteByte('\n')
@@ -283,6 +321,18 @@ func (a *app) runTransform(o transformOptions, args []string) error {
 			return err
 		}
 		if err := errFile.Commit(); err != nil {
+			return err
+		}
+	}
+	if o.sink != nil {
+		o.sink.unreadable = bad + skipped
+		return nil
+	}
+	if golden != nil {
+		if rejected > 0 {
+			fmt.Fprintf(a.s.Err, "ciosim: transform: %d rejected (not in the records compared)\n", rejected)
+		}
+		if err := a.checkGolden(o.check, o.update, golden); err != nil || bad+skipped == 0 {
 			return err
 		}
 	}

@@ -26,6 +26,7 @@ type tuiOptions struct {
 	flowID   string
 	mode     string
 	mapping  string
+	schema   string
 	tenant   string
 	seed     int64
 	watch    []string
@@ -87,7 +88,8 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
 	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): fire at its inlet with its flow id and map with its mapping.json")
 	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
-	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file")
+	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file (a file is watched: every save reloads it)")
+	f.StringVar(&o.schema, "schema", "", "XDM schema (JSON Schema file) records are validated against; watched: every save reloads it")
 	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")
 	f.Int64Var(&o.seed, "seed", 1, "random seed for generated events")
 	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
@@ -134,6 +136,7 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 		LogFile:  pick("log-file", o.logFile, file.LogFile),
 		Seed:     o.seed,
 		Watch:    o.watch,
+		Schema:   o.schema,
 	}
 	if !changed("seed") && file.Seed != nil {
 		cfg.Seed = *file.Seed

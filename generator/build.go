@@ -13,10 +13,12 @@ import (
 // set; optional fields appear with realistic frequencies (Body Content fields only when the
 // option is on). The result passes [customerio.Event.Validate].
 func (g *Generator) Build(spec Spec) (customerio.Event, error) {
-	p, err := g.Pair(spec.ObjectType, spec.Metric)
-	if err != nil {
+	info, ok := g.pairs[pairKey{spec.ObjectType, spec.Metric}]
+	if !ok {
+		_, err := g.Pair(spec.ObjectType, spec.Metric)
 		return customerio.Event{}, err
 	}
+	p := info.Pair
 	if spec.ObjectType != "customer" && spec.Delivery == nil {
 		return customerio.Event{}, &PairError{ObjectType: spec.ObjectType, Metric: spec.Metric, Msg: p.Name() + " needs a delivery"}
 	}
@@ -39,11 +41,10 @@ func (g *Generator) Build(spec Spec) (customerio.Event, error) {
 	if spec.Delivery != nil {
 		g.originFields(spec.Delivery)
 	}
-	for _, f := range p.Fields {
-		if len(f.Origins) > 0 || d.has(f.Path) || strings.Contains(f.Path, ".") || strings.Contains(f.Path, "[]") {
-			continue
+	for _, f := range info.top {
+		if !d.has(f.Path) {
+			g.field(f, spec, p)
 		}
-		g.field(f, spec, p)
 	}
 	minted := time.Unix(ts, 0).Add(time.Duration(500+g.f.Rand.Intn(2001)) * time.Millisecond)
 	g.scratch = d.appendTo(g.scratch[:0])
@@ -196,8 +197,8 @@ func (g *Generator) recipients(spec Spec) []byte {
 		devs = []Device{g.device()}
 	}
 	failing := spec.Metric == "bounced" || spec.Metric == "dropped"
-	out := []byte{'['}
-	var o object
+	out := append(g.recBuf[:0], '[')
+	o := &g.rec
 	for i, dv := range devs {
 		if i > 0 {
 			out = append(out, ',')
@@ -213,7 +214,8 @@ func (g *Generator) recipients(spec Spec) []byte {
 		}
 		out = o.appendTo(out)
 	}
-	return append(out, ']')
+	g.recBuf = append(out, ']')
+	return g.recBuf
 }
 
 func (g *Generator) emailHeaders() []byte {

@@ -1,14 +1,14 @@
 // Package generator makes realistic, reproducible fake Customer.io Reporting Webhook events.
-// All randomness comes from one seeded gofakeit Faker owned by the Generator (never the
-// package-level functions), so the same seed and options give byte-identical output.
-// It knows nothing about files, HTTP or the terminal.
+// All randomness comes from the Generator's seeded source (never gofakeit's package-level
+// functions), re-keyed for every event, customer and delivery from (seed, index), so the same
+// seed and options give byte-identical output however many goroutines build the events
+// (see rng.go). It knows nothing about files, HTTP or the terminal.
 package generator
 
 import (
 	"fmt"
 	"math/rand"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,14 +38,22 @@ type Options struct {
 
 // Generator produces events. It is not safe for concurrent use: give each goroutine its own.
 type Generator struct {
-	opts  Options
+	opts Options
+	// src is the random source behind f; reseed points it at one (seed, domain, index) stream.
+	src   *splitmix
 	f     *gofakeit.Faker
-	clock time.Time
-	pairs map[pairKey]customerio.Pair
-	obj   object
-	ids   object
-	// scratch holds the data object while the event is assembled, idsBuf the identifiers.
-	scratch, idsBuf []byte
+	start time.Time
+	// n is the index of the next [Generator.Event].
+	n     uint64
+	pairs map[pairKey]pairInfo
+	// catalog is customerio.Pairs(), indexed by pairInfo.idx.
+	catalog []customerio.Pair
+	obj     object
+	ids     object
+	// scratch holds the data object while the event is assembled, idsBuf the identifiers,
+	// recBuf push recipients, strBuf the strings of a person or delivery being drawn.
+	scratch, idsBuf, recBuf, strBuf []byte
+	rec                             object
 	// account is the workspace's account number, embedded in delivery ids.
 	account uint64
 	company string
@@ -59,7 +67,8 @@ type Generator struct {
 func New(opts Options) *Generator {
 	// gofakeit.New(0) would seed from crypto/rand; build the Faker directly so that every
 	// seed, 0 included, is reproducible.
-	f := &gofakeit.Faker{Rand: rand.New(rand.NewSource(opts.Seed))}
+	src := &splitmix{}
+	f := &gofakeit.Faker{Rand: rand.New(src)}
 	start := opts.Start
 	if start.IsZero() {
 		now := opts.Now
@@ -68,20 +77,25 @@ func New(opts Options) *Generator {
 		}
 		start = now()
 	}
-	g := &Generator{opts: opts, f: f, clock: start, pairs: map[pairKey]customerio.Pair{}}
-	for _, p := range customerio.Pairs() {
-		g.pairs[pairKey{p.ObjectType, p.Metric}] = p
+	g := &Generator{opts: opts, src: src, f: f, start: start, pairs: map[pairKey]pairInfo{}}
+	g.catalog = customerio.Pairs()
+	for i, p := range g.catalog {
+		info := pairInfo{Pair: p, idx: uint8(i)}
+		for _, f := range p.Fields {
+			// Origin fields and nested paths are written by their own rules.
+			if len(f.Origins) == 0 && !strings.Contains(f.Path, ".") && !strings.Contains(f.Path, "[]") {
+				info.top = append(info.top, f)
+			}
+		}
+		g.pairs[pairKey{p.ObjectType, p.Metric}] = info
 	}
+	g.reseed(domWorkspace, 0)
 	g.account = uint64(f.IntRange(200, 3000))
 	g.company = f.Company()
 	g.domain = domainFor(g.company)
 	g.appScheme = strings.TrimSuffix(g.domain, ".com")
 	return g
 }
-
-// Faker exposes the generator's random source to packages that build on it (lifecycles),
-// so that one seed drives everything.
-func (g *Generator) Faker() *gofakeit.Faker { return g.f }
 
 // Company is the workspace's company name, used in subjects, links and domains.
 func (g *Generator) Company() string { return g.company }
@@ -90,6 +104,13 @@ func (g *Generator) Company() string { return g.company }
 func (g *Generator) Options() Options { return g.opts }
 
 type pairKey struct{ objectType, metric string }
+
+// pairInfo is a catalog pair with its top-level data fields, computed once.
+type pairInfo struct {
+	customerio.Pair
+	top []customerio.Field
+	idx uint8
+}
 
 // PairError reports an object type, metric or origin the catalog does not have.
 type PairError struct {
@@ -103,7 +124,7 @@ func (e *PairError) Error() string { return "generator: " + e.Msg }
 // Pair looks up a generatable pair, with an error that lists the valid names.
 func (g *Generator) Pair(objectType, metric string) (customerio.Pair, error) {
 	if p, ok := g.pairs[pairKey{objectType, metric}]; ok {
-		return p, nil
+		return p.Pair, nil
 	}
 	if !slices.Contains(customerio.ObjectTypes(), objectType) {
 		return customerio.Pair{}, &PairError{ObjectType: objectType, Metric: metric,
@@ -181,11 +202,11 @@ func originWeight(o customerio.Origin) int {
 	}
 }
 
-// NewDelivery makes a delivery of objectType from origin, created at created.
+// NewDelivery makes a delivery of objectType from origin, created at created, drawing from
+// the generator's current random stream.
 func (g *Generator) NewDelivery(objectType string, origin customerio.Origin, created time.Time, p Person) Delivery {
 	f := g.f
 	d := Delivery{ObjectType: objectType, Created: created, Origin: origin}
-	d.ID = string(g.deliveryID(objectType, created, g.account))
 	switch origin {
 	case customerio.OriginCampaign:
 		d.CampaignID = int64(f.IntRange(1, 250))
@@ -211,27 +232,53 @@ func (g *Generator) NewDelivery(objectType string, origin customerio.Origin, cre
 	if d.ParentActionID < 1 {
 		d.ParentActionID = 1
 	}
-	// Only what this channel's events can carry is drawn.
+	d.LinkID = int64(f.IntRange(1, 40))
+	// The delivery's strings share one allocation: they are appended to strBuf and cut out
+	// of one string at the end. Only what this channel's events can carry is drawn.
+	b := g.appendDeliveryID(g.strBuf[:0], objectType, created, g.account)
+	var cut [6]int
+	cut[0] = len(b)
 	if d.WithJourney {
-		d.JourneyID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 3600)) * time.Second))
+		b = g.appendULID(b, created.Add(-time.Duration(f.IntRange(1, 3600))*time.Second))
 	}
+	cut[1] = len(b)
 	if d.WithTriggerEvent {
-		d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(f.IntRange(1, 600)) * time.Second))
+		b = g.appendULID(b, created.Add(-time.Duration(f.IntRange(1, 600))*time.Second))
 	}
+	cut[2] = len(b)
 	switch objectType {
 	case "email", "push":
-		d.Subject = g.subject(p, g.company)
+		b = g.appendSubject(b, p, g.company)
 	case "slack":
 		d.Channel = f.RandomString(slackChannels)
 	case "webhook":
-		d.Endpoint = "https://hooks." + g.domain + "/" + f.RandomString([]string{"customerio", "webhooks/cio", "ingest", "api/v1/events"})
+		b = append(append(append(b, "https://hooks."...), g.domain...), '/')
+		b = append(b, f.RandomString(webhookPaths)...)
 	case "sms", "whatsapp":
-		d.Sender = "+1" + strconv.Itoa(f.IntRange(2, 9)) + g.digits(2) + "555" + g.digits(4)
+		b = append(b, '+', '1', byte('0'+f.IntRange(2, 9)))
+		b = g.appendChars(b, 2, decDigits)
+		b = append(b, "555"...)
+		b = g.appendChars(b, 4, decDigits)
 	}
-	d.Href = g.href(objectType)
-	d.LinkID = int64(f.IntRange(1, 40))
+	cut[3] = len(b)
+	b = g.appendHref(b, objectType)
+	cut[4] = len(b)
+	str := string(b)
+	g.strBuf = b
+	d.ID, d.JourneyID, d.TriggerEventID = str[:cut[0]], str[cut[0]:cut[1]], str[cut[1]:cut[2]]
+	switch objectType {
+	case "email", "push":
+		d.Subject = str[cut[2]:cut[3]]
+	case "webhook":
+		d.Endpoint = str[cut[2]:cut[3]]
+	case "sms", "whatsapp":
+		d.Sender = str[cut[2]:cut[3]]
+	}
+	d.Href = str[cut[3]:cut[4]]
 	return d
 }
+
+var webhookPaths = []string{"customerio", "webhooks/cio", "ingest", "api/v1/events"}
 
 // Spec says what event to build: the pair, when, for whom, and of which delivery.
 type Spec struct {
@@ -249,9 +296,23 @@ type Spec struct {
 	LinkID int64
 }
 
-// Event builds one event of objectType/metric for a new person at the generator's clock,
-// then advances the clock by 0–4 seconds.
+// EventSpacing is the mean time between catalog events: event i of a generator is at
+// Start + i×EventSpacing plus a random offset below EventSpacing.
+const EventSpacing = 2 * time.Second
+
+// Event builds the generator's next catalog event (see [Generator.EventAt]).
 func (g *Generator) Event(objectType, metric string) (customerio.Event, error) {
+	ev, err := g.EventAt(g.n, objectType, metric)
+	g.n++
+	return ev, err
+}
+
+// EventAt builds catalog event i: one event of objectType/metric for a new person, at
+// Start + i×EventSpacing plus up to EventSpacing. Its randomness comes from (seed, i) alone,
+// so events can be built in any order, on any goroutine (each with its own Generator made
+// with the same Options), with the same bytes.
+func (g *Generator) EventAt(i uint64, objectType, metric string) (customerio.Event, error) {
+	g.reseed(domEvent, i)
 	p, err := g.Pair(objectType, metric)
 	if err != nil {
 		return customerio.Event{}, err
@@ -260,8 +321,7 @@ func (g *Generator) Event(objectType, metric string) (customerio.Event, error) {
 	if err != nil {
 		return customerio.Event{}, err
 	}
-	at := g.clock
-	g.clock = g.clock.Add(time.Duration(g.f.IntRange(0, 4000)) * time.Millisecond)
+	at := g.start.Add(time.Duration(i)*EventSpacing + time.Duration(g.f.Rand.Int63n(int64(EventSpacing/time.Millisecond)))*time.Millisecond)
 	person := g.person(objectType == "push")
 	spec := Spec{ObjectType: objectType, Metric: metric, At: at, Person: person}
 	if objectType != "customer" || (metric == "cio_subscription_preferences_changed" && g.f.IntRange(0, 2) == 0) {
@@ -274,5 +334,5 @@ func (g *Generator) Event(objectType, metric string) (customerio.Event, error) {
 	return g.Build(spec)
 }
 
-// Clock is the time the next [Generator.Event] gets.
-func (g *Generator) Clock() time.Time { return g.clock }
+// Clock is the base time of the next [Generator.Event].
+func (g *Generator) Clock() time.Time { return g.start.Add(time.Duration(g.n) * EventSpacing) }

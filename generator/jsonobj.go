@@ -1,9 +1,7 @@
 package generator
 
 import (
-	"slices"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 )
 
@@ -70,16 +68,23 @@ func (o *object) has(key string) bool {
 	return false
 }
 
-// appendTo writes the object, keys sorted, to dst.
+// appendTo writes the object, keys sorted, to dst. Keys are the generator's own field names,
+// which need no escaping; an object has a dozen at most, so an insertion sort is quickest.
 func (o *object) appendTo(dst []byte) []byte {
-	slices.SortFunc(o.keys, func(a, b kv) int { return strings.Compare(a.key, b.key) })
+	keys := o.keys
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j].key < keys[j-1].key; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
 	dst = append(dst, '{')
-	for i, k := range o.keys {
+	for i, k := range keys {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, k.key)
-		dst = append(dst, ':')
+		dst = append(dst, '"')
+		dst = append(dst, k.key...)
+		dst = append(dst, '"', ':')
 		dst = append(dst, o.buf[k.start:k.end]...)
 	}
 	return append(dst, '}')

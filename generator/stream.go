@@ -4,7 +4,11 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ciosim/ciosim/customerio"
@@ -56,20 +60,35 @@ type Item struct {
 }
 
 // Stream generates a run's events in timestamp order without holding the run in memory:
-// customers' identities are kept, and deliveries only while they have events still to come.
+// customers are derived from (seed, index) whenever an event needs them, and a delivery is
+// held only while it has events still to come, as a few numbers it is re-derived from.
 // Each message yields its deliveries in creation order; a delivery's lifecycle is planned
 // when it is created and its events wait in a heap ordered by time until no earlier event
 // can appear. The output is deterministic for the generator's seed and options.
 type Stream struct {
-	g       *Generator
-	start   int64
-	people  []Person
-	sources []*source
-	events  eventHeap
-	seq     uint64
-	steps   []Step
-	pairs   []customerio.Pair
-	subs    *Subscriptions
+	g     *Generator
+	start int64
+	// r draws the run's schedule (who gets a message when, subscription changes); customers,
+	// deliveries, plans and events have streams of their own.
+	r           *rand.Rand
+	customers   int
+	idOnlyShare float64
+	// deliveries counts the deliveries made, built the events returned: the indexes their
+	// random streams are keyed by.
+	deliveries, built uint64
+	sources           []*source
+	// batch holds the events scheduled ahead, ready the items built from them (returned from
+	// pos on), gens a generator per building goroutine; err ends the run after ready.
+	batch  []pending
+	ready  []Item
+	pos    int
+	gens   []*Generator
+	err    error
+	events eventHeap
+	seq    uint64
+	steps  []Step
+	pairs  []customerio.Pair
+	subs   *Subscriptions
 }
 
 type sourceKind int
@@ -97,26 +116,54 @@ type source struct {
 	pairIndex int
 }
 
-type delivery struct {
-	d    Delivery
-	cust int
-	msg  int
-}
-
+// pending is an event waiting for its time, with what its delivery is derived from. It is
+// kept small (48 bytes): a run holds one per event still to come.
 type pending struct {
-	at         int64
-	seq        uint64
-	objectType string
-	metric     string
-	dv         *delivery
-	// noDelivery builds a customer event without the delivery's origin fields.
-	noDelivery bool
+	at  int64
+	seq uint64
+	// created and dnum derive the delivery: a message's deliveries from its template, the
+	// others (subscription changes, every-pair events) with NewDelivery.
+	created   int64
+	dnum      uint64
+	cust, msg int32
+	// pair is the event's index in the catalog; dpair is a catalog pair of the object type
+	// of a delivery made with NewDelivery, origin the index of its origin in origins.
+	pair, dpair, origin uint8
+	kind                deliveryKind
 }
 
-// MaxCustomers bounds a run's population, which [Generator.NewStream] draws up front and
-// holds in memory with the deliveries in flight: welcome-email at 300,000 customers peaks
-// at about 280 MB of RSS (906 MB at a million).
-const MaxCustomers = 300_000
+// origins indexes the origins a pending event can name.
+var origins = [...]customerio.Origin{"", customerio.OriginCampaign, customerio.OriginBroadcast,
+	customerio.OriginNewsletter, customerio.OriginTransactional}
+
+func originIndex(o customerio.Origin) uint8 {
+	for i, x := range origins {
+		if x == o {
+			return uint8(i)
+		}
+	}
+	return 0
+}
+
+// pairIndex is the catalog index of objectType/metric, which the stream's lifecycles only
+// ever produce for catalog pairs.
+func (g *Generator) pairIndex(objectType, metric string) uint8 {
+	return g.pairs[pairKey{objectType, metric}].idx
+}
+
+type deliveryKind uint8
+
+const (
+	// noDelivery builds a customer event without a delivery's origin fields.
+	noDelivery deliveryKind = iota
+	messageDelivery
+	adHocDelivery
+)
+
+// MaxCustomers bounds a run's population. Customers are derived, not stored, so memory
+// grows with the deliveries in flight only: welcome-email at 10,000,000 customers peaks at
+// about 200 MB of RSS (see docs/performance.md).
+const MaxCustomers = 10_000_000
 
 // NewStream prepares a run. It draws the population first, so the same customers appear
 // whatever the messages are.
@@ -125,7 +172,7 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 		return nil, fmt.Errorf("generator: customers must be at least 1, got %d", opts.Customers)
 	}
 	if opts.Customers > MaxCustomers {
-		return nil, fmt.Errorf("generator: customers %d is more than %d: a run holds its whole population in memory (about 900 bytes a customer)", opts.Customers, MaxCustomers)
+		return nil, fmt.Errorf("generator: customers %d is more than %d", opts.Customers, MaxCustomers)
 	}
 	if math.IsNaN(opts.IDOnlyShare) || opts.IDOnlyShare < 0 || opts.IDOnlyShare > 1 {
 		return nil, fmt.Errorf("generator: id-only share %v is outside [0,1]", opts.IDOnlyShare)
@@ -154,12 +201,8 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 			return nil, fmt.Errorf("generator: %w", err)
 		}
 	}
-	s := &Stream{g: g, start: g.clock.UnixMilli()}
-	s.people = make([]Person, opts.Customers)
-	for i := range s.people {
-		s.people[i] = g.NewPerson()
-		s.people[i].IDOnly = opts.IDOnlyShare > 0 && g.f.Rand.Float64() < opts.IDOnlyShare
-	}
+	s := &Stream{g: g, start: g.start.UnixMilli(), customers: opts.Customers, idOnlyShare: opts.IDOnlyShare}
+	s.r = rand.New(&splitmix{s: streamKey(g.opts.Seed, domStream, 0)})
 	for i := range opts.Messages {
 		m := &opts.Messages[i]
 		src := &source{kind: srcMessage, msg: i, message: m, total: opts.Customers,
@@ -169,6 +212,7 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 		if o == "" {
 			o = customerio.OriginCampaign
 		}
+		g.reseed(domTemplate, uint64(i))
 		src.tmpl = g.NewDelivery(m.Lifecycle.Channel, o, time.UnixMilli(src.start), Person{FirstName: firstNameMark})
 		t := &src.tmpl
 		setIf := func(dst *int64, v int64) {
@@ -203,21 +247,22 @@ func (g *Generator) NewStream(opts StreamOptions) (*Stream, error) {
 	return s, nil
 }
 
-// Customers returns the run's population (shared; do not modify).
-func (s *Stream) Customers() []Person { return s.people }
+// Customer returns customer i of the run's population (0 ≤ i < Customers), derived from
+// (seed, i): the same person every time.
+func (s *Stream) Customer(i int) Person { return s.g.personAt(i, s.idOnlyShare, true) }
 
 // advance moves src to its next arrival: the next chosen customer and its time. Customers
 // are chosen by selection sampling and times are sorted uniforms drawn in increasing order,
 // so nothing but the position is stored.
 func (s *Stream) advance(src *source) {
-	r := s.g.f.Rand
+	r := s.r
 	if src.kind == srcPairs {
 		if src.pairIndex >= len(s.pairs) {
 			src.done = true
 			return
 		}
 		src.next = s.start + int64(src.pairIndex)*2000
-		src.cust = src.pairIndex % len(s.people)
+		src.cust = src.pairIndex % s.customers
 		return
 	}
 	if src.selected >= src.n {
@@ -237,8 +282,66 @@ func (s *Stream) advance(src *source) {
 	src.next = src.start + int64(src.u*float64(src.spread))
 }
 
-// Next returns the next event in timestamp order, or io.EOF after the last.
+// streamBatch is how many events Next schedules ahead and builds on several cores at once.
+const streamBatch = 1024
+
+// Next returns the next event in timestamp order, or io.EOF after the last. Events are
+// scheduled on the calling goroutine and built in batches on every core; event k of the run
+// draws from (seed, k), so the bytes do not depend on the number of cores.
 func (s *Stream) Next() (Item, error) {
+	if s.pos < len(s.ready) {
+		it := s.ready[s.pos]
+		s.ready[s.pos] = Item{}
+		s.pos++
+		return it, nil
+	}
+	if s.err != nil {
+		return Item{}, s.err
+	}
+	s.ready, s.pos = s.ready[:0], 0
+	s.batch = s.batch[:0]
+	for len(s.batch) < streamBatch {
+		p, ok := s.schedule()
+		if !ok {
+			break
+		}
+		s.batch = append(s.batch, p)
+	}
+	if len(s.batch) == 0 {
+		return Item{}, io.EOF
+	}
+	s.ready = slices.Grow(s.ready, len(s.batch))[:len(s.batch)]
+	errs := make([]error, len(s.batch))
+	first := s.built
+	s.built += uint64(len(s.batch))
+	workers := min(runtime.GOMAXPROCS(0), (len(s.batch)+63)/64)
+	for len(s.gens) < workers {
+		s.gens = append(s.gens, s.g.clone())
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := w; j < len(s.batch); j += workers {
+				s.ready[j], errs[j] = s.buildWith(s.gens[w], s.batch[j], first+uint64(j))
+			}
+		}()
+	}
+	wg.Wait()
+	for j, err := range errs {
+		if err != nil {
+			// Return the events before the failing one, then the error.
+			s.ready, s.err = s.ready[:j], err
+			break
+		}
+	}
+	return s.Next()
+}
+
+// schedule runs arrivals until the next pending event is due and returns it; false at the
+// end of the run.
+func (s *Stream) schedule() (pending, bool) {
 	for {
 		var src *source
 		for _, x := range s.sources {
@@ -247,10 +350,10 @@ func (s *Stream) Next() (Item, error) {
 			}
 		}
 		if len(s.events) > 0 && (src == nil || s.events[0].at <= src.next) {
-			return s.build(s.events.pop())
+			return s.events.pop(), true
 		}
 		if src == nil {
-			return Item{}, io.EOF
+			return pending{}, false
 		}
 		s.arrive(src)
 		if src.kind == srcPairs {
@@ -258,6 +361,13 @@ func (s *Stream) Next() (Item, error) {
 		}
 		s.advance(src)
 	}
+}
+
+// clone returns a generator with the same options, clock and workspace, for another goroutine.
+func (g *Generator) clone() *Generator {
+	opts := g.opts
+	opts.Start = g.start
+	return New(opts)
 }
 
 func (s *Stream) push(p pending) {
@@ -270,62 +380,88 @@ func (s *Stream) push(p pending) {
 // subscription change, or one smoke event.
 func (s *Stream) arrive(src *source) {
 	g := s.g
-	r := g.f.Rand
+	r := s.r
 	at := src.next
-	person := s.people[src.cust]
+	cust := int32(src.cust)
 	switch src.kind {
 	case srcMessage:
-		dv := &delivery{cust: src.cust, msg: src.msg}
-		dv.d = g.deliveryFrom(src.tmpl, time.UnixMilli(at), person)
+		dnum := s.deliveries
+		s.deliveries++
+		g.reseed(domPlan, dnum)
 		s.steps = g.Plan(src.message.Lifecycle, at, s.steps[:0])
+		base := pending{created: at, dnum: dnum, cust: cust, msg: int32(src.msg), kind: messageDelivery}
 		for _, st := range s.steps {
-			s.push(pending{at: st.At, objectType: dv.d.ObjectType, metric: st.Metric, dv: dv})
+			p := base
+			p.at, p.pair = st.At, g.pairIndex(src.tmpl.ObjectType, st.Metric)
+			s.push(p)
 			if st.Metric == "unsubscribed" {
 				// Unsubscribing through a message sets the person's unsubscribed attribute.
-				s.push(pending{at: st.At, objectType: "customer", metric: "unsubscribed", dv: dv, noDelivery: true})
+				p.pair, p.kind = g.pairIndex("customer", "unsubscribed"), noDelivery
+				s.push(p)
 			}
 		}
 	case srcSubscriptions:
 		sub := s.subs
-		dv := &delivery{cust: src.cust, msg: -1}
+		p := pending{at: at, cust: cust, msg: -1, kind: noDelivery}
 		if r.Float64() < sub.Unsubscribed {
-			s.push(pending{at: at, objectType: "customer", metric: "unsubscribed", dv: dv, noDelivery: true})
+			p.pair = g.pairIndex("customer", "unsubscribed")
+			s.push(p)
 			if r.Float64() < sub.Resubscribed {
-				s.push(pending{at: at + sub.Resubscribe.sample(r), objectType: "customer", metric: "subscribed", dv: dv, noDelivery: true})
+				p.at, p.pair = at+sub.Resubscribe.sample(r), g.pairIndex("customer", "subscribed")
+				s.push(p)
 			}
 			return
 		}
-		caused := r.Float64() < sub.MessageCaused
-		if caused {
-			origins := []customerio.Origin{customerio.OriginCampaign, customerio.OriginBroadcast, customerio.OriginNewsletter}
-			dv.d = g.NewDelivery("email", origins[r.Intn(len(origins))], time.UnixMilli(at-int64(r.Intn(3*86400_000))), person)
+		p.pair = g.pairIndex("customer", "cio_subscription_preferences_changed")
+		if r.Float64() < sub.MessageCaused {
+			from := []customerio.Origin{customerio.OriginCampaign, customerio.OriginBroadcast, customerio.OriginNewsletter}
+			p.kind, p.dpair, p.origin = adHocDelivery, g.pairIndex("email", "sent"), originIndex(from[r.Intn(len(from))])
+			p.created = at - int64(r.Intn(3*86400_000))
+			p.dnum = s.deliveries
+			s.deliveries++
 		}
-		s.push(pending{at: at, objectType: "customer", metric: "cio_subscription_preferences_changed", dv: dv, noDelivery: !caused})
+		s.push(p)
 	case srcPairs:
-		p := s.pairs[src.pairIndex]
-		dv := &delivery{cust: src.cust, msg: -1}
-		noDelivery := p.ObjectType == "customer"
-		if !noDelivery {
-			origin, _ := g.PickOrigin(p)
+		pr := s.pairs[src.pairIndex]
+		p := pending{at: at, cust: cust, msg: -1, pair: g.pairIndex(pr.ObjectType, pr.Metric), kind: noDelivery}
+		if pr.ObjectType != "customer" {
+			g.reseed(domPlan, s.deliveries)
+			origin, _ := g.PickOrigin(pr)
 			if origin == "" {
 				origin = customerio.OriginCampaign
 			}
-			dv.d = g.NewDelivery(p.ObjectType, origin, time.UnixMilli(at-int64(r.Intn(30_000))), person)
+			p.kind, p.dpair, p.origin = adHocDelivery, p.pair, originIndex(origin)
+			p.created = at - int64(r.Intn(30_000))
+			p.dnum = s.deliveries
+			s.deliveries++
 		}
-		s.push(pending{at: at, objectType: p.ObjectType, metric: p.Metric, dv: dv, noDelivery: noDelivery})
+		s.push(p)
 	}
 }
 
-func (s *Stream) build(p pending) (Item, error) {
-	spec := Spec{ObjectType: p.objectType, Metric: p.metric, At: time.UnixMilli(p.at), Person: s.people[p.dv.cust]}
-	if !p.noDelivery {
-		spec.Delivery = &p.dv.d
+// buildWith builds event k of the run, p, with g (one of s.gens: only s's fields that do not
+// change during a run are read).
+func (s *Stream) buildWith(g *Generator, p pending, k uint64) (Item, error) {
+	pr := &g.catalog[p.pair]
+	person := g.personAt(int(p.cust), s.idOnlyShare, pr.ObjectType == "push")
+	spec := Spec{ObjectType: pr.ObjectType, Metric: pr.Metric, At: time.UnixMilli(p.at), Person: person}
+	var d Delivery
+	switch p.kind {
+	case messageDelivery:
+		g.reseed(domDelivery, p.dnum)
+		d = g.deliveryFrom(s.sources[p.msg].tmpl, time.UnixMilli(p.created), person)
+		spec.Delivery = &d
+	case adHocDelivery:
+		g.reseed(domDelivery, p.dnum)
+		d = g.NewDelivery(g.catalog[p.dpair].ObjectType, origins[p.origin], time.UnixMilli(p.created), person)
+		spec.Delivery = &d
 	}
-	ev, err := s.g.Build(spec)
+	g.reseed(domStreamEvent, k)
+	ev, err := g.Build(spec)
 	if err != nil {
 		return Item{}, err
 	}
-	return Item{Event: ev, Message: p.dv.msg, Customer: p.dv.cust}, nil
+	return Item{Event: ev, Message: int(p.msg), Customer: int(p.cust)}, nil
 }
 
 // firstNameMark stands for the recipient's first name in a message's subject template
@@ -336,13 +472,34 @@ const firstNameMark = "\x00first\x00"
 // and link, with its own id, creation time, journey and trigger event.
 func (g *Generator) deliveryFrom(tmpl Delivery, created time.Time, p Person) Delivery {
 	d := tmpl
-	if strings.Contains(d.Subject, firstNameMark) {
-		d.Subject = strings.ReplaceAll(d.Subject, firstNameMark, p.FirstName)
-	}
-	d.ID = string(g.deliveryID(tmpl.ObjectType, created, g.account))
 	d.Created = created
-	d.JourneyID = g.ulidAt(created.Add(-time.Duration(g.f.IntRange(1, 3600)) * time.Second))
-	d.TriggerEventID = g.ulidAt(created.Add(-time.Duration(g.f.IntRange(1, 600)) * time.Second))
+	b := g.appendDeliveryID(g.strBuf[:0], tmpl.ObjectType, created, g.account)
+	var cut [4]int
+	cut[0] = len(b)
+	b = g.appendULID(b, created.Add(-time.Duration(g.f.IntRange(1, 3600))*time.Second))
+	cut[1] = len(b)
+	b = g.appendULID(b, created.Add(-time.Duration(g.f.IntRange(1, 600))*time.Second))
+	cut[2] = len(b)
+	personal := strings.Contains(d.Subject, firstNameMark)
+	if personal {
+		subj := d.Subject
+		for {
+			before, after, ok := strings.Cut(subj, firstNameMark)
+			b = append(b, before...)
+			if !ok {
+				break
+			}
+			b = append(b, p.FirstName...)
+			subj = after
+		}
+	}
+	cut[3] = len(b)
+	str := string(b)
+	g.strBuf = b
+	d.ID, d.JourneyID, d.TriggerEventID = str[:cut[0]], str[cut[0]:cut[1]], str[cut[1]:cut[2]]
+	if personal {
+		d.Subject = str[cut[2]:cut[3]]
+	}
 	return d
 }
 

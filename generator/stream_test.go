@@ -1,12 +1,14 @@
 package generator
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -301,7 +303,10 @@ func TestStream_populationStableAndIDOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	people := slices.Clone(s.Customers())
+	people := make([]Person, 200)
+	for i := range people {
+		people[i] = s.Customer(i)
+	}
 	idOnly := 0
 	for _, p := range people {
 		if p.IDOnly {
@@ -425,10 +430,10 @@ func TestStream_messageSubjectPerRecipient(t *testing.T) {
 			if strings.Contains(data.Subject, "\x00") {
 				t.Fatalf("name marker leaked: %q", data.Subject)
 			}
-			if subject != "" && data.Subject != "Welcome, "+s.Customers()[it.Customer].FirstName+"!" {
-				t.Fatalf("subject %q for %s", data.Subject, s.Customers()[it.Customer].FirstName)
+			if subject != "" && data.Subject != "Welcome, "+s.Customer(it.Customer).FirstName+"!" {
+				t.Fatalf("subject %q for %s", data.Subject, s.Customer(it.Customer).FirstName)
 			}
-			subjects[strings.Split(data.Subject, s.Customers()[it.Customer].FirstName)[0]] = true
+			subjects[strings.Split(data.Subject, s.Customer(it.Customer).FirstName)[0]] = true
 		}
 		if len(subjects) != 1 {
 			t.Fatalf("subject %q: one message has several subject templates: %v", subject, subjects)
@@ -440,7 +445,55 @@ func TestNewStream_customersBounded(t *testing.T) {
 	t.Parallel()
 	g := New(Options{Seed: 1})
 	_, err := g.NewStream(StreamOptions{Customers: MaxCustomers + 1})
-	if err == nil || !strings.Contains(err.Error(), "more than 300000") {
+	if err == nil || !strings.Contains(err.Error(), "more than 10000000") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// A pending event names its pair by a one-byte catalog index.
+func TestStream_catalogIndexFitsAByte(t *testing.T) {
+	g := New(Options{Seed: 1, Start: fixedStart})
+	if n := len(g.catalog); n > 256 {
+		t.Fatalf("the catalog has %d pairs; pending.pair is a uint8", n)
+	}
+	for i, p := range g.catalog {
+		if got := g.pairIndex(p.ObjectType, p.Metric); int(got) != i {
+			t.Fatalf("pairIndex(%s) = %d, want %d", p.Name(), got, i)
+		}
+	}
+}
+
+// A run's bytes do not depend on how many cores build its events.
+func TestStream_sameBytesWhateverTheCores(t *testing.T) {
+	opts := allChannels(t, 300, true)
+	run := func() []byte {
+		s, err := New(Options{Seed: 11, Start: fixedStart, BodyContent: true}).NewStream(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out bytes.Buffer
+		for {
+			it, err := s.Next()
+			if errors.Is(err, io.EOF) {
+				return out.Bytes()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Write(it.Event.Bytes())
+			out.WriteByte('\n')
+		}
+	}
+	old := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(old)
+	want := run()
+	if n := bytes.Count(want, []byte{'\n'}); n < 3*streamBatch {
+		t.Fatalf("only %d events: too few to span several batches", n)
+	}
+	for _, procs := range []int{2, 4} {
+		runtime.GOMAXPROCS(procs)
+		if got := run(); !bytes.Equal(got, want) {
+			t.Errorf("GOMAXPROCS %d: output differs from GOMAXPROCS 1", procs)
+		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ciosim/ciosim/customerio"
+	"github.com/brianvoe/gofakeit/v6/data"
 	"github.com/oklog/ulid/v2"
 )
 
@@ -34,46 +34,101 @@ type Device struct {
 }
 
 // NewPerson makes a realistic person, with one or two push devices, from the generator's
-// random source.
+// current random stream.
 func (g *Generator) NewPerson() Person { return g.person(true) }
+
+// personAt derives customer i of a run from (seed, i): the same person whenever it is
+// needed, so a run never stores its population. The push devices, long to draw, have a
+// stream of their own and are drawn only when asked for.
+func (g *Generator) personAt(i int, idOnlyShare float64, devices bool) Person {
+	g.reseed(domPerson, uint64(i))
+	p := g.person(false)
+	p.IDOnly = idOnlyShare > 0 && g.f.Rand.Float64() < idOnlyShare
+	if devices {
+		g.reseed(domDevices, uint64(i))
+		p.Devices = g.devices()
+	}
+	return p
+}
+
+// devices draws one or two push devices.
+func (g *Generator) devices() []Device {
+	n := 1
+	if g.f.IntRange(0, 3) == 0 {
+		n = 2
+	}
+	ds := make([]Device, n)
+	for i := range ds {
+		ds[i] = g.device()
+	}
+	return ds
+}
 
 func (g *Generator) person(devices bool) Person {
 	f := g.f
-	p := Person{FirstName: f.FirstName(), LastName: f.LastName()}
+	first, last := data.Person["first"], data.Person["last"]
+	p := Person{FirstName: first[f.Rand.Intn(len(first))], LastName: last[f.Rand.Intn(len(last))]}
+	// All of the person's strings share one allocation (see NewDelivery).
+	b := g.strBuf[:0]
 	switch f.IntRange(0, 3) {
 	case 0:
-		p.ID = strconv.Itoa(f.IntRange(1, 999999))
+		b = strconv.AppendInt(b, int64(f.IntRange(1, 999999)), 10)
 	case 1:
-		p.ID = "user-" + strconv.Itoa(f.IntRange(100, 99999))
+		b = strconv.AppendInt(append(b, "user-"...), int64(f.IntRange(100, 99999)), 10)
 	case 2:
-		p.ID = "02" + g.digits(8)
+		b = g.appendChars(append(b, "02"...), 8, decDigits)
 	default:
-		p.ID = g.hex(8) + "-" + g.hex(4) + "-4" + g.hex(3) + "-" + g.hex(4) + "-" + g.hex(12)
+		b = g.appendChars(b, 8, hexDigits)
+		b = g.appendChars(append(b, '-'), 4, hexDigits)
+		b = g.appendChars(append(b, '-', '4'), 3, hexDigits)
+		b = g.appendChars(append(b, '-'), 4, hexDigits)
+		b = g.appendChars(append(b, '-'), 12, hexDigits)
 	}
+	var cut [4]int
+	cut[0] = len(b)
 	domain := f.RandomString(emailDomains)
-	local := strings.ToLower(p.FirstName)
+	b = appendLocal(b, p.FirstName)
 	switch f.IntRange(0, 2) {
 	case 0:
-		local += "." + strings.ToLower(p.LastName)
+		b = appendLocal(append(b, '.'), p.LastName)
 	case 1:
-		local = local[:1] + strings.ToLower(p.LastName)
+		if len(b) > cut[0]+1 {
+			b = b[:cut[0]+1]
+		}
+		b = appendLocal(b, p.LastName)
 	default:
-		local += strconv.Itoa(f.IntRange(1, 99))
+		b = strconv.AppendInt(b, int64(f.IntRange(1, 99)), 10)
 	}
-	p.Email = sanitizeLocal(local) + "@" + domain
-	p.CioID = g.hex(12)
-	p.Phone = g.phone()
-	if !devices {
-		return p
+	if len(b) == cut[0] || b[cut[0]] == '.' {
+		b = append(b[:cut[0]], "user"...)
 	}
-	n := 1
-	if f.IntRange(0, 3) == 0 {
-		n = 2
-	}
-	for range n {
-		p.Devices = append(p.Devices, g.device())
+	b = append(append(b, '@'), domain...)
+	cut[1] = len(b)
+	b = g.appendChars(b, 12, hexDigits)
+	cut[2] = len(b)
+	b = g.appendPhone(b)
+	cut[3] = len(b)
+	str := string(b)
+	g.strBuf = b
+	p.ID, p.Email, p.CioID, p.Phone = str[:cut[0]], str[cut[0]:cut[1]], str[cut[1]:cut[2]], str[cut[2]:cut[3]]
+	if devices {
+		p.Devices = g.devices()
 	}
 	return p
+}
+
+// appendLocal appends s lower-cased, keeping only what an email local part here may hold.
+func appendLocal(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' {
+			b = append(b, c)
+		}
+	}
+	return b
 }
 
 var emailDomains = []string{"gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com",
@@ -92,53 +147,64 @@ func sanitizeLocal(s string) string {
 	return b.String()
 }
 
-// phone returns an E.164 number: mostly North American, some UK, German and Brazilian mobiles.
-func (g *Generator) phone() string {
+// appendPhone appends an E.164 number: mostly North American, some UK, German and
+// Brazilian mobiles.
+func (g *Generator) appendPhone(b []byte) []byte {
 	f := g.f
 	switch f.IntRange(0, 9) {
 	case 0, 1:
-		return "+447" + g.digits(9)
+		return g.appendChars(append(b, "+447"...), 9, decDigits)
 	case 2:
-		return "+4915" + strconv.Itoa(f.IntRange(1, 9)) + g.digits(8)
+		return g.appendChars(append(b, '+', '4', '9', '1', '5', byte('0'+f.IntRange(1, 9))), 8, decDigits)
 	case 3:
-		return "+55119" + g.digits(8)
+		return g.appendChars(append(b, "+55119"...), 8, decDigits)
 	default:
-		return "+1" + strconv.Itoa(f.IntRange(2, 9)) + g.digits(2) + strconv.Itoa(f.IntRange(2, 9)) + g.digits(6)
+		b = append(b, '+', '1', byte('0'+f.IntRange(2, 9)))
+		b = g.appendChars(b, 2, decDigits)
+		b = append(b, byte('0'+f.IntRange(2, 9)))
+		return g.appendChars(b, 6, decDigits)
 	}
 }
 
-const base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+const (
+	decDigits = "0123456789"
+	upperHex  = "0123456789ABCDEF"
+	// fcmAlphabet is base64url's: what FCM registration tokens are written in.
+	fcmAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+)
 
 func (g *Generator) device() Device {
-	if g.f.Bool() {
-		// An FCM registration token: instance id, a colon, then "APA91b" and ~134 more chars.
-		var b strings.Builder
-		b.WriteString(g.chars(11, base62+"-_"))
-		b.WriteString(":APA91b")
-		b.WriteString(g.chars(134, base62+"-_"))
-		return Device{ID: b.String(), Platform: "android"}
-	}
-	return Device{ID: strings.ToUpper(g.hex(64)), Platform: "ios"}
+	b, platform := g.appendDevice(nil)
+	return Device{ID: string(b), Platform: platform}
 }
 
-func (g *Generator) digits(n int) string { return g.chars(n, "0123456789") }
-func (g *Generator) hex(n int) string    { return g.chars(n, hexDigits) }
-
-func (g *Generator) chars(n int, alphabet string) string {
-	b := make([]byte, n)
-	for i := range b {
-		b[i] = alphabet[g.f.Rand.Intn(len(alphabet))]
+// appendDevice appends a push device token and returns its platform.
+func (g *Generator) appendDevice(b []byte) ([]byte, string) {
+	if g.f.Bool() {
+		// An FCM registration token: instance id, a colon, then "APA91b" and ~134 more chars.
+		b = g.appendChars(b, 11, fcmAlphabet)
+		b = append(b, ":APA91b"...)
+		return g.appendChars(b, 134, fcmAlphabet), "android"
 	}
-	return string(b)
+	return g.appendChars(b, 64, upperHex), "ios"
 }
 
 // ulidAt returns a ULID whose time is t and whose entropy comes from the seeded source.
 func (g *Generator) ulidAt(t time.Time) string {
+	var b [ulid.EncodedSize]byte
+	return string(g.appendULID(b[:0], t))
+}
+
+// appendULID appends a ULID whose time is t and whose entropy comes from the seeded source.
+func (g *Generator) appendULID(b []byte, t time.Time) []byte {
 	var u ulid.ULID
 	_ = u.SetTime(ulid.Timestamp(t)) // only fails after the year 10889
-	binary.BigEndian.PutUint64(u[6:14], g.f.Rand.Uint64())
-	binary.BigEndian.PutUint16(u[14:16], uint16(g.f.Rand.Uint32()))
-	return u.String()
+	binary.BigEndian.PutUint64(u[6:14], g.src.Uint64())
+	binary.BigEndian.PutUint16(u[14:16], uint16(g.src.Uint64()))
+	n := len(b)
+	b = append(b, make([]byte, ulid.EncodedSize)...)
+	_ = u.MarshalTextTo(b[n:]) // the destination has the size
+	return b
 }
 
 // deliveryChannel is the channel byte of a delivery id. Email, webhook, sms, slack and push
@@ -149,7 +215,7 @@ var deliveryChannel = map[string]byte{"email": 0x00, "webhook": 0x01, "sms": 0x0
 // deliveryID builds an id in the layout decoded from real Customer.io delivery ids:
 // 0x44, two small varints (account, environment), a channel byte, the 48-bit creation time
 // in Unix ms, and 10 random bytes, URL-safe base64 with padding (28 characters).
-func (g *Generator) deliveryID(objectType string, created time.Time, account uint64) []byte {
+func (g *Generator) appendDeliveryID(dst []byte, objectType string, created time.Time, account uint64) []byte {
 	var raw [24]byte
 	n := 0
 	raw[n] = 0x44
@@ -163,13 +229,10 @@ func (g *Generator) deliveryID(objectType string, created time.Time, account uin
 		raw[n+5-i] = byte(ms >> (8 * i))
 	}
 	n += 6
-	for i := 0; i < 10; i++ {
-		raw[n] = byte(g.f.Rand.Intn(256))
-		n++
-	}
-	out := make([]byte, base64.URLEncoding.EncodedLen(n))
-	base64.URLEncoding.Encode(out, raw[:n])
-	return out
+	binary.LittleEndian.PutUint64(raw[n:], g.src.Uint64())
+	binary.LittleEndian.PutUint16(raw[n+8:], uint16(g.src.Uint64()))
+	n += 10
+	return base64.URLEncoding.AppendEncode(dst, raw[:n])
 }
 
 var failureMessages = map[string][]string{
@@ -197,10 +260,7 @@ func (g *Generator) failure(objectType, metric string, p Person) string {
 		key = "email_attempted"
 	}
 	msg := g.f.RandomString(failureMessages[key])
-	if strings.Contains(msg, "%s") {
-		msg = strings.Replace(msg, "%s", p.Phone, 1)
-	}
-	return msg
+	return strings.Replace(msg, "%s", p.Phone, 1)
 }
 
 var subjectTemplates = []string{
@@ -211,28 +271,26 @@ var subjectTemplates = []string{
 	"Last chance: {percent}% off ends tonight", "How was your {product}?",
 }
 
-func (g *Generator) subject(p Person, company string) string {
+func (g *Generator) appendSubject(b []byte, p Person, company string) []byte {
 	tmpl := g.f.RandomString(subjectTemplates)
-	var b strings.Builder
 	for {
 		open := strings.IndexByte(tmpl, '{')
 		if open < 0 {
-			b.WriteString(tmpl)
-			return b.String()
+			return append(b, tmpl...)
 		}
 		end := strings.IndexByte(tmpl[open:], '}') + open
-		b.WriteString(tmpl[:open])
+		b = append(b, tmpl[:open]...)
 		switch tmpl[open+1 : end] {
 		case "company":
-			b.WriteString(company)
+			b = append(b, company...)
 		case "first":
-			b.WriteString(p.FirstName)
+			b = append(b, p.FirstName...)
 		case "product":
-			b.WriteString(g.f.ProductName())
+			b = append(b, g.f.ProductName()...)
 		case "percent":
-			b.WriteString(strconv.Itoa(5 * g.f.IntRange(2, 14)))
+			b = strconv.AppendInt(b, int64(5*g.f.IntRange(2, 14)), 10)
 		case "category":
-			b.WriteString(g.f.ProductCategory())
+			b = append(b, g.f.ProductCategory()...)
 		}
 		tmpl = tmpl[end+1:]
 	}
@@ -240,19 +298,25 @@ func (g *Generator) subject(p Person, company string) string {
 
 var linkPaths = []string{"/", "/pricing", "/account", "/cart", "/blog/{slug}", "/products/{slug}", "/verify", "/unsubscribe", "/offers/{slug}"}
 
-func (g *Generator) href(objectType string) string {
+func (g *Generator) appendHref(b []byte, objectType string) []byte {
 	if objectType == "push" || (objectType == "in_app" && g.f.Bool()) {
-		return g.appScheme + "://product/" + strconv.Itoa(g.f.IntRange(1, 500))
+		b = append(append(b, g.appScheme...), "://product/"...)
+		return strconv.AppendInt(b, int64(g.f.IntRange(1, 500)), 10)
 	}
 	path := g.f.RandomString(linkPaths)
-	if strings.Contains(path, "{slug}") {
-		path = strings.Replace(path, "{slug}", strings.ToLower(g.f.Adjective()+"-"+g.f.Noun()), 1)
+	b = append(append(b, "https://www."...), g.domain...)
+	if slug, _, ok := strings.Cut(path, "{slug}"); ok {
+		b = append(b, slug...)
+		b = appendLocal(b, g.f.Adjective())
+		b = appendLocal(append(b, '-'), g.f.Noun())
+	} else {
+		b = append(b, path...)
 	}
-	host := "https://www." + g.domain
 	if g.f.Bool() {
-		return host + path
+		return b
 	}
-	return host + path + "?utm_source=customerio&utm_medium=" + objectType + "&utm_campaign=" + strings.ToLower(g.f.Noun())
+	b = append(append(b, "?utm_source=customerio&utm_medium="...), objectType...)
+	return appendLocal(append(b, "&utm_campaign="...), g.f.Noun())
 }
 
 func domainFor(company string) string {
@@ -262,13 +326,3 @@ func domainFor(company string) string {
 var slackChannels = []string{"#general", "#signups", "#sales", "#support-alerts", "#growth", "#ops", "#vip-customers", "#billing"}
 
 var trackedResponses = []string{"accept", "dismiss", "shop-now", "learn-more", "remind-me-later", "open-settings"}
-
-// originIDs are the numeric ids of one message's origin.
-type originIDs struct {
-	Origin                                      customerio.Origin
-	CampaignID, BroadcastID, NewsletterID       int64
-	ActionID, ContentID, TriggerID, ParentID    int64
-	TransactionalID                             int64
-	JourneyID, TriggerEventID                   string
-	NullCampaign, HasTriggerEvent, NullTrigEvID bool
-}

@@ -48,6 +48,9 @@ type WatchOptions struct {
 	Exts []string
 	// Debounce is the quiet period per file; 0 means [DefaultDebounce].
 	Debounce time.Duration
+	// Match, when set, decides which paths are reported instead of Exts. It is called
+	// with the path as fsnotify names it: the watched directory joined with the name.
+	Match func(path string) bool
 }
 
 // Watch is [WatchWith] with default options.
@@ -88,6 +91,9 @@ func WatchWith(ctx context.Context, opts WatchOptions, dirs ...string) (<-chan C
 		defer w.Close()
 		wanted := func(p string) bool {
 			return slices.ContainsFunc(opts.Exts, func(e string) bool { return filepath.Ext(p) == e })
+		}
+		if opts.Match != nil {
+			wanted = opts.Match
 		}
 		debounce(ctx, w.Events, out, opts.Debounce, wanted)
 	}()
@@ -180,4 +186,42 @@ func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, 
 			rearm()
 		}
 	}
+}
+
+// WatchFiles watches the named files (through their directories, so saves by rename, as
+// vim and JetBrains IDEs do, and delete-and-recreate are seen) and reports changes to them
+// only, debounced per file as [WatchWith] does; opts.Exts and opts.Match are ignored.
+// Change.Path is the name as given.
+func WatchFiles(ctx context.Context, opts WatchOptions, files ...string) (<-chan Change, error) {
+	byAbs := map[string]string{}
+	var dirs []string
+	for _, f := range files {
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return nil, fmt.Errorf("recordings: watch %s: %w", f, err)
+		}
+		byAbs[abs] = f
+		dirs = append(dirs, filepath.Dir(abs))
+	}
+	opts.Match = func(p string) bool {
+		_, ok := byAbs[p]
+		return ok
+	}
+	in, err := WatchWith(ctx, opts, dirs...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan Change)
+	go func() {
+		defer close(out)
+		for c := range in {
+			c.Path = byAbs[c.Path]
+			select {
+			case out <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out, nil
 }

@@ -110,3 +110,73 @@ func TestWatch_missingDir(t *testing.T) {
 		t.Fatal("watching a missing directory succeeded")
 	}
 }
+
+// TestWatchFiles_editorSaves saves a watched file the ways editors do, in a real
+// directory, and expects exactly one change per save (a burst of saves included).
+func TestWatchFiles_editorSaves(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "mapping.json")
+	other := filepath.Join(dir, "other.json")
+	write := func(p, s string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(path, "{}")
+	write(other, "{}")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	const quiet = 200 * time.Millisecond // long beside the burst's gaps, even on a loaded machine
+	ch, err := WatchFiles(ctx, WatchOptions{Debounce: quiet}, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// expect waits for one change to path and then for quiet×4 with no other change.
+	expect := func(name string, want ChangeKind) {
+		t.Helper()
+		select {
+		case c := <-ch:
+			if c.Path != path || c.Kind != want {
+				t.Fatalf("%s: got %v %v, want %v %v", name, c.Path, c.Kind, path, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no change reported", name)
+		}
+		select {
+		case c := <-ch:
+			t.Fatalf("%s: a second change %v %v for one save", name, c.Path, c.Kind)
+		case <-time.After(4 * quiet):
+		}
+	}
+
+	write(path, `{"a":1}`)
+	expect("write in place", Appended)
+
+	// vim (backupcopy=no): rename the file away, write a new one, remove the backup.
+	os.Rename(path, path+"~")
+	write(path, `{"a":2}`)
+	os.Remove(path + "~")
+	expect("vim write by rename", Created)
+
+	// JetBrains safe write: write a temp file, rename the original away, the temp in.
+	write(path+"___jb_tmp___", `{"a":3}`)
+	os.Rename(path, path+"___jb_old___")
+	os.Rename(path+"___jb_tmp___", path)
+	os.Remove(path + "___jb_old___")
+	expect("JetBrains safe write", Created)
+
+	os.Remove(path)
+	write(path, `{"a":4}`)
+	expect("delete and recreate", Created)
+
+	for i := range 10 {
+		write(path, `{"a":`+string(rune('5'+i%5))+`}`)
+		time.Sleep(quiet / 40)
+	}
+	expect("a burst of saves", Appended)
+
+	write(other, `{"b":1}`) // a neighbour is not reported
+	os.Remove(path)
+	expect("delete", Removed)
+}

@@ -17,6 +17,7 @@ const checkBatch = 256
 // checkedMsg reports the problems of a batch of list items under a mapping set.
 type checkedMsg struct {
 	mapping  string
+	version  int // the reload the mapping set was at (live.go)
 	problems map[int][]string
 	events   map[int][]byte
 }
@@ -24,9 +25,9 @@ type checkedMsg struct {
 // checkEvents validates events in a command: the Customer.io event against the catalog and,
 // when a transformer is wired, the XDM record its mapping set produces against the schema.
 // Each problem is one line: where it is and why.
-func checkEvents(ctx context.Context, t Transformer, mapping string, ids []int, events [][]byte) tea.Cmd {
+func checkEvents(ctx context.Context, t Transformer, mapping string, version int, ids []int, events [][]byte) tea.Cmd {
 	return func() tea.Msg {
-		msg := checkedMsg{mapping: mapping, problems: make(map[int][]string, len(ids)), events: make(map[int][]byte, len(ids))}
+		msg := checkedMsg{mapping: mapping, version: version, problems: make(map[int][]string, len(ids)), events: make(map[int][]byte, len(ids))}
 		for i, id := range ids {
 			if ctx.Err() != nil {
 				break
@@ -39,10 +40,17 @@ func checkEvents(ctx context.Context, t Transformer, mapping string, ids []int, 
 }
 
 func problemsOf(ctx context.Context, t Transformer, mapping string, event []byte) []string {
+	out, _, _ := checkOne(ctx, t, mapping, event)
+	return out
+}
+
+// checkOne is problemsOf that also returns the transform's result (zero without a
+// transformer or when the event does not parse) and its error.
+func checkOne(ctx context.Context, t Transformer, mapping string, event []byte) ([]string, Transformed, error) {
 	var out []string
 	ev, err := customerio.Parse(event)
 	if err != nil {
-		return []string{"Customer.io: " + err.Error()}
+		return []string{"Customer.io: " + err.Error()}, Transformed{}, nil
 	}
 	var ve *customerio.ValidationError
 	if errors.As(ev.Validate(), &ve) {
@@ -51,16 +59,16 @@ func problemsOf(ctx context.Context, t Transformer, mapping string, event []byte
 		}
 	}
 	if t == nil {
-		return out
+		return out, Transformed{}, nil
 	}
 	res, err := t.Transform(ctx, mapping, event)
 	if err != nil {
-		return append(out, "XDM: "+err.Error())
+		return append(out, "XDM: "+err.Error()), res, err
 	}
 	for _, p := range res.Problems {
 		out = append(out, "XDM "+inspector.Problem{Path: p.Path, Msg: p.Msg}.String())
 	}
-	return out
+	return out, res, nil
 }
 
 // keepChecking starts the next check when events wait for one and none is running, and
@@ -80,14 +88,27 @@ func (m *Model) keepChecking() tea.Cmd {
 		ids[i], events[i] = it.ID, it.Event.Bytes()
 	}
 	m.checking = true
-	return checkEvents(m.ctx, m.deps.Transformer, m.mappingName(), ids, events)
+	return checkEvents(m.ctx, m.deps.Transformer, m.mappingName(), m.live.version, ids, events)
 }
 
 // onChecked records a check's results; those made under a mapping set no longer in use are
 // dropped (every event was queued again when it changed).
 func (m Model) onChecked(msg checkedMsg) (tea.Model, tea.Cmd) {
 	m.checking = false
-	if msg.mapping == m.mappingName() {
+	switch {
+	case msg.mapping != m.mappingName():
+		// every event was queued again when the set changed
+	case msg.version != m.live.version:
+		// checked under a mapping set since reloaded: what the reload did not cover
+		// (events added while it ran) is checked again
+		var again []int
+		for id := range msg.problems {
+			if id >= m.live.covered {
+				again = append(again, id)
+			}
+		}
+		m.list.Recheck(again...)
+	default:
 		m.list.SetChecked(msg.problems, msg.events)
 	}
 	return m, nil

@@ -96,6 +96,47 @@ func isEventFile(name string) bool {
 	return false
 }
 
+// isScenarioFile reports whether name may be a scenario file (YAML or JSON).
+func isScenarioFile(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".yaml", ".yml", ".json":
+		return !strings.HasPrefix(filepath.Base(name), ".")
+	}
+	return false
+}
+
+// scenarioFileMsg reports a scenario file read by describeScenario; handled by the root.
+type scenarioFileMsg struct{ file source.ScenarioFile }
+
+// describeScenario parses a scenario file in a command.
+func describeScenario(sf ScenarioFiles, path string) tea.Cmd {
+	return func() tea.Msg {
+		desc, err := sf.Describe(path)
+		f := source.ScenarioFile{Path: path, Description: desc}
+		if err != nil {
+			f.Err = err.Error()
+		}
+		return scenarioFileMsg{file: f}
+	}
+}
+
+// listScenarioFiles finds the scenario files in the watched folders.
+func listScenarioFiles(sf ScenarioFiles, dirs []string) tea.Cmd {
+	var cmds []tea.Cmd
+	for _, d := range dirs {
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue // listFiles reports it
+		}
+		for _, e := range ents {
+			if !e.IsDir() && isScenarioFile(e.Name()) {
+				cmds = append(cmds, describeScenario(sf, filepath.Join(d, e.Name())))
+			}
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
 // listFiles lists and scans the event files in the watched folders.
 func listFiles(dirs []string) tea.Cmd {
 	return func() tea.Msg {

@@ -126,6 +126,14 @@ type Scenarios interface {
 	Generate(ctx context.Context, name string, seed int64) ([]customerio.Event, error)
 }
 
+// ScenarioFiles reads scenario files (YAML or JSON) found in watched folders; a Scenarios
+// implementation may also implement it, and Generate then takes such a file's path as name.
+type ScenarioFiles interface {
+	// Describe parses the scenario file at path and returns its description, or why it
+	// does not parse (with the line when known).
+	Describe(path string) (string, error)
+}
+
 // Recorder is the capturing receiver. Start and Stop are called from commands; Captures is
 // read by a pump, one capture per message, and stays open across Start and Stop.
 type Recorder interface {
@@ -138,6 +146,14 @@ type Recorder interface {
 type FileChange struct {
 	Path    string
 	Removed bool
+}
+
+// Reloader re-reads the watched mapping-set and schema files (the user saved one). Reload
+// compiles them and, when they compile, puts them in force for the [Transformer] and returns
+// nil; otherwise the last good ones stay in force and the error says why, with the file,
+// mapping index, line and column when known. It is called in a command.
+type Reloader interface {
+	Reload(ctx context.Context) error
 }
 
 // DeadLetter is a payload the sender gave up on.
@@ -168,12 +184,16 @@ type Deps struct {
 	NewGenerator func(seed int64) EventGenerator
 	Transformer  Transformer
 	// Endpoints are the targets; the first is used at start.
-	Endpoints   []Endpoint
-	Scenarios   Scenarios
-	Recorder    Recorder
-	Changes     <-chan FileChange
-	DeadLetters DeadLetters
-	Clipboard   Clipboard
+	Endpoints []Endpoint
+	Scenarios Scenarios
+	Recorder  Recorder
+	Changes   <-chan FileChange
+	// MappingChanges reports saves of the watched mapping-set and schema files, which
+	// Reloader then reloads; both nil when nothing is watched.
+	MappingChanges <-chan FileChange
+	Reloader       Reloader
+	DeadLetters    DeadLetters
+	Clipboard      Clipboard
 	// Now is the clock: send answers are stamped with it and replay is paced on it (a
 	// pipeline.Schedule, the one `ciosim replay` uses); nil means the wall clock.
 	Now    func() time.Time

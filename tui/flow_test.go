@@ -43,7 +43,7 @@ func TestFlow_generateInspectFire(t *testing.T) {
 	s := &fakeSender{}
 	tm := teatest.NewTestModel(t, New(t.Context(), testDeps(s), Options{Seed: 42}), teatest.WithInitialTermSize(120, 40))
 	press(tm, "j", "l", "j", "j", "j", "j", "j", "g") // email, expand, down to opened, generate
-	waitFor(t, tm, "email/opened", "Customer.io JSON", `"action_id": 36`, `"eventType": "directMarketing.email.op`)
+	waitFor(t, tm, "email/opened", "Customer.io JSON", `"action_id": 522`, `"eventType": "directMarketing.email.op`)
 	press(tm, "f")
 	waitFor(t, tm, "xid-0")
 	fm := finalModel(t, tm)

@@ -155,6 +155,9 @@ type Model struct {
 	checking     bool
 	checkMapping string
 
+	// live is the live mapping loop: reloads of the watched mapping set (live.go).
+	live liveState
+
 	recording bool
 	recAddr   string
 	pumping   bool
@@ -257,9 +260,22 @@ func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if len(m.opts.WatchDirs) > 0 {
 		cmds = append(cmds, listFiles(m.opts.WatchDirs))
+		if sf, ok := m.deps.Scenarios.(ScenarioFiles); ok {
+			// Listing a folder is I/O: done in a command, like listFiles.
+			dirs := m.opts.WatchDirs
+			cmds = append(cmds, func() tea.Msg {
+				if c := listScenarioFiles(sf, dirs); c != nil {
+					return c()
+				}
+				return nil
+			})
+		}
 	}
 	if m.deps.Changes != nil {
 		cmds = append(cmds, waitForChange(m.deps.Changes))
+	}
+	if m.deps.MappingChanges != nil {
+		cmds = append(cmds, waitForMappingChange(m.deps.MappingChanges))
 	}
 	return tea.Batch(cmds...)
 }
@@ -393,8 +409,16 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		next := waitForChange(m.deps.Changes)
 		if msg.change.Removed {
 			m.source.RemoveFile(msg.change.Path)
+			m.source.RemoveScenarioFile(msg.change.Path)
 			delete(m.loaded, msg.change.Path)
 			return m, next
+		}
+		if sf, ok := m.deps.Scenarios.(ScenarioFiles); ok && isScenarioFile(msg.change.Path) {
+			if msg.change.Removed {
+				m.source.RemoveScenarioFile(msg.change.Path)
+				return m, next
+			}
+			return m, tea.Batch(next, describeScenario(sf, msg.change.Path))
 		}
 		if !isEventFile(msg.change.Path) {
 			return m, next
@@ -464,6 +488,15 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onEdited(msg)
 	case checkedMsg:
 		return m.onChecked(msg)
+	case scenarioFileMsg:
+		m.source.SetScenarioFile(msg.file)
+		return m, nil
+	case mappingChangedMsg:
+		return m.onMappingChanged(msg)
+	case mappingWatchStoppedMsg:
+		return m, nil
+	case reloadedMsg:
+		return m.onReloaded(msg)
 	}
 	return m, nil
 }
@@ -647,6 +680,7 @@ func (m *Model) showSelected() tea.Cmd {
 		m.insp.Clear()
 		return nil
 	}
+	m.insp.SetDiff(m.diffFor(it.ID))
 	return m.insp.Show(it.Event.Bytes())
 }
 

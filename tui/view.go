@@ -109,6 +109,9 @@ func (m Model) paneView(p pane, b box) string {
 		if m.list.VisibleLen() != m.list.Len() {
 			title = fmt.Sprintf("%s %d/%d", paneNames[paneList], m.list.VisibleLen(), m.list.Len())
 		}
+		if m.live.version > 0 {
+			title += fmt.Sprintf(" · reload %d: %s", m.live.version, m.live.summary())
+		}
 	}
 	if m.lay.arrange == arrangeOne || (m.lay.arrange == arrangeTwo && p != paneSource) {
 		title += fmt.Sprintf(" · tab %d/%d", p+1, paneCount)
@@ -190,6 +193,10 @@ func (m Model) statusView() string {
 		} else {
 			right = fmt.Sprintf(" %s %d/%d%s %s x cancel", j.kind, j.done, j.total, state, m.bar.ViewAs(pct))
 		}
+	} else if m.live.err != nil {
+		// A mapping set or schema that does not compile stays on screen until a save
+		// fixes it; the previous set is still in force.
+		right = " ✗ previous mapping kept: " + firstLine(m.live.err.Error())
 	} else if m.statusText != "" {
 		right = " " + m.statusText
 	}
@@ -201,7 +208,7 @@ func (m Model) statusView() string {
 	line := cell.Fit(left, leftW)
 	rest := m.width - ansi.StringWidth(line)
 	st := m.styles.Info
-	if m.statusErr {
+	if m.statusErr || (m.job == nil && m.live.err != nil) {
 		st = m.styles.Error
 	}
 	return m.styles.Status.Render(line) + st.Render(cell.Fit(right, rest))

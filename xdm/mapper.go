@@ -31,6 +31,10 @@ type Options struct {
 	Now func() time.Time
 	// Rand feeds uuid()/guid(); nil means crypto/rand.
 	Rand io.Reader
+	// RandFor, when set, gives each record its own source for uuid()/guid() instead of
+	// Rand, from the event's top-level event_id ("" when it has none): with [SeededRand]
+	// a record's volatile values then do not depend on the records mapped before it.
+	RandFor func(eventID string) io.Reader
 	// Functions is the expression function registry; nil means [expr.DefaultRegistry].
 	Functions *expr.Registry
 }
@@ -284,6 +288,10 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 	defer mp.envs.Put(st)
 	env := &st.env
 	env.Reset(src)
+	if mp.opts.RandFor != nil {
+		id, _ := src["event_id"].(string)
+		env.Rand = mp.opts.RandFor(id)
+	}
 	vals := st.vals
 	defer clear(vals)
 	var out map[string]any // only when the tree cannot hold the record

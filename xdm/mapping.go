@@ -65,6 +65,8 @@ type ParseError struct {
 	Index int
 	Field string
 	Msg   string
+	// Offset is the byte offset of a JSON syntax error in the input; 0 otherwise.
+	Offset int
 }
 
 func (e *ParseError) Error() string {
@@ -103,7 +105,12 @@ func ParseMappingSet(b []byte) (MappingSet, error) {
 	var r rawSet
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&r); err != nil {
-		return MappingSet{}, &ParseError{Msg: "not a JSON mapping set: " + jsonErr(b, err)}
+		pe := &ParseError{Msg: "not a JSON mapping set: " + jsonErr(b, err)}
+		var se *json.SyntaxError
+		if asSyntax(err, &se) {
+			pe.Offset = int(se.Offset)
+		}
+		return MappingSet{}, pe
 	}
 	if r.Mappings == nil {
 		return MappingSet{}, &ParseError{Msg: `no "mappings" array`}

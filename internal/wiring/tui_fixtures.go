@@ -29,6 +29,18 @@ func NewFixtureScenarios() (*fixtureScenarios, error) {
 
 func (s *fixtureScenarios) List() []tui.Scenario { return s.list }
 
+var _ tui.ScenarioFiles = (*fixtureScenarios)(nil)
+
+// Describe parses the scenario file at path (YAML or JSON, strict) and returns its
+// description, or why it does not parse; Generate runs it by the same path.
+func (s *fixtureScenarios) Describe(path string) (string, error) {
+	sc, err := fixtures.Load(path)
+	if err != nil {
+		return "", err
+	}
+	return sc.Description, nil
+}
+
 // Generate runs scenario name with seed, stopping when ctx ends.
 func (s *fixtureScenarios) Generate(ctx context.Context, name string, seed int64) ([]customerio.Event, error) {
 	sc, err := fixtures.Load(name)

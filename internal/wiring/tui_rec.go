@@ -17,7 +17,7 @@ import (
 // WatchChanges adapts recordings.Watch to the TUI's change channel. The channel closes
 // when ctx ends (the watcher closes its own).
 func WatchChanges(ctx context.Context, dirs []string) (<-chan tui.FileChange, error) {
-	in, err := recordings.WatchWith(ctx, recordings.WatchOptions{Exts: []string{".jsonl", ".ndjson"}}, dirs...)
+	in, err := recordings.WatchWith(ctx, recordings.WatchOptions{Exts: []string{".jsonl", ".ndjson", ".yaml", ".yml", ".json"}}, dirs...)
 	if err != nil {
 		return nil, err
 	}

@@ -15,10 +15,13 @@ import (
 
 // TUIConfig is the TUI's configuration, from flags, the config file and the environment.
 type TUIConfig struct {
-	Endpoint    string
-	FlowID      string
-	Mode        tui.Mode
-	Mapping     string
+	Endpoint string
+	FlowID   string
+	Mode     tui.Mode
+	Mapping  string
+	// Schema is an XDM schema file records are validated against ("" = the class rules);
+	// it and a Mapping file are watched and reloaded on save.
+	Schema      string
 	Tenant      string
 	Seed        int64
 	Watch       []string
@@ -60,12 +63,19 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 	if opts.MappingSet == "" {
 		opts.MappingSet = "experience-event"
 	}
-	tr, err := NewXDMTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID)
+	tr, err := NewLiveTransformer(opts.MappingSet, cfg.Tenant, cfg.FlowID, cfg.Schema)
 	if err != nil {
 		return tui.Deps{}, tui.Options{}, cleanup, err
 	}
 	deps.Transformer = tr
 	opts.MappingSets = tr.Names()
+	if files := tr.Watched(); len(files) > 0 {
+		ch, err := WatchFiles(ctx, files)
+		if err != nil {
+			return tui.Deps{}, tui.Options{}, cleanup, Usagef("watch %v: %v", files, err)
+		}
+		deps.MappingChanges, deps.Reloader = ch, tr
+	}
 	if len(cfg.Watch) > 0 {
 		opts.SaveDir = cfg.Watch[0]
 	}

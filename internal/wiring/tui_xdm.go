@@ -24,6 +24,12 @@ var _ tui.Transformer = (*xdmTransformer)(nil)
 // NewXDMTransformer compiles the built-in sets and, when mapping names a file, that file
 // too (listed first). Records are checked the way `ciosim transform` checks them.
 func NewXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) {
+	return NewXDMTransformerWith(mapping, tenant, flowID, nil)
+}
+
+// NewXDMTransformerWith is NewXDMTransformer validating every set's records against schema
+// when it is not nil (else by the class rules).
+func NewXDMTransformerWith(mapping, tenant, flowID string, schema *xdm.Schema) (*xdmTransformer, error) {
 	if _, err := xdm.NormalizeTenant(tenant); err != nil {
 		return nil, Usagef("--tenant: %v", err)
 	}
@@ -41,9 +47,16 @@ func NewXDMTransformer(mapping, tenant, flowID string) (*xdmTransformer, error) 
 		if builtin {
 			opts.Required = xdm.DefaultRequired(ms.Name)
 		}
-		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
+		if schema != nil {
+			opts.Schema = schema
+		} else {
+			opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
+		}
 		mp, err := xdm.Compile(ms, opts)
 		if err != nil {
+			if !builtin {
+				return nil, err // the caller places it in the file
+			}
 			return nil, fmt.Errorf("mapping %s: %w", name, err)
 		}
 		env := xdm.EnvelopeOptions{FlowID: flowID, SchemaID: ms.XDMSchema}

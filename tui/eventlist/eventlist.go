@@ -282,6 +282,16 @@ func (m *Model) RecheckAll() {
 	}
 }
 
+// Recheck queues the items again for a check (their check was made under a mapping set
+// that has since been reloaded).
+func (m *Model) Recheck(ids ...int) {
+	for _, id := range ids {
+		if id >= 0 && id < len(m.items) {
+			m.pending = append(m.pending, id)
+		}
+	}
+}
+
 // SetChecked records the problems found for items (none: valid). An item whose event
 // changed since it was taken (an edit) keeps waiting for its own check.
 func (m *Model) SetChecked(problems map[int][]string, events map[int][]byte) {

@@ -18,6 +18,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/tui/jsonview"
+	"github.com/ciosim/ciosim/xdm/xdmdiff"
 
 	"github.com/ciosim/ciosim/tui/cell"
 )
@@ -44,11 +45,27 @@ type Result struct {
 // command; nil means no transformer is wired and the XDM side says so.
 type TransformFunc func(ctx context.Context, mappingSet string, event []byte) (Result, error)
 
-// Key identifies a rendering: content hash, mapping set and envelope toggle.
+// Key identifies a rendering: content hash, mapping set, envelope toggle and the version
+// of the mapping set (reloads of a watched file).
 type Key struct {
 	Hash     uint64
 	Mapping  string
 	Envelope bool
+	Version  int
+}
+
+// Diff is what the last reload of the mapping set changed in the shown event's XDM record.
+type Diff struct {
+	// Version is the reload it belongs to (0: none).
+	Version int
+	// Old is the record before the reload, nil when it did not change; the render
+	// command compares it with the new one.
+	Old []byte
+	// Fields are the added, removed and changed fields of the record, filled in by the
+	// render command.
+	Fields []xdmdiff.Change
+	// Became is "valid" or "invalid" when the record's verdict flipped.
+	Became string
 }
 
 // Rendered is a cached rendering.
@@ -66,6 +83,9 @@ type Rendered struct {
 	CIOProblemList, XDMProblemList []Problem
 	Warnings                       []string
 	Err                            error
+	// Diff is the reload's changes the rendering marks: added fields "+" and changed
+	// ones "~" in the gutter of their lines, removed ones listed under the record.
+	Diff Diff
 }
 
 // Wrap is how View treats a line that is wider than its column.
@@ -119,7 +139,9 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 // Styles are the inspector's styles.
 type Styles struct {
 	Title, Mark, Problem, Dim lipgloss.Style
-	JSON                      jsonview.Styles
+	// Added, Changed and Removed mark what the last reload of the mapping set changed.
+	Added, Changed, Removed lipgloss.Style
+	JSON                    jsonview.Styles
 }
 
 // DefaultStyles returns the default styles.
@@ -129,6 +151,9 @@ func DefaultStyles() Styles {
 		Mark:    lipgloss.NewStyle().Foreground(lipgloss.Color("1")).Bold(true),
 		Problem: lipgloss.NewStyle().Foreground(lipgloss.Color("1")),
 		Dim:     lipgloss.NewStyle().Faint(true),
+		Added:   lipgloss.NewStyle().Foreground(lipgloss.Color("2")).Bold(true),
+		Changed: lipgloss.NewStyle().Foreground(lipgloss.Color("3")).Bold(true),
+		Removed: lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
 		JSON:    jsonview.DefaultStyles(),
 	}
 }
@@ -149,6 +174,8 @@ type Model struct {
 	key      Key
 	mapping  string
 	envelope bool
+	version  int
+	diff     Diff
 	rendered Rendered
 	ready    bool
 	// shown is the rendering laid out for the current width (prose wrapped); View and the
@@ -216,6 +243,21 @@ func (m *Model) Clear() { m.cur, m.has, m.ready = nil, false, false; m.layout() 
 // SetMapping switches the mapping set and re-renders.
 func (m *Model) SetMapping(name string) tea.Cmd { m.mapping = name; return m.refresh() }
 
+// SetVersion says the mapping set was reloaded (version counts reloads): renderings made
+// before are dropped and the current event is rendered again.
+func (m *Model) SetVersion(v int) tea.Cmd {
+	if v == m.version {
+		return nil
+	}
+	m.version = v
+	m.cache = map[Key]Rendered{}
+	return m.refresh()
+}
+
+// SetDiff sets the changes of the last reload for the event about to be shown; call it
+// before [Model.Show].
+func (m *Model) SetDiff(d Diff) { m.diff = d }
+
 // ToggleEnvelope switches between the XDM record and the full message, and re-renders.
 func (m *Model) ToggleEnvelope() tea.Cmd { m.envelope = !m.envelope; return m.refresh() }
 
@@ -225,7 +267,7 @@ func (m *Model) refresh() tea.Cmd {
 	}
 	h := fnv.New64a()
 	_, _ = h.Write(m.cur)
-	m.key = Key{Hash: h.Sum64(), Mapping: m.mapping, Envelope: m.envelope}
+	m.key = Key{Hash: h.Sum64(), Mapping: m.mapping, Envelope: m.envelope, Version: m.version}
 	if r, ok := m.cache[m.key]; ok {
 		m.rendered, m.ready = r, true
 		m.layout()
@@ -233,14 +275,73 @@ func (m *Model) refresh() tea.Cmd {
 		return nil
 	}
 	m.ready = false
-	return render(m.ctx, m.transform, m.Styles, m.key, m.cur)
+	return render(m.ctx, m.transform, m.Styles, m.key, m.cur, m.diff)
 }
 
 // render transforms and highlights event in a command; handled by Update as RenderedMsg.
-func render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte) tea.Cmd {
+func render(ctx context.Context, fn TransformFunc, st Styles, k Key, event []byte, d Diff) tea.Cmd {
 	return func() tea.Msg {
-		return RenderedMsg{Key: k, Rendered: Render(ctx, fn, st, k, event)}
+		r := Render(ctx, fn, st, k, event)
+		if d.Version == k.Version && d.Version > 0 && !k.Envelope {
+			r = withDiff(r, d, st)
+		}
+		return RenderedMsg{Key: k, Rendered: r}
 	}
+}
+
+// withDiff marks the reload's changes in a rendering: "+" or "~" in place of the first
+// indentation space of an added or changed field's line, and the removed fields listed
+// under the record.
+func withDiff(r Rendered, d Diff, st Styles) Rendered {
+	if d.Old != nil && r.XDMPlain != "" {
+		d.Fields, _ = xdmdiff.Fields(d.Old, []byte(r.XDMPlain))
+	}
+	r.Diff = d
+	doc, err := jsonview.Parse([]byte(r.XDMPlain))
+	if err != nil {
+		return r
+	}
+	var ptrs []string
+	var tags []string
+	var removed []string
+	for _, c := range d.Fields {
+		switch c.Kind {
+		case xdmdiff.Removed:
+			removed = append(removed, c.String())
+		case xdmdiff.Added:
+			ptrs, tags = append(ptrs, c.Pointer), append(tags, st.Added.Render("+"))
+		default:
+			ptrs, tags = append(ptrs, c.Pointer), append(tags, st.Changed.Render("~"))
+		}
+	}
+	// The rendering's lines are the document's lines with problem reasons inserted after
+	// some; map document lines to rendering lines by skipping the inserted prose.
+	at := doc.LinesOf(ptrs)
+	row := make([]int, 0, len(doc.Lines))
+	for i := range r.XDM {
+		if i < len(r.XDMWrap) && r.XDMWrap[i] != NoWrap {
+			continue
+		}
+		row = append(row, i)
+	}
+	xdm := append([]string(nil), r.XDM...)
+	for i, line := range at {
+		if line < 0 || line >= len(row) {
+			continue
+		}
+		l := xdm[row[line]]
+		if strings.HasPrefix(l, " ") {
+			xdm[row[line]] = tags[i] + l[1:]
+		}
+	}
+	wraps := append([]Wrap(nil), r.XDMWrap...)
+	marks := append([]bool(nil), r.XDMMarks...)
+	for _, s := range removed {
+		xdm = append(xdm, st.Removed.Render("- "+s))
+		wraps, marks = append(wraps, WrapDim), append(marks, false)
+	}
+	r.XDM, r.XDMWrap, r.XDMMarks = xdm, wraps, marks
+	return r
 }
 
 // Render does the work of the render command: exported for benchmarks and tests.
@@ -499,6 +600,25 @@ func (m Model) View() string {
 			xdmTitle += fmt.Sprintf(" ✗ %d problems", m.rendered.XDMProblems)
 		} else {
 			xdmTitle += " ✓ valid"
+		}
+		if d := m.rendered.Diff; d.Became == "valid" {
+			xdmTitle += " (was invalid)"
+		} else if d.Became == "invalid" {
+			xdmTitle += " (was valid)"
+		}
+		if d := m.rendered.Diff; len(d.Fields) > 0 {
+			var add, chg, rem int
+			for _, c := range d.Fields {
+				switch c.Kind {
+				case xdmdiff.Added:
+					add++
+				case xdmdiff.Removed:
+					rem++
+				default:
+					chg++
+				}
+			}
+			xdmTitle += fmt.Sprintf(" · reload %d: +%d ~%d -%d", d.Version, add, chg, rem)
 		}
 	}
 	if m.ready && max(m.shown.cioW, m.shown.xdmW) > m.textWidth() {

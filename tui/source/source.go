@@ -114,20 +114,22 @@ type Model struct {
 
 	expanded  map[string]bool
 	scenarios []Scenario
-	dirs      []string
-	files     map[string]File
-	rows      []row
-	cursor    int
-	offset    int
-	width     int
-	height    int
-	focused   bool
+	// scenarioFiles are scenario files found in the watched folders, by path.
+	scenarioFiles map[string]ScenarioFile
+	dirs          []string
+	files         map[string]File
+	rows          []row
+	cursor        int
+	offset        int
+	width         int
+	height        int
+	focused       bool
 }
 
 // New returns the pane listing the catalog, scenarios and the watched dirs.
 func New(scenarios []Scenario, dirs []string) Model {
 	m := Model{KeyMap: DefaultKeyMap(), Styles: DefaultStyles(), expanded: map[string]bool{},
-		scenarios: scenarios, dirs: dirs, files: map[string]File{}}
+		scenarios: scenarios, dirs: dirs, files: map[string]File{}, scenarioFiles: map[string]ScenarioFile{}}
 	m.rebuild()
 	m.cursor = 1 // the first object type
 	return m
@@ -161,6 +163,20 @@ func (m *Model) rebuild() {
 	}
 	for _, s := range m.scenarios {
 		m.rows = append(m.rows, row{kind: KindScenario, text: s.Name, depth: 1, sel: Selection{Kind: KindScenario, Scenario: s.Name}})
+	}
+	sfs := make([]string, 0, len(m.scenarioFiles))
+	for p := range m.scenarioFiles {
+		sfs = append(sfs, p)
+	}
+	sort.Strings(sfs)
+	for _, p := range sfs {
+		f := m.scenarioFiles[p]
+		if f.Err != "" {
+			// A file that does not parse is listed with why, and cannot be run.
+			m.rows = append(m.rows, row{kind: KindNote, text: filepath.Base(p) + " ! " + f.Err, depth: 1})
+			continue
+		}
+		m.rows = append(m.rows, row{kind: KindScenario, text: filepath.Base(p) + " (file)", depth: 1, sel: Selection{Kind: KindScenario, Scenario: p}})
 	}
 	m.rows = append(m.rows, row{kind: KindHeader, text: "FILES"})
 	if len(m.dirs) == 0 {
@@ -213,6 +229,28 @@ func (m *Model) rebuild() {
 
 // SetFile adds or updates a watched file.
 func (m *Model) SetFile(f File) { m.files[f.Path] = f; m.rebuild() }
+
+// ScenarioFile is a scenario file in a watched folder: runnable by its path, or Err says
+// why it does not parse.
+type ScenarioFile struct {
+	Path, Description, Err string
+}
+
+// SetScenarioFile lists (or updates) a scenario file beside the built-in scenarios.
+func (m *Model) SetScenarioFile(f ScenarioFile) { m.scenarioFiles[f.Path] = f; m.rebuild() }
+
+// RemoveScenarioFile removes a scenario file that was deleted.
+func (m *Model) RemoveScenarioFile(path string) { delete(m.scenarioFiles, path); m.rebuild() }
+
+// ScenarioFiles returns the scenario files listed, sorted by path.
+func (m Model) ScenarioFiles() []ScenarioFile {
+	out := make([]ScenarioFile, 0, len(m.scenarioFiles))
+	for _, f := range m.scenarioFiles {
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
+}
 
 // RemoveFile removes a watched file.
 func (m *Model) RemoveFile(path string) { delete(m.files, path); m.rebuild() }
