@@ -32,6 +32,7 @@ func (a *app) readRecordsSkip(names []string, fn func(recordings.Record) error, 
 		in = a.env().Stdin() // a hint and Ctrl-C when it is a terminal (wiring/stdin.go)
 	}
 	src := wiring.NewFileSource(files, in)
+	src.Warn = func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	defer src.Close()
 	for {
 		rec, err := src.Next(a.ctx)

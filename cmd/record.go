@@ -49,5 +49,7 @@ are recorded as "unchecked".`,
 	f.Int64Var(&o.MaxFileSize, "max-file-size", recordings.DefaultMaxFileBytes, "rotate to a new file at this size, in bytes")
 	f.StringVar(&o.Fsync, "fsync", "always", "durability before answering 200: always (fsync, group commit) or never (OS page cache: survives a killed process, not a power loss)")
 	f.BoolVar(&o.JSON, "json", false, "print one JSON object per request instead of a text line")
+	wiring.AddServerFlags(f, &o.Server)
+	wiring.AddStoreFlags(f, &o.Store)
 	return c
 }

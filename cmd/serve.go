@@ -92,5 +92,6 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.BoolVar(&o.NoSyncLimit, "no-sync-limit", false, "lift AEP's limit of 60 sync-validation requests per minute")
 	f.BoolVar(&o.NoSyncValidation, "no-sync-validation", false, "answer ?syncValidation=true with 501, as AEP does in regions without it")
 	f.StringArrayVar(&o.AllowIPs, "allow-ip", nil, "IP allow-list (address or CIDR, repeatable): other clients get 403 with an empty body")
+	wiring.AddServerFlags(f, &o.Server)
 	return c
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/internal/httpserve"
+	"github.com/ciosim/ciosim/internal/ops"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/secret"
 )
@@ -35,6 +36,8 @@ type RecordOptions struct {
 	MaxFileSize      int64
 	Fsync            string
 	JSON             bool
+	Server           ServerOptions // TLS, logs, drain (serverops.go)
+	Store            StoreOptions  // --store: object storage (serverops.go)
 }
 
 // LoadKey reads a key from file (when set) or from the environment variable env.
@@ -53,7 +56,11 @@ func (a *Env) LoadKey(env, file string) (secret.Secret, error) {
 }
 
 // Record runs 'ciosim record' until the context ends.
-func Record(a *Env, o RecordOptions) error {
+func Record(a *Env, o RecordOptions) (err error) {
+	rt, err := a.newServerRuntime(o.Server)
+	if err != nil {
+		return err
+	}
 	var policy recordings.SyncPolicy
 	switch o.Fsync {
 	case "always":
@@ -88,11 +95,23 @@ func Record(a *Env, o RecordOptions) error {
 	} else {
 		fmt.Fprintf(a.Err, "ciosim: warning: captures are stored as received and may hold personal data; --redact stores pseudonyms (key in $%s)\n", o.RedactKeyEnv)
 	}
-	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
+	store, err := a.openCaptureStore(o.Dir, policy, o.MaxFileSize, o.Store, rt.log)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
+	defer func() {
+		// After the drain: close the store; with --store, ship the open segment.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(a.Ctx), o.Server.DrainTimeout)
+		defer cancel()
+		if cerr := store.close(ctx); cerr != nil {
+			rt.log.Error("closing the store", "err", cerr)
+			if ee := (*ExitError)(nil); errors.As(err, &ee) && ee.Code == 0 {
+				err = cerr // a drain that could not ship is a failure
+			} else {
+				err = errors.Join(err, cerr)
+			}
+		}
+	}()
 	if err := probeWritable(o.Dir); err != nil {
 		return err
 	}
@@ -107,6 +126,14 @@ func Record(a *Env, o RecordOptions) error {
 		fwd = NewForwarder(a.Ctx, c, a.Err)
 		defer fwd.Close()
 	}
+	src := ops.RecorderSources{}
+	if store.spool != nil {
+		src.Spool = store.spoolStats
+	}
+	if fwd != nil {
+		src.ForwardQueue = fwd.Len
+	}
+	metrics := ops.NewRecorderMetrics(rt.reg, src)
 	var outMu sync.Mutex
 	counts := map[string]int{}
 	refused := 0
@@ -119,6 +146,7 @@ func Record(a *Env, o RecordOptions) error {
 			counts[recordings.SignatureUnchecked], refused)
 	}()
 	hopts.OnResult = func(r recordings.Result) {
+		metrics.Observe(r.Status, r.Capture.Signature, len(r.Capture.Body))
 		outMu.Lock()
 		a.printCapture(r, o.JSON)
 		if r.Status == http.StatusOK {
@@ -136,22 +164,13 @@ func Record(a *Env, o RecordOptions) error {
 	if err != nil {
 		return err
 	}
-	srv := httpserve.Server(recordings.NewHandler(store, hopts), httpserve.Config{})
-	fmt.Fprintf(a.Err, "ciosim: recording to %s, listening on http://%s (signature key %s)\n",
-		o.Dir, ln.Addr(), keyState(key))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-a.Ctx.Done():
+	fmt.Fprintf(a.Err, "ciosim: recording to %s, listening on %s://%s (signature key %s)\n",
+		store.where, rt.scheme(), ln.Addr(), keyState(key))
+	srv := httpserve.Server(nil, httpserve.Config{}) // ops.Serve sets the handler
+	if err := rt.serve(a.Ctx, ln, srv, recordings.NewHandler(store, hopts), nil); err != nil {
+		return err
 	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return a.Ctx.Err()
+	return a.exitAfterDrain()
 }
 
 func keyState(k secret.Secret) string {

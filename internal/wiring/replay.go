@@ -131,6 +131,7 @@ func Replay(a *Env, o ReplayOptions, args []string, mappingSet bool) error {
 		return err
 	}
 	src := NewFileSource(files, a.In)
+	src.Warn = func(s string) { fmt.Fprintf(a.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	src.Dir = run.Dir
 	defer src.Close()
 	if o.Follow {

@@ -182,6 +182,7 @@ func Send(a *Env, o SendOptions, deps SendDeps, args []string) error {
 		in = a.Stdin() // a hint and Ctrl-C when it is a terminal (wiring/stdin.go)
 	}
 	src := NewFileSource(files, in)
+	src.Warn = func(s string) { fmt.Fprintf(a.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	src.Dir = run.Dir
 	defer src.Close()
 	run.Options.OnSkip = func(err error) { fmt.Fprintf(a.Err, "ciosim: %v\n", err) }

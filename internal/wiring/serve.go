@@ -9,6 +9,7 @@ import (
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/aep/emulator/controlplane"
 	"github.com/ciosim/ciosim/internal/httpserve"
+	"github.com/ciosim/ciosim/internal/ops"
 )
 
 // ServeDeps are injected into serve: the Data Prep mapper for raw posts (from the xdm
@@ -45,6 +46,7 @@ type ServeOptions struct {
 	NoSyncValidation         bool
 	AllowIPs                 []string
 	MaxRecordBytes           int64
+	Server                   ServerOptions // TLS, logs, drain, metrics (serverops.go)
 }
 
 // ControlPlaneCompile is the controlplane.Compile the emulator's dataflows use: xdm's
@@ -58,6 +60,10 @@ func ControlPlaneCompile(mappingJSON, schemaJSON []byte) (emulator.Mapper, emula
 
 // Serve runs 'ciosim serve' until the context ends.
 func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
+	rt, err := a.newServerRuntime(o.Server)
+	if err != nil {
+		return err
+	}
 	faults := emulator.Faults{Seed: o.Seed, RetryAfter: o.RetryAfter}
 	if err := faults.ParseRates(o.Fail); err != nil {
 		return Usagef("--fail: %v", err)
@@ -90,6 +96,8 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	eo := emulator.Options{RequireAuth: o.RequireAuth, Mapper: deps.Mapper, Validator: deps.Validator, Faults: faults,
 		MaxRecords: o.MaxRecords, MaxRecordBytes: o.MaxRecordBytes, OrgID: o.IMSOrg, NoSyncLimit: o.NoSyncLimit,
 		NoSyncValidation: o.NoSyncValidation, AllowIPs: allow}
+	metrics := ops.NewEmulatorMetrics(rt.reg)
+	eo.OnRecord = func(r emulator.Record) { metrics.Record(r.FlowID, r.Good) }
 	static, err := a.serveFlowSource(o)
 	if err != nil {
 		return err
@@ -120,11 +128,12 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	}
 	hc := eo.HTTP
 	hc.WriteTimeout = max(httpserve.DefaultWriteTimeout, faults.TimeoutHold+30*time.Second) // as emulator.Start
-	run, err := controlplane.Start(o.Listen, hc, s, cp)
+	ln, err := httpserve.Listen(o.Listen, hc)
 	if err != nil {
 		return err
 	}
-	defer run.Close()
+	defer s.Close() // releases requests held by injected latency
+	run := struct{ URL string }{rt.scheme() + "://" + ln.Addr().String()}
 	w := a.Out
 	inletURL := run.URL + "/collection/" + emulator.DefaultInletID
 	fmt.Fprintf(w, "AEP streaming emulator listening on %s\n", run.URL)
@@ -152,7 +161,18 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	if o.Fail != "" || o.Latency != "" {
 		fmt.Fprintf(w, "  faults      %s latency %s seed %d\n", o.Fail, lat, o.Seed)
 	}
-	<-a.Ctx.Done()
+	// TLS, /healthz, /readyz, /metrics and the drain (serverops.go) around the emulator
+	// and control plane.
+	err = rt.serve(a.Ctx, ln, httpserve.Server(nil, hc), controlplane.Mount(s, cp), nil)
+	if serr := cp.Save(); err == nil && serr != nil {
+		err = serr
+	}
+	if err != nil {
+		return err
+	}
+	if terminated(a.Ctx) {
+		return &ExitError{Code: 0}
+	}
 	return nil
 }
 
