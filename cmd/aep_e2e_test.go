@@ -413,7 +413,7 @@ func TestTUI_dataflowFlag(t *testing.T) {
 
 func TestTUI_dataflowEndpointLabel(t *testing.T) {
 	cfg := tuiConfig{Mode: tui.ModeRaw, Seed: 1, Endpoint: "http://127.0.0.1:1/collection/" + strings.Repeat("a", 64), FlowID: "f", Dataflow: "customerio (flow f)"}
-	deps, opts, cleanup, err := wiring.WireTUI(context.Background(), cfg, nil, osc52Clipboard{})
+	deps, opts, cleanup, err := wiring.WireTUI(context.Background(), cfg, nil, wiring.OSC52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

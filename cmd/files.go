@@ -29,9 +29,10 @@ func (a *app) readRecordsSkip(names []string, fn func(recordings.Record) error, 
 	}
 	in := a.s.In
 	if len(files) == 0 || slices.Contains(files, "-") {
-		in = a.stdin(a.command) // a hint and Ctrl-C when it is a terminal (cmd/stdin.go)
+		in = a.env().Stdin() // a hint and Ctrl-C when it is a terminal (wiring/stdin.go)
 	}
 	src := wiring.NewFileSource(files, in)
+	src.Warn = func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) } // bucket objects skipped
 	defer src.Close()
 	for {
 		rec, err := src.Next(a.ctx)

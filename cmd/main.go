@@ -10,21 +10,19 @@ import (
 	"fmt"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"io"
-	"os"
 	"strings"
 
-	"github.com/charmbracelet/x/term"
 	"github.com/spf13/cobra"
 )
 
 // Exit codes, the same for every command (README.md, "Exit codes"):
 const (
-	ExitOK          = 0   // done, nothing found
-	ExitFailure     = 1   // the command's finding: drift, personal data, dead letters, rejections
-	ExitUsage       = 2   // how the command was called: unknown command or flag, bad value
-	ExitInput       = 3   // an input could not be read or an output written (missing file, I/O)
-	ExitDeadline    = 124 // a --timeout or deadline ran out
-	ExitInterrupted = 130 // Ctrl-C or SIGTERM
+	ExitOK          = 0                  // done, nothing found
+	ExitFailure     = wiring.ExitFailure // the command's finding: drift, personal data, dead letters, rejections
+	ExitUsage       = 2                  // how the command was called: unknown command or flag, bad value
+	ExitInput       = 3                  // an input could not be read or an output written (missing file, I/O)
+	ExitDeadline    = 124                // a --timeout or deadline ran out
+	ExitInterrupted = 130                // Ctrl-C or SIGTERM
 )
 
 // Streams are the standard streams a command reads and writes; tests pass buffers.
@@ -53,11 +51,15 @@ func usageErrorf(format string, a ...any) error {
 	return &UsageError{Err: fmt.Errorf(format, a...)}
 }
 
-// ExitError carries an exit code for a failure already reported to the user (for example
-// "some records were rejected"), so Main prints nothing more.
-type ExitError struct{ Code int }
+// ExitError carries an exit code for a failure already reported to the user, so Main prints
+// nothing more.
+type ExitError = wiring.ExitError
 
-func (e *ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+// env is what the wiring package runs a command with.
+func (a *app) env() *wiring.Env {
+	return &wiring.Env{Ctx: a.ctx, In: a.s.In, Out: a.s.Out, Err: a.s.Err, Terminal: a.s.Terminal,
+		Getenv: a.getenv, Command: a.command}
+}
 
 // Main runs ciosim with args (without the program name) and returns the exit code.
 // getenv is os.Getenv in production; tests pass a map lookup.
@@ -108,15 +110,6 @@ func (a *app) exitCode(err error) int {
 		return ExitFailure
 	}
 }
-
-// isTerminal reports whether w is a terminal, for progress output and the TUI.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(f.Fd())
-}
-
-// noColor reports whether the user asked for no colour (https://no-color.org).
-func (a *app) noColor() bool { return a.getenv("NO_COLOR") != "" }
 
 func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{

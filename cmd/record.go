@@ -1,25 +1,11 @@
 package cmd
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"net/http"
-	"os"
-	"path/filepath"
-	"strings"
-	"sync"
-	"time"
-
 	"github.com/spf13/cobra"
 
-	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
-	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/recordings"
-	"github.com/ciosim/ciosim/secret"
 )
 
 // Default environment variable names for keys. Keys are read only from the environment or
@@ -29,26 +15,8 @@ const (
 	defaultRedactKeyEnv  = "CIOSIM_REDACT_KEY"
 )
 
-type recordOptions struct {
-	Listen           string
-	Dir              string
-	SigningKeyEnv    string
-	SigningKeyFile   string
-	RequireSignature bool
-	Tolerance        time.Duration
-	Redact           bool
-	RedactKeyEnv     string
-	RedactKeyFile    string
-	Forward          string
-	ForwardFlowID    string
-	MaxBody          int64
-	MaxFileSize      int64
-	Fsync            string
-	JSON             bool
-}
-
 func newRecordCmd(a *app) *cobra.Command {
-	o := recordOptions{}
+	o := wiring.RecordOptions{}
 	c := &cobra.Command{
 		Use:   "record",
 		Short: "Run the capturing receiver: verify, store and optionally forward Customer.io webhooks",
@@ -63,7 +31,7 @@ are recorded as "unchecked".`,
 		Example: `  CIOSIM_SIGNING_KEY=... ciosim record --listen 127.0.0.1:8787 --dir ciosim-recordings --require-signature
   CIOSIM_REDACT_KEY=$(openssl rand -hex 32) ciosim record --redact --forward http://127.0.0.1:8788/collection/abc`,
 		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, _ []string) error { return a.runRecord(o) },
+		RunE: func(c *cobra.Command, _ []string) error { return wiring.Record(a.env(), o) },
 	}
 	f := c.Flags()
 	f.StringVar(&o.Listen, "listen", "127.0.0.1:8787", "address to listen on (host:port; port 0 picks a free port)")
@@ -81,193 +49,7 @@ are recorded as "unchecked".`,
 	f.Int64Var(&o.MaxFileSize, "max-file-size", recordings.DefaultMaxFileBytes, "rotate to a new file at this size, in bytes")
 	f.StringVar(&o.Fsync, "fsync", "always", "durability before answering 200: always (fsync, group commit) or never (OS page cache: survives a killed process, not a power loss)")
 	f.BoolVar(&o.JSON, "json", false, "print one JSON object per request instead of a text line")
+	wiring.AddServerFlags(f, &o.Server)
+	wiring.AddStoreFlags(f, &o.Store)
 	return c
-}
-
-// loadKey reads a key from file (when set) or from the environment variable env.
-func (a *app) loadKey(env, file string) (secret.Secret, error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return secret.Secret{}, fmt.Errorf("read key file: %w", err)
-		}
-		return secret.New(string(b)), nil
-	}
-	if env == "" {
-		return secret.Secret{}, nil
-	}
-	return secret.New(a.getenv(env)), nil
-}
-
-func (a *app) runRecord(o recordOptions) error {
-	var policy recordings.SyncPolicy
-	switch o.Fsync {
-	case "always":
-		policy = recordings.SyncAlways
-	case "never":
-		policy = recordings.SyncNever
-	default:
-		return usageErrorf("--fsync %q: want always or never", o.Fsync)
-	}
-	key, err := a.loadKey(o.SigningKeyEnv, o.SigningKeyFile)
-	if err != nil {
-		return err
-	}
-	if o.RequireSignature && key.IsZero() {
-		return usageErrorf("--require-signature needs a signing key: set $%s or --signing-key-file", o.SigningKeyEnv)
-	}
-	hopts := recordings.HandlerOptions{Key: key, RequireSignature: o.RequireSignature,
-		Tolerance: o.Tolerance, MaxBodyBytes: o.MaxBody}
-	if o.Redact {
-		rkey, err := a.loadKey(o.RedactKeyEnv, o.RedactKeyFile)
-		if err != nil {
-			return err
-		}
-		if rkey.IsZero() {
-			return usageErrorf("--redact needs a redaction key: set $%s or --redact-key-file", o.RedactKeyEnv)
-		}
-		red, err := recordings.NewRedactor(rkey)
-		if err != nil {
-			return usageErrorf("$%s or --redact-key-file: %v", o.RedactKeyEnv, err)
-		}
-		hopts.Redactor = red
-	} else {
-		fmt.Fprintf(a.s.Err, "ciosim: warning: captures are stored as received and may hold personal data; --redact stores pseudonyms (key in $%s)\n", o.RedactKeyEnv)
-	}
-	store, err := recordings.OpenStore(o.Dir, recordings.StoreOptions{MaxFileBytes: o.MaxFileSize, Sync: policy})
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if err := probeWritable(o.Dir); err != nil {
-		return err
-	}
-
-	var fwd *wiring.Forwarder
-	if o.Forward != "" {
-		c, err := a.newAEPClient(aepTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
-			Retries: 3, Timeout: 10 * time.Second})
-		if err != nil {
-			return err
-		}
-		fwd = wiring.NewForwarder(a.ctx, c, a.s.Err)
-		defer fwd.Close()
-	}
-	var outMu sync.Mutex
-	counts := map[string]int{}
-	refused := 0
-	defer func() {
-		outMu.Lock()
-		defer outMu.Unlock()
-		fmt.Fprintf(a.s.Err, "ciosim: stored %d captures (%d valid, %d invalid, %d absent, %d unchecked), refused %d requests\n",
-			counts[recordings.SignatureValid]+counts[recordings.SignatureInvalid]+counts[recordings.SignatureAbsent]+counts[recordings.SignatureUnchecked],
-			counts[recordings.SignatureValid], counts[recordings.SignatureInvalid], counts[recordings.SignatureAbsent],
-			counts[recordings.SignatureUnchecked], refused)
-	}()
-	hopts.OnResult = func(r recordings.Result) {
-		outMu.Lock()
-		a.printCapture(r, o.JSON)
-		if r.Status == http.StatusOK {
-			counts[r.Capture.Signature]++
-		} else {
-			refused++
-		}
-		outMu.Unlock()
-		if fwd != nil && r.Status == http.StatusOK {
-			fwd.Enqueue(r.Capture.Body)
-		}
-	}
-
-	ln, err := httpserve.Listen(o.Listen, httpserve.Config{})
-	if err != nil {
-		return err
-	}
-	srv := httpserve.Server(recordings.NewHandler(store, hopts), httpserve.Config{})
-	fmt.Fprintf(a.s.Err, "ciosim: recording to %s, listening on http://%s (signature key %s)\n",
-		o.Dir, ln.Addr(), keyState(key))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-a.ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return a.ctx.Err()
-}
-
-func keyState(k secret.Secret) string {
-	if k.IsZero() {
-		return "not set: signatures unchecked"
-	}
-	return "set"
-}
-
-// probeWritable fails early when dir cannot take new files (for example read-only).
-func probeWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".probe-*")
-	if err != nil {
-		return fmt.Errorf("--dir %s is not writable: %w", dir, errors.Unwrap(err))
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
-
-type captureLine struct {
-	Time       string `json:"time"`
-	Status     int    `json:"status"`
-	ObjectType string `json:"object_type,omitempty"`
-	Metric     string `json:"metric,omitempty"`
-	EventID    string `json:"event_id,omitempty"`
-	Signature  string `json:"signature,omitempty"`
-	Reason     string `json:"signature_reason,omitempty"`
-	Redacted   bool   `json:"redacted,omitempty"`
-	Bytes      int    `json:"bytes"`
-	File       string `json:"file,omitempty"`
-	Line       int    `json:"line,omitempty"`
-	Error      string `json:"error,omitempty"`
-}
-
-func (a *app) printCapture(r recordings.Result, asJSON bool) {
-	l := captureLine{Time: r.Capture.ReceivedAt.UTC().Format("15:04:05.000"), Status: r.Status,
-		ObjectType: r.Event.ObjectType, Metric: r.Event.Metric, EventID: r.Event.EventID,
-		Signature: r.Capture.Signature, Reason: r.Capture.SignatureReason, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
-		File: r.Stored.File, Line: r.Stored.Line}
-	if r.Err != nil {
-		l.Error = r.Err.Error()
-	}
-	if asJSON {
-		b, _ := json.Marshal(l)
-		a.s.Out.Write(append(b, '\n'))
-		return
-	}
-	pair := "-"
-	if l.ObjectType != "" || l.Metric != "" {
-		pair = l.ObjectType + "/" + l.Metric
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d %-24s %-9s %6dB", l.Time, l.Status, pair, orDash(l.Signature), l.Bytes)
-	if l.Redacted {
-		b.WriteString(" redacted")
-	}
-	if l.File != "" {
-		fmt.Fprintf(&b, " %s:%d", filepath.Base(l.File), l.Line)
-	}
-	if l.Error != "" {
-		b.WriteString(" refused: " + l.Error)
-	} else if l.Signature == recordings.SignatureInvalid {
-		b.WriteString(" (" + l.Reason + ")")
-	}
-	fmt.Fprintln(a.s.Out, b.String())
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }

@@ -43,7 +43,7 @@ variable named by --redact-key-env or from --redact-key-file and is never writte
 }
 
 func (a *app) runRedact(o redactOptions, args []string) error {
-	key, err := a.loadKey(o.KeyEnv, o.KeyFile)
+	key, err := a.env().LoadKey(o.KeyEnv, o.KeyFile)
 	if err != nil {
 		return err
 	}

@@ -1,48 +1,16 @@
 package cmd
 
 import (
-	"encoding/json"
-	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ciosim/ciosim/aep"
-	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/internal/wiring"
-	"github.com/ciosim/ciosim/pipeline"
-	"github.com/ciosim/ciosim/recordings"
 )
 
-type replayOptions struct {
-	To           string
-	Mode         string
-	Speed        string
-	MaxGap       time.Duration
-	ShiftToNow   bool
-	NewEventIDs  bool
-	ResignKeyEnv string
-	ResignFile   string
-	Follow       bool
-	JSON         bool
-	Mapping      string
-	Tenant       string
-	FlowID       string
-	Retries      int
-	Timeout      time.Duration
-	BatchBytes   int
-	BatchCount   int
-	Journal      string
-	Resume       string
-	Dataflow     string
-}
-
 func newReplayCmd(a *app) *cobra.Command {
-	o := replayOptions{}
+	o := wiring.ReplayOptions{}
 	c := &cobra.Command{
 		Use:   "replay FILE|DIR...",
 		Short: "Replay recordings or event files at an endpoint, at the original pace or faster",
@@ -72,10 +40,7 @@ on its own, only retryable failures are resent, and any failed event makes the e
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := applyReplayDataflow(&o, c.Flags().Changed("mapping")); err != nil {
-				return err
-			}
-			return a.runReplay(o, args)
+			return wiring.Replay(a.env(), o, args, c.Flags().Changed("mapping"))
 		},
 	}
 	f := c.Flags()
@@ -100,172 +65,4 @@ on its own, only retryable failures are resent, and any failed event makes the e
 	f.StringVar(&o.Journal, "journal", "", "delivery journal: one line per event outcome as it happens (default: none)")
 	f.StringVar(&o.Resume, "resume", "", "resume the run of this journal: replay only what it does not show delivered or rejected")
 	return c
-}
-
-// parseSpeed reads --speed: a positive number, or "max" (returned as 0: no waiting).
-func parseSpeed(s string) (float64, error) {
-	if s == "max" {
-		return 0, nil
-	}
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || v <= 0 {
-		return 0, usageErrorf("--speed %q: want a positive number or max", s)
-	}
-	return v, nil
-}
-
-func (a *app) runReplay(o replayOptions, args []string) error {
-	speed, err := parseSpeed(o.Speed)
-	if err != nil {
-		return err
-	}
-	var transform func(recordings.Record, []byte) ([]byte, error)
-	switch o.Mode {
-	case "raw":
-	case "xdm", "batch":
-		if transform, err = a.xdmTransform(o.Mapping, o.Tenant); err != nil {
-			return err
-		}
-	default:
-		return usageErrorf("--mode %q: want raw, xdm or batch", o.Mode)
-	}
-	if o.Retries < 0 {
-		return usageErrorf("--retries must not be negative")
-	}
-	if o.BatchCount < 1 {
-		return usageErrorf("--batch-max-messages must be at least 1")
-	}
-	if o.BatchBytes < 1 || o.BatchBytes > aep.MaxRequestBytes {
-		return usageErrorf("--batch-max-bytes must be between 1 and %d (AEP's request limit)", aep.MaxRequestBytes)
-	}
-	if o.MaxGap < 0 {
-		return usageErrorf("--max-gap must not be negative")
-	}
-	key, err := a.loadKey(o.ResignKeyEnv, o.ResignFile)
-	if err != nil {
-		return err
-	}
-	if (o.ResignKeyEnv != "" || o.ResignFile != "") && key.IsZero() {
-		return usageErrorf("--resign-key-env %s: the variable is empty", o.ResignKeyEnv)
-	}
-	run := wiring.Run{Command: "replay", Stderr: a.s.Err, Journal: o.Journal, Inputs: args}
-	if o.Resume != "" {
-		if len(args) > 0 {
-			return usageErrorf("--resume reads the inputs the journal names; give no FILE arguments")
-		}
-		if run.Resume, err = wiring.ReadResume(o.Resume); err != nil {
-			return &UsageError{Err: err}
-		}
-		args, run.Dir, run.Journal, run.Inputs = run.Resume.First.Inputs, run.Resume.First.Dir, o.Resume, run.Resume.First.Inputs
-	}
-	files, dirs, err := wiring.ExpandInputs(run.Dir, args, func(s string) { fmt.Fprintf(a.s.Err, "ciosim: %s\n", s) })
-	if err != nil {
-		return err
-	}
-	target := aepTarget{URL: o.To, Mode: aep.Mode(o.Mode), FlowID: o.FlowID, SigningKey: key,
-		Retries: o.Retries, Timeout: o.Timeout, BatchMaxBytes: o.BatchBytes, BatchMaxMessages: o.BatchCount}
-	if target.URL == "" {
-		deps, err := wiring.XDMDeps(cmp(o.Tenant, a.getenv("CIOSIM_TENANT")))
-		if err != nil {
-			return &UsageError{Err: err}
-		}
-		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator}); err != nil {
-			return err
-		}
-		er, err := run.Emulator.Start("127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		defer er.Close()
-		target.URL = er.InletURL()
-		if target.FlowID == "" {
-			target.FlowID = emulator.DefaultFlowID
-		}
-		fmt.Fprintf(a.s.Err, "ciosim: replaying to the embedded AEP emulator at %s\n", target.URL)
-	}
-	if run.Client, err = a.newAEPClient(target); err != nil {
-		return err
-	}
-	src := wiring.NewFileSource(files, a.s.In)
-	src.Dir = run.Dir
-	defer src.Close()
-	if o.Follow {
-		w, err := recordings.Watch(a.ctx, append(dirs, parentDirs(args)...)...)
-		if err != nil {
-			return err
-		}
-		src.Follow(w, args)
-	}
-	run.Options = pipeline.Options{Schedule: pipeline.NewSchedule(nil, speed, o.MaxGap), ShiftToNow: o.ShiftToNow,
-		NewEventIDs: o.NewEventIDs, Transform: transform, // the aep client signs (target.SigningKey)
-		OnSkip:   func(err error) { fmt.Fprintf(a.s.Err, "ciosim: %v\n", err) },
-		OnResult: func(r pipeline.Result) { a.printReplay(r, o.JSON) }}
-	rep, err := run.Deliver(a.ctx, src)
-	if werr := rep.WriteText(a.s.Err); werr != nil && err == nil {
-		err = werr
-	}
-	if err != nil {
-		return err
-	}
-	if rep.Failed > 0 || rep.Rejected > 0 || rep.Unreadable > 0 || rep.Cancelled > 0 {
-		return &ExitError{Code: ExitFailure}
-	}
-	return nil
-}
-
-func parentDirs(args []string) []string {
-	var out []string
-	for _, arg := range args {
-		if info, err := os.Stat(arg); err == nil && !info.IsDir() {
-			out = append(out, filepath.Dir(arg))
-		}
-	}
-	return out
-}
-
-type replayLine struct {
-	File     string  `json:"file"`
-	Line     int     `json:"line"`
-	EventID  string  `json:"event_id,omitempty"`
-	Pair     string  `json:"pair,omitempty"`
-	Status   int     `json:"status,omitempty"`
-	LagMs    float64 `json:"lag_ms"`
-	Latency  float64 `json:"latency_ms"`
-	Bytes    int     `json:"bytes"`
-	Outcome  string  `json:"outcome"`
-	Error    string  `json:"error,omitempty"`
-	Verdict  string  `json:"emulator,omitempty"`
-	SentBody bool    `json:"rewritten,omitempty"`
-}
-
-func (a *app) printReplay(r pipeline.Result, asJSON bool) {
-	m := r.Message
-	l := replayLine{File: m.Input, Line: m.Line, EventID: m.EventID, Outcome: string(r.Outcome),
-		Status: r.Status, LagMs: float64(r.Lag.Microseconds()) / 1000,
-		Latency: float64(r.Latency.Microseconds()) / 1000, Bytes: len(m.Body)}
-	if m.ObjectType != "" || m.Metric != "" {
-		l.Pair = m.ObjectType + "/" + m.Metric
-	}
-	if r.Outcome != pipeline.Delivered {
-		l.Error = r.Reason
-		if r.Attempts > 1 {
-			l.Error += fmt.Sprintf(" (after %d attempts)", r.Attempts)
-		}
-	}
-	if v := r.Verdict; v != nil && !v.Good {
-		l.Verdict = "bad: " + strings.Join(v.Reasons, "; ")
-	}
-	if asJSON {
-		b, _ := json.Marshal(l)
-		a.s.Out.Write(append(b, '\n'))
-		return
-	}
-	fmt.Fprintf(a.s.Out, "%s:%d %-24s %3d %7.1fms lag %6.2fms", filepath.Base(l.File), l.Line, orDash(l.Pair), l.Status, l.Latency, l.LagMs)
-	if l.Outcome != string(pipeline.Delivered) {
-		fmt.Fprintf(a.s.Out, " %s: %s", l.Outcome, l.Error)
-	}
-	if l.Verdict != "" {
-		fmt.Fprintf(a.s.Out, " emulator: %s", l.Verdict)
-	}
-	fmt.Fprintln(a.s.Out)
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/wiring"
 )
 
 // batchRequest is one request a batch test server saw.
@@ -135,7 +136,7 @@ func TestReplay_batchModeEmulator(t *testing.T) {
 			t.Fatalf("limit %d: %d report lines, want one per event", tt.limit, len(lines))
 		}
 		for i, l := range lines {
-			var rl replayLine
+			var rl wiring.ReplayLine
 			if err := json.Unmarshal([]byte(l), &rl); err != nil || rl.Line != i+1 || rl.Status != 200 || rl.Error != "" {
 				t.Errorf("limit %d: report %d: %v %s", tt.limit, i, err, l)
 			}
@@ -230,7 +231,7 @@ func TestReplay_batchModePartialFailure(t *testing.T) {
 		t.Fatalf("%d report lines: %s", len(lines), stdout)
 	}
 	for i, l := range lines {
-		var rl replayLine
+		var rl wiring.ReplayLine
 		if err := json.Unmarshal([]byte(l), &rl); err != nil {
 			t.Fatal(err)
 		}

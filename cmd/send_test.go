@@ -251,7 +251,7 @@ func TestSendConfig_plainHTTPWarns(t *testing.T) {
 	for _, tt := range tests {
 		var errb bytes.Buffer
 		a := &app{ctx: context.Background(), s: Streams{Err: &errb}, getenv: func(string) string { return "" }}
-		_, err := a.sendConfig(sendOptions{to: tt.to, mode: "raw", flowID: "f", report: "text", concurrency: 1, timeScale: 1})
+		_, err := wiring.SendConfig(a.env(), wiring.SendOptions{To: tt.to, Mode: "raw", FlowID: "f", Report: "text", Concurrency: 1, TimeScale: 1})
 		if err != nil {
 			t.Fatalf("%s: %v", tt.to, err)
 		}

@@ -110,16 +110,7 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 }
 
 func (a *app) transformEnv(o *transformOptions) {
-	fill := func(v *string, key string) {
-		if *v == "" {
-			*v = a.getenv(key)
-		}
-	}
-	fill(&o.tenant, "CIOSIM_TENANT")
-	fill(&o.imsOrg, "CIOSIM_IMS_ORG")
-	fill(&o.datasetID, "CIOSIM_DATASET_ID")
-	fill(&o.flowID, "CIOSIM_FLOW_ID")
-	fill(&o.schemaID, "CIOSIM_SCHEMA_ID")
+	a.env().EnvelopeDefaults(&o.tenant, &o.imsOrg, &o.datasetID, &o.flowID, &o.schemaID)
 }
 
 func loadSchemaFiles(main string, refs []string) (*xdm.Schema, error) {

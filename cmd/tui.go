@@ -1,22 +1,13 @@
 package cmd
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"strings"
 
-	"github.com/aymanbagabas/go-osc52/v2"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 	"github.com/ciosim/ciosim/internal/wiring"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/tui"
-	"github.com/muesli/termenv"
 	"github.com/spf13/cobra"
 )
 
@@ -81,7 +72,7 @@ func attachTUI(root *cobra.Command, a *app) {
 			return err
 		}
 		cfg.Dataflow = o.dataflowLabel
-		return a.runTUI(cfg)
+		return wiring.RunTUI(a.env(), cfg)
 	}
 	f := root.Flags()
 	f.StringVar(&o.config, "config", "", "config file (JSON: endpoint, flow_id, mode, mapping, tenant, seed, watch, log_file); default $"+envConfig)
@@ -191,88 +182,4 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 		}
 	}
 	return cfg, nil
-}
-
-// nonTTYHint is printed instead of starting the TUI when stdout is not a terminal.
-const nonTTYHint = `ciosim: the TUI needs a terminal, and stdout is not one.
-Use the commands instead, for example:
-  ciosim generate --type email --metric opened --count 10
-  ciosim catalog
-Run 'ciosim --help' for the full list.
-`
-
-func (a *app) runTUI(cfg tuiConfig) error {
-	if !isTerminal(a.s.Out) {
-		fmt.Fprint(a.s.Err, nonTTYHint)
-		return &ExitError{Code: ExitFailure}
-	}
-	logger, closeLog, err := openLog(cfg.LogFile)
-	if err != nil {
-		return err
-	}
-	defer closeLog()
-	if a.noColor() {
-		lipgloss.SetColorProfile(termenv.Ascii)
-	}
-	ctx, cancel := context.WithCancel(a.ctx)
-	defer cancel()
-	deps, opts, cleanup, err := wiring.WireTUI(ctx, cfg, logger, osc52Clipboard{w: a.clipboardWriter(), tmux: a.getenv("TMUX") != ""})
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	m := tui.New(ctx, deps, opts)
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithAltScreen(),
-		tea.WithInput(a.s.In), tea.WithOutput(a.s.Out))
-	final, err := p.Run()
-	switch {
-	case errors.Is(err, tea.ErrProgramPanic): // also wraps ErrProgramKilled: a crash, not an interrupt
-		return fmt.Errorf("tui: %w", err)
-	case errors.Is(err, tea.ErrInterrupted), errors.Is(err, tea.ErrProgramKilled):
-		return context.Canceled
-	case err != nil:
-		return fmt.Errorf("tui: %w", err)
-	}
-	if fm, ok := final.(tui.Model); ok && fm.Err() != nil {
-		return fm.Err()
-	}
-	return nil
-}
-
-func openLog(path string) (*slog.Logger, func(), error) {
-	if path == "" {
-		return slog.New(slog.DiscardHandler), func() {}, nil
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, nil, usageErrorf("--log-file: %w", err)
-	}
-	return slog.New(slog.NewJSONHandler(f, nil)), func() { f.Close() }, nil
-}
-
-// clipboardWriter is where OSC52 goes: stderr when it is the terminal (so the sequence
-// never interleaves with the TUI's frames on stdout), else stdout.
-func (a *app) clipboardWriter() io.Writer {
-	if isTerminal(a.s.Err) {
-		return a.s.Err
-	}
-	return a.s.Out
-}
-
-// osc52Clipboard copies with the OSC52 escape sequence, which terminals (and tmux with
-// set-clipboard on) turn into a clipboard write, also over SSH.
-type osc52Clipboard struct {
-	w    io.Writer
-	tmux bool
-}
-
-var _ tui.Clipboard = osc52Clipboard{}
-
-func (c osc52Clipboard) Copy(_ context.Context, text string) error {
-	seq := osc52.New(text)
-	if c.tmux {
-		seq = seq.Tmux()
-	}
-	_, err := seq.WriteTo(c.w)
-	return err
 }

@@ -22,7 +22,7 @@ func TestTUI_newcomerPath(t *testing.T) {
 	prev := lipgloss.ColorProfile()
 	lipgloss.SetColorProfile(termenv.Ascii) // as NO_COLOR: the screen is plain text
 	defer lipgloss.SetColorProfile(prev)
-	deps, opts, cleanup, err := wiring.WireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7}, nil, osc52Clipboard{})
+	deps, opts, cleanup, err := wiring.WireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7}, nil, wiring.OSC52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

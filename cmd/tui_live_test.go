@@ -46,7 +46,7 @@ func TestTUI_liveMapping(t *testing.T) {
 	}
 	writeSchema(5)
 
-	deps, opts, cleanup, err := wiring.WireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7, Mapping: mapping, Schema: schema}, nil, osc52Clipboard{})
+	deps, opts, cleanup, err := wiring.WireTUI(t.Context(), tuiConfig{Mode: "raw", Seed: 7, Mapping: mapping, Schema: schema}, nil, wiring.OSC52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -152,7 +152,7 @@ func TestMaskURL(t *testing.T) {
 }
 
 func TestWireTUI_defaults(t *testing.T) {
-	deps, opts, cleanup, err := wiring.WireTUI(context.Background(), tuiConfig{Mode: "raw", Seed: 3}, nil, osc52Clipboard{})
+	deps, opts, cleanup, err := wiring.WireTUI(context.Background(), tuiConfig{Mode: "raw", Seed: 3}, nil, wiring.OSC52Clipboard{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,27 +170,5 @@ func TestWireTUI_defaults(t *testing.T) {
 	res, err := deps.Transformer.Transform(context.Background(), opts.MappingSet, ev.Bytes())
 	if err != nil || len(res.Problems) != 0 {
 		t.Errorf("transform: %v %v", err, res.Problems)
-	}
-}
-
-func TestOpenLog(t *testing.T) {
-	l, closeLog, err := openLog("")
-	if err != nil || l == nil {
-		t.Fatalf("discard logger: %v", err)
-	}
-	closeLog()
-	path := filepath.Join(t.TempDir(), "tui.log")
-	l, closeLog, err = openLog(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.Info("sent", "status", 200)
-	closeLog()
-	b, _ := os.ReadFile(path)
-	if !strings.Contains(string(b), `"msg":"sent"`) || !strings.Contains(string(b), `"status":200`) {
-		t.Errorf("log file = %s", b)
-	}
-	if _, _, err := openLog(filepath.Join(t.TempDir(), "no", "such", "dir", "x.log")); err == nil {
-		t.Error("no error for a log file that cannot be created")
 	}
 }

@@ -100,6 +100,9 @@ type Options struct {
 	OrgID string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// OnRecord, when set, is called with each record kept (good or bad), after it is
+	// stored, for metrics; it must not block.
+	OnRecord func(Record)
 }
 
 // Server is the emulator, an http.Handler. Create it with [New].

@@ -103,6 +103,9 @@ func newCounts() Counts {
 }
 
 func (s *Server) keep(r Record) {
+	if s.o.OnRecord != nil {
+		defer s.o.OnRecord(r) // runs after the unlock below
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts.Dropped += s.store.add(r, s.o.MaxRecords, s.o.MaxRecordBytes)

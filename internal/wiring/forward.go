@@ -74,3 +74,6 @@ func (f *Forwarder) Close() {
 	<-f.done
 	f.rep.WriteText(f.w)
 }
+
+// Len returns how many captures wait to be forwarded, for metrics.
+func (f *Forwarder) Len() int { return len(f.ch) }

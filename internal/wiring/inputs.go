@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/ciosim/ciosim/bucket"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 )
@@ -23,11 +24,12 @@ func IsInputFile(name string) bool {
 
 // ExpandInputs checks every argument before anything is read and expands directories: a
 // file (or "-", standard input) stays itself, a directory becomes its *.jsonl and *.ndjson
-// files sorted by name. dir, when set, is the directory relative names are opened from.
+// files sorted by name, and a bucket URL (s3://, gs://, azblob://, file://, mem://) stays
+// itself. dir, when set, is the directory relative names are opened from.
 // warn is told about files a directory holds that are not read.
 func ExpandInputs(dir string, args []string, warn func(string)) (files, dirs []string, err error) {
 	for _, arg := range args {
-		if arg == "-" {
+		if arg == "-" || bucket.IsURL(arg) { // a bucket is read merged by FileSource
 			files = append(files, arg)
 			continue
 		}
@@ -80,11 +82,14 @@ type FileSource struct {
 	// Dir is the directory relative names are opened from ("" = the working directory);
 	// records keep the names as given, so a journal written in one directory resumes in
 	// another.
-	Dir    string
+	Dir string
+	// Warn, when set, is told about objects of a bucket input that are not recordings.
+	Warn   func(string)
 	stdin  io.Reader
 	files  []string
 	i      int
 	f      *os.File
+	rc     io.ReadCloser // a bucket being read (OpenBucket)
 	rd     *recordings.Reader
 	offset map[string]int64 // bytes consumed per file, for follow
 	lines  map[string]int   // lines consumed per file, to number resumed reads
@@ -114,6 +119,10 @@ func (s *FileSource) Close() {
 		s.f.Close()
 		s.f = nil
 	}
+	if s.rc != nil {
+		s.rc.Close()
+		s.rc = nil
+	}
 }
 
 // Ready reports whether Next would return without waiting for the watcher: always without
@@ -127,7 +136,7 @@ func (s *FileSource) Ready() bool {
 		return false
 	}
 	name := s.files[s.i]
-	if name == "-" {
+	if name == "-" || bucket.IsURL(name) {
 		return true
 	}
 	read := s.offset[name]
@@ -157,6 +166,13 @@ func (s *FileSource) Next(ctx context.Context) (recordings.Record, error) {
 			name := s.files[s.i]
 			if name == "-" {
 				s.rd = recordings.NewReader(s.stdin, name)
+			} else if bucket.IsURL(name) {
+				rc, err := OpenBucket(ctx, name, s.Warn)
+				if err != nil {
+					return recordings.Record{}, err
+				}
+				s.rc = rc
+				s.rd = recordings.NewReader(rc, name)
 			} else {
 				f, err := os.Open(at(s.Dir, name))
 				if err != nil {

@@ -1,8 +1,7 @@
-package cmd
+package wiring
 
 import (
 	"fmt"
-	"github.com/ciosim/ciosim/internal/wiring"
 	"net/netip"
 	"os"
 	"strings"
@@ -67,9 +66,9 @@ func serveFlows(specs []flowSpec, refFiles []string, tenant, org string) (*emula
 				return nil, fmt.Errorf("flow %s: read schema: %w", sp.ID, err)
 			}
 		}
-		m, v, ref, err := wiring.CompileFlow(mj, sj, refs, tenant)
+		m, v, ref, err := CompileFlow(mj, sj, refs, tenant)
 		if err != nil {
-			return nil, fmt.Errorf("flow %s (%s): %w", sp.ID, cmp(sp.Mapping, sp.Schema), err)
+			return nil, fmt.Errorf("flow %s (%s): %w", sp.ID, Either(sp.Mapping, sp.Schema), err)
 		}
 		flows = append(flows, emulator.Flow{ID: sp.ID, Mapper: m, Validator: v, DatasetID: sp.Dataset, IMSOrgID: org, SchemaRef: ref})
 	}

@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"context"
@@ -13,15 +13,15 @@ import (
 // typed `ciosim send` alone otherwise sees nothing happen.
 const stdinHint = "ciosim: reading events from the terminal: paste JSONL and end with Ctrl-D, or give a file (ciosim %s FILE) or pipe events in (ciosim generate --all | ciosim %s); Ctrl-C stops"
 
-// stdin returns the reader for "-": on a terminal it prints the hint and reads through a
+// Stdin returns the reader for "-": on a terminal it prints the hint and reads through a
 // reader that gives up when the context ends, so Ctrl-C works while waiting for input.
-func (a *app) stdin(command string) io.Reader {
-	f, ok := a.s.In.(*os.File)
+func (e *Env) Stdin() io.Reader {
+	f, ok := e.In.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return a.s.In
+		return e.In
 	}
-	fmt.Fprintf(a.s.Err, stdinHint+"\n", command, command)
-	return newCtxReader(a.ctx, a.s.In)
+	fmt.Fprintf(e.Err, stdinHint+"\n", e.Command, e.Command)
+	return newCtxReader(e.Ctx, e.In)
 }
 
 // ctxReader reads r in a goroutine so that Read returns ctx.Err() as soon as ctx ends, even
