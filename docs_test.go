@@ -17,8 +17,8 @@ package main
 // files, schemas, fixtures/golden, ciosim-recordings/, dead-letter files; see seed), with
 // ../shared beside it, stdin empty, HOME private and nothing reaching the network. A line
 // must exit 0 unless it says otherwise with `# docs-test:exit=N`. A line ending in & runs in
-// the background until its session ends. Servers and paced runs (record, serve, --follow,
-// --realtime) run for three seconds and pass when they have not failed by then. TUI lines
+// the background until its session ends. Servers, watchers and paced runs (record, serve,
+// --follow, --watch, --realtime) run for three seconds and pass when they have not failed by then. TUI lines
 // (ciosim with flags and no command) run without a terminal: they pass when the flags are
 // accepted and the TUI stops only for want of a terminal. A session may take sessionTimeout.
 //
@@ -227,7 +227,7 @@ func firstLine(s string) string {
 }
 
 var (
-	serverRE = regexp.MustCompile(`\bciosim (record|serve)\b|--follow\b|--realtime\b`)
+	serverRE = regexp.MustCompile(`\bciosim (record|serve)\b|--follow\b|--realtime\b|--watch\b`)
 	tuiRE    = regexp.MustCompile(`(^|\s|=\S*\s)ciosim(\s+-|\s*$)`)
 	resultRE = regexp.MustCompile(`(?m)^(FAIL|START) (\d+) ?(\d*)$`)
 )
@@ -272,7 +272,7 @@ func runSession(t *testing.T, where string, lines []example, dir, work, bin stri
 		switch {
 		case strings.HasSuffix(code, "&"):
 			fmt.Fprintf(&sb, "{ %s } >\"$__out/%d\" 2>&1 </dev/null\n__bg+=($!); sleep 1\n", code, i)
-		case serverRE.MatchString(code):
+		case serverRE.MatchString(code) && tui == "0":
 			fmt.Fprintf(&sb, "{ %s & } >\"$__out/%d\" 2>&1 </dev/null\n__long $! %d\n", code, i, i)
 		default:
 			fmt.Fprintf(&sb, "{ %s\n} >\"$__out/%d\" 2>&1 </dev/null\n__check $? %d %s %s\n", code, i, i, want, tui)

@@ -77,8 +77,9 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
   ciosim transform events.jsonl --validate schema.json --errors rejected.jsonl
   ciosim transform events.jsonl --envelope --dataset-id 5f0c... --flow-id 439b...
   ciosim transform --print-mapping experience-event > mapping.json
-  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update
-  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl`,
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl --update  # write it
+  ciosim transform events.jsonl --mapping my-mapping.json --check expected.jsonl           # compare
+  ciosim transform events.jsonl --mapping my-mapping.json --validate schema.json --watch`,
 		RunE: func(c *cobra.Command, args []string) error {
 			o.mappingSet = c.Flags().Changed("mapping")
 			return a.runTransform(o, args)
