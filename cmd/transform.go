@@ -36,8 +36,9 @@ input files, and prints per run the counts and the fields that changed since the
 run, record by record (aligned by event_id), with records that became valid or invalid;
 like --check it runs on the fixed clock and --seed, so only real changes show.
 
-Environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
-CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`,
+Environment: CIOSIM_TENANT, AEP_IMS_ORG, AEP_DATASET_ID, AEP_FLOW_ID and AEP_SCHEMA_ID
+supply the flags of the same meaning when those are not given (the older CIOSIM_IMS_ORG,
+CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and CIOSIM_SCHEMA_ID still work, with a warning).`,
 		Example: `  ciosim generate --all --seed 7 | ciosim transform
   ciosim transform events.jsonl --mapping tutorial --tenant _acme
   ciosim transform events.jsonl --validate schema.json --errors rejected.jsonl
@@ -55,11 +56,11 @@ CIOSIM_SCHEMA_ID supply the flags of the same meaning when those are not given.`
 	f.StringVarP(&o.Mapping, "mapping", "m", "experience-event", "built-in mapping set ("+strings.Join(xdm.DefaultNames(), ", ")+") or a mapping-set JSON file")
 	f.StringVar(&o.Tenant, "tenant", "", "tenant namespace for the built-in sets' tenant fields, like _acme (env CIOSIM_TENANT; default _tenant)")
 	f.BoolVar(&o.Envelope, "envelope", false, "wrap each record as an XDM streaming message (header + body.xdmEntity)")
-	f.StringVar(&o.SchemaID, "schema-id", "", "envelope schemaRef.id (env CIOSIM_SCHEMA_ID; default: the mapping's output schema)")
+	f.StringVar(&o.SchemaID, "schema-id", "", "envelope schemaRef.id (env AEP_SCHEMA_ID; default: the mapping's output schema)")
 	f.StringVar(&o.ContentType, "content-type", xdm.DefaultContentType, "envelope schemaRef.contentType")
-	f.StringVar(&o.ImsOrg, "ims-org", "", "envelope header.imsOrgId, like ABC123@AdobeOrg (env CIOSIM_IMS_ORG)")
-	f.StringVar(&o.DatasetID, "dataset-id", "", "envelope header.datasetId (env CIOSIM_DATASET_ID)")
-	f.StringVar(&o.FlowID, "flow-id", "", "envelope header.flowId (env CIOSIM_FLOW_ID)")
+	f.StringVar(&o.ImsOrg, "ims-org", "", "envelope header.imsOrgId, like ABC123@AdobeOrg (env AEP_IMS_ORG)")
+	f.StringVar(&o.DatasetID, "dataset-id", "", "envelope header.datasetId (env AEP_DATASET_ID)")
+	f.StringVar(&o.FlowID, "flow-id", "", "envelope header.flowId (env AEP_FLOW_ID)")
 	f.StringVar(&o.SourceName, "source-name", "", "envelope header.source.name")
 	f.StringVar(&o.Validate, "validate", "", "validate records against this JSON Schema (Schema Registry export or any draft-06+ schema)")
 	f.StringArrayVar(&o.SchemaRefs, "schema-ref", nil, "extra schema file that --validate's $refs point to, matched by its $id (repeatable)")
