@@ -303,7 +303,11 @@ func runSession(t *testing.T, where string, lines []example, dir, work, bin stri
 	c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
 	var stderr bytes.Buffer
 	c.Stderr = &capped{b: &stderr, n: 8 << 10}
+	c.WaitDelay = 5 * time.Second // a background example holding stderr must not hang the test
 	runErr := c.Run()
+	if c.Process != nil {
+		_ = syscall.Kill(-c.Process.Pid, syscall.SIGKILL) // end whatever the examples left running
+	}
 	st, _ := os.ReadFile(status)
 	last := -1
 	for _, m := range resultRE.FindAllStringSubmatch(string(st), -1) {

@@ -6,27 +6,6 @@ import (
 	"github.com/ciosim/ciosim/aep/dataflow"
 )
 
-// applyDataflow fills transform's options from a dataflow directory; flags given on the
-// command line win.
-func applyDataflow(o *transformOptions) error {
-	d, err := dataflow.ReadDir(o.dataflow)
-	if err != nil {
-		return &UsageError{Err: fmt.Errorf("--dataflow: %w", err)}
-	}
-	if !o.mappingSet {
-		o.mapping = d.MappingPath()
-	}
-	if o.validate == "" {
-		o.validate = d.SchemaPath()
-	}
-	df := d.Dataflow
-	o.flowID = cmp(o.flowID, df.FlowID)
-	o.datasetID = cmp(o.datasetID, df.DatasetID)
-	o.schemaID = cmp(o.schemaID, df.SchemaRef)
-	o.imsOrg = cmp(o.imsOrg, df.IMSOrgID)
-	return nil
-}
-
 // applyTUIDataflow points the TUI at a dataflow directory: its inlet, flow id and mapping;
 // flags given on the command line win.
 func applyTUIDataflow(o *tuiOptions, changed func(string) bool) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/internal/sharedtest"
+	"github.com/ciosim/ciosim/internal/wiring"
 )
 
 // generated returns the 69 events of `generate --all` with a fixed seed and clock.
@@ -82,7 +83,7 @@ func TestTransform_rejectedAndMalformed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rl rejectedLine
+	var rl wiring.RejectedLine
 	if err := json.Unmarshal(b, &rl); err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func attachTUI(root *cobra.Command, a *app) {
 	root.Args = cobra.NoArgs
 	root.Example = `  ciosim                                  # the TUI, firing at the embedded emulator
   ciosim --watch ./fixtures --watch ./ciosim-recordings --seed 7
-  CIOSIM_AEP_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
+  AEP_ACCESS_TOKEN=... ciosim --endpoint https://dcs.adobedc.net/collection/ID --flow-id FLOW --mode xdm`
 	root.RunE = func(c *cobra.Command, _ []string) error {
 		if err := applyTUIDataflow(&o, c.Flags().Changed); err != nil {
 			return err

@@ -277,17 +277,27 @@ func (a *Env) xdmTransform(mapping, tenant string) (func(recordings.Record, []by
 }
 
 // EnvelopeDefaults fills the empty ones of the tenant and the XDM envelope's ids from the
-// environment: CIOSIM_TENANT, CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
-// CIOSIM_SCHEMA_ID (the fallbacks of 'ciosim transform' and replay's xdm step).
+// environment (the fallbacks of 'ciosim transform' and replay's xdm step): CIOSIM_TENANT, and
+// AEP's ids under the AEP_* names every command uses — AEP_IMS_ORG, AEP_DATASET_ID,
+// AEP_FLOW_ID, AEP_SCHEMA_ID. The older CIOSIM_IMS_ORG, CIOSIM_DATASET_ID, CIOSIM_FLOW_ID and
+// CIOSIM_SCHEMA_ID are still read, with a deprecation warning on stderr.
 func (a *Env) EnvelopeDefaults(tenant, imsOrg, datasetID, flowID, schemaID *string) {
-	fill := func(v *string, key string) {
-		if *v == "" {
-			*v = a.Getenv(key)
+	if *tenant == "" {
+		*tenant = a.Getenv("CIOSIM_TENANT")
+	}
+	fill := func(v *string, name, old string) {
+		if *v != "" {
+			return
+		}
+		if *v = a.Getenv(name); *v != "" {
+			return
+		}
+		if *v = a.Getenv(old); *v != "" {
+			fmt.Fprintf(a.Err, "ciosim: warning: %s is deprecated: use %s\n", old, name)
 		}
 	}
-	fill(tenant, "CIOSIM_TENANT")
-	fill(imsOrg, "CIOSIM_IMS_ORG")
-	fill(datasetID, "CIOSIM_DATASET_ID")
-	fill(flowID, "CIOSIM_FLOW_ID")
-	fill(schemaID, "CIOSIM_SCHEMA_ID")
+	fill(imsOrg, EnvOrgID, "CIOSIM_IMS_ORG")
+	fill(datasetID, "AEP_DATASET_ID", "CIOSIM_DATASET_ID")
+	fill(flowID, "AEP_FLOW_ID", "CIOSIM_FLOW_ID")
+	fill(schemaID, "AEP_SCHEMA_ID", "CIOSIM_SCHEMA_ID")
 }

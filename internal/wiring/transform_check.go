@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"bytes"
@@ -26,21 +26,21 @@ func (g *goldenXDM) add(eventID string, record []byte) {
 	g.recs = append(g.recs, xdmdiff.Record{Key: xdmdiff.IDKey(b), EventID: eventID, JSON: b})
 }
 
-func (o transformOptions) checkUsage() error {
+func (o TransformOptions) checkUsage() error {
 	switch {
-	case o.update && o.check == "":
-		return usageErrorf("--update needs --check FILE (the fixture to rewrite)")
-	case o.check != "" && o.envelope:
-		return usageErrorf("--check compares XDM records: it cannot be combined with --envelope")
-	case o.check != "" && o.printMapping != "":
-		return usageErrorf("--check cannot be combined with --print-mapping")
+	case o.Update && o.Check == "":
+		return Usagef("--update needs --check FILE (the fixture to rewrite)")
+	case o.Check != "" && o.Envelope:
+		return Usagef("--check compares XDM records: it cannot be combined with --envelope")
+	case o.Check != "" && o.PrintMapping != "":
+		return Usagef("--check cannot be combined with --print-mapping")
 	}
 	return nil
 }
 
 // checkGolden compares the records with the fixture at path (exit 1 on drift; a fixture
 // that cannot be read is an input error, exit 3) or, with update, rewrites it atomically.
-func (a *app) checkGolden(path string, update bool, g *goldenXDM) error {
+func (a *Env) checkGolden(path string, update bool, g *goldenXDM) error {
 	recs := xdmdiff.Keyed(g.recs)
 	f, err := os.Open(path)
 	if err != nil && !(update && os.IsNotExist(err)) {
@@ -56,11 +56,11 @@ func (a *app) checkGolden(path string, update bool, g *goldenXDM) error {
 		rep = xdmdiff.Compare(want, recs, 10)
 	}
 	if rep != nil && rep.None() {
-		fmt.Fprintf(a.s.Err, "%s: up to date (%d records)\n", path, len(recs))
+		fmt.Fprintf(a.Err, "%s: up to date (%d records)\n", path, len(recs))
 		return nil
 	}
 	if update {
-		af, err := createAtomic(path)
+		af, err := CreateAtomic(path, 0o644)
 		if err != nil {
 			return err
 		}
@@ -75,11 +75,11 @@ func (a *app) checkGolden(path string, update bool, g *goldenXDM) error {
 		if rep != nil {
 			how = "updated: " + rep.Summary()
 		}
-		fmt.Fprintf(a.s.Err, "%s: %s (%d records)\n", path, how, len(recs))
+		fmt.Fprintf(a.Err, "%s: %s (%d records)\n", path, how, len(recs))
 		return nil
 	}
-	fmt.Fprintf(a.s.Out, "%s: drift: %s (fixture has %d records, output %d)\n", path, rep.Summary(), rep.WantRecords, rep.GotRecords)
-	if err := rep.Write(a.s.Out, xdmdiff.WriteOptions{}); err != nil {
+	fmt.Fprintf(a.Out, "%s: drift: %s (fixture has %d records, output %d)\n", path, rep.Summary(), rep.WantRecords, rep.GotRecords)
+	if err := rep.Write(a.Out, xdmdiff.WriteOptions{}); err != nil {
 		return err
 	}
 	return &ExitError{Code: ExitFailure}

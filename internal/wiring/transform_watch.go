@@ -1,4 +1,4 @@
-package cmd
+package wiring
 
 import (
 	"errors"
@@ -21,24 +21,24 @@ const watchCoalesce = 50 * time.Millisecond
 // prints each run's counts and its field-level diff against the previous good run. A run
 // that fails (a mapping that does not compile) is reported and the previous one stays the
 // base of the next diff. It ends when the context does (Ctrl-C).
-func (a *app) watchTransform(o transformOptions, args []string) error {
+func (a *Env) watchTransform(o TransformOptions, args []string) error {
 	if len(args) == 0 || slices.Contains(args, "-") {
-		return usageErrorf("--watch re-reads its inputs: name the input files (stdin cannot be read twice)")
+		return Usagef("--watch re-reads its inputs: name the input files (stdin cannot be read twice)")
 	}
-	if o.check != "" || o.errors != "" || o.envelope {
-		return usageErrorf("--watch prints a diff per run: it cannot be combined with --check, --errors or --envelope")
+	if o.Check != "" || o.Errors != "" || o.Envelope {
+		return Usagef("--watch prints a diff per run: it cannot be combined with --check, --errors or --envelope")
 	}
 	files := slices.Clone(args)
-	if !slices.Contains(xdm.DefaultNames(), o.mapping) {
-		files = append(files, o.mapping)
+	if !slices.Contains(xdm.DefaultNames(), o.Mapping) {
+		files = append(files, o.Mapping)
 	}
-	if o.validate != "" {
-		files = append(files, o.validate)
+	if o.Validate != "" {
+		files = append(files, o.Validate)
 	}
-	files = append(files, o.schemaRefs...)
-	changes, err := recordings.WatchFiles(a.ctx, recordings.WatchOptions{}, files...)
+	files = append(files, o.SchemaRefs...)
+	changes, err := recordings.WatchFiles(a.Ctx, recordings.WatchOptions{}, files...)
 	if err != nil {
-		return usageErrorf("--watch: %v", err)
+		return Usagef("--watch: %v", err)
 	}
 	var prev []xdmdiff.Record
 	prevRun := 0
@@ -51,44 +51,44 @@ func (a *app) watchTransform(o transformOptions, args []string) error {
 		err := a.runTransform(o2, args)
 		took := time.Since(start).Round(time.Millisecond)
 		switch {
-		case a.ctx.Err() != nil:
+		case a.Ctx.Err() != nil:
 			return nil
 		case err != nil && run == 1 && isUsage(err):
 			return err
 		case err != nil:
-			fmt.Fprintf(a.s.Out, "run %d (%s): %v\n  the previous result stands; fix and save to re-run\n", run, why, err)
+			fmt.Fprintf(a.Out, "run %d (%s): %v\n  the previous result stands; fix and save to re-run\n", run, why, err)
 		default:
 			for i := range g.recs {
 				g.recs[i].Key = g.recs[i].EventID
 			}
 			cur := xdmdiff.Keyed(g.recs)
-			fmt.Fprintf(a.s.Out, "run %d (%s): %d events → %d records, %d rejected, %d warnings, %d unreadable lines (%s)\n",
+			fmt.Fprintf(a.Out, "run %d (%s): %d events → %d records, %d rejected, %d warnings, %d unreadable lines (%s)\n",
 				run, why, len(cur)+g.unreadable, len(cur)-g.rejected, g.rejected, g.warnings, g.unreadable, took)
 			if prev != nil {
 				rep := xdmdiff.Compare(prev, cur, 3)
 				if rep.None() {
-					fmt.Fprintf(a.s.Out, "  no change since run %d\n", prevRun)
+					fmt.Fprintf(a.Out, "  no change since run %d\n", prevRun)
 				} else {
-					fmt.Fprintf(a.s.Out, "  since run %d: %s\n", prevRun, rep.Summary())
+					fmt.Fprintf(a.Out, "  since run %d: %s\n", prevRun, rep.Summary())
 					for i, f := range rep.ByField {
 						if i == 10 {
-							fmt.Fprintf(a.s.Out, "    ... and %d more fields\n", len(rep.ByField)-i)
+							fmt.Fprintf(a.Out, "    ... and %d more fields\n", len(rep.ByField)-i)
 							break
 						}
-						fmt.Fprintf(a.s.Out, "    %s\n", f)
+						fmt.Fprintf(a.Out, "    %s\n", f)
 					}
 					var b strings.Builder
 					rep.Write(&b, xdmdiff.WriteOptions{Want: "run " + fmt.Sprint(prevRun), Got: "this run", MaxFields: 8})
 					for _, l := range strings.SplitAfter(strings.TrimSuffix(b.String(), "\n"), "\n") {
-						fmt.Fprint(a.s.Out, "  "+l)
+						fmt.Fprint(a.Out, "  "+l)
 					}
-					fmt.Fprintln(a.s.Out)
+					fmt.Fprintln(a.Out)
 				}
 			}
 			prev, prevRun = cur, run
 		}
 		if run == 1 {
-			fmt.Fprintf(a.s.Out, "watching %s (Ctrl-C stops)\n", strings.Join(files, ", "))
+			fmt.Fprintf(a.Out, "watching %s (Ctrl-C stops)\n", strings.Join(files, ", "))
 		}
 		changed, ok := a.nextChanges(changes)
 		if !ok {
@@ -100,7 +100,7 @@ func (a *app) watchTransform(o transformOptions, args []string) error {
 
 // nextChanges waits for a change and gathers those that follow within watchCoalesce,
 // naming them for the run line ("mapping.json saved"). ok is false when watching ended.
-func (a *app) nextChanges(ch <-chan recordings.Change) (string, bool) {
+func (a *Env) nextChanges(ch <-chan recordings.Change) (string, bool) {
 	var names []string
 	add := func(c recordings.Change) {
 		s := c.Path + " saved"
@@ -112,7 +112,7 @@ func (a *app) nextChanges(ch <-chan recordings.Change) (string, bool) {
 		}
 	}
 	select {
-	case <-a.ctx.Done():
+	case <-a.Ctx.Done():
 		return "", false
 	case c, ok := <-ch:
 		if !ok {
@@ -124,7 +124,7 @@ func (a *app) nextChanges(ch <-chan recordings.Change) (string, bool) {
 	defer t.Stop()
 	for {
 		select {
-		case <-a.ctx.Done():
+		case <-a.Ctx.Done():
 			return "", false
 		case c, ok := <-ch:
 			if !ok {
