@@ -5,9 +5,11 @@ package main
 //
 // What counts as an example:
 //   - in Markdown, every line of a fenced block tagged sh, bash or shell (untagged blocks are
-//     output or synopses); a line ending in \ continues; a for/while/if runs to its done/fi;
+//     output or synopses); a line ending in \ continues;
 //   - every line of a cobra command's Example text (read from `ciosim CMD --help`, so
 //     commands added by any engineer are covered without registering them here).
+//     A command ends where bash can parse it (bash -n): loops, pipes into while and open
+//     quotes continue onto the next lines.
 //
 // How each is run: the binary is built once and put on PATH as `ciosim`; `go run .` means
 // `ciosim`. The examples of one Markdown file (all its blocks, in order) or of one command's
@@ -72,7 +74,7 @@ var (
 func splitLines(where string, text string, first int) []example {
 	var out []example
 	var cur strings.Builder
-	depth, start := 0, 0
+	start := 0
 	for i, l := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(l)
 		if cur.Len() == 0 {
@@ -88,23 +90,23 @@ func splitLines(where string, text string, first int) []example {
 		} else {
 			cur.WriteString("\n")
 		}
-		word := strings.Fields(t + " ")[0]
-		switch word {
-		case "for", "while", "until", "if":
-			depth++
-		case "done", "fi":
-			depth--
-		}
-		if strings.HasSuffix(t, "; done") || strings.HasSuffix(t, "; fi") {
-			depth--
-		}
-		if cont || depth > 0 {
+		if cont || !complete(cur.String()) {
 			continue
 		}
 		out = append(out, example{where: fmt.Sprintf("%s:%d", where, start), cmd: strings.TrimSpace(cur.String())})
 		cur.Reset()
 	}
+	if cur.Len() > 0 { // never completed: run it anyway, so the session reports the mistake
+		out = append(out, example{where: fmt.Sprintf("%s:%d", where, start), cmd: strings.TrimSpace(cur.String())})
+	}
 	return out
+}
+
+// complete reports whether bash can parse s as it stands (a for/while/if or a quoted
+// string still open is not complete): the command goes on on the next line.
+func complete(s string) bool {
+	out, err := exec.Command("bash", "-n", "-c", s).CombinedOutput()
+	return err == nil || !strings.Contains(string(out), "unexpected end of file")
 }
 
 func markdownBlocks(t *testing.T) []block {
@@ -236,6 +238,7 @@ var (
 // groups of their own and can be stopped), and the checks each line reports through fd 3.
 const sessionPrelude = `set -m
 __bg=()
+trap 'for __p in "${__bg[@]}"; do kill -KILL -- "-$__p" 2>/dev/null; done' EXIT
 __check() { # rc line want tui
   if [ "$1" = "$3" ]; then return; fi
   if [ "$4" = 1 ] && [ "$1" = 1 ] && grep -q "the TUI needs a terminal" "$__out/$2"; then return; fi
@@ -244,7 +247,7 @@ __check() { # rc line want tui
 __long() { # pid line: a server or paced run passes if it has not failed after a while
   for __i in $(seq 30); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
   if kill -0 "$1" 2>/dev/null; then kill -KILL -- "-$1" 2>/dev/null; wait "$1" 2>/dev/null; return; fi
-  wait "$1"; __check $? "$2" 0 0
+  __r=0; wait "$1" || __r=$?; __check "$__r" "$2" 0 0
 }
 `
 
@@ -278,7 +281,7 @@ func runSession(t *testing.T, where string, lines []example, dir, work, bin stri
 			fmt.Fprintf(&sb, "{ %s\n} >\"$__out/%d\" 2>&1 </dev/null\n__check $? %d %s %s\n", code, i, i, want, tui)
 		}
 	}
-	sb.WriteString("for __p in \"${__bg[@]}\"; do kill -KILL -- \"-$__p\" 2>/dev/null; done\nwait 2>/dev/null\n")
+	sb.WriteString("set +eu\nfor __p in \"${__bg[@]}\"; do kill -KILL -- \"-$__p\" 2>/dev/null; done\nwait 2>/dev/null\n")
 	script := filepath.Join(dir, "session.sh")
 	if err := os.WriteFile(script, []byte(sb.String()), 0o644); err != nil {
 		t.Fatal(err)
@@ -322,7 +325,12 @@ func runSession(t *testing.T, where string, lines []example, dir, work, bin stri
 	if ctx.Err() != nil && last >= 0 {
 		t.Errorf("%s: still running after the session's %v:\n  %s", lines[last].where, sessionTimeout, lines[last].cmd)
 	} else if runErr != nil && ctx.Err() == nil {
-		t.Errorf("%s: the session script failed: %v\n%s", where, runErr, stderr.String())
+		at := ""
+		if last >= 0 {
+			msg, _ := os.ReadFile(filepath.Join(out, strconv.Itoa(last)))
+			at = fmt.Sprintf(" at %s:\n  %s\n%s", lines[last].where, lines[last].cmd, indent(string(msg)))
+		}
+		t.Errorf("%s: the session stopped (%v)%s\n%s", where, runErr, at, stderr.String())
 	}
 }
 
