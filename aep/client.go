@@ -9,11 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -113,7 +113,7 @@ func (e *StatusError) Error() string {
 type Client struct {
 	o    Options
 	ep   endpoints
-	hc   *http.Client
+	tr   transport
 	now  func() time.Time
 	back Backoff
 	// answered is set once the endpoint has answered any request: until then a refused
@@ -130,7 +130,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{o: opts, ep: ep, hc: opts.HTTPClient, now: opts.Now, back: opts.Backoff}
+	c := &Client{o: opts, ep: ep, now: opts.Now, back: opts.Backoff}
 	if c.o.Mode == "" {
 		c.o.Mode = ModeRaw
 	}
@@ -167,11 +167,9 @@ func New(opts Options) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if c.hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = c.o.Concurrency + 4
-		tr.MaxIdleConns = c.o.Concurrency + 16
-		c.hc = &http.Client{Transport: tr}
+	u, _ := url.Parse(c.o.URL) // checked by endpoints
+	if c.tr, err = newTransport(c.o, u, c.o.Concurrency+4, c.o.Timeout); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -204,8 +202,6 @@ type answer struct {
 
 // post makes one request.
 func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) answer {
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
 	wire := body
 	if c.o.Gzip {
 		var buf bytes.Buffer
@@ -214,49 +210,39 @@ func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) an
 		zw.Close()
 		wire = buf.Bytes()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(wire))
-	if err != nil {
-		return answer{err: err}
+	a := c.tr.post(ctx, url, wire, c.o.Timeout, func(set func(k, v string)) {
+		if c.o.Gzip {
+			set("Content-Encoding", "gzip")
+		}
+		if raw && c.o.FlowIDHeader && c.o.FlowID != "" {
+			set(HeaderFlowID, c.o.FlowID)
+		}
+		if !c.o.Auth.Token.IsZero() {
+			set("Authorization", "Bearer "+c.o.Auth.Token.Reveal())
+		}
+		if !c.o.Auth.APIKey.IsZero() {
+			set(HeaderAPIKey, c.o.Auth.APIKey.Reveal())
+		}
+		if c.o.Auth.OrgID != "" {
+			set(HeaderOrgID, c.o.Auth.OrgID)
+		}
+		if c.o.Auth.Sandbox != "" {
+			set(HeaderSandbox, c.o.Auth.Sandbox)
+		}
+		if raw && !c.o.SigningKey.IsZero() {
+			ts := c.now().Unix()
+			set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
+			set(customerio.HeaderSignature, customerio.Sign(c.o.SigningKey.Bytes(), ts, body))
+		}
+	})
+	if a.err == nil {
+		c.answered.Store(true)
 	}
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	if c.o.Gzip {
-		h.Set("Content-Encoding", "gzip")
-	}
-	if raw && c.o.FlowIDHeader && c.o.FlowID != "" {
-		h.Set(HeaderFlowID, c.o.FlowID)
-	}
-	if !c.o.Auth.Token.IsZero() {
-		h.Set("Authorization", "Bearer "+c.o.Auth.Token.Reveal())
-	}
-	if !c.o.Auth.APIKey.IsZero() {
-		h.Set(HeaderAPIKey, c.o.Auth.APIKey.Reveal())
-	}
-	if c.o.Auth.OrgID != "" {
-		h.Set(HeaderOrgID, c.o.Auth.OrgID)
-	}
-	if c.o.Auth.Sandbox != "" {
-		h.Set(HeaderSandbox, c.o.Auth.Sandbox)
-	}
-	if raw && !c.o.SigningKey.IsZero() {
-		ts := c.now().Unix()
-		h.Set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
-		h.Set(customerio.HeaderSignature, customerio.Sign(c.o.SigningKey.Bytes(), ts, body))
-	}
-	start := time.Now()
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return answer{err: err, latency: time.Since(start)}
-	}
-	c.answered.Store(true)
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	lat := time.Since(start)
-	if err != nil {
-		return answer{err: fmt.Errorf("read response: %w", err), latency: lat}
-	}
-	return answer{status: resp.StatusCode, body: rb, header: resp.Header, latency: lat}
+	return a
 }
+
+// Transport returns the HTTP library the client sends with: net/http or fasthttp.
+func (c *Client) Transport() Transport { return c.tr.name() }
 
 // retryable reports whether an answer may be retried under AEP semantics: transport errors
 // (timeouts, resets, refused connections once the endpoint has answered), 429 and 5xx
