@@ -136,6 +136,7 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 				}
 			}
 		}
+		a.release()
 		pending = retry
 		if len(pending) == 0 {
 			break

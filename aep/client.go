@@ -21,6 +21,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/ciosim/ciosim/customerio"
 )
 
@@ -168,7 +170,7 @@ func New(opts Options) (*Client, error) {
 		c.now = time.Now
 	}
 	u, _ := url.Parse(c.o.URL) // checked by endpoints
-	if c.tr, err = newTransport(c.o, u, c.o.Concurrency+4, c.o.Timeout); err != nil {
+	if c.tr, err = newTransport(c.o, u, c.o.Concurrency+4); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -198,6 +200,16 @@ type answer struct {
 	header  http.Header
 	latency time.Duration
 	err     error // transport error (no response)
+	// resp, when set, holds body: fasthttp's pooled response, given back by release.
+	resp *fasthttp.Response
+}
+
+// release gives back what holds the answer's body; the body is not used after it.
+func (a *answer) release() {
+	if a.resp != nil {
+		fasthttp.ReleaseResponse(a.resp)
+		a.resp, a.body = nil, nil
+	}
 }
 
 // post makes one request.
@@ -391,6 +403,7 @@ func (c *Client) Send(ctx context.Context, m Message) Result {
 		r.Attempts = n
 		r.Latency = a.latency
 		c.fill(&r, a)
+		a.release()
 		if a.err == nil && a.status >= 200 && a.status < 300 {
 			r.Outcome = Delivered
 			r.Reason = ""
@@ -425,7 +438,7 @@ func (c *Client) fill(r *Result, a answer) {
 		return
 	}
 	if a.status >= 200 && a.status < 300 {
-		r.XactionID = xactionID(a.body)
+		r.XactionID = xactionIDIn(r.Excerpt, a.body)
 		return
 	}
 	r.Reason = (&StatusError{Status: a.status, Body: string(a.body)}).Error()
@@ -480,23 +493,61 @@ func describeTransport(err error, timeout time.Duration) string {
 	return "transport error: " + err.Error()
 }
 
+// xactionIDIn is xactionID(body) sharing the bytes of ex, the body's excerpt, when the id
+// lies inside it (no second copy of the id).
+func xactionIDIn(ex string, body []byte) string {
+	start, end, ok := xactionIDSpan(body)
+	switch {
+	case !ok:
+		return xactionIDSlow(body)
+	case end <= len(ex):
+		return ex[start:end]
+	}
+	return string(body[start:end])
+}
+
 // xactionID returns the top-level "xactionId" of a success body. It scans for the member
 // instead of decoding the whole body (the common, unescaped case) and falls back to
 // encoding/json otherwise.
 func xactionID(body []byte) string {
+	if start, end, ok := xactionIDSpan(body); ok {
+		return string(body[start:end])
+	}
+	return xactionIDSlow(body)
+}
+
+// xactionIDSpan finds an unescaped "xactionId" string value: body[start:end].
+func xactionIDSpan(body []byte) (start, end int, ok bool) {
 	const key = `"xactionId"`
 	i := bytes.Index(body, []byte(key))
-	if i >= 0 {
-		rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
-		if len(rest) > 0 && rest[0] == ':' {
-			rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-			if len(rest) > 0 && rest[0] == '"' {
-				if j := bytes.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' && utf8.Valid(rest[1:1+j]) {
-					return string(rest[1 : 1+j])
-				}
-			}
-		}
+	if i < 0 {
+		return 0, 0, false
 	}
+	p := i + len(key)
+	for p < len(body) && isSpace(body[p]) {
+		p++
+	}
+	if p >= len(body) || body[p] != ':' {
+		return 0, 0, false
+	}
+	p++
+	for p < len(body) && isSpace(body[p]) {
+		p++
+	}
+	if p >= len(body) || body[p] != '"' {
+		return 0, 0, false
+	}
+	p++
+	j := bytes.IndexAny(body[p:], `"\`)
+	if j < 0 || body[p+j] != '"' || !utf8.Valid(body[p:p+j]) {
+		return 0, 0, false
+	}
+	return p, p + j, true
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func xactionIDSlow(body []byte) string {
 	var ok struct {
 		XactionID string `json:"xactionId"`
 	}

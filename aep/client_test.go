@@ -445,3 +445,31 @@ func FuzzReadDeadLetter(f *testing.F) {
 		ReadDeadLetter(b) // must not panic
 	})
 }
+
+// BenchmarkSend is the client alone: 32 goroutines sending one event at a time, as send's
+// workers do, over each transport against an httptest server (its cost included).
+func BenchmarkSend(b *testing.B) {
+	for _, x := range transports {
+		b.Run(x.name, func(b *testing.B) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				io.WriteString(w, ok200.body)
+			}))
+			defer srv.Close()
+			c, err := New(Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: 32, Transport: x.tr})
+			if err != nil {
+				b.Fatal(err)
+			}
+			m := Message{Body: []byte(cioBody)}
+			b.ReportAllocs()
+			b.SetParallelism(16) // 32 goroutines on 2 cores
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if r := c.Send(context.Background(), m); r.Outcome != Delivered {
+						b.Fatalf("result %+v", r)
+					}
+				}
+			})
+		})
+	}
+}

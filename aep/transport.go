@@ -1,9 +1,9 @@
 package aep
 
 import (
+	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -37,31 +37,47 @@ const UserAgent = "ciosim"
 // maxAnswerBytes bounds how much of a response body is read.
 const maxAnswerBytes = 4 << 20
 
-// transport makes one POST, bounded by timeout, and returns its answer. headers is called
-// with the request's header setter (Content-Type and User-Agent are set already); what it
-// sets may be credentials, which a transport never prints.
-type transport interface {
-	post(ctx context.Context, url string, body []byte, timeout time.Duration, headers func(set func(k, v string))) answer
-	name() Transport
+// transport makes one POST, bounded by timeout, and returns its answer (whose body is
+// valid until answer.release). headers is called with the request's header setter
+// (Content-Type and User-Agent are set already); what it sets may be credentials, which a
+// transport never prints. It is a pair of concrete types rather than an interface so that
+// the closure the client passes stays on the stack.
+type transport struct {
+	net  *netTransport
+	fast *fastTransport
+}
+
+func (t transport) post(ctx context.Context, url string, body []byte, timeout time.Duration, headers func(set func(k, v string))) answer {
+	if t.fast != nil {
+		return t.fast.post(ctx, url, body, timeout, headers)
+	}
+	return t.net.post(ctx, url, body, timeout, headers)
+}
+
+func (t transport) name() Transport {
+	if t.fast != nil {
+		return TransportFastHTTP
+	}
+	return TransportNetHTTP
 }
 
 // newTransport picks the transport for opts (already validated) and the inlet URL u.
-func newTransport(o Options, u *url.URL, conns int, timeout time.Duration) (transport, error) {
+func newTransport(o Options, u *url.URL, conns int) (transport, error) {
 	switch o.Transport {
 	case TransportNetHTTP:
-		return newNetTransport(o.HTTPClient, conns), nil
+		return transport{net: newNetTransport(o.HTTPClient, conns)}, nil
 	case TransportFastHTTP:
 		if u.Scheme != "http" || o.HTTPClient != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("transport fasthttp needs a plain http:// inlet and no HTTPClient, got %q", o.URL)}
+			return transport{}, &ConfigError{Msg: fmt.Sprintf("transport fasthttp needs a plain http:// inlet and no HTTPClient, got %q", o.URL)}
 		}
-		return newFastTransport(u, conns, timeout), nil
+		return transport{fast: newFastTransport(u, conns)}, nil
 	case TransportAuto:
 		if u.Scheme == "http" && o.HTTPClient == nil && !proxied(u) {
-			return newFastTransport(u, conns, timeout), nil
+			return transport{fast: newFastTransport(u, conns)}, nil
 		}
-		return newNetTransport(o.HTTPClient, conns), nil
+		return transport{net: newNetTransport(o.HTTPClient, conns)}, nil
 	}
-	return nil, &ConfigError{Msg: fmt.Sprintf("unknown transport %q (want net/http or fasthttp)", o.Transport)}
+	return transport{}, &ConfigError{Msg: fmt.Sprintf("unknown transport %q (want net/http or fasthttp)", o.Transport)}
 }
 
 // proxied reports whether net/http would send requests to u through a proxy named in the
@@ -83,8 +99,6 @@ func newNetTransport(hc *http.Client, conns int) *netTransport {
 	}
 	return &netTransport{hc: hc}
 }
-
-func (t *netTransport) name() Transport { return TransportNetHTTP }
 
 func (t *netTransport) post(ctx context.Context, url string, body []byte, timeout time.Duration, headers func(set func(k, v string))) answer {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -112,111 +126,80 @@ func (t *netTransport) post(ctx context.Context, url string, body []byte, timeou
 	return answer{status: resp.StatusCode, body: rb, header: resp.Header, latency: lat}
 }
 
-// fastTransport posts with fasthttp to the one plain-http host of the inlet: the calling
-// goroutine writes the request and reads the answer itself on a pooled connection, with
-// no goroutine per connection and no per-request allocations beyond the answer's copy.
-// fasthttp knows no context: a request's ctx ending sets a past deadline on every open
-// connection, so requests in flight end at once (their connections are closed; idle
-// ones get fresh deadlines with their next request).
+// fastTransport posts with fasthttp's request writer and response parser over its own
+// small pool of kept-alive connections to the one plain-http host of the inlet: the
+// calling goroutine writes the request and reads the answer itself (no goroutines per
+// connection, no hand-offs), and nothing is allocated per request beyond fasthttp's pooled
+// objects. Because the transport holds the connection of each request, cancellation is
+// exact: the request's ctx ending sets a past deadline on that connection alone.
 type fastTransport struct {
-	hc      *fasthttp.HostClient
+	addr    string
+	maxIdle int
 	mu      sync.Mutex
-	conns   map[*fastConn]struct{}
-	abortFn func()
+	idle    []*fastConn // most recently used last
 }
 
-// fastConn is a connection fastTransport can interrupt and check before reuse.
+// fastConn is a kept-alive connection with its buffers.
 type fastConn struct {
-	net.Conn
-	t    *fastTransport
-	once sync.Once
-	// last is the time of the last read or write (one request at a time uses the
-	// connection; fasthttp's pool orders the hand-overs).
-	last time.Time
+	c    net.Conn
+	br   *bufio.Reader
+	bw   *bufio.Writer
+	last time.Time // when its last answer was read
 }
 
-// staleAfter is how long a connection must have been idle before its next request
-// checks that the server has not closed it.
+// staleAfter is how long a connection must have been idle before its next request checks
+// that the server has not closed it meanwhile (net/http notices such closes in the
+// background; here a non-blocking peek does, when the connection is taken).
 const staleAfter = 100 * time.Millisecond
 
-// errStale is a kept-alive connection the server closed while it was idle: nothing was
-// sent on it, so the request goes out again at once on another connection.
-var errStale = errors.New("aep: connection closed by the server while idle")
+// longAgo is a deadline in the past: I/O on the connection fails at once.
+var longAgo = time.Unix(1, 0)
 
-// Write checks, after an idle spell, that the server has not closed the connection
-// (net/http notices such closes in the background; fasthttp only when it next uses the
-// connection, by failing the request).
-func (c *fastConn) Write(b []byte) (int, error) {
-	now := time.Now()
-	if now.Sub(c.last) > staleAfter && peerClosed(c.Conn) {
-		return 0, errStale
-	}
-	c.last = now
-	return c.Conn.Write(b)
-}
-
-func (c *fastConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	c.last = time.Now()
-	return n, err
-}
-
-func (c *fastConn) Close() error {
-	c.once.Do(func() {
-		c.t.mu.Lock()
-		delete(c.t.conns, c)
-		c.t.mu.Unlock()
-	})
-	return c.Conn.Close()
-}
-
-func newFastTransport(u *url.URL, conns int, timeout time.Duration) *fastTransport {
+func newFastTransport(u *url.URL, conns int) *fastTransport {
 	addr := u.Host
 	if u.Port() == "" {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
-	t := &fastTransport{conns: map[*fastConn]struct{}{}}
-	t.abortFn = t.abort
-	t.hc = &fasthttp.HostClient{
-		Addr: addr,
-		Name: UserAgent,
-		DialTimeout: func(addr string, d time.Duration) (net.Conn, error) {
-			c, err := (&net.Dialer{Timeout: d}).Dial("tcp", addr)
-			if err != nil {
-				return nil, err
-			}
-			fc := &fastConn{Conn: c, t: t, last: time.Now()}
-			t.mu.Lock()
-			t.conns[fc] = struct{}{}
-			t.mu.Unlock()
-			return fc, nil
-		},
-		MaxConns:           conns,
-		MaxConnWaitTimeout: timeout,
-		// The aep client decides on retries itself (a POST is not idempotent); fasthttp
-		// only moves a request off connections found closed before anything was sent.
-		MaxIdemponentCallAttempts: conns + 1,
-		RetryIfErr: func(_ *fasthttp.Request, _ int, err error) (bool, bool) {
-			return false, errors.Is(err, errStale)
-		},
-		MaxResponseBodySize:    maxAnswerBytes,
-		DisablePathNormalizing: true,
-		// Error texts must not quote response bytes.
-		SecureErrorLogMessage: true,
-	}
-	return t
+	return &fastTransport{addr: addr, maxIdle: conns}
 }
 
-func (t *fastTransport) name() Transport { return TransportFastHTTP }
+// get takes the most recently used idle connection the server has not closed, or dials.
+func (t *fastTransport) get(ctx context.Context, timeout time.Duration) (*fastConn, error) {
+	for {
+		t.mu.Lock()
+		n := len(t.idle)
+		if n == 0 {
+			t.mu.Unlock()
+			break
+		}
+		fc := t.idle[n-1]
+		t.idle[n-1] = nil
+		t.idle = t.idle[:n-1]
+		t.mu.Unlock()
+		if time.Since(fc.last) > staleAfter && peerClosed(fc.c) {
+			fc.c.Close()
+			continue
+		}
+		return fc, nil
+	}
+	c, err := (&net.Dialer{Timeout: timeout}).DialContext(ctx, "tcp", t.addr)
+	if err != nil {
+		return nil, err
+	}
+	return &fastConn{c: c, br: bufio.NewReaderSize(c, 4096), bw: bufio.NewWriterSize(c, 4096)}, nil
+}
 
-// abort makes every open connection's pending and next I/O fail at once.
-func (t *fastTransport) abort() {
-	past := time.Unix(1, 0)
+// put keeps fc for the next request (or closes it when enough are kept).
+func (t *fastTransport) put(fc *fastConn) {
+	fc.last = time.Now()
 	t.mu.Lock()
-	for c := range t.conns {
-		c.SetDeadline(past)
+	if len(t.idle) < t.maxIdle {
+		t.idle = append(t.idle, fc)
+		t.mu.Unlock()
+		return
 	}
 	t.mu.Unlock()
+	fc.c.Close()
 }
 
 func (t *fastTransport) post(ctx context.Context, u string, body []byte, timeout time.Duration, headers func(set func(k, v string))) answer {
@@ -224,35 +207,59 @@ func (t *fastTransport) post(ctx context.Context, u string, body []byte, timeout
 		return answer{err: &url.Error{Op: "Post", URL: u, Err: err}}
 	}
 	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
+	req.URI().DisablePathNormalizing = true
 	req.SetRequestURI(u)
 	req.Header.SetMethod(fasthttp.MethodPost)
 	req.Header.SetContentType("application/json")
+	req.Header.SetUserAgent(UserAgent)
 	headers(req.Header.Set)
 	req.SetBodyRaw(body)
-	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
-		timeout = time.Until(dl)
-	}
-	req.SetTimeout(timeout)
-	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, t.abortFn)
-		defer stop()
-	}
 	start := time.Now()
-	err := t.hc.Do(req, resp)
-	lat := time.Since(start)
-	if err != nil {
-		if ctx.Err() != nil {
-			err = ctx.Err() // the deadline or the cancellation, as net/http reports it
-		}
-		// The same wording as net/http's errors: Post "URL": cause.
-		return answer{err: &url.Error{Op: "Post", URL: u, Err: err}, latency: lat}
+	deadline := start.Add(timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
+		deadline = dl
 	}
-	a := answer{status: resp.StatusCode(), body: bytes.Clone(resp.Body()), latency: lat}
+	fc, err := t.get(ctx, timeout)
+	if err != nil {
+		return t.failed(ctx, u, err, start)
+	}
+	fc.c.SetDeadline(deadline)
+	stop := func() bool { return true }
+	if ctx.Done() != nil {
+		// Set after the connection's own deadline, so nothing can undo it.
+		stop = context.AfterFunc(ctx, func() { fc.c.SetDeadline(longAgo) })
+	}
+	err = req.Write(fc.bw)
+	if err == nil {
+		err = fc.bw.Flush()
+	}
+	resp := fasthttp.AcquireResponse()
+	if err == nil {
+		err = resp.ReadLimitBody(fc.br, maxAnswerBytes)
+	}
+	interrupted := !stop()
+	if err != nil || interrupted || resp.ConnectionClose() {
+		fc.c.Close()
+	} else {
+		t.put(fc)
+	}
+	if err != nil {
+		fasthttp.ReleaseResponse(resp)
+		return t.failed(ctx, u, err, start)
+	}
+	a := answer{status: resp.StatusCode(), body: resp.Body(), latency: time.Since(start), resp: resp}
 	if ra := resp.Header.Peek("Retry-After"); len(ra) > 0 {
 		a.header = http.Header{"Retry-After": {string(ra)}}
 	}
 	return a
+}
+
+// failed words a transport failure as net/http does (Post "URL": cause), with ctx's error
+// when ctx ended.
+func (t *fastTransport) failed(ctx context.Context, u string, err error, start time.Time) answer {
+	if ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	return answer{err: &url.Error{Op: "Post", URL: u, Err: err}, latency: time.Since(start)}
 }
