@@ -77,3 +77,28 @@ func TestNew_configErrorHidesURLPassword(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// The process's other credentials (Options.Secrets) and a password in the inlet URL, which
+// Go sends as basic auth, are scrubbed too.
+func TestClient_scrubsOtherSecretsAndBasicAuth(t *testing.T) {
+	const other, pass = "recorder-verification-key-123", "basic-p4ssw0rd"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte("key " + other + " auth " + r.Header.Get("Authorization")))
+	}))
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	u.User = url.UserPassword("user", pass)
+	c, err := New(Options{URL: u.String() + "/collection/" + inlet, FlowID: "f", Secrets: []secret.Secret{secret.New(other)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Send(context.Background(), Message{Body: []byte(cioBody)})
+	if r.Status != http.StatusForbidden {
+		t.Fatalf("status %d: %s", r.Status, r.Reason)
+	}
+	for _, s := range []string{other, pass} {
+		scrubtest.AssertClean(t, "reason", r.Reason, s)
+		scrubtest.AssertClean(t, "excerpt", r.Excerpt, s)
+	}
+}
