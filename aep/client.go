@@ -457,14 +457,14 @@ func (c *Client) fill(r *Result, a answer) {
 
 // clean scrubs the texts of a finished result that were decoded from an answer (AEP's
 // message and the xactionId, which JSON escapes could have hidden from the scrub of the
-// raw body), so no credential in use reaches a dead letter, journal, report or screen.
+// raw body; the excerpt was cut from the scrubbed body), so no credential in use reaches a
+// dead letter, journal, report or screen.
 func (c *Client) clean(r *Result) {
 	if c.scrub == nil {
 		return
 	}
 	r.Reason = c.scrub.String(r.Reason)
 	r.XactionID = c.scrub.String(r.XactionID)
-	r.Excerpt = c.scrub.String(r.Excerpt)
 }
 
 func excerpt(b []byte) string {

@@ -47,8 +47,17 @@ const MinBase64Len = 7
 type Scrubber struct {
 	forms []string
 	mask  string
-	// first holds each form's first byte, for a quick test that a text can hold none.
-	first [256]bool
+	// grams has a bit set for the hash of each form's first four bytes (every form is at
+	// least MinLen long): a text none of whose 4-byte windows hits a bit holds no form, which
+	// one pass tells (most texts, such as a delivered event's answer).
+	grams [gramBits / 64]uint64
+}
+
+const gramBits = 1 << 16
+
+func gramHash[T string | []byte](s T) uint32 {
+	v := uint32(s[0]) | uint32(s[1])<<8 | uint32(s[2])<<16 | uint32(s[3])<<24
+	return (v * 2654435761) >> 16 // Fibonacci hashing to 16 bits
 }
 
 // New returns a Scrubber for secrets, or nil when none is at least MinLen bytes long (a nil
@@ -57,7 +66,7 @@ func New(secrets ...string) *Scrubber {
 	seen := map[string]bool{}
 	var forms []string
 	add := func(f string) {
-		if len(f) > 0 && !seen[f] {
+		if len(f) >= MinLen && !seen[f] { // always, for a secret of MinLen or more
 			seen[f] = true
 			forms = append(forms, f)
 		}
@@ -77,7 +86,8 @@ func New(secrets ...string) *Scrubber {
 	slices.SortStableFunc(forms, func(a, b string) int { return len(b) - len(a) })
 	sc := &Scrubber{forms: forms, mask: chooseMask(forms)}
 	for _, f := range forms {
-		sc.first[f[0]] = true
+		h := gramHash(f)
+		sc.grams[h/64] |= 1 << (h % 64)
 	}
 	return sc
 }
@@ -189,7 +199,7 @@ func chooseMask(forms []string) string {
 
 // String returns s with every form of every credential masked.
 func (sc *Scrubber) String(s string) string {
-	if sc == nil || s == "" || !sc.mayHold(s) {
+	if sc == nil || s == "" || !mayHold(sc, s) {
 		return s
 	}
 	for {
@@ -203,7 +213,7 @@ func (sc *Scrubber) String(s string) string {
 
 // Bytes is [Scrubber.String] for a byte slice. It returns b itself when nothing matched.
 func (sc *Scrubber) Bytes(b []byte) []byte {
-	if sc == nil || len(b) == 0 || !sc.mayHold(string(b)) {
+	if sc == nil || len(b) == 0 || !mayHold(sc, b) {
 		return b
 	}
 	s := sc.String(string(b))
@@ -221,10 +231,12 @@ func (sc *Scrubber) Strings(ss []string) []string {
 	return ss
 }
 
-// mayHold reports whether s holds the first byte of some form.
-func (sc *Scrubber) mayHold(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if sc.first[s[i]] {
+// mayHold reports whether s may hold a form: whether one of its 4-byte windows hashes to a
+// form's first four bytes.
+func mayHold[T string | []byte](sc *Scrubber, s T) bool {
+	for i := 0; i+MinLen <= len(s); i++ {
+		h := gramHash(s[i : i+MinLen])
+		if sc.grams[h/64]&(1<<(h%64)) != 0 {
 			return true
 		}
 	}
