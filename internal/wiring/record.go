@@ -159,7 +159,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
-			fwd.Enqueue(r.Capture.Body)
+			fwd.Enqueue(r)
 		}
 	}
 
