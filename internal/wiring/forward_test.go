@@ -23,8 +23,12 @@ type syncWriter struct {
 	b  strings.Builder
 }
 
-func (s *syncWriter) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncWriter) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncWriter) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestForwarder_queueFullNamesTheCapture: with a slow inlet, captures that do not fit the
 // queue are named (file:line and event_id) as they are dropped, and the shutdown summary
