@@ -151,8 +151,15 @@ var (
 	inletID        = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
+// Header is the response header by which the emulator identifies itself (value "1") on
+// every answer, so a client can tell it from AEP without changing a body AEP defines: a
+// delivery that saw it asks the emulator for its verdicts (GET or POST /emulator/verdicts).
+// AEP never sends it, so nothing else is ever asked.
+const Header = "X-Ciosim-Emulator"
+
 // ServeHTTP routes collection requests and the inspection API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(Header, "1")
 	if strings.HasPrefix(r.URL.Path, InspectPrefix) {
 		s.inspect(w, r)
 		return
