@@ -142,6 +142,7 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	fmt.Fprintf(w, "  batch       %s/collection/batch/%s\n", run.URL, emulator.DefaultInletID)
 	fmt.Fprintf(w, "  records     %s%srecords?status=good|bad|all\n", run.URL, emulator.InspectPrefix)
 	fmt.Fprintf(w, "  counts      %s%scounts\n", run.URL, emulator.InspectPrefix)
+	fmt.Fprintf(w, "  verdicts    %s%sverdicts?xactionId=ID\n", run.URL, emulator.InspectPrefix)
 	fmt.Fprintf(w, "  control plane  AEP_PLATFORM_URL=%s AEP_IMS_URL=%s\n", run.URL, run.URL)
 	if o.State != "" {
 		fmt.Fprintf(w, "  state       %s\n", o.State)
