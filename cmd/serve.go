@@ -46,8 +46,10 @@ default flow id map raw posts with that set and validate them against that schem
 whose header.schemaRef.id is the schema's $id are validated against it. Several flows:
 --flow ID=MAPPING[,SCHEMA[,DATASET]] (repeatable; leave MAPPING empty for the built-in set).
 With a DATASET (or --dataset), XDM posts naming another datasetId, or a dataset of another
-schema, are refused as AEP refuses them. XDM posts naming no known schema get the built-in
-rules of their class (an ExperienceEvent needs _id and timestamp; a profile record does not).
+schema, are refused as AEP refuses them. An XDM post naming a schema no flow knows is refused
+("Message has unknown xdm format"; --unknown-schema class-rules judges it by the built-in rules
+of its class instead); with no schema given at all, every XDM post gets those class rules (an
+ExperienceEvent needs _id and timestamp; a profile record does not).
 
 Like AEP: sync validation is limited to 60 requests per minute per inlet (--no-sync-limit
 lifts it) and answers 501 with --no-sync-validation (regions without it); header.imsOrgId
@@ -91,6 +93,7 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.StringVar(&o.IMSOrg, "ims-org", emulator.DefaultOrgID, "the inlet's IMS org: XDM posts with another header.imsOrgId are refused")
 	f.BoolVar(&o.NoSyncLimit, "no-sync-limit", false, "lift AEP's limit of 60 sync-validation requests per minute")
 	f.BoolVar(&o.NoSyncValidation, "no-sync-validation", false, "answer ?syncValidation=true with 501, as AEP does in regions without it")
+	f.StringVar(&o.UnknownSchema, "unknown-schema", "refuse", "XDM posts naming a schema no flow knows: refuse (as AEP) or class-rules")
 	f.StringArrayVar(&o.AllowIPs, "allow-ip", nil, "IP allow-list (address or CIDR, repeatable): other clients get 403 with an empty body")
 	wiring.AddServerFlags(f, &o.Server)
 	return c

@@ -88,6 +88,12 @@ type Options struct {
 	// NoSyncLimit lifts AEP's limit of SyncValidationPerMinute sync-validation requests per
 	// minute per inlet (on by default: the 61st request in a minute gets 429).
 	NoSyncLimit bool
+	// ClassRulesForUnknownSchemas validates an XDM message whose schemaRef names a schema
+	// the flows do not know with the built-in class rules (Validator) instead of refusing it
+	// with 400 "Message has unknown xdm format" as DCS does (S3: the schema must exist). It
+	// matters only when the flows know at least one schema: with none, nothing can be
+	// called unknown and the class rules apply.
+	ClassRulesForUnknownSchemas bool
 	// NoSyncValidation answers sync-validation requests with 501, as AEP does where the
 	// endpoint is outside the data center that supports it (the "region mode").
 	NoSyncValidation bool
