@@ -268,9 +268,9 @@ func javaGot(t string, v any) string {
 	return javaType(t)
 }
 
-// typeAt returns the JSON type and format the schema gives the field at segs, or "" when
-// the schema does not say.
-func (s *Schema) typeAt(segs []segment) (string, string) {
+// nodesAt returns the schema nodes that apply to the field at segs (nil when the schema
+// does not define it).
+func (s *Schema) nodesAt(segs []segment) []any {
 	nodes := []any{s.root}
 	for _, sg := range segs {
 		var next []any
@@ -294,10 +294,77 @@ func (s *Schema) typeAt(segs []segment) (string, string) {
 			}
 		}
 		if len(next) == 0 {
-			return "", ""
+			return nil
 		}
 		nodes = next
 	}
+	return nodes
+}
+
+// prune returns v with, in every object the schema defines by its properties, only the
+// children those properties name: what Data Prep copies when a source object is mapped onto
+// a target object (reference §3.2). Objects the schema leaves open (additionalProperties,
+// a map, or no properties) and values of other types are returned as they are; v itself is
+// never modified.
+func (s *Schema) prune(v any, nodes []any, depth int) any {
+	if depth > 32 || len(nodes) == 0 {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		props := map[string][]any{}
+		closed := false
+		for _, n := range nodes {
+			for _, m := range s.expand(n, 0) {
+				if ap, ok := m["additionalProperties"]; ok && ap != false {
+					return v
+				}
+				if m["meta:xdmType"] == "map" {
+					return v
+				}
+				if ps, ok := m["properties"].(map[string]any); ok {
+					closed = true
+					for k, p := range ps {
+						props[k] = append(props[k], p)
+					}
+				}
+			}
+		}
+		if !closed {
+			return v
+		}
+		out := make(map[string]any, len(x))
+		for k, el := range x {
+			if ps, ok := props[k]; ok {
+				out[k] = s.prune(el, ps, depth+1)
+			}
+		}
+		return out
+	case []any:
+		var items []any
+		for _, n := range nodes {
+			for _, m := range s.expand(n, 0) {
+				if it, ok := m["items"]; ok {
+					items = append(items, it)
+				}
+			}
+		}
+		if len(items) == 0 {
+			return v
+		}
+		out := make([]any, len(x))
+		for i, el := range x {
+			out[i] = s.prune(el, items, depth+1)
+		}
+		return out
+	}
+	return v
+}
+
+// typeAt returns the JSON type and format the schema gives the field at segs, or "" when
+// the schema does not say.
+func (s *Schema) typeAt(segs []segment) (string, string) {
+	nodes := s.nodesAt(segs)
 	for _, n := range nodes {
 		for _, m := range s.expand(n, 0) {
 			t, _ := m["type"].(string)
