@@ -91,9 +91,9 @@ type compiled struct {
 	rest   []segment // what follows the leaf: the destination from its first index on
 	typ    string    // target type from the schema, "" when unknown
 	fmt    string
-	// node is the schema at the destination when it is a closed object (or an array of
-	// them): an object value copied there keeps only the children the schema defines.
-	node []any
+	// prune is the schema's shape at the destination when it has closed objects: an
+	// object value copied there keeps only the children the schema defines.
+	prune *pruner
 }
 
 // Mapper applies a compiled mapping set. Map is safe for concurrent use by multiple
@@ -233,7 +233,7 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		if opts.Schema != nil {
 			c.typ, c.fmt = opts.Schema.typeAt(dst.segs)
 			if c.typ == "object" || c.typ == "array" {
-				c.node = opts.Schema.nodesAt(dst.segs)
+				c.prune = opts.Schema.pruner(opts.Schema.nodesAt(dst.segs), 0)
 			}
 		}
 		mp.rules = append(mp.rules, c)
@@ -335,17 +335,17 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 			}
 			v = cv
 		}
-		if c.node != nil {
+		if c.prune != nil {
 			// Data Prep copies an object's same-named children that exist in the target
 			// schema (reference §3.2, S17); others are not copied.
 			if arr, ok := v.([]any); ok && c.dst.hasWildcard() && c.typ != "array" {
 				pruned := make([]any, len(arr))
 				for i, el := range arr {
-					pruned[i] = mp.opts.Schema.prune(el, c.node, 0)
+					pruned[i] = c.prune.prune(el)
 				}
 				v = pruned
 			} else {
-				v = mp.opts.Schema.prune(v, c.node, 0)
+				v = c.prune.prune(v)
 			}
 		}
 		v = expr.Normalize(v)

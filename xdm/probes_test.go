@@ -408,3 +408,27 @@ func TestObjectCopy_keepsSchemaChildren(t *testing.T) {
 		t.Errorf("without a schema: %s", res.Record)
 	}
 }
+
+// TestObjectCopy_recursiveSchemaBounded: a schema that refers to itself compiles a bounded
+// pruner, quickly.
+func TestObjectCopy_recursiveSchemaBounded(t *testing.T) {
+	schema, err := LoadSchema(SchemaFile{Name: "r.json", Data: []byte(`{"$id":"https://ns.adobe.com/acme/r","type":"object","properties":{
+		"node":{"$ref":"#/definitions/n"}},"definitions":{"n":{"type":"object","properties":{
+		"a":{"$ref":"#/definitions/n"},"b":{"$ref":"#/definitions/n"},"c":{"$ref":"#/definitions/n"},"v":{"type":"string"}}}}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := ParseMappingSet([]byte(`{"mappings":[{"sourceType":"ATTRIBUTE","source":"x","destination":"node"}]}`))
+	start := time.Now()
+	mp, err := Compile(ms, Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("compile took %s", d)
+	}
+	res, _ := mp.Map([]byte(`{"x":{"v":"1","zz":2,"a":{"v":"2","zz":3}}}`))
+	if string(res.Record) != `{"node":{"a":{"v":"2"},"v":"1"}}` {
+		t.Errorf("record %s", res.Record)
+	}
+}

@@ -301,60 +301,96 @@ func (s *Schema) nodesAt(segs []segment) []any {
 	return nodes
 }
 
-// prune returns v with, in every object the schema defines by its properties, only the
-// children those properties name: what Data Prep copies when a source object is mapped onto
-// a target object (reference §3.2). Objects the schema leaves open (additionalProperties,
-// a map, or no properties) and values of other types are returned as they are; v itself is
-// never modified.
-func (s *Schema) prune(v any, nodes []any, depth int) any {
-	if depth > 32 || len(nodes) == 0 {
+// pruner is the compiled shape of what Data Prep copies when a source object is mapped
+// onto a target object (reference §3.2, S17: "same-named children that exist in the target
+// schema"): in a closed object only the children its properties name, at every depth. A nil
+// *pruner keeps a value whole (open objects, maps, leaves).
+type pruner struct {
+	closed bool
+	props  map[string]*pruner // with closed: the children kept; a nil value keeps that child whole
+	items  *pruner            // for arrays: each element's pruner
+}
+
+// maxPruneDepth bounds how deep a pruner follows the schema (XDM schemas can recurse) and
+// maxPruneNodes how many fields one destination's pruner may hold; beyond either, values
+// are kept whole (validation then judges them).
+const (
+	maxPruneDepth = 16
+	maxPruneNodes = 20000
+)
+
+// pruner compiles the pruner of the field whose schema nodes are given; nil when nothing
+// under it would ever be left out.
+func (s *Schema) pruner(nodes []any, depth int) *pruner {
+	budget := maxPruneNodes
+	return s.prunerIn(nodes, depth, &budget)
+}
+
+func (s *Schema) prunerIn(nodes []any, depth int, budget *int) *pruner {
+	*budget--
+	if depth > maxPruneDepth || len(nodes) == 0 || *budget < 0 {
+		return nil
+	}
+	props := map[string][]any{}
+	var items []any
+	closed, open := false, false
+	for _, n := range nodes {
+		for _, m := range s.expand(n, 0) {
+			if ap, ok := m["additionalProperties"]; ok && ap != false {
+				open = true
+			}
+			if m["meta:xdmType"] == "map" {
+				open = true
+			}
+			if ps, ok := m["properties"].(map[string]any); ok {
+				closed = true
+				for k, p := range ps {
+					props[k] = append(props[k], p)
+				}
+			}
+			if it, ok := m["items"]; ok {
+				items = append(items, it)
+			}
+		}
+	}
+	p := &pruner{items: s.prunerIn(items, depth+1, budget)}
+	if closed && !open {
+		p.closed = true
+		p.props = make(map[string]*pruner, len(props))
+		for k, ns := range props {
+			p.props[k] = s.prunerIn(ns, depth+1, budget)
+		}
+	}
+	if !p.closed && p.items == nil {
+		return nil
+	}
+	return p
+}
+
+// prune returns v as Data Prep copies it under p; v itself is never modified.
+func (p *pruner) prune(v any) any {
+	if p == nil {
 		return v
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		props := map[string][]any{}
-		closed := false
-		for _, n := range nodes {
-			for _, m := range s.expand(n, 0) {
-				if ap, ok := m["additionalProperties"]; ok && ap != false {
-					return v
-				}
-				if m["meta:xdmType"] == "map" {
-					return v
-				}
-				if ps, ok := m["properties"].(map[string]any); ok {
-					closed = true
-					for k, p := range ps {
-						props[k] = append(props[k], p)
-					}
-				}
-			}
-		}
-		if !closed {
+		if !p.closed {
 			return v
 		}
 		out := make(map[string]any, len(x))
 		for k, el := range x {
-			if ps, ok := props[k]; ok {
-				out[k] = s.prune(el, ps, depth+1)
+			if c, ok := p.props[k]; ok {
+				out[k] = c.prune(el)
 			}
 		}
 		return out
 	case []any:
-		var items []any
-		for _, n := range nodes {
-			for _, m := range s.expand(n, 0) {
-				if it, ok := m["items"]; ok {
-					items = append(items, it)
-				}
-			}
-		}
-		if len(items) == 0 {
+		if p.items == nil {
 			return v
 		}
 		out := make([]any, len(x))
 		for i, el := range x {
-			out[i] = s.prune(el, items, depth+1)
+			out[i] = p.items.prune(el)
 		}
 		return out
 	}
