@@ -134,3 +134,32 @@ func TestVerdicts_route(t *testing.T) {
 		t.Errorf("bad body: %d %s", r.status, r.raw)
 	}
 }
+
+// FuzzVerdict: any xactionId (the verdict route takes them from clients) is looked up
+// without panicking, and a verdict is only ever the record with exactly that id.
+func FuzzVerdict(f *testing.F) {
+	s, err := New(Options{MaxRecords: 64})
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Unix(1_700_000_000, 0)
+	for i := range 100 {
+		id, seq := s.xaction(now)
+		s.keep(Record{Seq: seq, XactionID: id, Good: i%2 == 0})
+	}
+	for _, seed := range []string{"1700000000000:50:50", "1700000000000:1:1:0", "x:y:-5", "::", "1:2:9223372036854775807:9223372036854775807", ""} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		v, ok := s.Verdict(id)
+		if !ok {
+			return
+		}
+		for _, r := range s.Records(Filter{}) {
+			if r.XactionID == id && r.Good == v.Good {
+				return
+			}
+		}
+		t.Fatalf("Verdict(%q) = %+v, but no kept record has that id", id, v)
+	})
+}
