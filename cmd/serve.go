@@ -37,8 +37,12 @@ datasets and runs across restarts (tokens are never stored: clients ask again).
 
 Inspection API on the same port:
   GET  /emulator/records?status=good|bad|all&type=email&metric=opened&event_id=ID&limit=N
+  GET  /emulator/verdicts?xactionId=ID&xactionId=ID   (POST {"xactionIds":[...]} too)
   GET  /emulator/counts
   POST /emulator/reset
+Every answer carries the header X-Ciosim-Emulator: 1 (bodies are AEP's): 'ciosim send' and the
+other firing commands then ask /emulator/verdicts, so their report lists each bad record's
+reasons as with the embedded emulator.
 
 Your own dataflow: --mapping FILE (a Data Prep mapping set, either JSON form) and --schema
 FILE (the dataset's schema: a Schema Registry export or any draft-06+ JSON Schema) make the
