@@ -233,7 +233,7 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		if opts.Schema != nil {
 			c.typ, c.fmt = opts.Schema.typeAt(dst.segs)
 			if c.typ == "object" || c.typ == "array" {
-				c.prune = opts.Schema.pruner(opts.Schema.nodesAt(dst.segs), 0)
+				c.prune = opts.Schema.pruner(opts.Schema.nodesAt(dst.segs))
 			}
 		}
 		mp.rules = append(mp.rules, c)

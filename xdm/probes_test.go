@@ -409,8 +409,8 @@ func TestObjectCopy_keepsSchemaChildren(t *testing.T) {
 	}
 }
 
-// TestObjectCopy_recursiveSchemaBounded: a schema that refers to itself compiles a bounded
-// pruner, quickly.
+// TestObjectCopy_recursiveSchemaBounded: a schema that refers to itself compiles quickly
+// into a pruner with the same cycle, which prunes at any depth the data has.
 func TestObjectCopy_recursiveSchemaBounded(t *testing.T) {
 	schema, err := LoadSchema(SchemaFile{Name: "r.json", Data: []byte(`{"$id":"https://ns.adobe.com/acme/r","type":"object","properties":{
 		"node":{"$ref":"#/definitions/n"}},"definitions":{"n":{"type":"object","properties":{
@@ -427,8 +427,8 @@ func TestObjectCopy_recursiveSchemaBounded(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("compile took %s", d)
 	}
-	res, _ := mp.Map([]byte(`{"x":{"v":"1","zz":2,"a":{"v":"2","zz":3}}}`))
-	if string(res.Record) != `{"node":{"a":{"v":"2"},"v":"1"}}` {
+	res, _ := mp.Map([]byte(`{"x":{"v":"1","zz":2,"a":{"v":"2","zz":3},"c":{"b":{"a":{"c":{"v":"3","zz":4}}}}}}`))
+	if string(res.Record) != `{"node":{"a":{"v":"2"},"c":{"b":{"a":{"c":{"v":"3"}}}},"v":"1"}}` {
 		t.Errorf("record %s", res.Record)
 	}
 }

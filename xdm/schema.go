@@ -311,58 +311,82 @@ type pruner struct {
 	items  *pruner            // for arrays: each element's pruner
 }
 
-// maxPruneDepth bounds how deep a pruner follows the schema (XDM schemas can recurse) and
-// maxPruneNodes how many fields one destination's pruner may hold; beyond either, values
-// are kept whole (validation then judges them).
-const (
-	maxPruneDepth = 16
-	maxPruneNodes = 20000
-)
+// maxPruneNodes bounds the distinct schema objects one destination's pruner follows; beyond
+// it, values are kept whole (validation then judges them).
+const maxPruneNodes = 20000
 
 // pruner compiles the pruner of the field whose schema nodes are given; nil when nothing
-// under it would ever be left out.
-func (s *Schema) pruner(nodes []any, depth int) *pruner {
-	budget := maxPruneNodes
-	return s.prunerIn(nodes, depth, &budget)
-}
-
-func (s *Schema) prunerIn(nodes []any, depth int, budget *int) *pruner {
-	*budget--
-	if depth > maxPruneDepth || len(nodes) == 0 || *budget < 0 {
+// under it would ever be left out. A schema that refers to itself gives a pruner graph with
+// the same cycle (memoised by the schema objects that apply), so compiling is linear in the
+// schema's size and pruning follows the data's depth.
+func (s *Schema) pruner(nodes []any) *pruner {
+	b := &pruneBuilder{s: s, memo: map[string]*pruner{}, budget: maxPruneNodes}
+	p := b.build(nodes)
+	if p == nil || !p.closed && p.items == nil {
 		return nil
 	}
-	props := map[string][]any{}
-	var items []any
-	closed, open := false, false
+	return p
+}
+
+type pruneBuilder struct {
+	s      *Schema
+	memo   map[string]*pruner
+	budget int
+}
+
+func (b *pruneBuilder) build(nodes []any) *pruner {
+	var ms []map[string]any
+	var key strings.Builder
 	for _, n := range nodes {
-		for _, m := range s.expand(n, 0) {
-			if ap, ok := m["additionalProperties"]; ok && ap != false {
-				open = true
-			}
-			if m["meta:xdmType"] == "map" {
-				open = true
-			}
-			if ps, ok := m["properties"].(map[string]any); ok {
-				closed = true
-				for k, p := range ps {
-					props[k] = append(props[k], p)
-				}
-			}
-			if it, ok := m["items"]; ok {
-				items = append(items, it)
+		for _, m := range b.s.expand(n, 0) {
+			_, hasP := m["properties"]
+			_, hasI := m["items"]
+			_, hasA := m["additionalProperties"]
+			_, hasX := m["meta:xdmType"]
+			if hasP || hasI || hasA || hasX {
+				ms = append(ms, m)
+				fmt.Fprintf(&key, "%p,", m)
 			}
 		}
 	}
-	p := &pruner{items: s.prunerIn(items, depth+1, budget)}
+	if len(ms) == 0 {
+		return nil
+	}
+	if p, ok := b.memo[key.String()]; ok {
+		return p
+	}
+	if b.budget--; b.budget < 0 {
+		return nil
+	}
+	p := &pruner{}
+	b.memo[key.String()] = p
+	props := map[string][]any{}
+	var items []any
+	closed, open := false, false
+	for _, m := range ms {
+		if ap, ok := m["additionalProperties"]; ok && ap != false {
+			open = true
+		}
+		if m["meta:xdmType"] == "map" {
+			open = true
+		}
+		if ps, ok := m["properties"].(map[string]any); ok {
+			closed = true
+			for k, v := range ps {
+				props[k] = append(props[k], v)
+			}
+		}
+		if it, ok := m["items"]; ok {
+			items = append(items, it)
+		}
+	}
+	p.items = b.build(items)
 	if closed && !open {
 		p.closed = true
 		p.props = make(map[string]*pruner, len(props))
 		for k, ns := range props {
-			p.props[k] = s.prunerIn(ns, depth+1, budget)
+			p.props[k] = b.build(ns)
 		}
-	}
-	if !p.closed && p.items == nil {
-		return nil
 	}
 	return p
 }
