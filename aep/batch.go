@@ -101,10 +101,12 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 		} else {
 			var br BatchResponse
 			err := json.Unmarshal(a.body, &br)
+			ex := excerpt(c.scrub.Bytes(a.body))
 			for j, i := range pending {
 				r := &res[i]
 				r.Status = a.status
-				r.Excerpt = excerpt(a.body)
+				r.Excerpt = ex
+				r.Emulator = a.emulator
 				switch {
 				case err != nil:
 					r.Reason = fmt.Sprintf("unreadable batch response (HTTP %d): %v", a.status, err)
@@ -145,7 +147,7 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 		// status stands in for the request).
 		probe := a
 		if a.err == nil && (a.status == http.StatusMultiStatus || a.status < 300) {
-			probe = answer{status: res[pending[0]].Status, header: a.header}
+			probe = answer{status: res[pending[0]].Status, header: a.header, emulator: a.emulator}
 			if probe.status < 300 {
 				probe.status = http.StatusInternalServerError // unreadable answer: retry
 			}
@@ -161,6 +163,9 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 			res[i].Reason = "interrupted: " + res[i].Reason
 		}
 		res[i].Total = time.Since(started)
+	}
+	for i := range res {
+		c.clean(&res[i])
 	}
 	return res
 }

@@ -37,7 +37,8 @@ const UserAgent = "ciosim"
 // maxAnswerBytes bounds how much of a response body is read.
 const maxAnswerBytes = 4 << 20
 
-// transport makes one POST, bounded by timeout, and returns its answer (whose body is
+// transport makes one POST (over fast when set, else over net, which is always there for
+// other requests to the endpoint), bounded by timeout, and returns its answer (whose body is
 // valid until answer.release). headers is called with the request's header setter
 // (Content-Type and User-Agent are set already); what it sets may be credentials, which a
 // transport never prints. It is a pair of concrete types rather than an interface so that
@@ -49,9 +50,25 @@ type transport struct {
 
 func (t transport) post(ctx context.Context, url string, body []byte, timeout time.Duration, headers func(set func(k, v string))) answer {
 	if t.fast != nil {
-		return t.fast.post(ctx, url, body, timeout, headers)
+		a := t.fast.post(ctx, url, body, timeout, headers)
+		if a.err != nil || !redirect(a.status) {
+			return a
+		}
+		// fasthttp does not follow redirects: net/http makes the request again and follows
+		// them as it would have (same method and body on 307/308, credentials only to the
+		// same host).
+		a.release()
 	}
 	return t.net.post(ctx, url, body, timeout, headers)
+}
+
+func redirect(status int) bool {
+	switch status {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
+		http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		return true
+	}
+	return false
 }
 
 func (t transport) name() Transport {
@@ -70,10 +87,10 @@ func newTransport(o Options, u *url.URL, conns int) (transport, error) {
 		if u.Scheme != "http" || o.HTTPClient != nil {
 			return transport{}, &ConfigError{Msg: fmt.Sprintf("transport fasthttp needs a plain http:// inlet and no HTTPClient, got %q", o.URL)}
 		}
-		return transport{fast: newFastTransport(u, conns)}, nil
+		return transport{fast: newFastTransport(u, conns), net: newNetTransport(nil, 2)}, nil
 	case TransportAuto:
 		if u.Scheme == "http" && o.HTTPClient == nil && !proxied(u) {
-			return transport{fast: newFastTransport(u, conns)}, nil
+			return transport{fast: newFastTransport(u, conns), net: newNetTransport(nil, 2)}, nil
 		}
 		return transport{net: newNetTransport(o.HTTPClient, conns)}, nil
 	}
@@ -123,7 +140,8 @@ func (t *netTransport) post(ctx context.Context, url string, body []byte, timeou
 		return answer{err: fmt.Errorf("read response: %w", err), latency: lat}
 	}
 	// What is left unread past the bound is dropped with the connection.
-	return answer{status: resp.StatusCode, body: rb, header: resp.Header, latency: lat}
+	return answer{status: resp.StatusCode, body: rb, header: resp.Header, latency: lat,
+		emulator: resp.Header.Get(HeaderEmulator) != ""}
 }
 
 // fastTransport posts with fasthttp's request writer and response parser over its own
@@ -248,7 +266,8 @@ func (t *fastTransport) post(ctx context.Context, u string, body []byte, timeout
 		fasthttp.ReleaseResponse(resp)
 		return t.failed(ctx, u, err, start)
 	}
-	a := answer{status: resp.StatusCode(), body: resp.Body(), latency: time.Since(start), resp: resp}
+	a := answer{status: resp.StatusCode(), body: resp.Body(), latency: time.Since(start), resp: resp,
+		emulator: len(resp.Header.Peek(HeaderEmulator)) > 0}
 	if ra := resp.Header.Peek("Retry-After"); len(ra) > 0 {
 		a.header = http.Header{"Retry-After": {string(ra)}}
 	}
