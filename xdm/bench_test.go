@@ -7,7 +7,9 @@ import (
 	"github.com/ciosim/ciosim/generator"
 )
 
-func benchEvents(b *testing.B) [][]byte {
+func benchEvents(b *testing.B) [][]byte { return benchEventsT(b) }
+
+func benchEventsT(b testing.TB) [][]byte {
 	g := generator.New(generator.Options{Seed: 1, Start: start})
 	var evs [][]byte
 	for _, p := range customerio.Pairs() {
