@@ -107,8 +107,11 @@ type Mapper struct {
 	checkKeys []string
 	envs      sync.Pool // *recordState, reused across records
 	tree      tree
-	noFast    bool  // always run the full schema validator (the differential tests' oracle)
-	plan      *plan // the compiled plan for events given as bytes; nil: the generic path only
+	noFast    bool // always run the full schema validator and class check (the differential tests' oracle)
+	// classCheck: opts.Check is the built-in class check, which tree.classOK can pass
+	// without building the record.
+	classCheck bool
+	plan       *plan // the compiled plan for events given as bytes; nil: the generic path only
 }
 
 // recordState is the scratch space of one Map call.
@@ -238,6 +241,10 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 	mp.plan = compilePlan(mp)
 	if kc, ok := opts.Check.(topLevelChecker); ok {
 		mp.checkKeys = kc.checkKeys()
+		switch opts.Check.(type) {
+		case ExperienceEventRules, ClassRules:
+			mp.classCheck = true
+		}
 	}
 	for _, r := range opts.Required {
 		p, err := ParsePath(r)
@@ -359,7 +366,8 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 	if mp.opts.Schema != nil && !schemaOK {
 		mp.addViolations(&res, mp.opts.Schema.Check(out))
 	}
-	if mp.opts.Check != nil {
+	classOK := out == nil && mp.classCheck && !mp.noFast && mp.tree.classOK(vals)
+	if mp.opts.Check != nil && !classOK {
 		if out != nil {
 			mp.addViolations(&res, mp.opts.Check.Check(out))
 		} else {

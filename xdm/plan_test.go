@@ -54,6 +54,7 @@ func planPair(t testing.TB, ms MappingSet, opts Options) (plan, generic *Mapper)
 		t.Fatal(err)
 	}
 	generic.plan = nil
+	generic.noFast = true // and the full schema validator and class check
 	return plan, generic
 }
 
@@ -86,6 +87,26 @@ func planPairs(t testing.TB) [][2]*Mapper {
 		t.Fatal(err)
 	}
 	add(shared, Options{})
+	// identity maps and class rules the record tree checks without maps (tree.classOK)
+	ids, err := ParseMappingSet([]byte(`{"mappings":[
+		{"source":"event_id","destination":"_id"},
+		{"sourceType":"EXPRESSION","source":"iif(metric == \"nots\", null, dformat(timestamp * 1000, \"yyyy-MM-dd'T'HH:mm:ssXXX\"))","destination":"timestamp"},
+		{"source":"data.type","destination":"eventType"},
+		{"source":"metric","destination":"identityMap.M[0].id"},
+		{"source":"data.flag","destination":"identityMap.M[0].primary"},
+		{"source":"data.state","destination":"identityMap.M[0].authenticatedState"},
+		{"source":"data.other","destination":"identityMap.N[1].id"},
+		{"source":"data.obj","destination":"identityMap.O.x"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(ids, Options{Check: ExperienceEventRules{}})
+	add(ids, Options{Check: ClassRules{}})
+	bare, err := ParseMappingSet([]byte(`{"mappings":[{"source":"metric","destination":"eventType"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(bare, Options{Check: ExperienceEventRules{}}) // no _id, no timestamp: both required
 	return out
 }
 
@@ -126,6 +147,13 @@ func planEvents(t testing.TB) [][]byte {
 		[]byte(`{"metric":"sent","object_type":"email","timestamp":"soon"}`),
 		[]byte(`{"metric":"sent","object_type":"email","timestamp":-99999999999999}`),
 		[]byte(`{"object_type":"email","event_id":"a"}`), []byte(`{"object_type":"email"}`),
+		[]byte(`{"event_id":"a b","metric":"m","timestamp":1,"data":{"flag":"yes","state":"loggedOut","other":"o"}}`),
+		[]byte(`{"event_id":"ab","metric":"m","timestamp":1,"data":{"flag":true,"state":"nope","type":"t"}}`),
+		[]byte(`{"event_id":"ab","metric":"m","timestamp":1,"data":{"flag":false,"state":"authenticated","type":3}}`),
+		[]byte(`{"event_id":"ab","metric":"m","timestamp":1,"data":{"flag":null,"obj":{"a":1}}}`),
+		[]byte(`{"event_id":"ab","metric":"nots","timestamp":1}`), []byte(`{"metric":"m","timestamp":1}`),
+		[]byte(`{"event_id":"a:b","metric":"m","timestamp":1}`), []byte(`{"event_id":"ab","metric":5,"timestamp":1}`),
+		[]byte(`{"event_id":"ab","metric":"m","timestamp":1e15}`),
 		[]byte(`{}`), []byte(` { } `), []byte("{\"data\":{\"identifiers\":{\"id\":\"1\"}}}\n"),
 	)
 	return evs
