@@ -117,10 +117,11 @@ type Mapper struct {
 // recordState is the scratch space of one Map call.
 type recordState struct {
 	env     expr.Env
-	scan    scanner // the plan's scan of the event
-	vals    []any   // the record's tree slots
-	present []bool  // scratch of the schema's fast check, one per tree node
-	recCap  int     // the longest record written so far, to size the next record's buffer
+	scan    scanner  // the plan's scan of the event
+	vals    []any    // the record's tree slots
+	enc     [][]byte // per slot, its value already written as JSON (the plan's pair results); nil: none
+	present []bool   // scratch of the schema's fast check, one per tree node
+	recCap  int      // the longest record written so far, to size the next record's buffer
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -312,6 +313,9 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 	env := &st.env
 	vals := st.vals
 	defer clear(vals)
+	if st.enc != nil {
+		defer clear(st.enc)
+	}
 	var out map[string]any // only when the tree cannot hold the record
 	if !mp.tree.ok {
 		out = map[string]any{}
@@ -321,10 +325,18 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 		var v any
 		var ok bool
 		var warn string
-		if pr != nil && pr.has[i] {
+		cached := pr != nil && pr.has[i]
+		if cached {
 			v, ok, warn = pr.vals[i], pr.set[i], pr.warn[i]
 		} else {
 			v, ok, warn = mp.ruleValue(i, env, sc)
+		}
+		if st.enc != nil && c.slot >= 0 {
+			// the slot's bytes are the cached ones only when this rule wrote it last
+			st.enc[c.slot] = nil
+			if cached && ok && warn == "" && len(c.rest) == 0 {
+				st.enc[c.slot] = pr.enc[i]
+			}
 		}
 		if warn != "" {
 			res.Warnings = append(res.Warnings, warn)
@@ -380,7 +392,7 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 		if dst == nil {
 			dst = make([]byte, 0, st.recCap)
 		}
-		rec, err = mp.tree.appendRecord(dst, vals)
+		rec, err = mp.tree.appendRecord(dst, vals, st.enc)
 		if err == nil {
 			rec = rec[len(dst):]
 			st.recCap = min(max(st.recCap, len(rec)), maxRecCap)

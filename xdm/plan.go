@@ -50,6 +50,7 @@ type pairResult struct {
 	has  []bool   // the rule's result is here (false: evaluate it per event)
 	set  []bool   // the rule gives a value (false: the field stays unset)
 	vals []any    // the value to store
+	enc  [][]byte // the value as JSON, as the record writer writes it (nil: write vals)
 	warn []string // the warning instead of a value, "" when none
 }
 
@@ -243,7 +244,7 @@ func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
 		return r
 	}
 	n := len(mp.rules)
-	r := &pairResult{has: make([]bool, n), set: make([]bool, n), vals: make([]any, n), warn: make([]string, n)}
+	r := &pairResult{has: make([]bool, n), set: make([]bool, n), vals: make([]any, n), enc: make([][]byte, n), warn: make([]string, n)}
 	for i := range mp.rules {
 		if !p.pure[i] {
 			continue
@@ -253,6 +254,11 @@ func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
 			continue // a map or array: built afresh for each record, as it may be written into
 		}
 		r.has[i], r.set[i], r.vals[i], r.warn[i] = true, set, v, warn
+		if set && v != nil {
+			if b, err := appendJSON(nil, v); err == nil {
+				r.enc[i] = b
+			}
+		}
 	}
 	p.pairs.put(k, r)
 	return r
@@ -308,6 +314,9 @@ func (mp *Mapper) state() *recordState {
 	st, _ := mp.envs.Get().(*recordState)
 	if st == nil {
 		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache, Scope: mp.scope}, vals: make([]any, mp.tree.slots), recCap: 1024}
+		if mp.plan != nil && mp.plan.anyPu && mp.tree.ok {
+			st.enc = make([][]byte, mp.tree.slots)
+		}
 	}
 	return st
 }

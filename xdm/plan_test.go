@@ -107,6 +107,17 @@ func planPairs(t testing.TB) [][2]*Mapper {
 		t.Fatal(err)
 	}
 	add(bare, Options{Check: ExperienceEventRules{}}) // no _id, no timestamp: both required
+	// one destination written by a pair-only rule and by others, in both orders: the
+	// record holds the last value written
+	dup, err := ParseMappingSet([]byte(`{"mappings":[
+		{"source":"metric","destination":"_t.a"},{"source":"data.y","destination":"_t.a"},
+		{"source":"data.y","destination":"_t.b"},{"source":"object_type","destination":"_t.b"},
+		{"sourceType":"EXPRESSION","source":"to_integer(metric)","destination":"_t.c"},{"source":"metric","destination":"_t.c"},
+		{"source":"metric","destination":"_t.d"},{"sourceType":"EXPRESSION","source":"to_integer(data.y)","destination":"_t.d"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(dup, Options{})
 	return out
 }
 
@@ -154,6 +165,8 @@ func planEvents(t testing.TB) [][]byte {
 		[]byte(`{"event_id":"ab","metric":"nots","timestamp":1}`), []byte(`{"metric":"m","timestamp":1}`),
 		[]byte(`{"event_id":"a:b","metric":"m","timestamp":1}`), []byte(`{"event_id":"ab","metric":5,"timestamp":1}`),
 		[]byte(`{"event_id":"ab","metric":"m","timestamp":1e15}`),
+		[]byte(`{"metric":"7","object_type":"email","data":{"y":"8"}}`), []byte(`{"metric":"7","object_type":"email","data":{"y":"x"}}`),
+		[]byte(`{"metric":"7","object_type":"email"}`), []byte(`{"metric":"7","object_type":"email","data":{"y":null}}`),
 		[]byte(`{}`), []byte(` { } `), []byte("{\"data\":{\"identifiers\":{\"id\":\"1\"}}}\n"),
 	)
 	return evs

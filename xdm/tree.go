@@ -93,9 +93,10 @@ func (t *tree) put(vals []any, c *compiled, v any) {
 
 // appendRecord writes the record as compact JSON with sorted keys; the root is written
 // even when empty.
-func (t *tree) appendRecord(b []byte, vals []any) ([]byte, error) {
+// enc, when not nil, holds per slot the value already written as JSON (nil where not).
+func (t *tree) appendRecord(b []byte, vals []any, enc [][]byte) ([]byte, error) {
 	b = append(b, '{')
-	b, _, err := t.appendMembers(b, rootNode, vals)
+	b, _, err := t.appendMembers(b, rootNode, vals, enc)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func (t *tree) appendRecord(b []byte, vals []any) ([]byte, error) {
 
 // appendMembers writes the non-empty members of object node n, without braces, and
 // reports whether it wrote any.
-func (t *tree) appendMembers(b []byte, n int, vals []any) ([]byte, bool, error) {
+func (t *tree) appendMembers(b []byte, n int, vals []any, enc [][]byte) ([]byte, bool, error) {
 	wrote := false
 	for _, id := range t.nodes[n].children {
 		c := &t.nodes[id]
@@ -119,6 +120,11 @@ func (t *tree) appendMembers(b []byte, n int, vals []any) ([]byte, bool, error) 
 				b = b[:mark]
 				continue
 			}
+			if enc != nil && enc[c.slot] != nil {
+				b = append(b, enc[c.slot]...)
+				wrote = true
+				continue
+			}
 			var err error
 			if b, err = appendJSON(b, v); err != nil {
 				return nil, false, err
@@ -129,7 +135,7 @@ func (t *tree) appendMembers(b []byte, n int, vals []any) ([]byte, bool, error) 
 		b = append(b, '{')
 		var nonEmpty bool
 		var err error
-		if b, nonEmpty, err = t.appendMembers(b, id, vals); err != nil {
+		if b, nonEmpty, err = t.appendMembers(b, id, vals, enc); err != nil {
 			return nil, false, err
 		}
 		if !nonEmpty {
