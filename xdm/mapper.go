@@ -329,7 +329,11 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 		if cached {
 			v, ok, warn = pr.vals[i], pr.set[i], pr.warn[i]
 		} else {
-			v, ok, warn = mp.ruleValue(i, env, sc)
+			var prog *expr.Program
+			if pr != nil {
+				prog = pr.progs[i]
+			}
+			v, ok, warn = mp.ruleValue(i, env, sc, prog)
 		}
 		if st.enc != nil && c.slot >= 0 {
 			// the slot's bytes are the cached ones only when this rule wrote it last

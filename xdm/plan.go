@@ -27,6 +27,8 @@ type plan struct {
 	nodes   []srcNode
 	eventID int // node of the top-level event_id when RandFor needs it, else -1
 	ot, mt  int // nodes of object_type and metric, -1 when no mapping reads them
+	// otID and mtID are their scope paths (-1 likewise)
+	otID, mtID int
 	// attr[i] is the node of rule i's source path up to its first index, for an indexed
 	// source attribute (read with get from there); -1 for any other rule.
 	attr []int
@@ -52,6 +54,8 @@ type pairResult struct {
 	vals []any    // the value to store
 	enc  [][]byte // the value as JSON, as the record writer writes it (nil: write vals)
 	warn []string // the warning instead of a value, "" when none
+	// progs are the other calculated fields specialised for the pair (nil: the rule's own)
+	progs []*expr.Program
 }
 
 // pairCache maps pairs to results; reads take no lock (copy on write).
@@ -93,7 +97,7 @@ func clone(s string) string { return string(append([]byte(nil), s...)) }
 
 // compilePlan returns the plan for mp's rules, or nil when a rule needs the generic path.
 func compilePlan(mp *Mapper) *plan {
-	p := &plan{nodes: []srcNode{{id: -1}}, eventID: -1, ot: -1, mt: -1, pure: make([]bool, len(mp.rules)), attr: make([]int, len(mp.rules))}
+	p := &plan{nodes: []srcNode{{id: -1}}, eventID: -1, ot: -1, mt: -1, otID: -1, mtID: -1, pure: make([]bool, len(mp.rules)), attr: make([]int, len(mp.rules))}
 	add := func(names []string, id int) int {
 		n := 0
 		for _, name := range names {
@@ -160,6 +164,7 @@ func compilePlan(mp *Mapper) *plan {
 			case "metric":
 				p.mt, mtID = n, node.id
 			}
+			p.otID, p.mtID = otID, mtID
 		}
 	}
 	if mp.opts.RandFor != nil {
@@ -179,6 +184,8 @@ func compilePlan(mp *Mapper) *plan {
 		}
 		p.anyPu = p.anyPu || p.pure[i]
 	}
+	// the other rules are specialised per pair when something reads the pair
+	p.anyPu = p.anyPu || p.ot >= 0 || p.mt >= 0
 	return p
 }
 
@@ -244,14 +251,45 @@ func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
 		return r
 	}
 	n := len(mp.rules)
-	r := &pairResult{has: make([]bool, n), set: make([]bool, n), vals: make([]any, n), enc: make([][]byte, n), warn: make([]string, n)}
+	r := &pairResult{has: make([]bool, n), set: make([]bool, n), vals: make([]any, n), enc: make([][]byte, n), warn: make([]string, n), progs: make([]*expr.Program, n)}
 	for i := range mp.rules {
 		if !p.pure[i] {
 			continue
 		}
-		v, set, warn := mp.ruleValue(i, &st.env, &st.scan)
+		v, set, warn := mp.ruleValue(i, &st.env, &st.scan, nil)
 		if !scalar(v) {
 			continue // a map or array: built afresh for each record, as it may be written into
+		}
+		r.has[i], r.set[i], r.vals[i], r.warn[i] = true, set, v, warn
+		if set && v != nil {
+			if b, err := appendJSON(nil, v); err == nil {
+				r.enc[i] = b
+			}
+		}
+	}
+	// The other calculated fields, specialised for the pair: those that become a literal
+	// are kept like the pure ones, the others are evaluated for each record in their
+	// specialised form.
+	known := map[int]any{}
+	if p.otID >= 0 {
+		known[p.otID] = st.scan.vals[p.ot]
+	}
+	if p.mtID >= 0 {
+		known[p.mtID] = st.scan.vals[p.mt]
+	}
+	for i := range mp.rules {
+		c := &mp.rules[i]
+		if p.pure[i] || c.m.SourceType != SourceExpression {
+			continue
+		}
+		spec := c.prog.Partial(known, &st.env)
+		if _, ok := spec.Literal(); !ok {
+			r.progs[i] = spec
+			continue
+		}
+		v, set, warn := mp.ruleValue(i, &st.env, &st.scan, spec)
+		if !scalar(v) {
+			continue
 		}
 		r.has[i], r.set[i], r.vals[i], r.warn[i] = true, set, v, warn
 		if set && v != nil {
@@ -275,7 +313,8 @@ func scalar(v any) bool {
 // ruleValue is rule c's value for the record in env, coerced to its field's type, or the
 // warning that nulls the field; set is false when the field is left unset. sc is the
 // plan's scan of the record, nil on the generic path.
-func (mp *Mapper) ruleValue(i int, env *expr.Env, sc *scanner) (v any, set bool, warn string) {
+// prog, when set, replaces the rule's program (its specialisation for the record's pair).
+func (mp *Mapper) ruleValue(i int, env *expr.Env, sc *scanner, prog *expr.Program) (v any, set bool, warn string) {
 	c := &mp.rules[i]
 	switch c.m.SourceType {
 	case SourceAttribute:
@@ -290,8 +329,11 @@ func (mp *Mapper) ruleValue(i int, env *expr.Env, sc *scanner) (v any, set bool,
 	case SourceStatic:
 		v = c.m.Source
 	case SourceExpression:
+		if prog == nil {
+			prog = c.prog
+		}
 		var err error
-		v, err = c.prog.Eval(env)
+		v, err = prog.Eval(env)
 		if err != nil {
 			return nil, false, fmt.Sprintf("mapping %d → %s: %v; field set to null", c.index, c.m.Destination, err)
 		}

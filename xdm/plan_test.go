@@ -37,6 +37,18 @@ const planSet = `{"mappings": [
  {"sourceType": "EXPRESSION", "source": "now()", "destination": "_t.now"},
  {"sourceType": "EXPRESSION", "source": "dformat(timestamp * 1000, \"yyyy-MM-dd'T'HH:mm:ssXXX\")", "destination": "timestamp"},
  {"sourceType": "STATIC", "source": "x", "destination": "_t.static"},
+ {"sourceType": "EXPRESSION", "source": "iif(object_type == \"email\", data.x, to_integer(metric))", "destination": "_t.p1"},
+ {"sourceType": "EXPRESSION", "source": "iif(object_type != \"email\", to_integer(data.x), \"ne\")", "destination": "_t.p2"},
+ {"sourceType": "EXPRESSION", "source": "object_type == \"push\" ? upper(data.recipient) : to_integer(metric)", "destination": "_t.p3"},
+ {"sourceType": "EXPRESSION", "source": "object_type == \"email\" && data.x > 1", "destination": "_t.p4"},
+ {"sourceType": "EXPRESSION", "source": "metric == \"sent\" || to_integer(data.x) > 0", "destination": "_t.p5"},
+ {"sourceType": "EXPRESSION", "source": "coalesce(data.x, metric, \"z\")", "destination": "_t.p6"},
+ {"sourceType": "EXPRESSION", "source": "coalesce(object_type, data.x)", "destination": "_t.p7"},
+ {"sourceType": "EXPRESSION", "source": "decode(object_type, \"email\", data.recipient, \"push\", to_integer(metric), \"d\")", "destination": "_t.p8"},
+ {"sourceType": "EXPRESSION", "source": "upper(metric).trim().equals(data.x)", "destination": "_t.p9"},
+ {"sourceType": "EXPRESSION", "source": "data.recipients[to_integer(metric)].device_id", "destination": "_t.p10"},
+ {"sourceType": "EXPRESSION", "source": "concat(metric, uuid())", "destination": "_t.p11"},
+ {"sourceType": "EXPRESSION", "source": "iif(metric == null, data.x, lower(object_type))", "destination": "_t.p12"},
  {"sourceType": "ATTRIBUTE", "source": "metric", "destination": "identityMap.M[0].id"},
  {"sourceType": "ATTRIBUTE", "source": "data.a.b.c", "destination": "_t.deep"}
 ]}`
@@ -167,6 +179,10 @@ func planEvents(t testing.TB) [][]byte {
 		[]byte(`{"event_id":"ab","metric":"m","timestamp":1e15}`),
 		[]byte(`{"metric":"7","object_type":"email","data":{"y":"8"}}`), []byte(`{"metric":"7","object_type":"email","data":{"y":"x"}}`),
 		[]byte(`{"metric":"7","object_type":"email"}`), []byte(`{"metric":"7","object_type":"email","data":{"y":null}}`),
+		[]byte(`{"metric":"0","object_type":"push","data":{"x":"3","recipient":"r","recipients":[{"device_id":"d"}]}}`),
+		[]byte(`{"metric":"1","object_type":"push","data":{"x":"abc","recipients":[{"device_id":"d"},{"device_id":"e"}]}}`),
+		[]byte(`{"metric":"sent","object_type":"sms","data":{"x":"SENT"}}`), []byte(`{"metric":" sent ","object_type":"email","data":{"x":"SENT"}}`),
+		[]byte(`{"object_type":"email","data":{"x":2}}`), []byte(`{"metric":"x","data":{"x":"q"}}`),
 		[]byte(`{}`), []byte(` { } `), []byte("{\"data\":{\"identifiers\":{\"id\":\"1\"}}}\n"),
 	)
 	return evs
