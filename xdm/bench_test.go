@@ -98,3 +98,26 @@ func BenchmarkValidate(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPlan is BenchmarkAppendMap through the compiled plan and through the generic
+// path (the differential tests' oracle) in one run; run it with -count to alternate them.
+func BenchmarkPlan(b *testing.B) {
+	evs := benchEvents(b)
+	for _, name := range []string{"generic", "plan"} {
+		b.Run(name, func(b *testing.B) {
+			mp := compileDefault(b, "experience-event", Options{Check: ExperienceEventRules{}})
+			if name == "generic" {
+				mp.plan = nil
+			}
+			var buf []byte
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				res, err := mp.AppendMap(buf[:0], evs[i%len(evs)])
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf = res.Record
+			}
+		})
+	}
+}
