@@ -91,6 +91,9 @@ type compiled struct {
 	rest   []segment // what follows the leaf: the destination from its first index on
 	typ    string    // target type from the schema, "" when unknown
 	fmt    string
+	// prune is the schema's shape at the destination when it has closed objects: an
+	// object value copied there keeps only the children the schema defines.
+	prune *pruner
 }
 
 // Mapper applies a compiled mapping set. Map is safe for concurrent use by multiple
@@ -235,6 +238,9 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		}
 		if opts.Schema != nil {
 			c.typ, c.fmt = opts.Schema.typeAt(dst.segs)
+			if c.typ == "object" || c.typ == "array" {
+				c.prune = opts.Schema.pruner(opts.Schema.nodesAt(dst.segs))
+			}
 		}
 		mp.rules = append(mp.rules, c)
 	}

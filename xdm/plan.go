@@ -348,6 +348,19 @@ func (mp *Mapper) ruleValue(i int, env *expr.Env, sc *scanner, prog *expr.Progra
 		}
 		v = cv
 	}
+	if c.prune != nil {
+		// Data Prep copies an object's same-named children that exist in the target
+		// schema (reference §3.2, S17); others are not copied.
+		if arr, ok := v.([]any); ok && c.dst.hasWildcard() && c.typ != "array" {
+			pruned := make([]any, len(arr))
+			for i, el := range arr {
+				pruned[i] = c.prune.prune(el)
+			}
+			v = pruned
+		} else {
+			v = c.prune.prune(v)
+		}
+	}
 	return expr.Normalize(v), true, ""
 }
 

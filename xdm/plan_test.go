@@ -130,6 +130,19 @@ func planPairs(t testing.TB) [][2]*Mapper {
 		t.Fatal(err)
 	}
 	add(dup, Options{})
+	// object values copied onto closed schema objects keep only the schema's children
+	objs, err := ParseMappingSet([]byte(`{"mappings":[
+		{"source":"event_id","destination":"_id"},
+		{"source":"data","destination":"_experience.customerJourneyManagement.messageExecution"},
+		{"source":"data.identifiers","destination":"_experience.customerJourneyManagement.messageProfile.channel"},
+		{"source":"data.recipients","destination":"_experience.customerJourneyManagement.pushChannelContext"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(objs, Options{Schema: officialSchema(t)})
+	if p := out[len(out)-1][0]; p.rules[1].prune == nil {
+		t.Fatal("the object test set has nothing to prune")
+	}
 	return out
 }
 
@@ -183,6 +196,7 @@ func planEvents(t testing.TB) [][]byte {
 		[]byte(`{"metric":"1","object_type":"push","data":{"x":"abc","recipients":[{"device_id":"d"},{"device_id":"e"}]}}`),
 		[]byte(`{"metric":"sent","object_type":"sms","data":{"x":"SENT"}}`), []byte(`{"metric":" sent ","object_type":"email","data":{"x":"SENT"}}`),
 		[]byte(`{"object_type":"email","data":{"x":2}}`), []byte(`{"metric":"x","data":{"x":"q"}}`),
+		[]byte(`{"event_id":"e","data":{"messageExecutionID":"m","campaignID":"c","nope":1,"identifiers":{"_id":"i","_type":"t","x":1},"recipients":{"platform":"ios","other":2}}}`),
 		[]byte(`{}`), []byte(` { } `), []byte("{\"data\":{\"identifiers\":{\"id\":\"1\"}}}\n"),
 	)
 	return evs
