@@ -25,6 +25,8 @@ func (m Model) View() string {
 		main = m.frame("Help — any key closes", m.fullHelpView(m.width-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDead:
 		main = m.frame("Dead letters — enter details, r re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+	case modalFlows:
+		main = m.frame("Dataflows — enter uses, esc closes", m.flowsView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDetail:
 		title := m.detail.Title() + " · " + m.detail.Position()
 		main = m.frame(title, m.detail.View(), box{0, 0, m.width, m.lay.mainH}, true)
@@ -223,6 +225,8 @@ func (m Model) bottomLine() string {
 		return cell.Fit(m.styles.Error.Render(m.ask), m.width)
 	case modalDetail:
 		return cell.Fit(m.help.ShortHelpView(m.detailHelp()), m.width)
+	case modalFlows:
+		return cell.Fit(m.help.ShortHelpView(m.flows.keys.ShortHelp()), m.width)
 	}
 	return cell.Fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }

@@ -20,6 +20,12 @@ type liveTransformer struct {
 
 	mu  sync.RWMutex
 	cur *xdmTransformer
+
+	// flows are the dataflows' mapping sets put in force by the picker, and extra the
+	// dataflow directories' files, watched too (tui_live_flows.go).
+	fmu   sync.Mutex
+	flows []flowSet
+	extra []string
 }
 
 var (
@@ -50,6 +56,9 @@ func (l *liveTransformer) compile() (*xdmTransformer, error) {
 	t, err := NewXDMTransformerWith(l.mapping, l.tenant, l.flowID, s)
 	if err != nil && !slices.Contains(xdm.DefaultNames(), l.mapping) {
 		err = LocateMapping(l.mapping, err)
+	}
+	if err == nil {
+		err = l.compileFlows(t)
 	}
 	return t, err
 }
@@ -89,6 +98,11 @@ func (l *liveTransformer) Watched() []string {
 	}
 	if l.schema != "" {
 		fs = append(fs, l.schema)
+	}
+	for _, f := range l.extra {
+		if !slices.Contains(fs, f) {
+			fs = append(fs, f)
+		}
 	}
 	return fs
 }
