@@ -55,8 +55,9 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp implements help.KeyMap: the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	// Quit and help come early: narrow terminals cut the line from the right.
-	return []key.Binding{k.Generate, k.Fire, k.NextPane, k.Help, k.Quit, k.Open, k.FireAll, k.Mode, k.Dataflow, k.Replay, k.Record, k.Filter}
+	// Quit and help come early: narrow terminals cut the line from the right. Dataflow
+	// shows only when dataflows are wired (a disabled binding is skipped).
+	return []key.Binding{k.Generate, k.Fire, k.NextPane, k.Help, k.Quit, k.Dataflow, k.Open, k.FireAll, k.Mode, k.Replay, k.Record, k.Filter}
 }
 
 // FullHelp implements help.KeyMap: the "?" screen.
