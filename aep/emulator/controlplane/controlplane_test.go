@@ -32,11 +32,16 @@ func fakeCompile(mapping, schema []byte) (emulator.Mapper, emulator.Validator, e
 		return nil, nil, errors.New("unknown function uncompilable()")
 	}
 	return emulator.MapperFunc(func(body []byte) ([]byte, []string, error) {
-		if ms.Reject != "" && bytes.Contains(body, []byte(ms.Reject)) {
-			return []byte(`{"_id":"x"}`), []string{"#/timestamp: required key [timestamp] not found"}, nil
-		}
-		return []byte(`{"_id":"ok"}`), nil, nil
-	}), nil, nil
+			if ms.Reject != "" && bytes.Contains(body, []byte(ms.Reject)) {
+				return []byte(`{"_id":"x"}`), []string{"#/timestamp: required key [timestamp] not found"}, nil
+			}
+			return []byte(`{"_id":"ok"}`), nil, nil
+		}), emulator.ValidatorFunc(func(entity []byte) []emulator.Violation {
+			if ms.Reject != "" && bytes.Contains(entity, []byte(ms.Reject)) {
+				return []emulator.Violation{{SchemaLocation: "#", Pointer: "#", Keyword: "required", Message: "required key [timestamp] not found"}}
+			}
+			return nil
+		}), nil
 }
 
 type env struct {
@@ -165,6 +170,71 @@ func TestDataflow_routesItsInletAndCountsRuns(t *testing.T) {
 	// An unknown flow id keeps the DCS default.
 	if _, ok := e.cp.Flow("nope"); ok {
 		t.Error("Flow(nope) found a flow")
+	}
+}
+
+// TestRuns_countEveryRecordTheInletKeeps: a flow's runs count what its inlet kept in every
+// form — raw posts, XDM messages alone and in batches — as AEP's recordSummary names them
+// (inputRecordCount received, outputRecordCount ingested, failedRecordCount failed), with
+// sizeSummary bytes; a failed XDM record is served as its xdmEntity with
+// _validationErrors in everit's form (keyword, pointerToViolation, schemaLocation).
+// Messages the inlet refuses (sync validation, a broken envelope) never reach the run.
+func TestRuns_countEveryRecordTheInletKeeps(t *testing.T) {
+	e := start(t, "")
+	ctx := context.Background()
+	b := setup(t, e, `{"reject":"bad","mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`)
+	fl, err := e.cli.GetFlow(ctx, b.flowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	postRaw(t, fl.WebhookURL(), `{"event_id":"1"}`)
+	postRaw(t, fl.WebhookURL(), `{"event_id":"bad"}`)
+	msg := func(id string) string {
+		return `{"header":{"schemaRef":{"id":"` + b.schemaID + `","contentType":"application/vnd.adobe.xed-full+json;version=1"},"flowId":"` + b.flowID +
+			`","datasetId":"` + b.datasetID + `"},"body":{"xdmMeta":{"schemaRef":{"id":"` + b.schemaID + `"}},"xdmEntity":{"_id":"` + id + `"}}}`
+	}
+	postRaw(t, fl.InletURL(), msg("x1"))
+	postRaw(t, fl.InletURL(), msg("bad"))
+	batchURL := strings.Replace(fl.InletURL(), "/collection/", "/collection/batch/", 1)
+	resp, err := http.Post(batchURL, "application/json", strings.NewReader(`{"messages":[`+msg("x2")+`,`+msg("bad")+`,{"header":{}}]}`))
+	if err != nil || resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("batch: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// refused by sync validation: not in the run
+	resp, err = http.Post(fl.WebhookURL()+"&syncValidation=true", "application/json", strings.NewReader(`{"event_id":"bad"}`))
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("sync: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	runs, err := e.cli.ListRuns(ctx, b.flowID)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("ListRuns = %+v, %v", runs, err)
+	}
+	m := runs[0].Metrics
+	if rs := m.RecordSummary; rs.InputRecordCount != 6 || rs.OutputRecordCount != 3 || rs.FailedRecordCount != 3 {
+		t.Errorf("recordSummary = %+v, want 6 received, 3 ingested, 3 failed", rs)
+	}
+	if m.SizeSummary.InputBytes <= m.SizeSummary.OutputBytes || m.SizeSummary.OutputBytes == 0 {
+		t.Errorf("sizeSummary = %+v", m.SizeSummary)
+	}
+	batch := strings.TrimSuffix(strings.TrimPrefix(runs[0].Activities[0].StatusSummary.Extensions.Manifest.FailedRecords, e.run.URL+platform.ExportPath+"/batches/"), "/failed")
+	failed, err := e.cli.FailedRecords(ctx, batch, 10)
+	if err != nil || len(failed) != 3 {
+		t.Fatalf("FailedRecords = %s, %v", failed, err)
+	}
+	var rec struct {
+		ID     string `json:"_id"`
+		Errors []struct {
+			Keyword, Message, PointerToViolation, SchemaLocation string
+			CausingExceptions                                    []any
+		} `json:"_validationErrors"`
+	}
+	if err := json.Unmarshal(failed[1], &rec); err != nil || rec.ID != "bad" || len(rec.Errors) != 1 ||
+		rec.Errors[0].Keyword != "required" || rec.Errors[0].PointerToViolation != "#" || rec.Errors[0].SchemaLocation != "#" ||
+		rec.Errors[0].Message != "required key [timestamp] not found" || rec.Errors[0].CausingExceptions == nil {
+		t.Errorf("failed XDM record = %s (%v)", failed[1], err)
 	}
 }
 
