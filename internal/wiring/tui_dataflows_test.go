@@ -2,14 +2,21 @@ package wiring
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/dataflow"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/aep/emulator/controlplane"
 	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
+	"github.com/ciosim/ciosim/aep/platform"
+	"github.com/ciosim/ciosim/internal/httpserve"
+	"github.com/ciosim/ciosim/secret"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/tui"
@@ -184,5 +191,92 @@ func TestExpandDataflowDirs_errors(t *testing.T) {
 		if _, err := ExpandDataflowDirs(args); err == nil {
 			t.Errorf("ExpandDataflowDirs(%v) accepted", args)
 		}
+	}
+}
+
+// TestRun_verdictsForAControlPlaneFlow: events fired at the inlet of a flow created through
+// the emulator's Flow Service (with the calls `aep setup` makes) get the same per-event
+// verdicts, in the same words, in the send report as the same mapping and schema given as a
+// built-in flow (`serve --flow`).
+func TestRun_verdictsForAControlPlaneFlow(t *testing.T) {
+	ctx := t.Context()
+	good := tuiTestEvent(t)
+	bad := []byte(strings.Replace(string(good), `"event_id":`, `"no_event_id":`, 1))
+	input := filepath.Join(t.TempDir(), "events.jsonl")
+	os.WriteFile(input, []byte(string(good)+"\n"+string(bad)+"\n"), 0o644)
+
+	report := func(dcs *emulator.Server, url, flowID string) pipeline.Report {
+		t.Helper()
+		c, err := aep.New(aep.Options{URL: url, FlowID: flowID, Mode: aep.ModeRaw, Concurrency: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		run := Run{Command: "send", Client: c, Emulator: dcs, Stderr: io.Discard, Options: pipeline.Options{OnResult: func(r pipeline.Result) {
+			if r.Verdict != nil {
+				lines = append(lines, fmt.Sprint(r.Verdict.Good, r.Verdict.Reasons))
+			}
+		}}}
+		src := NewFileSource([]string{input}, nil)
+		defer src.Close()
+		rep, err := run.Deliver(ctx, src)
+		if err != nil || len(lines) != 2 {
+			t.Fatalf("deliver: %v, verdicts %q", err, lines)
+		}
+		return rep
+	}
+
+	// the control plane's flow
+	cp, err := controlplane.New(controlplane.Options{Compile: ControlPlaneCompile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dcs, err := emulator.New(emulator.Options{Flows: cp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := controlplane.Start("127.0.0.1:0", httpserve.Config{}, dcs, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	cli, err := platform.New(platform.Config{ClientID: "c", ClientSecret: secret.New("s"), OrgID: emulator.DefaultOrgID, PlatformURL: run.URL, IMSURL: run.URL, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := dataflow.Setup(ctx, cli, dataflow.SetupRequest{Name: "made-here", Mapping: []byte(tuiGoodMapping), Schema: []byte(tuiTestSchema)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cpRep := report(dcs, inletBase(res.Dataflow.InletURL), res.Dataflow.FlowID)
+
+	// the same mapping and schema as a built-in flow
+	m, v, _, err := CompileFlow([]byte(tuiGoodMapping), []byte(tuiTestSchema), nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	static, err := emulator.NewStaticFlows(emulator.Flow{ID: emulator.DefaultFlowID, Mapper: m, Validator: v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdcs, brun := emulatortest.Start(t, emulator.Options{Flows: static})
+	builtinRep := report(bdcs, brun.InletURL(), emulator.DefaultFlowID)
+
+	if cpRep.Emulator == nil || cpRep.Emulator.Good != 1 || cpRep.Emulator.Bad != 1 || len(cpRep.Emulator.Why) != 1 ||
+		!strings.Contains(cpRep.Emulator.Why[0].Kind, "required key [_id] not found") {
+		t.Fatalf("control-plane flow's verdicts: %+v", cpRep.Emulator)
+	}
+	if a, b := fmt.Sprint(cpRep.Emulator.Good, cpRep.Emulator.Bad, cpRep.Emulator.Why[0].Kind), fmt.Sprint(builtinRep.Emulator.Good, builtinRep.Emulator.Bad, builtinRep.Emulator.Why[0].Kind); a != b {
+		t.Errorf("verdicts differ: control plane %s, built-in %s", a, b)
+	}
+	var text strings.Builder
+	cpRep.WriteText(&text)
+	if !strings.Contains(text.String(), "emulator       1 good, 1 bad records") {
+		t.Errorf("report:\n%s", text.String())
+	}
+	// and the flow's run counted both
+	runs, err := cli.ListRuns(ctx, res.Dataflow.FlowID)
+	if err != nil || len(runs) != 1 || runs[0].Metrics.RecordSummary.InputRecordCount != 2 || runs[0].Metrics.RecordSummary.FailedRecordCount != 1 {
+		t.Errorf("runs = %+v, %v", runs, err)
 	}
 }
