@@ -15,10 +15,10 @@ import (
 	"github.com/ciosim/ciosim/aep/emulator/controlplane"
 	"github.com/ciosim/ciosim/aep/emulator/emulatortest"
 	"github.com/ciosim/ciosim/aep/platform"
-	"github.com/ciosim/ciosim/internal/httpserve"
-	"github.com/ciosim/ciosim/secret"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/internal/httpserve"
 	"github.com/ciosim/ciosim/pipeline"
+	"github.com/ciosim/ciosim/secret"
 	"github.com/ciosim/ciosim/tui"
 )
 
