@@ -233,11 +233,12 @@ func (m Model) onFlowUsed(msg flowUsedMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmd, m.showSelected(), m.setStatus(false, "dataflow %s: firing at %s", in.Dataflow.Name, m.endpointLabel()))
 }
 
-// flowsView is the picker: the built-in entry, then every dataflow with its origin, flow
-// id, mapping version and inlet; the one in force is marked ●.
+// flowsView is the picker: the start entry, then every dataflow by name and origin (the one
+// in force marked ●), and under the list the cursor row's flow id, inlet and mapping
+// version, or why it cannot be used, on lines of their own so that they show whole on a
+// narrow terminal.
 func (m Model) flowsView(w, h int) string {
 	p := m.flows
-	rows := make([]string, 0, len(p.flows)+1)
 	mark := func(key string) string {
 		if (p.started && (key == builtinFlowKey || key == m.opts.Dataflow.Key)) || (!p.started && key == p.inUse) {
 			return "●"
@@ -247,38 +248,64 @@ func (m Model) flowsView(w, h int) string {
 		}
 		return " "
 	}
-	rows = append(rows, mark(builtinFlowKey)+" as started: "+m.startLabel())
+	rows := make([]string, 0, len(p.flows)+1)
+	rows = append(rows, mark(builtinFlowKey)+" as started")
 	for _, f := range p.flows {
-		s := fmt.Sprintf("%s %s · %s · flow %s v%d · %s", mark(f.Key), f.Name, f.Origin, f.FlowID, f.MappingVersion, f.Inlet)
+		s := fmt.Sprintf("%s %s · %s", mark(f.Key), f.Name, f.Origin)
 		if f.Problem != "" {
-			s = fmt.Sprintf("%s %s · %s · ✗ %s", mark(f.Key), f.Name, f.Origin, f.Problem)
+			s += " · ✗ cannot be used"
 		}
 		rows = append(rows, s)
 	}
-	out := make([]string, 0, h)
+	var details []string
+	if p.cursor == 0 {
+		details = []string{"endpoint " + m.startLabel(), "mapping  " + m.startMapping}
+	} else if f := p.flows[p.cursor-1]; f.Problem != "" {
+		details = []string{"✗ " + f.Problem}
+	} else {
+		details = []string{"flow     " + f.FlowID, "inlet    " + f.Inlet, fmt.Sprintf("mapping  version %d", f.MappingVersion)}
+	}
+	var head []string
 	switch {
 	case p.listing && len(p.flows) == 0:
-		out = append(out, "listing dataflows…")
+		head = []string{"listing dataflows…"}
 	case len(p.flows) == 0:
-		out = append(out, "no dataflows found (--dataflow DIR, or 'ciosim aep setup' against the embedded emulator)")
+		head = []string{"no dataflows found (--dataflow DIR, or 'ciosim aep setup' against the embedded emulator)"}
 	}
-	room := h - len(out)
+	// The details take their lines only when the list keeps at least three.
+	room := h - len(head)
+	if room-len(details)-1 >= 3 {
+		room -= len(details) + 1
+	} else {
+		details = nil
+	}
+	out := make([]string, 0, h)
+	for _, l := range head {
+		out = append(out, cell.Fit(l, w))
+	}
 	start := max(p.cursor-room+1, 0)
-	for i := start; i < len(rows) && len(out) < h; i++ {
+	for i := start; i < len(rows) && i-start < room; i++ {
 		cur := " "
 		if i == p.cursor {
 			cur = ">"
 		}
 		out = append(out, cell.Fit(cur+rows[i], w))
 	}
+	if len(details) > 0 {
+		for len(out) < h-len(details) {
+			out = append(out, "")
+		}
+		for _, d := range details {
+			out = append(out, cell.Fit("  "+d, w))
+		}
+	}
 	return strings.Join(out, "\n")
 }
 
-// startLabel describes the built-in entry: the first endpoint and mapping set at start.
+// startLabel describes the start entry: the endpoint used at start.
 func (m Model) startLabel() string {
-	ep := "no endpoint"
 	if len(m.deps.Endpoints) > 0 {
-		ep = m.deps.Endpoints[0].Label
+		return m.deps.Endpoints[0].Label
 	}
-	return ep + " · mapping " + m.startMapping
+	return "no endpoint"
 }

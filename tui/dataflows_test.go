@@ -68,8 +68,8 @@ func TestModel_dataflowPicker(t *testing.T) {
 
 	h.keys("D")
 	v := h.m.View()
-	for _, want := range []string{"Dataflows", "as started: emulator 127.0.0.1:4318 · mapping default", "orders · dir flows/orders · flow f-orders v2",
-		"✗ dataflow: flows/broken", "local · emulator · flow f-local v1", "enter use"} {
+	for _, want := range []string{"Dataflows", "as started", "endpoint emulator 127.0.0.1:4318", "mapping  default", "orders · dir flows/orders",
+		"broken · dir flows/broken · ✗ cannot be used", "local · emulator", "enter use"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("picker lacks %q:\n%s", want, v)
 		}
@@ -77,7 +77,11 @@ func TestModel_dataflowPicker(t *testing.T) {
 	checkSize(t, v, 80, 24)
 	golden.RequireEqual(t, []byte(v))
 
-	h.keys("j", "enter")
+	h.keys("j")
+	if v := h.m.View(); !strings.Contains(v, "flow     f-orders") || !strings.Contains(v, "inlet    https://dcs.adobedc.net/collection/aaa") || !strings.Contains(v, "mapping  version 2") {
+		t.Errorf("the cursor row's details are not shown:\n%s", v)
+	}
+	h.keys("enter")
 	if name, ep := h.m.Dataflow(); name != "orders" || !strings.HasPrefix(ep, "dataflow orders https://") {
 		t.Fatalf("after choosing orders: dataflow %q endpoint %q", name, ep)
 	}
@@ -98,7 +102,11 @@ func TestModel_dataflowPicker(t *testing.T) {
 	}
 
 	// a row that cannot be used says why and changes nothing
-	h.keys("D", "j", "j", "enter")
+	h.keys("D", "j", "j") // the cursor stays where it was: on orders
+	if v := h.m.View(); !strings.Contains(v, "✗ dataflow: flows/broken/dataflow.json: field flowId: missing") {
+		t.Errorf("the broken row's problem is not shown:\n%s", v)
+	}
+	h.keys("enter")
 	if name, _ := h.m.Dataflow(); name != "orders" || !strings.Contains(h.m.Status(), "field flowId: missing") {
 		t.Errorf("broken row: dataflow %q, status %q", name, h.m.Status())
 	}
