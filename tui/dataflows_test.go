@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/ciosim/ciosim/internal/golden"
+	"github.com/ciosim/ciosim/pipeline"
 )
 
 // fakeDataflows lists two directories, one that does not read and one flow of the
@@ -127,6 +128,27 @@ func TestModel_dataflowPicker(t *testing.T) {
 	}
 }
 
+// TestModel_dataflowLoadingHoldsFires: while a chosen dataflow loads, fire and the switch
+// keys wait (they would go to the dataflow it replaces).
+func TestModel_dataflowLoadingHoldsFires(t *testing.T) {
+	start := &fakeSender{}
+	f := &fakeDataflows{senders: map[string][]*fakeSender{"flows/orders": {&fakeSender{}}}}
+	h := newHarness(t, flowDeps(start, f), Options{Seed: 1}, 100, 30)
+	generateEmailOpened(h)
+	h.keys("D", "j")
+	// enter without running the Use command: the answer has not arrived yet
+	tm, _ := h.m.Update(keyMsg("enter"))
+	h.m = tm.(Model)
+	for _, k := range []string{"f", "F", "E", "M", "p", "D"} {
+		tm, cmd := h.m.Update(keyMsg(k))
+		h.m = tm.(Model)
+		if len(start.calls) != 0 || !strings.Contains(h.m.Status(), "still loading") {
+			t.Errorf("%s while loading: %d sends, status %q", k, len(start.calls), h.m.Status())
+		}
+		_ = cmd
+	}
+}
+
 // TestModel_dataflowStaleAnswerDropped: the answer to an earlier choice, arriving after a
 // later one, does not switch.
 func TestModel_dataflowStaleAnswerDropped(t *testing.T) {
@@ -186,5 +208,64 @@ func TestModel_dataflowPickerEverySize(t *testing.T) {
 	v := tm.(Model).View()
 	if !strings.Contains(v, ">") || !strings.Contains(v, "local") {
 		t.Errorf("at 60×12 the cursor row (the last) is not shown:\n%s", v)
+	}
+}
+
+func TestShortLabels(t *testing.T) {
+	tests := []struct{ in, ep, mapping string }{
+		{"emulator 127.0.0.1:4318", "emulator", "experience-event"},
+		{"dataflow orders · emulator 127.0.0.1:4318", "orders emulator", "/tmp/flows/orders/mapping.json"},
+		{"dataflow orders (flow f1) https://dcs.adobedc.net/collection/abc", "orders dcs.adobedc.net", "flows/orders/mapping.json"},
+		{"https://dcs.adobedc.net/collection/abc", "dcs.adobedc.net", "mapping.json"},
+	}
+	wantMap := []string{"experience-event", "orders/mapping.json", "orders/mapping.json", "mapping.json"}
+	for i, tt := range tests {
+		if got := shortEndpoint(tt.in); got != tt.ep {
+			t.Errorf("shortEndpoint(%q) = %q, want %q", tt.in, got, tt.ep)
+		}
+		if got := shortMapping(tt.mapping); got != wantMap[i] {
+			t.Errorf("shortMapping(%q) = %q, want %q", tt.mapping, got, wantMap[i])
+		}
+	}
+}
+
+// judgingSender answers 200 with the emulator's verdict: bad for ids in bad, else good.
+type judgingSender struct{ bad map[string]bool }
+
+func (s judgingSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]Result, error) {
+	out := make([]Result, len(ps))
+	for i, p := range ps {
+		v := &pipeline.Verdict{Good: true}
+		if s.bad[p.ID] {
+			v = &pipeline.Verdict{Reasons: []string{"#: required key [eventType] not found", "#/timestamp: expected type: String, found: Long"}}
+		}
+		out[i] = Result{ID: p.ID, Outcome: pipeline.Delivered, Status: 200, XactionID: "x-" + p.ID, Attempts: 1, Verdict: v}
+	}
+	return out, nil
+}
+
+// TestModel_verdictInSendLogAndDetail: the emulator's verdict leads the send log row (so a
+// narrow pane still shows it) and the send's detail view gives every reason on its own line,
+// or says the record is good.
+func TestModel_verdictInSendLogAndDetail(t *testing.T) {
+	d := testDeps(nil)
+	d.Endpoints = []Endpoint{{Label: "dataflow orders · emulator 127.0.0.1:4318", Sender: judgingSender{bad: map[string]bool{"0": true}}}}
+	h := newHarness(t, d, Options{Seed: 1}, 80, 24)
+	generateEmailOpened(h)
+	h.keys("g", "tab", "f", "k", "f") // a second event (good), then the first (bad)
+	v := h.m.View()
+	if !strings.Contains(v, "good · x-1") || !strings.Contains(v, "bad: #: require") || !strings.Contains(v, "orders emulator") {
+		t.Fatalf("send log and status at 80×24:\n%s", v)
+	}
+	h.keys("tab", "tab", "end", "enter")
+	v = h.m.View()
+	for _, want := range []string{"Verdict: bad record", "#: required key [eventType] not found", "#/timestamp: expected type: String, found: Long"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail of the bad send lacks %q:\n%s", want, v)
+		}
+	}
+	h.keys("esc", "home", "enter")
+	if v := h.m.View(); !strings.Contains(v, "verdict    good") {
+		t.Errorf("detail of the good send:\n%s", v)
 	}
 }

@@ -611,6 +611,10 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.regenerate()
 	case key.Matches(msg, k.Edit):
 		return m.startEdit()
+	case m.flows.busy && (key.Matches(msg, k.Fire) || key.Matches(msg, k.FireAll) || key.Matches(msg, k.Replay) ||
+		key.Matches(msg, k.Endpoint) || key.Matches(msg, k.Mapping) || key.Matches(msg, k.Dataflow)):
+		// What is fired goes to the dataflow just chosen, never to the one it replaces.
+		return m, m.setStatus(true, "the dataflow is still loading: try again in a moment")
 	case key.Matches(msg, k.Fire):
 		return m.fireSelected()
 	case key.Matches(msg, k.FireAll):

@@ -170,7 +170,7 @@ func (m Model) statusView() string {
 		fmt.Sprintf("%d ev %s", m.list.Len(), m.counts),
 	}
 	if m.width < 100 {
-		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), m.mappingName(),
+		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), shortMapping(m.mappingName()),
 			fmt.Sprintf("seed %d", m.seed), compactCounts(m.list.Len(), m.counts)}
 	}
 	if m.recording {
@@ -292,8 +292,13 @@ func (m Model) deadView(w, h int) string {
 	return strings.Join(out, "\n")
 }
 
-// shortEndpoint abbreviates an endpoint label for narrow status bars: "emulator" or the host.
+// shortEndpoint abbreviates an endpoint label for narrow status bars: "emulator" or the host,
+// after the dataflow's name when the label names one ("dataflow NAME ...").
 func shortEndpoint(label string) string {
+	if rest, ok := strings.CutPrefix(label, "dataflow "); ok {
+		name, where, _ := strings.Cut(rest, " ")
+		return name + " " + shortEndpoint(strings.TrimPrefix(where, "· "))
+	}
 	if strings.HasPrefix(label, "emulator") {
 		return "emulator"
 	}
@@ -305,6 +310,23 @@ func shortEndpoint(label string) string {
 		return host
 	}
 	return label
+}
+
+// shortMapping abbreviates a mapping set that is a file path for narrow status bars to
+// its folder and name ("orders/mapping.json": a dataflow directory's set).
+func shortMapping(name string) string {
+	if !strings.ContainsRune(name, '/') {
+		return name
+	}
+	name = strings.TrimRight(name, "/")
+	dir, file := name[:strings.LastIndexByte(name, '/')], name[strings.LastIndexByte(name, '/')+1:]
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		dir = dir[i+1:]
+	}
+	if dir == "" {
+		return file
+	}
+	return dir + "/" + file
 }
 
 // compactCounts is the narrow status bar's counts: events, delivered ✓, rejected or

@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -8,6 +9,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/dataflow"
@@ -278,5 +285,74 @@ func TestRun_verdictsForAControlPlaneFlow(t *testing.T) {
 	runs, err := cli.ListRuns(ctx, res.Dataflow.FlowID)
 	if err != nil || len(runs) != 1 || runs[0].Metrics.RecordSummary.InputRecordCount != 2 || runs[0].Metrics.RecordSummary.FailedRecordCount != 1 {
 		t.Errorf("runs = %+v, %v", runs, err)
+	}
+}
+
+// TestTUIFlow_switchDataflows is the picker end to end on the real wiring at 80×24: start
+// with a folder of two dataflows, generate, open the picker (D), choose the second, move to
+// its copy in the emulator (E), fire: the send log shows the emulator's verdict by that
+// flow's own mapping and schema; back to the first, fire again: good.
+func TestTUIFlow_switchDataflows(t *testing.T) {
+	lipgloss.SetColorProfile(termenv.Ascii)
+	_, remote := emulatortest.Start(t, emulator.Options{})
+	inlet := remote.URL + "/collection/" + strings.Repeat("cd", 32)
+	parent := t.TempDir()
+	writeTestDataflow(t, filepath.Join(parent, "orders"), "orders", "f0000000-0000-4000-8000-00000000000a", inlet, tuiGoodMapping)
+	writeTestDataflow(t, filepath.Join(parent, "signups"), "signups", "f0000000-0000-4000-8000-00000000000b", inlet, tuiBadMapping)
+	dirs, err := ExpandDataflowDirs([]string{parent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d0, _ := dataflow.ReadDir(dirs[0])
+	cfg := TUIConfig{Mode: tui.ModeRaw, Seed: 42, Endpoint: inlet, FlowID: d0.Dataflow.FlowID, Mapping: d0.MappingPath(),
+		Schema: d0.SchemaPath(), Dataflow: "orders", Dataflows: dirs}
+	deps, opts, cleanup, err := WireTUI(t.Context(), cfg, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	tm := teatest.NewTestModel(t, tui.New(t.Context(), deps, opts), teatest.WithInitialTermSize(80, 24))
+	wait := func(want ...string) {
+		t.Helper()
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			for _, w := range want {
+				if !bytes.Contains(b, []byte(w)) {
+					return false
+				}
+			}
+			return true
+		}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
+	}
+	keys := func(ks ...string) {
+		for _, k := range ks {
+			switch k {
+			case "enter":
+				tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+			default:
+				tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)})
+			}
+		}
+	}
+	wait("D dataflows")
+	keys("j", "l", "j", "j", "j", "j", "j", "g") // email/opened
+	wait("email/opened")
+	keys("D")
+	wait("signups · dir")
+	keys("j", "j", "enter")
+	wait("dataflow signups: firing")
+	keys("E", "f")
+	wait("bad: #: require")
+	keys("D", "k", "enter") // the cursor stayed on signups: up to orders
+	wait("dataflow orders: firing")
+	keys("E", "f")
+	wait("good · ")
+	keys("q")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(tui.Model)
+	log := fm.SendLog()
+	if len(log) != 2 || log[0].Status != 200 || log[0].Bad != "#: "+tuiBadReason || !log[1].Good || log[1].Bad != "" {
+		t.Fatalf("send log = %+v, want the emulator's bad verdict by the signups flow's schema, then good by orders'", log)
+	}
+	if name, ep := fm.Dataflow(); name != "orders" || !strings.Contains(ep, "dataflow orders · emulator") {
+		t.Errorf("dataflow in force = %q at %q", name, ep)
 	}
 }
