@@ -180,7 +180,7 @@ func TestAEP_endToEnd(t *testing.T) {
 	if st.Totals.InputRecordCount != 72 || st.Totals.OutputRecordCount != 69 || st.Totals.FailedRecordCount != 3 || len(st.Failures) != 3 {
 		t.Fatalf("status totals = %+v, failures %d", st.Totals, len(st.Failures))
 	}
-	if r := strings.Join(st.Failures[0].Reasons, ";"); !strings.Contains(r, "_id") {
+	if r := strings.Join(st.Failures[0].Reasons, ";"); !strings.Contains(r, "#: required key [_id] not found") {
 		t.Errorf("failure reasons = %q", r)
 	}
 	if _, text := cli("", "aep", "status", flowID); !strings.Contains(text, "72 received, 69 ingested, 3 failed") {

@@ -260,6 +260,9 @@ func (m Model) flowsView(w, h int) string {
 	var details []string
 	if p.cursor == 0 {
 		details = []string{"endpoint " + m.startLabel(), "mapping  " + m.startMapping}
+		if u := m.opts.ControlPlane; u != "" {
+			details = append(details, "control  "+u+" ('ciosim aep setup' with AEP_PLATFORM_URL and AEP_IMS_URL set to it makes flows here; r lists them)")
+		}
 	} else if f := p.flows[p.cursor-1]; f.Problem != "" {
 		details = []string{"✗ " + f.Problem}
 	} else {

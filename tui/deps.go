@@ -232,4 +232,7 @@ type Options struct {
 	// Dataflow is the dataflow in force at start (Key and Name), marked in the picker; the
 	// zero value for none.
 	Dataflow Dataflow
+	// ControlPlane is the base URL of the embedded emulator's control plane, where `ciosim
+	// aep setup` creates flows the picker then lists ("" = none).
+	ControlPlane string
 }

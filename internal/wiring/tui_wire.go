@@ -154,7 +154,8 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 		deps.Endpoints = []tui.Endpoint{emuEndpoint}
 		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
 	}
-	opts.Info += "; D lists dataflows (control plane: AEP_PLATFORM_URL=AEP_IMS_URL=" + emuRun.URL + ")"
+	opts.Info += "; D lists dataflows"
+	opts.ControlPlane = emuRun.URL
 	if len(cfg.Dataflows) > 0 {
 		opts.Dataflow = tui.Dataflow{Key: cfg.Dataflows[0], Name: cfg.Dataflow}
 	}
