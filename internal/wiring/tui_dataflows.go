@@ -294,7 +294,7 @@ func (t *tuiDataflows) Reload(context.Context) error {
 	sort.Strings(dirs)
 	for _, dir := range dirs {
 		if d, err := dataflow.ReadDir(dir); err == nil {
-			t.load(d) //nolint:errcheck // best effort: the transformer's reload reports a broken file
+			_, _ = t.load(d) // best effort: the transformer's reload reports a broken file
 		}
 	}
 	return nil
@@ -401,7 +401,7 @@ type chainReloader struct {
 func (c chainReloader) Reload(ctx context.Context) error {
 	err := c.tr.Reload(ctx)
 	if err == nil {
-		c.dfs.Reload(ctx) //nolint:errcheck // always nil
+		_ = c.dfs.Reload(ctx) // always nil
 	}
 	return err
 }
