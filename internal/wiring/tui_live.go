@@ -23,9 +23,10 @@ type liveTransformer struct {
 
 	// flows are the dataflows' mapping sets put in force by the picker, and extra the
 	// dataflow directories' files, watched too (tui_live_flows.go).
-	fmu   sync.Mutex
-	flows []flowSet
-	extra []string
+	fmu    sync.Mutex
+	serial sync.Mutex // Reload and UseFlow, one at a time
+	flows  []flowSet
+	extra  []string
 }
 
 var (
@@ -65,6 +66,8 @@ func (l *liveTransformer) compile() (*xdmTransformer, error) {
 
 // Reload compiles the watched files again; on an error the previous sets stay in force.
 func (l *liveTransformer) Reload(context.Context) error {
+	l.serial.Lock() // a dataflow put in force meanwhile (UseFlow) is not lost by the swap
+	defer l.serial.Unlock()
 	t, err := l.compile()
 	if err != nil {
 		return err

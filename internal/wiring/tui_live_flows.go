@@ -26,6 +26,8 @@ func (l *liveTransformer) compileFlows(t *xdmTransformer) error {
 // UseFlow compiles a dataflow's set and puts it in force beside the others (replacing one
 // of the same name); reloads compile it again. On an error nothing changes.
 func (l *liveTransformer) UseFlow(f flowSet) error {
+	l.serial.Lock()
+	defer l.serial.Unlock()
 	mp, env, err := f.compile()
 	if err != nil {
 		return err

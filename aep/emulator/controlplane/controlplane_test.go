@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -445,5 +446,40 @@ func TestFlows_deleteAndConnections(t *testing.T) {
 	other, _ := platform.New(platform.Config{ClientID: "cid", ClientSecret: secret.New("sec"), OrgID: org, Sandbox: "prod", PlatformURL: e.run.URL, IMSURL: e.run.URL, Retries: -1})
 	if _, err := other.GetSourceConnection(ctx, b.srcID); !errors.Is(err, platform.ErrNotFound) {
 		t.Errorf("source connection visible from another sandbox: %v", err)
+	}
+}
+
+// TestLoad_againReplaces: loading a flow again (the TUI does after each save of a dataflow
+// directory) replaces it with its connections and mapping set instead of piling up copies,
+// and leaves other flows alone.
+func TestLoad_againReplaces(t *testing.T) {
+	e := start(t, "")
+	ctx := context.Background()
+	other := setup(t, e, `{"mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`)
+	for i := range 3 {
+		if _, err := e.cp.Load(controlplane.LoadedFlow{Sandbox: "dev", OrgID: org, FlowID: "loaded-1", Name: "loaded",
+			DatasetID: "5e72608b10f6e318ad2dee0f", Mapping: []byte(fmt.Sprintf(`{"reject":"v%d","mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := e.cli.ListSourceConnections(ctx, platform.ListOptions{})
+	if err != nil || len(src) != 2 {
+		t.Errorf("source connections = %d, %v; want the other flow's and the loaded flow's", len(src), err)
+	}
+	tgt, _ := e.cli.ListTargetConnections(ctx, platform.ListOptions{})
+	sets, _ := e.cli.ListMappingSets(ctx, "")
+	flows, _ := e.cli.ListFlows(ctx, platform.ListOptions{})
+	if len(tgt) != 2 || len(sets) != 2 || len(flows) != 2 {
+		t.Errorf("after three loads: %d target connections, %d mapping sets, %d flows; want 2 each", len(tgt), len(sets), len(flows))
+	}
+	if _, err := e.cli.GetFlow(ctx, other.flowID); err != nil {
+		t.Errorf("the other flow: %v", err)
+	}
+	fl, ok := e.cp.Flow("loaded-1")
+	if !ok || fl.Mapper == nil {
+		t.Fatalf("loaded flow: %+v %v", fl, ok)
+	}
+	if _, reasons, _ := fl.Mapper.Map([]byte(`{"x":"v2"}`)); len(reasons) == 0 {
+		t.Error("the loaded flow does not map with the last version loaded")
 	}
 }
