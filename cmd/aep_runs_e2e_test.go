@@ -23,7 +23,7 @@ const (
 )
 
 // TestAEP_runsCountEveryMode: over real HTTP against `ciosim serve`, a flow made by `aep
-// setup` counts into its runs what its inlet received in every mode — raw posts (send),
+// setup` gives each event sent to it its verdict in send's report, and counts into its runs what its inlet received in every mode — raw posts (send),
 // XDM messages one by one and in batches (replay --mode xdm|batch with the dataflow's
 // mapping) — and `aep status` reports them with AEP's recordSummary names: received
 // (inputRecordCount), ingested (outputRecordCount), failed (failedRecordCount).
@@ -49,8 +49,14 @@ func TestAEP_runsCountEveryMode(t *testing.T) {
 	in := filepath.Join(work, "events.jsonl")
 	os.WriteFile(in, []byte(strings.Join(append(lines, bad), "\n")+"\n"), 0o644) // 4 good, 1 bad
 
-	if code, out, errs := run(t, env, "", "send", in, "--dataflow", dir, "--no-progress", "--no-journal"); code != 0 {
+	code, out, errs := run(t, env, "", "send", in, "--dataflow", dir, "--no-progress", "--no-journal")
+	if code != 0 {
 		t.Fatalf("send raw: %d %s %s", code, out, errs)
+	}
+	// the flow made through the Flow Service judges each event, and send's report says so as
+	// for the built-in flow
+	if !strings.Contains(out, "emulator       4 good, 1 bad records") || !strings.Contains(out, "#: required key [_id] not found") {
+		t.Errorf("send's report lacks the control-plane flow's verdicts:\n%s", out)
 	}
 	good := filepath.Join(work, "good.jsonl") // replay's xdm modes reject the unmappable one locally
 	os.WriteFile(good, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
@@ -59,7 +65,7 @@ func TestAEP_runsCountEveryMode(t *testing.T) {
 			t.Fatalf("replay %s: %d %s %s", mode, code, out, errs)
 		}
 	}
-	code, out, errs := run(t, env, "", "aep", "status", d.Dataflow.FlowID, "--json")
+	code, out, errs = run(t, env, "", "aep", "status", d.Dataflow.FlowID, "--json")
 	if code != 0 {
 		t.Fatalf("status: %d %s", code, errs)
 	}

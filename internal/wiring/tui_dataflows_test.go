@@ -356,3 +356,52 @@ func TestTUIFlow_switchDataflows(t *testing.T) {
 		t.Errorf("dataflow in force = %q at %q", name, ep)
 	}
 }
+
+// TestWireTUI_remoteServeFlowVerdict: a dataflow pulled from a separate emulator (`ciosim
+// serve`), made there through its Flow Service, is fired at on that emulator from the TUI,
+// and its verdict, asked of that emulator over HTTP, reaches the send log's result in the
+// validator's words.
+func TestWireTUI_remoteServeFlowVerdict(t *testing.T) {
+	cp, err := controlplane.New(controlplane.Options{Compile: ControlPlaneCompile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dcs, err := emulator.New(emulator.Options{Flows: cp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := controlplane.Start("127.0.0.1:0", httpserve.Config{}, dcs, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	cli, err := platform.New(platform.Config{ClientID: "c", ClientSecret: secret.New("s"), OrgID: emulator.DefaultOrgID, PlatformURL: run.URL, IMSURL: run.URL, Retries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := dataflow.Setup(t.Context(), cli, dataflow.SetupRequest{Name: "remote", Mapping: []byte(tuiBadMapping), Schema: []byte(tuiTestSchema)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := dataflow.Pull(t.Context(), cli, res.Dataflow.FlowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Path = filepath.Join(t.TempDir(), "remote")
+	if err := dataflow.WriteDir(d); err != nil {
+		t.Fatal(err)
+	}
+	deps, _, cleanup, err := WireTUI(t.Context(), TUIConfig{Mode: tui.ModeRaw, Seed: 1, Dataflows: []string{d.Path}}, nil, OSC52Clipboard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	in, err := deps.Dataflows.Use(t.Context(), d.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(in.Endpoints[0].Label, "dataflow remote "+run.URL) {
+		t.Fatalf("first endpoint %q, want the separate emulator's inlet", in.Endpoints[0].Label)
+	}
+	wantVerdict(t, "separate emulator", fire(t, in.Endpoints[0], tui.ModeRaw, in.MappingSet, tuiTestEvent(t)), false, tuiBadReason)
+}
