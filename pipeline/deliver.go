@@ -97,6 +97,11 @@ func Deliver(ctx context.Context, src Source, c *aep.Client, o Options) error {
 		close(ch)
 	}
 	d.wg.Wait()
+	if d.o.Journal != nil {
+		// Each worker's last results, and the rejected ones, are written now rather than
+		// at the next periodic write.
+		d.journalWait(d.o.Journal.last())
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -262,12 +267,16 @@ func (d *deliverer) flushAll() {
 // work sends what arrives on in: each job alone, or each batch in one batch request.
 func (d *deliverer) work(ctx context.Context, in <-chan []job) {
 	defer d.wg.Done()
+	var last Ticket // this worker's previous results in the journal
 	for b := range in {
 		if d.lim != nil {
 			d.lim.Wait(ctx) // an error means ctx ended; the client then reports the events cancelled
 		}
+		// The previous results must be in the journal before the next send, so that a
+		// kill leaves at most one request per worker sent and not journaled.
+		d.journalWait(last)
 		if d.co.Mode != aep.ModeBatch {
-			d.emit(d.result(d.c.Send(ctx, b[0].msg), b[0]))
+			last = d.emit(d.result(d.c.Send(ctx, b[0].msg), b[0]))
 			continue
 		}
 		msgs := make([]aep.Message, len(b))
@@ -279,7 +288,21 @@ func (d *deliverer) work(ctx context.Context, in <-chan []job) {
 		for i, r := range res {
 			out[i] = d.result(r, b[i])
 		}
-		d.emit(out...)
+		last = d.emit(out...)
+	}
+}
+
+// journalWait waits until the journal holds the lines of ticket t.
+func (d *deliverer) journalWait(t Ticket) {
+	if d.o.Journal == nil {
+		return
+	}
+	if err := d.o.Journal.Wait(t); err != nil {
+		d.mu.Lock()
+		if d.err == nil {
+			d.err = err
+		}
+		d.mu.Unlock()
 	}
 }
 
@@ -303,9 +326,10 @@ func (d *deliverer) build(rec recordings.Record, m *aep.Message, shift time.Dura
 	return nil
 }
 
-// emit verdicts, counts, dead-letters, reports and journals results. The journal is
-// written before the worker moves on, so what a kill loses is at most what was in flight.
-func (d *deliverer) emit(rs ...Result) {
+// emit verdicts, counts, dead-letters, reports and journals results. It returns the
+// journal ticket the worker waits on before its next send (journalWait), so what a kill
+// loses is at most one request per worker.
+func (d *deliverer) emit(rs ...Result) Ticket {
 	if d.o.Verdict != nil {
 		for i := range rs {
 			if rs[i].Outcome == Delivered && rs[i].XactionID != "" {
@@ -331,15 +355,10 @@ func (d *deliverer) emit(rs ...Result) {
 		}
 	}
 	d.mu.Unlock()
-	if d.o.Journal != nil {
-		if err := d.o.Journal.Record(rs...); err != nil {
-			d.mu.Lock()
-			if d.err == nil {
-				d.err = err
-			}
-			d.mu.Unlock()
-		}
+	if d.o.Journal == nil {
+		return 0
 	}
+	return d.o.Journal.Append(rs...)
 }
 
 func (d *deliverer) result(r aep.Result, j job) Result {

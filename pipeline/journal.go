@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -17,10 +18,18 @@ import (
 // resumed with exactly the events it does not show as delivered or rejected.
 //
 // The first line of each run is a [JournalHeader]; then one [JournalEntry] per result;
-// a run that ends normally or on an interrupt adds a [JournalEnd]. Writes are
-// group-committed: each worker's results are in the file (one write(2) shared by every
-// worker waiting at that moment) before the worker sends its next event, so a kill loses
-// at most the events in flight; the file is fsynced every SyncEvery and at Close.
+// a run that ends normally or on an interrupt adds a [JournalEnd].
+//
+// Writes are group-committed. [Journal.Append] only adds a result's line to a buffer and
+// hands back a [Ticket]; [Journal.Wait] returns once the line is written to the file
+// (write(2): in the kernel's page cache, so a kill -9 of the process cannot lose it; not
+// necessarily on the disk). [Deliver]'s worker waits on its previous result's ticket just
+// before it sends its next event, so each worker has at most one event sent and not
+// journaled at any moment, and a kill loses at most the concurrency's worth. The one write
+// carries every line appended by then: those of all the workers that finished in the
+// meantime (a waiting worker first yields once so that workers ready to run can add
+// theirs). Lines are also written every SyncEvery, which then fsyncs the file, and at
+// Close.
 type Journal struct {
 	f        *os.File
 	path     string
@@ -28,13 +37,19 @@ type Journal struct {
 	cond     *sync.Cond
 	buf      []byte
 	spare    []byte
-	appended uint64
-	written  uint64
+	appended Ticket // the last ticket handed out
+	written  Ticket // every ticket up to this one is in the file
 	writing  bool
 	err      error
+	writes   uint64 // write(2) calls for entries, and the entries they carried
+	entries  uint64
 	stop     chan struct{}
 	stopped  chan struct{}
 }
+
+// Ticket names the lines of one [Journal.Append] call, for [Journal.Wait]. The zero
+// Ticket is always written.
+type Ticket uint64
 
 // JournalHeader starts a run in the journal.
 type JournalHeader struct {
@@ -107,21 +122,58 @@ func (j *Journal) syncLoop() {
 		case <-j.stop:
 			return
 		case <-t.C:
-			j.f.Sync()
+			// Lines wait in memory only until their worker's next send; a worker with
+			// nothing more to send would otherwise keep its last line here.
+			if j.Wait(j.last()) == nil {
+				j.f.Sync()
+			}
 		}
 	}
 }
 
-// Record appends one line per result and returns once they are written (group commit).
-func (j *Journal) Record(rs ...Result) error {
+func (j *Journal) last() Ticket {
 	j.mu.Lock()
 	defer j.mu.Unlock()
+	return j.appended
+}
+
+// Record appends one line per result and returns once they are written:
+// Wait(Append(rs...)).
+func (j *Journal) Record(rs ...Result) error { return j.Wait(j.Append(rs...)) }
+
+// Append adds one line per result to the journal's buffer and returns the ticket to
+// [Journal.Wait] on before anything that must come after the lines are in the file.
+// Append is safe for concurrent use.
+func (j *Journal) Append(rs ...Result) Ticket {
+	j.mu.Lock()
 	for _, r := range rs {
 		j.buf = appendEntry(j.buf, r)
 	}
+	j.entries += uint64(len(rs))
 	j.appended++
-	mine := j.appended
-	for j.written < mine && j.err == nil {
+	t := j.appended
+	j.mu.Unlock()
+	return t
+}
+
+// Wait returns once the lines of ticket t (and of every earlier ticket) are written to
+// the file, with the first write error if any. When no write is under way, the caller
+// writes everything appended so far in one write(2); before that it yields once, so
+// workers that are ready to run can append their lines to the same write.
+// Wait is safe for concurrent use.
+func (j *Journal) Wait(t Ticket) error {
+	j.mu.Lock()
+	if j.written >= t || j.err != nil {
+		err := j.err
+		j.mu.Unlock()
+		return err
+	}
+	if !j.writing {
+		j.mu.Unlock()
+		runtime.Gosched()
+		j.mu.Lock()
+	}
+	for j.written < t && j.err == nil {
 		if j.writing {
 			j.cond.Wait()
 			continue
@@ -129,6 +181,7 @@ func (j *Journal) Record(rs ...Result) error {
 		j.writing = true
 		b, upto := j.buf, j.appended
 		j.buf = j.spare[:0]
+		j.writes++
 		j.mu.Unlock()
 		_, err := j.f.Write(b)
 		j.mu.Lock()
@@ -140,7 +193,21 @@ func (j *Journal) Record(rs ...Result) error {
 		}
 		j.cond.Broadcast()
 	}
-	return j.err
+	err := j.err
+	j.mu.Unlock()
+	return err
+}
+
+// JournalStats counts a journal's entries and the write(2) calls that carried them.
+type JournalStats struct {
+	Entries, Writes uint64
+}
+
+// Stats returns how many entries were appended and how many writes carried them.
+func (j *Journal) Stats() JournalStats {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return JournalStats{Entries: j.entries, Writes: j.writes}
 }
 
 // appendEntry writes a JournalEntry line by hand (it is on every event's path).
@@ -176,6 +243,7 @@ func appendEntry(b []byte, r Result) []byte {
 func (j *Journal) Close(c Counts) error {
 	close(j.stop)
 	<-j.stopped
+	j.Wait(j.last())
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	b, _ := json.Marshal(JournalEnd{End: time.Now().UTC(), Counts: c})
