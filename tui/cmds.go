@@ -77,9 +77,11 @@ func sendPayloads(ctx context.Context, s Sender, log *slog.Logger, now func() ti
 			ps[i] = Payload{ID: strconv.Itoa(id), Event: events[i]}
 		}
 		res, err := s.Send(ctx, mode, mapping, ps)
-		for _, r := range res {
-			log.Info("sent", "event", r.ID, "mode", mode, "mapping", mapping, "status", r.Status,
-				"xactionId", r.XactionID, "latency", r.Latency, "attempts", r.Attempts, "err", r.Err)
+		for i, r := range res {
+			if i < len(ids) {
+				log.Info("sent", "event", ids[i], "mode", mode, "mapping", mapping, "outcome", r.Outcome, "status", r.Status,
+					"xactionId", r.XactionID, "latency", r.Latency, "attempts", r.Attempts, "reason", r.Reason)
+			}
 		}
 		if err != nil {
 			log.Warn("send", "mode", mode, "events", len(ids), "err", err)

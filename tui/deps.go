@@ -68,43 +68,12 @@ type Payload struct {
 	Event []byte
 }
 
-// Result is the fate of one payload.
-type Result struct {
-	ID string
-	// Outcome is delivered, rejected (by the local mapping: not posted), failed or
-	// cancelled; "" means the sender did not say (judged from Status and Err).
-	Outcome   pipeline.Outcome
-	Status    int
-	XactionID string
-	Latency   time.Duration
-	Attempts  int
-	// Body is the response body of a failed send (trimmed by the sender as it sees fit).
-	Body string
-	// Err is why the payload was not delivered (transport failure, rejection).
-	Err error
-	// Verdict is the embedded emulator's verdict on a delivered payload, when known.
-	Verdict *pipeline.Verdict
-}
-
-// Outcome returns the result's outcome, judging a sender that did not set one by its status.
-func (r Result) outcome() pipeline.Outcome {
-	switch {
-	case r.Outcome != "":
-		return r.Outcome
-	case r.Err == nil && r.Status >= 200 && r.Status < 300:
-		return pipeline.Delivered
-	}
-	return pipeline.Failed
-}
-
-// OK reports whether the endpoint accepted the payload.
-func (r Result) OK() bool { return r.outcome() == pipeline.Delivered }
-
 // Sender fires payloads in a mode, transforming them with mappingSet in the XDM modes. It
-// returns one Result per payload, in any order, matched by ID; the error is for a failure
-// that affects the whole call. It must be safe for concurrent use.
+// returns the delivery engine's result for each payload, results[i] for payloads[i], with
+// its outcome set; the error is for a failure that affects the whole call (payloads left
+// without a result then count as failed). It must be safe for concurrent use.
 type Sender interface {
-	Send(ctx context.Context, mode Mode, mappingSet string, payloads []Payload) ([]Result, error)
+	Send(ctx context.Context, mode Mode, mappingSet string, payloads []Payload) ([]pipeline.Result, error)
 }
 
 // Endpoint is one target the user can switch to.

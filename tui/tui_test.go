@@ -178,7 +178,7 @@ func TestModel_emulatorBadVerdictInTheSendLog(t *testing.T) {
 	generateEmailOpened(h)
 	h.keys("f")
 	log := h.m.SendLog()
-	if len(log) != 1 || log[0].Bad != "timestamp: required" {
+	if len(log) != 1 || log[0].Bad() != "timestamp: required" {
 		t.Fatalf("send log %+v, want the emulator's reason", log)
 	}
 	if !strings.Contains(h.m.Status(), "keeps it as bad: timestamp: required") {
@@ -193,7 +193,7 @@ func TestModel_failedSendIsDeadLetteredAndResent(t *testing.T) {
 	generateEmailOpened(h)
 	h.keys("f")
 	log := h.m.SendLog()
-	if len(log) != 1 || log[0].Status != 400 || log[0].Attempts != 3 || !strings.Contains(log[0].Body, "Bad Request") {
+	if len(log) != 1 || log[0].Status != 400 || log[0].Attempts != 3 || !strings.Contains(log[0].Body(), "Bad Request") {
 		t.Fatalf("send log = %+v, want the 400 with its body and attempts", log)
 	}
 	if !strings.Contains(h.m.View(), "Bad Request") {
