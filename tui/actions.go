@@ -216,7 +216,7 @@ func (m Model) startReplay() (tea.Model, tea.Cmd) {
 	if m.sender() == nil {
 		return m, m.setStatus(true, "no endpoint configured")
 	}
-	return m, loadFile(sel.Path, true)
+	return m, loadFile(m.ctx, m.deps.OpenRecords, sel.Path, true)
 }
 
 func (m Model) onFileLoaded(msg fileLoadedMsg) (tea.Model, tea.Cmd) {

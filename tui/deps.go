@@ -145,6 +145,17 @@ type Clipboard interface {
 	Copy(ctx context.Context, text string) error
 }
 
+// RecordSource reads the records of one recording or event file the way every command reads
+// its inputs: tolerantly (a line it cannot read comes back as a *recordings.LineError and
+// reading goes on) up to io.EOF. Close ends it early.
+type RecordSource interface {
+	Next(ctx context.Context) (recordings.Record, error)
+	Close()
+}
+
+// OpenRecords opens a file for reading its records; it does no I/O before the first Next.
+type OpenRecords func(path string) RecordSource
+
 // Deps are the TUI's collaborators. Generator and at least one endpoint are needed to
 // generate and fire; every other field may be nil, which disables the actions that use it
 // and says so in the status bar.
@@ -163,6 +174,9 @@ type Deps struct {
 	Reloader       Reloader
 	DeadLetters    DeadLetters
 	Clipboard      Clipboard
+	// OpenRecords reads the files of the watched folders and the files the user loads or
+	// replays; nil leaves them unread (their rows say so).
+	OpenRecords OpenRecords
 	// Now is the clock: send answers are stamped with it and replay is paced on it (a
 	// pipeline.Schedule, the one `ciosim replay` uses); nil means the wall clock.
 	Now    func() time.Time

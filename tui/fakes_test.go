@@ -174,6 +174,34 @@ func testDeps(s *fakeSender) Deps {
 		Scenarios:    fakeScenarios{},
 		Clipboard:    &fakeClipboard{},
 		Now:          fixedNow,
+		OpenRecords:  openRecords,
+	}
+}
+
+// openRecords reads a file with the tolerant recordings reader, as the real wiring's
+// file source does.
+func openRecords(path string) RecordSource { return &fileRecords{path: path} }
+
+type fileRecords struct {
+	path string
+	f    *os.File
+	r    *recordings.Reader
+}
+
+func (s *fileRecords) Next(context.Context) (recordings.Record, error) {
+	if s.r == nil {
+		f, err := os.Open(s.path)
+		if err != nil {
+			return recordings.Record{}, err
+		}
+		s.f, s.r = f, recordings.NewReader(f, s.path)
+	}
+	return s.r.Next()
+}
+
+func (s *fileRecords) Close() {
+	if s.f != nil {
+		s.f.Close()
 	}
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -322,7 +323,7 @@ func TestModel_replayAtMaxSpeedWaitsForAnswers(t *testing.T) {
 	writeRecording(t, path, 3, time.Second)
 	s := &fakeSender{}
 	h := newHarness(t, testDeps(s), Options{Seed: 1, Concurrency: 1, Speeds: []float64{0}}, 100, 30)
-	tm, _ := h.m.Update(loadFile(path, true)())
+	tm, _ := h.m.Update(loadFile(context.Background(), h.m.deps.OpenRecords, path, true)())
 	h.m = tm.(Model)
 	tm, cmd := h.m.Update(replayTickMsg{job: h.m.job.id, index: 0})
 	h.m = tm.(Model)
