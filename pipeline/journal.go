@@ -64,6 +64,12 @@ type JournalHeader struct {
 	InFlight int       `json:"in_flight"`
 	Started  time.Time `json:"started"`
 	Resume   bool      `json:"resume,omitempty"`
+	// Generator, for generate --to, holds the options that make the generated stream
+	// (Inputs is then ["generated"]): a resume must make the same events again.
+	Generator string `json:"generator,omitempty"`
+	// Append adds the run to the journal instead of replacing it (Resume implies it): a
+	// restarted recorder keeps the lines of the run that crashed. It is not written.
+	Append bool `json:"-"`
 }
 
 // JournalEntry is one event's outcome.
@@ -88,10 +94,10 @@ type JournalEnd struct {
 const SyncEvery = 200 * time.Millisecond
 
 // CreateJournal opens path for a run described by h: truncated for a new run, appended
-// to when h.Resume is set.
+// to when h.Resume or h.Append is set.
 func CreateJournal(path string, h JournalHeader) (*Journal, error) {
 	flag := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
-	if h.Resume {
+	if h.Resume || h.Append {
 		flag = os.O_WRONLY | os.O_CREATE | os.O_APPEND
 	}
 	f, err := os.OpenFile(path, flag, 0o644)

@@ -34,9 +34,13 @@ type Run struct {
 	// it: the run appends to it and skips what it shows delivered or rejected.
 	Journal string
 	Resume  *pipeline.JournalState
-	// Dir and Inputs describe the inputs for the journal's header.
-	Dir    string
-	Inputs []string
+	// AppendJournal adds this run to the journal file instead of replacing it.
+	AppendJournal bool
+	// Dir and Inputs describe the inputs for the journal's header; Generator, the
+	// generated stream's options (generate --to).
+	Dir       string
+	Inputs    []string
+	Generator string
 	// Stderr gets the first failure of each kind and the progress line.
 	Stderr io.Writer
 	// Progress draws a progress line on Stderr (a terminal) with Total events expected
@@ -106,7 +110,7 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 			dir, _ = os.Getwd()
 		}
 		j, err := pipeline.CreateJournal(r.Journal, pipeline.JournalHeader{Command: r.Command, Mode: string(co.Mode),
-			Dir: dir, Inputs: r.Inputs, InFlight: inFlight, Started: time.Now().UTC(), Resume: r.Resume != nil})
+			Dir: dir, Inputs: r.Inputs, InFlight: inFlight, Started: time.Now().UTC(), Resume: r.Resume != nil, Generator: r.Generator, Append: r.AppendJournal})
 		if err != nil {
 			return pipeline.Report{}, err
 		}
@@ -195,6 +199,12 @@ func ReadResume(path string) (*pipeline.JournalState, error) {
 	st, err := pipeline.ReadJournal(path)
 	if err != nil {
 		return nil, err
+	}
+	switch st.First.Command {
+	case "generate":
+		return nil, fmt.Errorf("--resume: %s is generate --to's journal: run the same generate command with --resume", path)
+	case "record":
+		return nil, fmt.Errorf("--resume: %s is record --forward's journal: it names each capture's file and line in the store; it cannot be resumed", path)
 	}
 	for _, in := range st.First.Inputs {
 		if in == "-" {
