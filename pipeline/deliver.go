@@ -272,16 +272,23 @@ func (d *deliverer) work(ctx context.Context, in <-chan []job) {
 		if d.lim != nil {
 			d.lim.Wait(ctx) // an error means ctx ended; the client then reports the events cancelled
 		}
-		// The previous results must be in the journal before the next send, so that a
-		// kill leaves at most one request per worker sent and not journaled.
-		d.journalWait(last)
 		if d.co.Mode != aep.ModeBatch {
+			// The previous result must be in the journal before the next send, so that a
+			// kill leaves at most one request per worker sent and not journaled.
+			d.journalWait(last)
 			last = d.emit(d.result(d.c.Send(ctx, b[0].msg), b[0]))
 			continue
 		}
 		msgs := make([]aep.Message, len(b))
 		for i, j := range b {
 			msgs[i] = j.msg
+		}
+		if d.o.Journal != nil {
+			// The batch's events are journaled as sending, with this worker's previous
+			// results, before the request: a resume after a kill knows exactly which
+			// events may have arrived (a batch carries up to 1,000, so the bound of the
+			// raw modes, one request per worker, would be too wide to be useful).
+			d.journalWait(d.o.Journal.AppendSending(msgs))
 		}
 		res := d.c.SendBatch(ctx, msgs)
 		out := make([]Result, len(res))

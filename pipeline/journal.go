@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/ciosim/ciosim/aep"
 )
 
 // Journal is the delivery journal: an append-only JSONL file with one line per event
@@ -61,9 +63,13 @@ type JournalHeader struct {
 	Inputs []string `json:"inputs"`
 	// InFlight is the most events the run can have had in flight at once (concurrency, times
 	// the batch size in batch mode): a kill may leave that many sent but not journaled.
-	InFlight int       `json:"in_flight"`
-	Started  time.Time `json:"started"`
-	Resume   bool      `json:"resume,omitempty"`
+	InFlight int `json:"in_flight"`
+	// Sending says the run journals each batch request before sending it (a
+	// [JournalSending] line; batch mode), so a resume knows exactly which events may have
+	// been in flight.
+	Sending bool      `json:"sends_journaled,omitempty"`
+	Started time.Time `json:"started"`
+	Resume  bool      `json:"resume,omitempty"`
 	// Generator, for generate --to, holds the options that make the generated stream
 	// (Inputs is then ["generated"]): a resume must make the same events again.
 	Generator string `json:"generator,omitempty"`
@@ -82,6 +88,18 @@ type JournalEntry struct {
 	Attempts int     `json:"attempts,omitempty"`
 	// Reason says why an event was not delivered.
 	Reason string `json:"reason,omitempty"`
+}
+
+// JournalSending is written, and in the file, before a batch request is sent: the events
+// it carries. Those with no outcome line after it may have reached the endpoint.
+type JournalSending struct {
+	Sending []JournalRef `json:"sending"`
+}
+
+// JournalRef names an event by its input and line.
+type JournalRef struct {
+	Input string `json:"input"`
+	Line  int    `json:"line"`
 }
 
 // JournalEnd closes a run that ended normally or on an interrupt.
@@ -216,6 +234,29 @@ func (j *Journal) Stats() JournalStats {
 	return JournalStats{Entries: j.entries, Writes: j.writes}
 }
 
+// AppendSending adds a [JournalSending] line for the events of msgs and returns its ticket:
+// waiting on it before the request is sent means a kill cannot leave those events sent
+// without the journal saying they may have been.
+func (j *Journal) AppendSending(msgs []aep.Message) Ticket {
+	j.mu.Lock()
+	j.buf = append(j.buf, `{"sending":[`...)
+	for i, m := range msgs {
+		if i > 0 {
+			j.buf = append(j.buf, ',')
+		}
+		j.buf = append(j.buf, `{"input":`...)
+		j.buf = appendJSONString(j.buf, m.Input)
+		j.buf = append(j.buf, `,"line":`...)
+		j.buf = strconv.AppendInt(j.buf, int64(m.Line), 10)
+		j.buf = append(j.buf, '}')
+	}
+	j.buf = append(j.buf, "]}\n"...)
+	j.appended++
+	t := j.appended
+	j.mu.Unlock()
+	return t
+}
+
 // appendEntry writes a JournalEntry line by hand (it is on every event's path).
 func appendEntry(b []byte, r Result) []byte {
 	m := r.Message
@@ -274,8 +315,13 @@ type JournalState struct {
 	Ended bool
 	// InFlight is the last run's in-flight bound.
 	InFlight int
-	done     map[journalKey]bool
-	maybe    map[journalKey]bool
+	// Sending is true when the last run journaled each request before sending it: then
+	// MaybeSent knows exactly which events may have been in flight at a kill, and InFlight
+	// need not be assumed.
+	Sending bool
+	done    map[journalKey]bool
+	maybe   map[journalKey]bool
+	pending map[journalKey]bool // in a JournalSending line, with no outcome after it
 }
 
 type journalKey struct {
@@ -291,7 +337,7 @@ func ReadJournal(path string) (*JournalState, error) {
 		return nil, fmt.Errorf("pipeline: journal: %w", err)
 	}
 	defer f.Close()
-	st := &JournalState{done: map[journalKey]bool{}, maybe: map[journalKey]bool{}}
+	st := &JournalState{done: map[journalKey]bool{}, maybe: map[journalKey]bool{}, pending: map[journalKey]bool{}}
 	rd := bufio.NewReader(f)
 	n := 0
 	for {
@@ -305,12 +351,13 @@ func ReadJournal(path string) (*JournalState, error) {
 		n++
 		torn := line[len(line)-1] != '\n'
 		var probe struct {
-			Journal  int       `json:"journal"`
-			End      time.Time `json:"end"`
-			Outcome  Outcome   `json:"outcome"`
-			Input    string    `json:"input"`
-			Line     int       `json:"line"`
-			Attempts int       `json:"attempts"`
+			Journal  int          `json:"journal"`
+			End      time.Time    `json:"end"`
+			Outcome  Outcome      `json:"outcome"`
+			Input    string       `json:"input"`
+			Line     int          `json:"line"`
+			Attempts int          `json:"attempts"`
+			Sending  []JournalRef `json:"sending"`
 		}
 		if jerr := json.Unmarshal(line, &probe); jerr != nil {
 			if torn {
@@ -325,11 +372,18 @@ func ReadJournal(path string) (*JournalState, error) {
 			if n == 1 {
 				st.First = h
 			}
-			st.Ended, st.InFlight = false, h.InFlight
+			st.Ended, st.InFlight, st.Sending = false, h.InFlight, h.Sending
 		case !probe.End.IsZero():
 			st.Ended = true
+		case probe.Sending != nil:
+			for _, r := range probe.Sending {
+				if k := (journalKey{r.Input, r.Line}); !st.done[k] {
+					st.pending[k] = true
+				}
+			}
 		case probe.Outcome != "":
 			k := journalKey{probe.Input, probe.Line}
+			delete(st.pending, k)
 			switch probe.Outcome {
 			case Delivered, Rejected:
 				st.done[k] = true
@@ -353,10 +407,12 @@ func ReadJournal(path string) (*JournalState, error) {
 // Done reports whether the journal shows the event at input:line delivered or rejected.
 func (s *JournalState) Done(input string, line int) bool { return s.done[journalKey{input, line}] }
 
-// MaybeSent reports whether the event at input:line was cancelled after an attempt: it
-// may have reached the endpoint.
+// MaybeSent reports whether the event at input:line may have reached the endpoint: it was
+// cancelled after an attempt, or it was in a request journaled as sending whose outcome the
+// journal does not have (the run was killed while it was in flight).
 func (s *JournalState) MaybeSent(input string, line int) bool {
-	return s.maybe[journalKey{input, line}]
+	k := journalKey{input, line}
+	return s.maybe[k] || s.pending[k]
 }
 
 // DoneCount returns how many events the journal shows delivered or rejected.

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ciosim/ciosim/aep"
 )
@@ -93,4 +95,93 @@ func TestDeliver_journalHoldsEveryResultBeforeTheNextSend(t *testing.T) {
 		t.Fatalf("journal holds %d results when Deliver returned, want %d", got, n)
 	}
 	j.Close(Counts{})
+}
+
+// TestDeliver_batchJournalNamesExactlyTheBatchesInFlight stops the endpoint from answering
+// the third and fourth batch requests and reads the journal as a kill -9 would leave it:
+// it must show the first two batches delivered and name exactly the events of the two in
+// flight as possibly sent, so a resume knows its duplicates exactly, not up to
+// concurrency × batch size.
+func TestDeliver_batchJournalNamesExactlyTheBatchesInFlight(t *testing.T) {
+	t.Parallel()
+	const n, batch = 40, 5
+	dir := t.TempDir()
+	path := filepath.Join(dir, "j.jsonl")
+	j, err := CreateJournal(path, JournalHeader{Command: "send", Inputs: []string{"m"}, InFlight: 2 * batch, Sending: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	var reqs atomic.Int64
+	e := newEndpoint(t, func(w http.ResponseWriter, r *http.Request, b []byte) bool {
+		if reqs.Add(1) > 2 {
+			<-release
+		}
+		return false
+	})
+	src := sliceSource(records(n, func(int) []byte { return []byte(`{}`) }))
+	done := make(chan error, 1)
+	go func() {
+		_, err := collect(t, context.Background(), src, e.client(t, aep.Options{Mode: aep.ModeBatch, Concurrency: 2, BatchMaxMessages: batch}), Options{Journal: j})
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for reqs.Load() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatal("the two blocked batches never arrived")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	killed := filepath.Join(dir, "killed.jsonl")
+	if err := os.WriteFile(killed, mustReadFile(t, path), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	j.Close(Counts{})
+
+	st, err := ReadJournal(killed)
+	if err != nil || st.Ended || !st.Sending {
+		t.Fatalf("killed journal: %v ended %v sending %v", err, st != nil && st.Ended, st != nil && st.Sending)
+	}
+	var done2, maybe []int
+	for line := 1; line <= n; line++ {
+		if st.Done("m", line) {
+			done2 = append(done2, line)
+		}
+		if st.MaybeSent("m", line) {
+			maybe = append(maybe, line)
+		}
+	}
+	// Which two batches answered first depends on the workers' race; together the four
+	// batches are lines 1-20, each in exactly one of the two sets.
+	seen := map[int]bool{}
+	for _, l := range append(append([]int{}, done2...), maybe...) {
+		if l > 4*batch || seen[l] {
+			t.Errorf("line %d counted twice or beyond the four batches sent", l)
+		}
+		seen[l] = true
+	}
+	if len(done2) != 2*batch || len(maybe) != 2*batch {
+		t.Errorf("done %v and maybe sent %v: want the %d events of the two answered batches and exactly the %d of the two in flight",
+			done2, maybe, 2*batch, 2*batch)
+	}
+	// After the run finished, nothing is pending any more.
+	st, _ = ReadJournal(path)
+	for line := 1; line <= n; line++ {
+		if st.MaybeSent("m", line) || !st.Done("m", line) {
+			t.Fatalf("line %d after the whole run: done %v maybe %v", line, st.Done("m", line), st.MaybeSent("m", line))
+		}
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
