@@ -430,6 +430,7 @@ func TestJournal_resumeSkipsDoneAndCountsMaybeSent(t *testing.T) {
 func FuzzReadJournal(f *testing.F) {
 	f.Add([]byte("{\"journal\":1,\"inputs\":[\"a\"]}\n{\"input\":\"a\",\"line\":1,\"outcome\":\"delivered\"}\n"))
 	f.Add([]byte("{\"journal\":1}\n{\"end\":\"2026-01-01T00:00:00Z\"}\n{\"inp"))
+	f.Add([]byte("{\"journal\":1,\"sends_journaled\":true}\n{\"sending\":[{\"input\":\"a\",\"line\":1}]}\n{\"input\":\"a\",\"line\":1,\"outcome\":\"cancelled\",\"attempts\":1}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		path := filepath.Join(t.TempDir(), "j")
 		os.WriteFile(path, b, 0o600)
