@@ -535,7 +535,8 @@ func TestDeliver_rateLimit(t *testing.T) {
 
 // BenchmarkJournal_Record is the journal's cost per event as Deliver's workers pay it:
 // 32 goroutines on 2 cores (as send -c 32), each appending its result and waiting for it
-// to be written before going on. It reports how many entries each write(2) carried.
+// to be written before going on. It reports the process's CPU time per event and how many
+// entries each write(2) carried.
 func BenchmarkJournal_Record(b *testing.B) {
 	j, err := CreateJournal(filepath.Join(b.TempDir(), "j.jsonl"), JournalHeader{})
 	if err != nil {
@@ -544,11 +545,13 @@ func BenchmarkJournal_Record(b *testing.B) {
 	defer j.Close(Counts{})
 	r := Result{Result: aep.Result{Message: aep.Message{Input: "events.jsonl", Line: 12345, EventID: "01KKPEAAE6NJ4W2SS5ZMYQZM2C"}, Outcome: Delivered, Status: 200, Attempts: 1}}
 	b.SetParallelism(16)
+	cpu := cpuTime()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			j.Record(r)
 		}
 	})
+	b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 	st := j.Stats()
 	b.ReportMetric(float64(st.Entries)/float64(max(st.Writes, 1)), "entries/write")
 }
