@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 
 	"github.com/ciosim/ciosim/aep"
@@ -18,22 +19,29 @@ const DefaultForwardJournal = "forward.journal.jsonl"
 
 // Forwarder relays stored captures through the delivery pipeline on its own goroutine, in
 // arrival order, so a slow endpoint never delays the 200 Customer.io waits for. Failures
-// are reported on w, and the delivery report when the recorder stops. With a journal, each
-// forward outcome is journaled under the capture's store file and line (as send journals
-// its inputs' lines), so after a crash the captures the journal does not show delivered
-// are the ones left to forward.
+// are reported on w naming the capture (file:line and event_id, so it can be re-sent), and
+// when the recorder stops, the delivery report and the counts of what was forwarded, failed
+// and dropped. With a journal, each forward outcome is journaled under the capture's store
+// file and line (as send journals its inputs' lines), appended to across restarts, so after
+// a crash the captures the journal does not show delivered are the ones left to forward.
 type Forwarder struct {
 	mu     sync.RWMutex // guards closed against enqueue racing close
 	closed bool
 	w      io.Writer
-	ch     chan queued
+	ch     chan recordings.Result
 	done   chan struct{}
 	rep    pipeline.Report
+	// dropped counts captures not queued: the queue was full, or the recorder was stopping.
+	droppedFull, droppedClosing int
+	dmu                         sync.Mutex
 }
 
+// forwardQueue is how many stored captures may wait to be forwarded.
+const forwardQueue = 1024
+
 // NewForwarder starts forwarding what Enqueue is given through c; failures go to w, outcomes
-// to the journal file when it is not "" (created, or replaced, at once so that an unusable
-// path fails here).
+// to the journal file when it is not "" (opened at once, so that an unusable path fails
+// here, and appended to).
 func NewForwarder(ctx context.Context, c *aep.Client, w io.Writer, journal string) (*Forwarder, error) {
 	if journal != "" {
 		jf, err := os.OpenFile(journal, os.O_WRONLY|os.O_CREATE, 0o644)
@@ -42,20 +50,31 @@ func NewForwarder(ctx context.Context, c *aep.Client, w io.Writer, journal strin
 		}
 		jf.Close()
 	}
-	f := &Forwarder{w: w, ch: make(chan queued, 1024), done: make(chan struct{})}
+	return newForwarder(ctx, c, w, forwardQueue, journal), nil
+}
+
+func newForwarder(ctx context.Context, c *aep.Client, w io.Writer, queue int, journal string) *Forwarder {
+	f := &Forwarder{w: w, ch: make(chan recordings.Result, queue), done: make(chan struct{})}
+	n := 0
 	src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
-		q, ok := <-f.ch
+		r, ok := <-f.ch
 		if !ok {
 			return recordings.Record{}, io.EOF
 		}
-		ev, err := customerio.Parse(q.body)
-		return recordings.Record{File: q.at.File, Line: q.at.Line, Body: q.body, Event: ev, EventErr: err}, nil
+		n++
+		// The record names the stored capture, so failures and the report point at it.
+		file, line := r.Stored.File, r.Stored.Line
+		if file == "" {
+			file, line = "forward", n
+		}
+		ev, err := customerio.Parse(r.Capture.Body)
+		return recordings.Record{File: file, Line: line, Body: r.Capture.Body, Event: ev, EventErr: err}, nil
 	})
 	// The journal is appended to: a recorder restarted after a crash keeps the lines of the
 	// run that crashed.
 	run := Run{Command: "record", Client: c, Stderr: w, Journal: journal, AppendJournal: true, Options: pipeline.Options{OnResult: func(r pipeline.Result) {
 		if r.Outcome != pipeline.Delivered {
-			fmt.Fprintf(w, "ciosim: forward: %s: %s\n", r.Outcome, r.Reason)
+			fmt.Fprintf(w, "ciosim: forward: %s %s: %s\n", r.Outcome, captureName(r.Message.Source, r.Message.EventID), r.Reason)
 		}
 	}}}
 	go func() {
@@ -63,32 +82,41 @@ func NewForwarder(ctx context.Context, c *aep.Client, w io.Writer, journal strin
 		// Forwarding continues during shutdown so that queued captures still go out.
 		f.rep, _ = run.Deliver(context.WithoutCancel(ctx), src)
 	}()
-	return f, nil
+	return f
 }
 
-// queued is a stored capture waiting to be forwarded, and where the store put it.
-type queued struct {
-	body []byte
-	at   recordings.Location
+// captureName is "FILE:LINE (event ID)" for messages.
+func captureName(source, eventID string) string {
+	if eventID == "" {
+		eventID = "unknown"
+	}
+	return source + " (event " + eventID + ")"
 }
 
-// Enqueue queues a stored capture's body, stored at at; it never blocks (a full queue drops
-// it, saying so).
-func (f *Forwarder) Enqueue(body []byte, at recordings.Location) {
+// Enqueue queues a stored capture; it never blocks (a full queue drops it, naming it so it
+// can be re-sent from its file).
+func (f *Forwarder) Enqueue(r recordings.Result) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
+	name := captureName(r.Stored.File+":"+strconv.Itoa(r.Stored.Line), r.Event.EventID)
 	if f.closed {
-		fmt.Fprintf(f.w, "ciosim: shutting down: capture stored but not forwarded\n")
+		f.dmu.Lock()
+		f.droppedClosing++
+		f.dmu.Unlock()
+		fmt.Fprintf(f.w, "ciosim: shutting down: capture %s stored but not forwarded\n", name)
 		return
 	}
 	select {
-	case f.ch <- queued{body, at}:
+	case f.ch <- r:
 	default:
-		fmt.Fprintf(f.w, "ciosim: forward queue full: capture stored but not forwarded\n")
+		f.dmu.Lock()
+		f.droppedFull++
+		f.dmu.Unlock()
+		fmt.Fprintf(f.w, "ciosim: forward queue full (%d waiting): capture %s stored but not forwarded\n", cap(f.ch), name)
 	}
 }
 
-// Close forwards what is queued, then prints the delivery report.
+// Close forwards what is queued, then prints the delivery report and the forwarding counts.
 func (f *Forwarder) Close() {
 	f.mu.Lock()
 	f.closed = true
@@ -96,6 +124,23 @@ func (f *Forwarder) Close() {
 	f.mu.Unlock()
 	<-f.done
 	f.rep.WriteText(f.w)
+	fmt.Fprintln(f.w, f.Summary())
+}
+
+// Summary is the forwarding line of the shutdown summary: captures forwarded, failed and
+// not forwarded (dropped because the queue was full, or stored while stopping).
+func (f *Forwarder) Summary() string {
+	f.dmu.Lock()
+	full, closing := f.droppedFull, f.droppedClosing
+	f.dmu.Unlock()
+	s := fmt.Sprintf("ciosim: forward: %d forwarded, %d failed, %d dropped (queue full)", f.rep.Delivered, f.rep.Failed+f.rep.Rejected+f.rep.Cancelled, full)
+	if closing > 0 {
+		s += fmt.Sprintf(", %d not forwarded (stored while shutting down)", closing)
+	}
+	if full+closing > 0 || f.rep.Failed+f.rep.Rejected+f.rep.Cancelled > 0 {
+		s += "; the messages above name each capture (file:line) to re-send"
+	}
+	return s
 }
 
 // Len returns how many captures wait to be forwarded, for metrics.
