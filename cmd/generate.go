@@ -80,6 +80,9 @@ and dead letters, pipe into 'ciosim send' instead.`,
 	f.StringArrayVar(&o.Merge, "merge", nil, "apply a JSON merge patch to every event, e.g. '{\"data\":{\"subject\":\"Hi\"}}' (repeatable)")
 	f.StringVar(&o.To, "to", "", "also fire each event, as it is written, at this AEP inlet URL (raw mode, one request per event; auth and signing from the environment as for 'ciosim send')")
 	f.StringVar(&o.FlowID, "flow-id", "", "with --to: the dataflow id (sent as ?x-adobe-flow-id=)")
+	f.StringVar(&o.Journal, "journal", "", "with --to: delivery journal, one line per event outcome as it happens (default "+wiring.DefaultGenerateJournal+")")
+	f.BoolVar(&o.NoJournal, "no-journal", false, "with --to: keep no journal")
+	f.StringVar(&o.Resume, "resume", "", "with --to: continue the run of this journal, firing only the events it does not show delivered (give the same options, with --seed)")
 	f.BoolVar(&o.AllowInvalid, "allow-invalid", false, "keep events the overrides make invalid, and accept unknown override paths (negative fixtures)")
 	return c
 }

@@ -40,7 +40,8 @@ func TestGenerateTo_firesEveryEventSigned(t *testing.T) {
 	defer srv.Close()
 	out := filepath.Join(t.TempDir(), "fired.jsonl")
 	env := map[string]string{"CIOSIM_SIGNING_KEY": "k3y"}
-	code, stdout, stderr := run(t, env, "", "generate", "--scenario", "smoke", "--to", srv.URL+"/collection/inlet-1", "--flow-id", "flow-1", "--out", out)
+	code, stdout, stderr := run(t, env, "", "generate", "--scenario", "smoke", "--to", srv.URL+"/collection/inlet-1", "--flow-id", "flow-1", "--out", out,
+		"--journal", filepath.Join(t.TempDir(), "generate.journal.jsonl"))
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (one event refused); stderr: %s", code, stderr)
 	}

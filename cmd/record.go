@@ -45,6 +45,8 @@ are recorded as "unchecked".`,
 	f.StringVar(&o.RedactKeyFile, "redact-key-file", "", "file holding the redaction key (instead of the environment)")
 	f.StringVar(&o.Forward, "forward", "", "also relay each stored capture (raw bytes) to this inlet URL through the aep client (auth from AEP_ACCESS_TOKEN, AEP_API_KEY, AEP_IMS_ORG, AEP_SANDBOX_NAME)")
 	f.StringVar(&o.ForwardFlowID, "forward-flow-id", "", "dataflow id for --forward, sent as ?x-adobe-flow-id=")
+	f.StringVar(&o.ForwardJournal, "forward-journal", wiring.DefaultForwardJournal, "with --forward: journal of forward outcomes, one line per capture naming its store file and line")
+	f.BoolVar(&o.NoForwardJournal, "no-forward-journal", false, "with --forward: keep no journal of forward outcomes")
 	f.Int64Var(&o.MaxBody, "max-body", recordings.DefaultMaxBodyBytes, "largest body accepted, in bytes (larger gets 413)")
 	f.Int64Var(&o.MaxFileSize, "max-file-size", recordings.DefaultMaxFileBytes, "rotate to a new file at this size, in bytes")
 	f.StringVar(&o.Fsync, "fsync", "always", "durability before answering 200: always (fsync, group commit) or never (OS page cache: survives a killed process, not a power loss)")

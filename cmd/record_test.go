@@ -21,6 +21,7 @@ import (
 
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 )
 
@@ -154,7 +155,8 @@ func TestRecord_storesSignedCapturesAndForwards(t *testing.T) {
 	}))
 	defer fsrv.Close()
 	env := map[string]string{"MY_KEY": "signing-secret"}
-	url, out, stop := startRecord(t, env, "--dir", dir, "--signing-key-env", "MY_KEY", "--forward", fsrv.URL)
+	journal := filepath.Join(t.TempDir(), "forward.journal.jsonl")
+	url, out, stop := startRecord(t, env, "--dir", dir, "--signing-key-env", "MY_KEY", "--forward", fsrv.URL, "--forward-journal", journal)
 	bodies := genBodies(t, 20)
 	for i, b := range bodies {
 		key := "signing-secret"
@@ -203,6 +205,9 @@ func TestRecord_storesSignedCapturesAndForwards(t *testing.T) {
 	defer fmu.Unlock()
 	if len(forwarded) != len(bodies) {
 		t.Fatalf("forwarded %d, want %d", len(forwarded), len(bodies))
+	}
+	if st, err := pipeline.ReadJournal(journal); err != nil || !st.Ended || st.DoneCount() != len(bodies) {
+		t.Errorf("forward journal: %v, want an ended run with %d delivered", err, len(bodies))
 	}
 	for i := range bodies {
 		if !bytes.Equal(forwarded[i], bodies[i]) {

@@ -138,6 +138,9 @@ func TestSend_killedThenResumedDeliversEverything(t *testing.T) {
 	if rep.MaybeDuplicates < dups || rep.MaybeDuplicates > conc {
 		t.Errorf("report says %d may be duplicates; there are %d (concurrency %d)", rep.MaybeDuplicates, dups, conc)
 	}
+	if want := fmt.Sprintf("at most: the run was killed with up to %d events in requests in flight", conc); !strings.Contains(rep.MaybeDuplicatesWhy, want) {
+		t.Errorf("the report's reason %q does not give the bound (%q)", rep.MaybeDuplicatesWhy, want)
+	}
 	if rep.AlreadyDone+rep.Events != n {
 		t.Errorf("already done %d + sent %d != %d", rep.AlreadyDone, rep.Events, n)
 	}

@@ -66,7 +66,8 @@ func TestCommands_neverShowOrStoreCredentials(t *testing.T) {
 			return []string{"replay", "--json", "--mode", "batch", "--speed", "max", "--to", echo.URL + "/collection/inlet-1", "--retries", "0", filepath.Join(d, "in.jsonl")}
 		}},
 		{"generate --to", func(d string) []string {
-			return []string{"generate", "-n", "3", "--seed", "1", "--to", echo.URL + "/collection/inlet-1", "--flow-id", "f", "--out", filepath.Join(d, "gen.jsonl")}
+			return []string{"generate", "-n", "3", "--seed", "1", "--to", echo.URL + "/collection/inlet-1", "--flow-id", "f", "--out", filepath.Join(d, "gen.jsonl"),
+				"--journal", filepath.Join(d, "generate.journal.jsonl")}
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -94,7 +95,9 @@ func TestCommands_neverShowOrStoreCredentials(t *testing.T) {
 	t.Run("record --forward", func(t *testing.T) {
 		dir := t.TempDir()
 		env := map[string]string{"AEP_ACCESS_TOKEN": scrubtest.Token, "AEP_API_KEY": scrubtest.APIKey, "REC_KEY": scrubtest.SigningKey}
-		url, out, stop := startRecord(t, env, "--dir", dir, "--signing-key-env", "REC_KEY", "--forward", echo.URL+"/collection/inlet-1", "--forward-flow-id", "f")
+		jdir := t.TempDir()
+		url, out, stop := startRecord(t, env, "--dir", dir, "--signing-key-env", "REC_KEY", "--forward", echo.URL+"/collection/inlet-1", "--forward-flow-id", "f",
+			"--forward-journal", filepath.Join(jdir, "forward.journal.jsonl"))
 		for _, b := range genBodies(t, 3) {
 			if code, err := postSigned(url, scrubtest.SigningKey, b); err != nil || code != 200 {
 				t.Fatalf("post: %d %v", code, err)
@@ -106,6 +109,7 @@ func TestCommands_neverShowOrStoreCredentials(t *testing.T) {
 		}
 		scrubtest.AssertClean(t, "stdout", out.String(), scrubtest.Secrets...)
 		scrubtest.AssertClean(t, "stderr", stderr, scrubtest.Secrets...)
+		assertFilesClean(t, jdir) // the forward journal's reasons
 	})
 }
 
@@ -172,8 +176,8 @@ func TestTUI_neverShowsCredentials(t *testing.T) {
 	if len(log) != 1 || log[0].Status != 400 {
 		t.Fatalf("send log: %+v", log)
 	}
-	scrubtest.AssertClean(t, "send log body", log[0].Body, scrubtest.Secrets...)
-	scrubtest.AssertClean(t, "send log error", log[0].Err, scrubtest.Secrets...)
+	scrubtest.AssertClean(t, "send log body", log[0].Body(), scrubtest.Secrets...)
+	scrubtest.AssertClean(t, "send log error", log[0].Err(), scrubtest.Secrets...)
 	for _, d := range fm.DeadLetters() {
 		scrubtest.AssertClean(t, "dead letter", d.Body, scrubtest.Secrets...)
 	}

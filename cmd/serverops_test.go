@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -103,7 +104,8 @@ func TestRecord_TLSMetricsAndCertReload(t *testing.T) {
 	env := map[string]string{"CIOSIM_SIGNING_KEY": "k3y"}
 	url, stop := startServer(t, env, "record", "--listen", "127.0.0.1:0", "--dir", t.TempDir(),
 		"--tls-cert", certFile, "--tls-key", keyFile, "--store", "file://"+t.TempDir()+"?create_dir=1",
-		"--forward", fwd.InletURL(), "--forward-flow-id", emulator.DefaultFlowID, "--log-format", "json")
+		"--forward", fwd.InletURL(), "--forward-flow-id", emulator.DefaultFlowID, "--log-format", "json",
+		"--forward-journal", filepath.Join(t.TempDir(), "fwd.journal.jsonl"))
 	if !strings.HasPrefix(url, "https://") {
 		t.Fatalf("listening on %s, want https", url)
 	}

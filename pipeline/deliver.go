@@ -108,6 +108,11 @@ func Deliver(ctx context.Context, src Source, c *aep.Client, o Options) error {
 		close(ch)
 	}
 	d.wg.Wait()
+	if d.o.Journal != nil {
+		// Each worker's last results, and the rejected ones, are written now rather than
+		// at the next periodic write.
+		d.journalWait(d.o.Journal.last())
+	}
 	close(d.rep)
 	<-d.repDone
 	if err == nil {
@@ -294,12 +299,16 @@ func (d *deliverer) flushAll() {
 // work sends what arrives on in: each job alone, or each batch in one batch request.
 func (d *deliverer) work(ctx context.Context, in <-chan task) {
 	defer d.wg.Done()
+	var last Ticket // this worker's previous results in the journal
 	for t := range in {
 		if d.lim != nil {
 			d.lim.Wait(ctx) // an error means ctx ended; the client then reports the events cancelled
 		}
 		if t.batch == nil {
-			d.emit(d.result(d.c.Send(ctx, t.one.msg), t.one))
+			// The previous result must be in the journal before the next send, so that a
+			// kill leaves at most one request per worker sent and not journaled.
+			d.journalWait(last)
+			last = d.emit(d.result(d.c.Send(ctx, t.one.msg), t.one))
 			continue
 		}
 		b := t.batch
@@ -307,12 +316,33 @@ func (d *deliverer) work(ctx context.Context, in <-chan task) {
 		for i, j := range b {
 			msgs[i] = j.msg
 		}
+		if d.o.Journal != nil {
+			// The batch's events are journaled as sending, with this worker's previous
+			// results, before the request: a resume after a kill knows exactly which
+			// events may have arrived (a batch carries up to 1,000, so the bound of the
+			// raw modes, one request per worker, would be too wide to be useful).
+			d.journalWait(d.o.Journal.AppendSending(msgs))
+		}
 		res := d.c.SendBatch(ctx, msgs)
 		out := make([]Result, len(res))
 		for i, r := range res {
 			out[i] = d.result(r, b[i])
 		}
-		d.emit(out...)
+		last = d.emit(out...)
+	}
+}
+
+// journalWait waits until the journal holds the lines of ticket t.
+func (d *deliverer) journalWait(t Ticket) {
+	if d.o.Journal == nil {
+		return
+	}
+	if err := d.o.Journal.Wait(t); err != nil {
+		d.mu.Lock()
+		if d.err == nil {
+			d.err = err
+		}
+		d.mu.Unlock()
 	}
 }
 
@@ -337,9 +367,9 @@ func (d *deliverer) build(rec recordings.Record, m *aep.Message, shift time.Dura
 }
 
 // emit gives results their in-process verdicts, dead-letters and journals them, then hands
-// them to the reporting goroutine. The journal is written before the worker moves on, so
-// what a kill loses is at most what was in flight.
-func (d *deliverer) emit(rs ...Result) {
+// them to the reporting goroutine. It returns the journal ticket the worker waits on before
+// its next send (journalWait), so what a kill loses is at most one request per worker.
+func (d *deliverer) emit(rs ...Result) Ticket {
 	if d.o.Verdict != nil {
 		for i := range rs {
 			if rs[i].Outcome == Delivered && rs[i].XactionID != "" {
@@ -360,16 +390,12 @@ func (d *deliverer) emit(rs ...Result) {
 		}
 		d.mu.Unlock()
 	}
+	var t Ticket
 	if d.o.Journal != nil {
-		if err := d.o.Journal.Record(rs...); err != nil {
-			d.mu.Lock()
-			if d.err == nil {
-				d.err = err
-			}
-			d.mu.Unlock()
-		}
+		t = d.o.Journal.Append(rs...)
 	}
 	d.rep <- rs
+	return t
 }
 
 // reportLoop counts and reports results in the order they were emitted. Results that need

@@ -270,18 +270,20 @@ type Report struct {
 	// AlreadyDone counts events a resumed run did not send because the journal shows them
 	// delivered or rejected; MaybeDuplicates those it sent again that may have reached the
 	// endpoint before the interruption (in flight, or cancelled after an attempt).
-	AlreadyDone     int                    `json:"already_done,omitempty"`
-	MaybeDuplicates int                    `json:"maybe_duplicates,omitempty"`
-	Retries         int                    `json:"retries"`
-	ByStatus        map[string]int         `json:"by_status"`
-	ByPair          map[string]*PairCounts `json:"by_type"`
-	Failures        []Kind                 `json:"failures,omitempty"`
-	LatencyMs       map[string]float64     `json:"latency_ms"`
-	ElapsedS        float64                `json:"elapsed_s"`
-	EventsPerS      float64                `json:"events_per_s"`
-	DeadLetterFile  string                 `json:"dead_letter_file,omitempty"`
-	JournalFile     string                 `json:"journal_file,omitempty"`
-	Emulator        *EmulatorVerdicts      `json:"emulator,omitempty"`
+	AlreadyDone     int `json:"already_done,omitempty"`
+	MaybeDuplicates int `json:"maybe_duplicates,omitempty"`
+	// MaybeDuplicatesWhy says where MaybeDuplicates comes from: exact, or a bound.
+	MaybeDuplicatesWhy string                 `json:"maybe_duplicates_why,omitempty"`
+	Retries            int                    `json:"retries"`
+	ByStatus           map[string]int         `json:"by_status"`
+	ByPair             map[string]*PairCounts `json:"by_type"`
+	Failures           []Kind                 `json:"failures,omitempty"`
+	LatencyMs          map[string]float64     `json:"latency_ms"`
+	ElapsedS           float64                `json:"elapsed_s"`
+	EventsPerS         float64                `json:"events_per_s"`
+	DeadLetterFile     string                 `json:"dead_letter_file,omitempty"`
+	JournalFile        string                 `json:"journal_file,omitempty"`
+	Emulator           *EmulatorVerdicts      `json:"emulator,omitempty"`
 }
 
 // EmulatorVerdicts are the emulator's verdicts on the delivered events (the embedded one, or
@@ -374,7 +376,11 @@ func (r Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  already done   %d  (the journal shows them delivered or rejected)\n", r.AlreadyDone)
 	}
 	if r.MaybeDuplicates > 0 {
-		fmt.Fprintf(&b, "  may be duplicates %d  (sent again; they may have reached the endpoint before the interruption)\n", r.MaybeDuplicates)
+		why := r.MaybeDuplicatesWhy
+		if why == "" {
+			why = "sent again; they may have reached the endpoint before the interruption"
+		}
+		fmt.Fprintf(&b, "  may be duplicates %d  (%s)\n", r.MaybeDuplicates, why)
 	}
 	fmt.Fprintf(&b, "  retries        %d\n", r.Retries)
 	if r.Unreadable > 0 {

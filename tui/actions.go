@@ -87,35 +87,21 @@ func (m *Model) nextFire() tea.Cmd {
 }
 
 func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
-	byID := make(map[string]Result, len(msg.results))
-	for _, r := range msg.results {
-		byID[r.ID] = r
-	}
 	var cmds []tea.Cmd
 	failed := 0
-	for _, id := range msg.ids {
+	for i, id := range msg.ids {
 		it, _ := m.list.Item(id)
-		r, ok := byID[strconv.Itoa(id)]
-		if !ok {
-			r = Result{ID: strconv.Itoa(id), Err: msg.err}
-			if r.Err == nil {
-				r.Err = fmt.Errorf("no result from the sender")
+		var r pipeline.Result
+		if i < len(msg.results) {
+			r = msg.results[i]
+		} else {
+			r.Outcome, r.Kind, r.Reason = pipeline.Failed, "no result", "no result from the sender"
+			if msg.err != nil {
+				r.Reason = msg.err.Error()
 			}
 		}
-		out := r.outcome()
-		e := sendlog.Entry{At: msg.at, Event: id, Label: it.Event.Pair(), Mode: string(msg.mode), Outcome: string(out),
-			Status: r.Status, XactionID: r.XactionID, Latency: r.Latency, Attempts: r.Attempts, Body: r.Body}
-		if r.Err != nil {
-			e.Err = r.Err.Error()
-		}
-		if v := r.Verdict; v != nil && !v.Good {
-			e.Bad = strings.Join(v.Reasons, "; ")
-			if e.Bad == "" {
-				e.Bad = "bad record"
-			}
-		} else if v != nil {
-			e.Good = true
-		}
+		out := r.Outcome
+		e := sendlog.Entry{At: msg.at, Event: id, Label: it.Event.Pair(), Mode: string(msg.mode), Result: r}
 		m.log_.Add(e)
 		status := strconv.Itoa(r.Status)
 		switch {
@@ -123,9 +109,9 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 			status = "REJ"
 		case out == pipeline.Cancelled:
 			status = "CXL"
-		case r.Err != nil && r.Status == 0:
+		case out != pipeline.Delivered && r.Status == 0:
 			status = "ERR"
-		case e.Bad != "":
+		case e.Bad() != "":
 			status += " bad"
 		}
 		m.list.SetStatus(id, status)
@@ -141,22 +127,22 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 		default:
 			failed++
 			m.dead = mergeDead(m.dead, []DeadLetter{{ID: strconv.Itoa(id), Mode: msg.mode, Event: it.Event.Bytes(),
-				Status: r.Status, Body: firstNonEmpty(r.Body, e.Err), Attempts: r.Attempts}})
+				Status: r.Status, Body: firstNonEmpty(e.Body(), e.Err()), Attempts: r.Attempts}})
 		}
 	}
 	if len(msg.ids) == 1 && msg.job == 0 {
 		e := m.log_.Entries()[len(m.log_.Entries())-1]
 		switch {
-		case e.OK() && e.Bad != "":
-			cmds = append(cmds, m.setStatus(true, "#%d %s → %d %s, but the emulator keeps it as bad: %s", e.Event, e.Label, e.Status, e.XactionID, e.Bad))
+		case e.OK() && e.Bad() != "":
+			cmds = append(cmds, m.setStatus(true, "#%d %s → %d %s, but the emulator keeps it as bad: %s", e.Event, e.Label, e.Status, e.XactionID, e.Bad()))
 		case e.OK():
 			cmds = append(cmds, m.setStatus(false, "#%d %s → %d %s", e.Event, e.Label, e.Status, e.XactionID))
-		case e.Outcome == string(pipeline.Rejected):
-			cmds = append(cmds, m.setStatus(true, "#%d %s rejected (not sent): %s", e.Event, e.Label, e.Err))
+		case e.Outcome == pipeline.Rejected:
+			cmds = append(cmds, m.setStatus(true, "#%d %s rejected (not sent): %s", e.Event, e.Label, e.Err()))
 		case e.Status == 0:
-			cmds = append(cmds, m.setStatus(true, "#%d %s failed: %s", e.Event, e.Label, e.Err))
+			cmds = append(cmds, m.setStatus(true, "#%d %s failed: %s", e.Event, e.Label, e.Err()))
 		default:
-			cmds = append(cmds, m.setStatus(true, "#%d %s → %s", e.Event, e.Label, strings.TrimSpace(fmt.Sprint(e.Status, " ", e.Err, " ", e.Body))))
+			cmds = append(cmds, m.setStatus(true, "#%d %s → %s", e.Event, e.Label, strings.TrimSpace(fmt.Sprint(e.Status, " ", e.Err(), " ", e.Body()))))
 		}
 	}
 	if m.job != nil && m.job.id == msg.job {
@@ -230,7 +216,7 @@ func (m Model) startReplay() (tea.Model, tea.Cmd) {
 	if m.sender() == nil {
 		return m, m.setStatus(true, "no endpoint configured")
 	}
-	return m, loadFile(sel.Path, true)
+	return m, loadFile(m.ctx, m.deps.OpenRecords, sel.Path, true)
 }
 
 func (m Model) onFileLoaded(msg fileLoadedMsg) (tea.Model, tea.Cmd) {

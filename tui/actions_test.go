@@ -51,7 +51,7 @@ func TestModel_watchedFolderChangesAppearLive(t *testing.T) {
 	}
 	writeRecording(t, path, 3, time.Second)
 	h.send(fileChangedMsg{change: FileChange{Path: path}})
-	h.run(scanFile(path))
+	h.run(scanFile(context.Background(), h.m.deps.OpenRecords, path))
 	if n := len(h.m.Events()); n != 3 {
 		t.Errorf("after an appended line the list has %d events, want 3", n)
 	}

@@ -77,9 +77,11 @@ func sendPayloads(ctx context.Context, s Sender, log *slog.Logger, now func() ti
 			ps[i] = Payload{ID: strconv.Itoa(id), Event: events[i]}
 		}
 		res, err := s.Send(ctx, mode, mapping, ps)
-		for _, r := range res {
-			log.Info("sent", "event", r.ID, "mode", mode, "mapping", mapping, "status", r.Status,
-				"xactionId", r.XactionID, "latency", r.Latency, "attempts", r.Attempts, "err", r.Err)
+		for i, r := range res {
+			if i < len(ids) {
+				log.Info("sent", "event", ids[i], "mode", mode, "mapping", mapping, "outcome", r.Outcome, "status", r.Status,
+					"xactionId", r.XactionID, "latency", r.Latency, "attempts", r.Attempts, "reason", r.Reason)
+			}
 		}
 		if err != nil {
 			log.Warn("send", "mode", mode, "events", len(ids), "err", err)
@@ -139,7 +141,7 @@ func listScenarioFiles(sf ScenarioFiles, dirs []string) tea.Cmd {
 }
 
 // listFiles lists and scans the event files in the watched folders.
-func listFiles(dirs []string) tea.Cmd {
+func listFiles(ctx context.Context, open OpenRecords, dirs []string) tea.Cmd {
 	return func() tea.Msg {
 		var msg filesListedMsg
 		var errs []error
@@ -153,7 +155,7 @@ func listFiles(dirs []string) tea.Cmd {
 				if e.IsDir() || !isEventFile(e.Name()) {
 					continue
 				}
-				f, _ := readEvents(filepath.Join(d, e.Name()))
+				f, _ := readEvents(ctx, open, filepath.Join(d, e.Name()))
 				msg.files = append(msg.files, f)
 			}
 		}
@@ -175,18 +177,18 @@ func waitForChange(ch <-chan FileChange) tea.Cmd {
 }
 
 // scanFile re-reads a watched file after a change.
-func scanFile(path string) tea.Cmd {
+func scanFile(ctx context.Context, open OpenRecords, path string) tea.Cmd {
 	return func() tea.Msg {
-		f, items := readEvents(path)
+		f, items := readEvents(ctx, open, path)
 		return fileScannedMsg{file: f, items: items}
 	}
 }
 
 // readEvents reads a recording or event JSONL file tolerantly: bad lines are counted and
 // the first is described in File.Err only when nothing could be read.
-func readEvents(path string) (source.File, []eventlist.Item) {
+func readEvents(ctx context.Context, open OpenRecords, path string) (source.File, []eventlist.Item) {
 	f := source.File{Path: path}
-	items, errs, err := readItems(path)
+	items, errs, err := readItems(ctx, open, path)
 	f.Records, f.Skipped = len(items), len(errs)
 	if err != nil {
 		f.Err = err.Error()
@@ -194,16 +196,16 @@ func readEvents(path string) (source.File, []eventlist.Item) {
 	return f, items
 }
 
-func readItems(path string) (items []eventlist.Item, errs []string, err error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
+// readItems reads a file through open, the reader every command uses.
+func readItems(ctx context.Context, open OpenRecords, path string) (items []eventlist.Item, errs []string, err error) {
+	if open == nil {
+		return nil, nil, errors.New("no file reader configured")
 	}
-	defer fh.Close()
+	r := open(path)
+	defer r.Close()
 	base := filepath.Base(path)
-	r := recordings.NewReader(fh, path)
 	for {
-		rec, err := r.Next()
+		rec, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return items, errs, nil
 		}
@@ -228,9 +230,9 @@ func readItems(path string) (items []eventlist.Item, errs []string, err error) {
 }
 
 // loadFile reads a file's events into the list; replay asks the root to replay them.
-func loadFile(path string, replay bool) tea.Cmd {
+func loadFile(ctx context.Context, open OpenRecords, path string, replay bool) tea.Cmd {
 	return func() tea.Msg {
-		items, errs, err := readItems(path)
+		items, errs, err := readItems(ctx, open, path)
 		return fileLoadedMsg{path: path, items: items, errs: errs, err: err, replay: replay}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/internal/golden"
 	"github.com/ciosim/ciosim/pipeline"
 )
@@ -232,14 +233,14 @@ func TestShortLabels(t *testing.T) {
 // judgingSender answers 200 with the emulator's verdict: bad for ids in bad, else good.
 type judgingSender struct{ bad map[string]bool }
 
-func (s judgingSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]Result, error) {
-	out := make([]Result, len(ps))
+func (s judgingSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]pipeline.Result, error) {
+	out := make([]pipeline.Result, len(ps))
 	for i, p := range ps {
 		v := &pipeline.Verdict{Good: true}
 		if s.bad[p.ID] {
 			v = &pipeline.Verdict{Reasons: []string{"#: required key [eventType] not found", "#/timestamp: expected type: String, found: Long"}}
 		}
-		out[i] = Result{ID: p.ID, Outcome: pipeline.Delivered, Status: 200, XactionID: "x-" + p.ID, Attempts: 1, Verdict: v}
+		out[i] = pipeline.Result{Result: aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "x-" + p.ID, Attempts: 1}, Verdict: v}
 	}
 	return out, nil
 }

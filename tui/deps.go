@@ -68,43 +68,12 @@ type Payload struct {
 	Event []byte
 }
 
-// Result is the fate of one payload.
-type Result struct {
-	ID string
-	// Outcome is delivered, rejected (by the local mapping: not posted), failed or
-	// cancelled; "" means the sender did not say (judged from Status and Err).
-	Outcome   pipeline.Outcome
-	Status    int
-	XactionID string
-	Latency   time.Duration
-	Attempts  int
-	// Body is the response body of a failed send (trimmed by the sender as it sees fit).
-	Body string
-	// Err is why the payload was not delivered (transport failure, rejection).
-	Err error
-	// Verdict is the embedded emulator's verdict on a delivered payload, when known.
-	Verdict *pipeline.Verdict
-}
-
-// Outcome returns the result's outcome, judging a sender that did not set one by its status.
-func (r Result) outcome() pipeline.Outcome {
-	switch {
-	case r.Outcome != "":
-		return r.Outcome
-	case r.Err == nil && r.Status >= 200 && r.Status < 300:
-		return pipeline.Delivered
-	}
-	return pipeline.Failed
-}
-
-// OK reports whether the endpoint accepted the payload.
-func (r Result) OK() bool { return r.outcome() == pipeline.Delivered }
-
 // Sender fires payloads in a mode, transforming them with mappingSet in the XDM modes. It
-// returns one Result per payload, in any order, matched by ID; the error is for a failure
-// that affects the whole call. It must be safe for concurrent use.
+// returns the delivery engine's result for each payload, results[i] for payloads[i], with
+// its outcome set; the error is for a failure that affects the whole call (payloads left
+// without a result then count as failed). It must be safe for concurrent use.
 type Sender interface {
-	Send(ctx context.Context, mode Mode, mappingSet string, payloads []Payload) ([]Result, error)
+	Send(ctx context.Context, mode Mode, mappingSet string, payloads []Payload) ([]pipeline.Result, error)
 }
 
 // Endpoint is one target the user can switch to.
@@ -176,6 +145,17 @@ type Clipboard interface {
 	Copy(ctx context.Context, text string) error
 }
 
+// RecordSource reads the records of one recording or event file the way every command reads
+// its inputs: tolerantly (a line it cannot read comes back as a *recordings.LineError and
+// reading goes on) up to io.EOF. Close ends it early.
+type RecordSource interface {
+	Next(ctx context.Context) (recordings.Record, error)
+	Close()
+}
+
+// OpenRecords opens a file for reading its records; it does no I/O before the first Next.
+type OpenRecords func(path string) RecordSource
+
 // Deps are the TUI's collaborators. Generator and at least one endpoint are needed to
 // generate and fire; every other field may be nil, which disables the actions that use it
 // and says so in the status bar.
@@ -196,6 +176,9 @@ type Deps struct {
 	Clipboard      Clipboard
 	// Dataflows lists the dataflows the picker (D) switches between; nil disables it.
 	Dataflows Dataflows
+	// OpenRecords reads the files of the watched folders and the files the user loads or
+	// replays; nil leaves them unread (their rows say so).
+	OpenRecords OpenRecords
 	// Now is the clock: send answers are stamped with it and replay is paced on it (a
 	// pipeline.Schedule, the one `ciosim replay` uses); nil means the wall clock.
 	Now    func() time.Time

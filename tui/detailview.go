@@ -217,17 +217,17 @@ func sendSummary(e sendlog.Entry) string {
 	if e.XactionID != "" {
 		s += "  xactionId " + e.XactionID
 	}
-	if e.Err != "" {
-		s += "\n    error: " + e.Err
+	if e.Err() != "" {
+		s += "\n    error: " + e.Err()
 	}
-	if e.Body != "" && e.Body != e.Err && !e.OK() {
-		s += "\n    body: " + strings.Join(strings.Fields(e.Body), " ")
+	if e.Body() != "" && e.Body() != e.Err() {
+		s += "\n    body: " + strings.Join(strings.Fields(e.Body()), " ")
 	}
 	return s
 }
 
 func statusText(e sendlog.Entry) string {
-	if e.Status == 0 && e.Err != "" {
+	if e.Status == 0 && !e.OK() {
 		return "ERR"
 	}
 	return fmt.Sprint(e.Status)
@@ -244,20 +244,20 @@ func sendDetail(e sendlog.Entry, event []byte) (string, []detail.Section) {
 	if e.XactionID != "" {
 		fmt.Fprintf(&b, "xactionId  %s", e.XactionID)
 	}
-	if e.Good {
+	if e.Good() {
 		fmt.Fprintf(&b, "\nverdict    good: the emulator mapped and validated it")
 	}
 	secs := []detail.Section{{Body: b.String()}}
-	if e.Bad != "" {
+	if bad := e.Bad(); bad != "" {
 		// The emulator's reasons, one per line, in the validator's (AEP's) words.
 		secs = append(secs, detail.Section{Title: "Verdict: bad record (the emulator keeps it with the flow's failed records)",
-			Body: strings.ReplaceAll(e.Bad, "; ", "\n"), Problem: true})
+			Body: strings.ReplaceAll(bad, "; ", "\n"), Problem: true})
 	}
-	if e.Err != "" {
-		secs = append(secs, detail.Section{Title: "Error", Body: e.Err, Problem: true})
+	if e.Err() != "" {
+		secs = append(secs, detail.Section{Title: "Error", Body: e.Err(), Problem: true})
 	}
-	if e.Body != "" && e.Body != e.Err { // a transport error has no body of its own
-		secs = append(secs, detail.Section{Title: "Response body", Body: prettyJSON([]byte(e.Body)), Problem: !e.OK()})
+	if e.Body() != "" && e.Body() != e.Err() { // a transport error has no body of its own
+		secs = append(secs, detail.Section{Title: "Response body", Body: prettyJSON([]byte(e.Body())), Problem: true})
 	}
 	if event != nil {
 		secs = append(secs, detail.Section{Title: fmt.Sprintf("Event #%d (Customer.io JSON)", e.Event), Body: prettyJSON(event)})

@@ -7,7 +7,9 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/pipeline"
 )
 
 // aepError is an AEP streaming error body long enough to be cut on any pane.
@@ -16,12 +18,12 @@ const aepError = `{"type":"https://ns.adobe.com/aep/errors/XDM-1010-400","status
 // rejectingSender rejects every event with aepError, or fails the transport with err.
 type rejectingSender struct{ err error }
 
-func (s rejectingSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]Result, error) {
-	out := make([]Result, len(ps))
-	for i, p := range ps {
-		out[i] = Result{ID: p.ID, Status: 400, Attempts: 1, Latency: time.Millisecond, Body: aepError}
+func (s rejectingSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]pipeline.Result, error) {
+	out := make([]pipeline.Result, len(ps))
+	for i := range ps {
+		out[i] = result(aep.Result{Outcome: pipeline.Failed, Status: 400, Attempts: 1, Latency: time.Millisecond, Excerpt: aepError})
 		if s.err != nil {
-			out[i] = Result{ID: p.ID, Attempts: 3, Err: s.err}
+			out[i] = result(aep.Result{Outcome: pipeline.Failed, Attempts: 3, Reason: s.err.Error()})
 		}
 	}
 	return out, nil
@@ -199,11 +201,11 @@ func TestModel_transportErrorIsNotRepeatedAsABody(t *testing.T) {
 // bodyIsErrSender fails the transport and, like the real sender, repeats the error as the body.
 type bodyIsErrSender struct{}
 
-func (bodyIsErrSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]Result, error) {
-	out := make([]Result, len(ps))
-	for i, p := range ps {
+func (bodyIsErrSender) Send(_ context.Context, _ Mode, _ string, ps []Payload) ([]pipeline.Result, error) {
+	out := make([]pipeline.Result, len(ps))
+	for i := range ps {
 		err := errString("dial tcp 127.0.0.1:1: connect: connection refused")
-		out[i] = Result{ID: p.ID, Attempts: 3, Err: err, Body: err.Error()}
+		out[i] = result(aep.Result{Outcome: pipeline.Failed, Attempts: 3, Reason: err.Error(), Excerpt: err.Error()})
 	}
 	return out, nil
 }

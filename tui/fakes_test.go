@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"github.com/ciosim/ciosim/pipeline"
 	"os"
@@ -14,6 +13,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/recordings"
@@ -70,27 +70,27 @@ type fakeCall struct {
 	payloads []Payload
 }
 
-func (s *fakeSender) Send(ctx context.Context, mode Mode, mapping string, ps []Payload) ([]Result, error) {
+func (s *fakeSender) Send(ctx context.Context, mode Mode, mapping string, ps []Payload) ([]pipeline.Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls = append(s.calls, fakeCall{mode, mapping, ps})
-	out := make([]Result, len(ps))
+	out := make([]pipeline.Result, len(ps))
 	for i, p := range ps {
 		if ctx.Err() != nil { // as the pipeline reports an interrupted send
-			out[i] = Result{ID: p.ID, Outcome: pipeline.Cancelled, Attempts: 1, Err: errors.New("interrupted: not sent")}
+			out[i] = result(aep.Result{Outcome: pipeline.Cancelled, Attempts: 1, Reason: "interrupted: not sent"})
 			continue
 		}
 		if s.bad[p.ID] {
-			out[i] = Result{ID: p.ID, Outcome: pipeline.Delivered, Status: 200, XactionID: "xid-" + p.ID, Attempts: 1,
-				Verdict: &pipeline.Verdict{Reasons: []string{"timestamp: required"}}}
+			out[i] = result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "xid-" + p.ID, Attempts: 1})
+			out[i].Verdict = &pipeline.Verdict{Reasons: []string{"timestamp: required"}}
 			continue
 		}
 		if s.fail[p.ID] {
-			out[i] = Result{ID: p.ID, Status: s.failStatus, Attempts: 3, Latency: 5 * time.Millisecond,
-				Body: `{"title":"Bad Request","report":{"message":"invalid"}}`}
+			out[i] = result(aep.Result{Outcome: pipeline.Failed, Status: s.failStatus, Attempts: 3, Latency: 5 * time.Millisecond,
+				Excerpt: `{"title":"Bad Request","report":{"message":"invalid"}}`})
 			continue
 		}
-		out[i] = Result{ID: p.ID, Status: 200, XactionID: "xid-" + p.ID, Latency: 12 * time.Millisecond, Attempts: 1}
+		out[i] = result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "xid-" + p.ID, Latency: 12 * time.Millisecond, Attempts: 1})
 	}
 	return out, nil
 }
@@ -174,6 +174,34 @@ func testDeps(s *fakeSender) Deps {
 		Scenarios:    fakeScenarios{},
 		Clipboard:    &fakeClipboard{},
 		Now:          fixedNow,
+		OpenRecords:  openRecords,
+	}
+}
+
+// openRecords reads a file with the tolerant recordings reader, as the real wiring's
+// file source does.
+func openRecords(path string) RecordSource { return &fileRecords{path: path} }
+
+type fileRecords struct {
+	path string
+	f    *os.File
+	r    *recordings.Reader
+}
+
+func (s *fileRecords) Next(context.Context) (recordings.Record, error) {
+	if s.r == nil {
+		f, err := os.Open(s.path)
+		if err != nil {
+			return recordings.Record{}, err
+		}
+		s.f, s.r = f, recordings.NewReader(f, s.path)
+	}
+	return s.r.Next()
+}
+
+func (s *fileRecords) Close() {
+	if s.f != nil {
+		s.f.Close()
 	}
 }
 
@@ -296,3 +324,6 @@ func (h *harness) selectPair(objectType, metric string) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// result wraps an aep result as the delivery engine hands it on.
+func result(r aep.Result) pipeline.Result { return pipeline.Result{Result: r} }

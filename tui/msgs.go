@@ -3,6 +3,7 @@ package tui
 import (
 	"time"
 
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/tui/eventlist"
 	"github.com/ciosim/ciosim/tui/source"
 )
@@ -24,7 +25,7 @@ type sentMsg struct {
 	job     int
 	mode    Mode
 	ids     []int
-	results []Result
+	results []pipeline.Result
 	err     error
 	at      time.Time
 	resend  bool

@@ -272,7 +272,7 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if len(m.opts.WatchDirs) > 0 {
-		cmds = append(cmds, listFiles(m.opts.WatchDirs))
+		cmds = append(cmds, listFiles(m.ctx, m.deps.OpenRecords, m.opts.WatchDirs))
 		if sf, ok := m.deps.Scenarios.(ScenarioFiles); ok {
 			// Listing a folder is I/O: done in a command, like listFiles.
 			dirs := m.opts.WatchDirs
@@ -443,7 +443,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if !isEventFile(msg.change.Path) {
 			return m, next
 		}
-		return m, tea.Batch(next, scanFile(msg.change.Path))
+		return m, tea.Batch(next, scanFile(m.ctx, m.deps.OpenRecords, msg.change.Path))
 	case watchStoppedMsg:
 		m.watching = false
 		return m, nil
@@ -500,7 +500,7 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		for _, d := range m.opts.WatchDirs {
 			if filepath.Clean(filepath.Dir(msg.path)) == filepath.Clean(d) {
 				// Show it at once, whether or not a watcher reports it.
-				return m, tea.Batch(cmd, scanFile(msg.path))
+				return m, tea.Batch(cmd, scanFile(m.ctx, m.deps.OpenRecords, msg.path))
 			}
 		}
 		return m, cmd
@@ -739,7 +739,7 @@ func (m Model) activate(sel source.Selection) (tea.Model, tea.Cmd) {
 		j := m.newJob("scenario " + sel.Scenario)
 		return m, generateScenario(j.ctx, m.deps.Scenarios, j.id, sel.Scenario, m.seed)
 	case source.KindFile:
-		return m, loadFile(sel.Path, false)
+		return m, loadFile(m.ctx, m.deps.OpenRecords, sel.Path, false)
 	}
 	return m, m.setStatus(false, "select a pair, scenario or file in the source pane")
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,7 +179,7 @@ func TestModel_emulatorBadVerdictInTheSendLog(t *testing.T) {
 	generateEmailOpened(h)
 	h.keys("f")
 	log := h.m.SendLog()
-	if len(log) != 1 || log[0].Bad != "timestamp: required" {
+	if len(log) != 1 || log[0].Bad() != "timestamp: required" {
 		t.Fatalf("send log %+v, want the emulator's reason", log)
 	}
 	if !strings.Contains(h.m.Status(), "keeps it as bad: timestamp: required") {
@@ -193,7 +194,7 @@ func TestModel_failedSendIsDeadLetteredAndResent(t *testing.T) {
 	generateEmailOpened(h)
 	h.keys("f")
 	log := h.m.SendLog()
-	if len(log) != 1 || log[0].Status != 400 || log[0].Attempts != 3 || !strings.Contains(log[0].Body, "Bad Request") {
+	if len(log) != 1 || log[0].Status != 400 || log[0].Attempts != 3 || !strings.Contains(log[0].Body(), "Bad Request") {
 		t.Fatalf("send log = %+v, want the 400 with its body and attempts", log)
 	}
 	if !strings.Contains(h.m.View(), "Bad Request") {
@@ -322,7 +323,7 @@ func TestModel_replayAtMaxSpeedWaitsForAnswers(t *testing.T) {
 	writeRecording(t, path, 3, time.Second)
 	s := &fakeSender{}
 	h := newHarness(t, testDeps(s), Options{Seed: 1, Concurrency: 1, Speeds: []float64{0}}, 100, 30)
-	tm, _ := h.m.Update(loadFile(path, true)())
+	tm, _ := h.m.Update(loadFile(context.Background(), h.m.deps.OpenRecords, path, true)())
 	h.m = tm.(Model)
 	tm, cmd := h.m.Update(replayTickMsg{job: h.m.job.id, index: 0})
 	h.m = tm.(Model)

@@ -34,9 +34,13 @@ type Run struct {
 	// it: the run appends to it and skips what it shows delivered or rejected.
 	Journal string
 	Resume  *pipeline.JournalState
-	// Dir and Inputs describe the inputs for the journal's header.
-	Dir    string
-	Inputs []string
+	// AppendJournal adds this run to the journal file instead of replacing it.
+	AppendJournal bool
+	// Dir and Inputs describe the inputs for the journal's header; Generator, the
+	// generated stream's options (generate --to).
+	Dir       string
+	Inputs    []string
+	Generator string
 	// Stderr gets the first failure of each kind and the progress line.
 	Stderr io.Writer
 	// Progress draws a progress line on Stderr (a terminal) with Total events expected
@@ -108,7 +112,8 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 			dir, _ = os.Getwd()
 		}
 		j, err := pipeline.CreateJournal(r.Journal, pipeline.JournalHeader{Command: r.Command, Mode: string(co.Mode),
-			Dir: dir, Inputs: r.Inputs, InFlight: inFlight, Started: time.Now().UTC(), Resume: r.Resume != nil})
+			Dir: dir, Inputs: r.Inputs, InFlight: inFlight, Started: time.Now().UTC(), Resume: r.Resume != nil, Generator: r.Generator, Append: r.AppendJournal,
+			Sending: co.Mode == aep.ModeBatch})
 		if err != nil {
 			return pipeline.Report{}, err
 		}
@@ -150,10 +155,7 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 		rep.JournalFile = r.Journal
 	}
 	if r.Resume != nil {
-		rep.MaybeDuplicates = maybe
-		if !r.Resume.Ended {
-			rep.MaybeDuplicates += min(r.Resume.InFlight, refired-maybe)
-		}
+		rep.MaybeDuplicates, rep.MaybeDuplicatesWhy = maybeDuplicates(r.Resume, maybe, refired)
 	}
 	if o.DeadLetters != nil {
 		if ferr := o.DeadLetters.Flush(); ferr != nil && err == nil {
@@ -176,6 +178,25 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 	}
 	r.Report = rep
 	return rep, err
+}
+
+// maybeDuplicates says how many of the refired events may have reached the endpoint
+// already, and why: maybe of them the journal names (cancelled after an attempt, or in a
+// batch journaled as sending with no outcome after it); when the last run was killed and
+// did not journal its requests before sending them, up to its in-flight bound more.
+func maybeDuplicates(st *pipeline.JournalState, maybe, refired int) (int, string) {
+	if maybe == 0 && (st.Ended || st.Sending) {
+		return 0, ""
+	}
+	if st.Ended || st.Sending {
+		return maybe, "sent again: the journal names each as sent without an answer (in a request in flight when the run stopped, or cancelled after an attempt)"
+	}
+	unknown := min(st.InFlight, refired-maybe)
+	if unknown == 0 {
+		return maybe, "sent again: the journal names each as cancelled after an attempt"
+	}
+	return maybe + unknown, fmt.Sprintf("at most: the run was killed with up to %d events in requests in flight (one request per worker), "+
+		"which the journal cannot name, plus %d cancelled after an attempt", st.InFlight, maybe)
 }
 
 func clearLine(r *Run) {
@@ -214,6 +235,12 @@ func ReadResume(path string) (*pipeline.JournalState, error) {
 	st, err := pipeline.ReadJournal(path)
 	if err != nil {
 		return nil, err
+	}
+	switch st.First.Command {
+	case "generate":
+		return nil, fmt.Errorf("--resume: %s is generate --to's journal: run the same generate command with --resume", path)
+	case "record":
+		return nil, fmt.Errorf("--resume: %s is record --forward's journal: it names each capture's file and line in the store; it cannot be resumed", path)
 	}
 	for _, in := range st.First.Inputs {
 		if in == "-" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"sync"
 
@@ -13,11 +14,16 @@ import (
 	"github.com/ciosim/ciosim/recordings"
 )
 
+// DefaultForwardJournal is record --forward's journal unless --forward-journal names another.
+const DefaultForwardJournal = "forward.journal.jsonl"
+
 // Forwarder relays stored captures through the delivery pipeline on its own goroutine, in
 // arrival order, so a slow endpoint never delays the 200 Customer.io waits for. Failures
 // are reported on w naming the capture (file:line and event_id, so it can be re-sent), and
 // when the recorder stops, the delivery report and the counts of what was forwarded, failed
-// and dropped.
+// and dropped. With a journal, each forward outcome is journaled under the capture's store
+// file and line (as send journals its inputs' lines), appended to across restarts, so after
+// a crash the captures the journal does not show delivered are the ones left to forward.
 type Forwarder struct {
 	mu     sync.RWMutex // guards closed against enqueue racing close
 	closed bool
@@ -33,12 +39,21 @@ type Forwarder struct {
 // forwardQueue is how many stored captures may wait to be forwarded.
 const forwardQueue = 1024
 
-// NewForwarder starts forwarding what Enqueue is given through c; failures go to w.
-func NewForwarder(ctx context.Context, c *aep.Client, w io.Writer) *Forwarder {
-	return newForwarder(ctx, c, w, forwardQueue)
+// NewForwarder starts forwarding what Enqueue is given through c; failures go to w, outcomes
+// to the journal file when it is not "" (opened at once, so that an unusable path fails
+// here, and appended to).
+func NewForwarder(ctx context.Context, c *aep.Client, w io.Writer, journal string) (*Forwarder, error) {
+	if journal != "" {
+		jf, err := os.OpenFile(journal, os.O_WRONLY|os.O_CREATE, 0o644)
+		if err != nil {
+			return nil, fmt.Errorf("--forward-journal: %w (or pass --no-forward-journal)", err)
+		}
+		jf.Close()
+	}
+	return newForwarder(ctx, c, w, forwardQueue, journal), nil
 }
 
-func newForwarder(ctx context.Context, c *aep.Client, w io.Writer, queue int) *Forwarder {
+func newForwarder(ctx context.Context, c *aep.Client, w io.Writer, queue int, journal string) *Forwarder {
 	f := &Forwarder{w: w, ch: make(chan recordings.Result, queue), done: make(chan struct{})}
 	n := 0
 	src := pipeline.SourceFunc(func(context.Context) (recordings.Record, error) {
@@ -55,7 +70,9 @@ func newForwarder(ctx context.Context, c *aep.Client, w io.Writer, queue int) *F
 		ev, err := customerio.Parse(r.Capture.Body)
 		return recordings.Record{File: file, Line: line, Body: r.Capture.Body, Event: ev, EventErr: err}, nil
 	})
-	run := Run{Command: "record", Client: c, Stderr: w, Options: pipeline.Options{OnResult: func(r pipeline.Result) {
+	// The journal is appended to: a recorder restarted after a crash keeps the lines of the
+	// run that crashed.
+	run := Run{Command: "record", Client: c, Stderr: w, Journal: journal, AppendJournal: true, Options: pipeline.Options{OnResult: func(r pipeline.Result) {
 		if r.Outcome != pipeline.Delivered {
 			fmt.Fprintf(w, "ciosim: forward: %s %s: %s\n", r.Outcome, captureName(r.Message.Source, r.Message.EventID), r.Reason)
 		}

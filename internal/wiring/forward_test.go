@@ -55,7 +55,7 @@ func TestForwarder_queueFullNamesTheCapture(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out syncWriter
-	f := newForwarder(context.Background(), c, &out, 2)
+	f := newForwarder(context.Background(), c, &out, 2, "")
 	g := generator.New(generator.Options{Seed: 3})
 	var ids []string
 	for i := range 40 {

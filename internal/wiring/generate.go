@@ -62,7 +62,7 @@ func WriteEvents(ctx context.Context, out io.Writer, next func() (customerio.Eve
 			if err := write(ev); err != nil {
 				return recordings.Record{}, err
 			}
-			return recordings.Record{File: "generated", Line: n, Body: ev.Bytes(), Event: ev}, nil
+			return recordings.Record{File: GeneratedInput, Line: n, Body: ev.Bytes(), Event: ev}, nil
 		})
 		eo.Fire.Options.Schedule = pace
 		rep, err := eo.Fire.Deliver(ctx, src)

@@ -46,6 +46,39 @@ type GenerateOptions struct {
 	AllowInvalid bool
 	To           string
 	FlowID       string
+	// Journal, NoJournal and Resume are generate --to's delivery journal, as send's.
+	Journal   string
+	NoJournal bool
+	Resume    string
+}
+
+// DefaultGenerateJournal is generate --to's journal unless --journal names another.
+const DefaultGenerateJournal = "generate.journal.jsonl"
+
+// GeneratedInput names the generated stream in journals: event N is ("generated", N).
+const GeneratedInput = "generated"
+
+// streamKey is what makes the generated events: the options a resume must repeat, as one
+// JSON text for the journal's header.
+func streamKey(o GenerateOptions) string {
+	k := o
+	k.Out, k.Realtime, k.Speed, k.Check, k.JSON, k.To, k.FlowID = "", false, 0, "", false, "", ""
+	k.Journal, k.NoJournal, k.Resume = "", false, ""
+	b, _ := json.Marshal(k)
+	return string(b)
+}
+
+// reproducible says why the generated events could not be made again ("" when they can):
+// a resume needs the same seed and a start that does not move with the clock.
+func reproducible(o GenerateOptions, seedSet bool) string {
+	if !seedSet {
+		return "the run had no --seed, so its events cannot be made again"
+	}
+	switch s := o.Start; {
+	case s == "now" || strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+"):
+		return fmt.Sprintf("--start %s moves with the clock, so the events cannot be made again (give an absolute --start)", s)
+	}
+	return ""
 }
 
 // parseStart reads --start: RFC 3339, Unix seconds, "now", or a signed Go duration from now.
@@ -140,9 +173,15 @@ func Generate(a *Env, o GenerateOptions, changed func(string) bool) error {
 	if o.FlowID != "" && o.To == "" {
 		return Usagef("--flow-id needs --to")
 	}
+	if (o.Journal != "" || o.NoJournal || o.Resume != "") && o.To == "" {
+		return Usagef("--journal, --no-journal and --resume need --to")
+	}
 	var fire *Run
 	if o.To != "" {
 		if fire, err = a.generatedRun(o.To, o.FlowID); err != nil {
+			return err
+		}
+		if err := generateJournal(fire, o, changed("seed")); err != nil {
 			return err
 		}
 	}
@@ -218,6 +257,12 @@ func Generate(a *Env, o GenerateOptions, changed func(string) bool) error {
 	eo := EmitOptions{Pace: pace, Progress: prog, Fire: fire}
 	n, err := a.writeEvents(out, next, eo)
 	if err != nil {
+		if fire != nil && a.Ctx.Err() != nil && fire.Journal != "" {
+			fire.Report.WriteText(a.Err)
+			if why := reproducible(o, changed("seed")); why == "" {
+				fmt.Fprintf(a.Err, "ciosim: interrupted; resume by running the same command with --resume %s\n", fire.Journal)
+			}
+		}
 		return err
 	}
 	prog.Done(n)
@@ -393,4 +438,38 @@ func (a *Env) generatedRun(to, flowID string) (*Run, error) {
 		return nil, err
 	}
 	return &Run{Command: "generate", Client: c, Stderr: a.Err}, nil
+}
+
+// generateJournal sets up generate --to's journal: each event's outcome under
+// ("generated", N); with --resume, the journal's run is continued, firing only the events
+// it does not show delivered, which needs the same stream (same options, a seed, a fixed
+// start).
+func generateJournal(run *Run, o GenerateOptions, seedSet bool) error {
+	switch {
+	case o.NoJournal && (o.Journal != "" || o.Resume != ""):
+		return Usagef("--no-journal cannot be combined with --journal or --resume")
+	case o.NoJournal:
+		return nil
+	case o.Resume != "" && o.Journal != "":
+		return Usagef("--resume continues the journal it names: give no --journal")
+	}
+	run.Journal, run.Inputs, run.Generator = Either(o.Journal, DefaultGenerateJournal), []string{GeneratedInput}, streamKey(o)
+	if o.Resume == "" {
+		return nil
+	}
+	if why := reproducible(o, seedSet); why != "" {
+		return Usagef("--resume: %s", why)
+	}
+	st, err := pipeline.ReadJournal(o.Resume)
+	if err != nil {
+		return &UsageError{Err: err}
+	}
+	if st.First.Command != "generate" {
+		return Usagef("--resume: %s is a journal of %q, not of generate --to", o.Resume, st.First.Command)
+	}
+	if st.First.Generator != run.Generator {
+		return Usagef("--resume: the options differ from the journal's run (%s); give the same ones to make the same events", st.First.Generator)
+	}
+	run.Resume, run.Journal = st, o.Resume
+	return nil
 }

@@ -32,6 +32,8 @@ type RecordOptions struct {
 	RedactKeyFile    string
 	Forward          string
 	ForwardFlowID    string
+	ForwardJournal   string
+	NoForwardJournal bool
 	MaxBody          int64
 	MaxFileSize      int64
 	Fsync            string
@@ -126,7 +128,13 @@ func Record(a *Env, o RecordOptions) (err error) {
 		if err != nil {
 			return err
 		}
-		fwd = NewForwarder(a.Ctx, c, a.Err)
+		journal := ""
+		if !o.NoForwardJournal {
+			journal = Either(o.ForwardJournal, DefaultForwardJournal)
+		}
+		if fwd, err = NewForwarder(a.Ctx, c, a.Err, journal); err != nil {
+			return err
+		}
 		defer fwd.Close()
 	}
 	src := ops.RecorderSources{}

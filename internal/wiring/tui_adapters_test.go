@@ -70,15 +70,13 @@ func TestTUISender_emulatorAllModes(t *testing.T) {
 			if len(res) != 3 {
 				t.Fatalf("%d results, want 3", len(res))
 			}
-			seen := map[string]bool{}
-			for _, r := range res {
-				seen[r.ID] = true
-				if !r.OK() || r.XactionID == "" || r.Attempts != 1 || r.Latency <= 0 {
+			for i, r := range res {
+				if r.Outcome != pipeline.Delivered || r.XactionID == "" || r.Attempts != 1 || r.Latency <= 0 {
 					t.Errorf("result %+v, want a 2xx with an xactionId", r)
 				}
-			}
-			if !seen["a"] || !seen["b"] || !seen["c"] {
-				t.Errorf("results do not carry the payload ids: %v", seen)
+				if want := "tui #" + string(rune('a'+i)); r.Message.Input != want {
+					t.Errorf("result %d is for %q, want %q: results come in the payloads' order", i, r.Message.Input, want)
+				}
 			}
 		})
 	}
@@ -86,7 +84,7 @@ func TestTUISender_emulatorAllModes(t *testing.T) {
 		t.Error("unknown mode accepted")
 	}
 	res, _ := s.Send(context.Background(), tui.ModeXDM, "nope", payloads(evs[:1]))
-	if len(res) != 1 || res[0].Err == nil || !strings.Contains(res[0].Err.Error(), "transform") {
+	if len(res) != 1 || res[0].Outcome != pipeline.Rejected || !strings.Contains(res[0].Reason, "transform") {
 		t.Errorf("unknown mapping set: %+v", res)
 	}
 }
@@ -108,7 +106,7 @@ func TestTUISender_failuresAreDeadLettered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 1 || res[0].Status != 400 || res[0].OK() || !strings.Contains(res[0].Body, "Invalid data") {
+	if len(res) != 1 || res[0].Status != 400 || res[0].Outcome != pipeline.Failed || !strings.Contains(res[0].Excerpt, "Invalid data") {
 		t.Fatalf("result = %+v, want the 400 with its body", res)
 	}
 	list, err := dead.List(context.Background())
@@ -279,7 +277,7 @@ func TestTUISender_cancelledNotFailedAndEmulatorVerdicts(t *testing.T) {
 	}
 	noTS := `{"data":{"customer_id":"42","identifiers":{"id":"42"}},"event_id":"01NOTIMESTAMP","metric":"subscribed","object_type":"customer"}`
 	res, _ = es.Send(context.Background(), tui.ModeRaw, "", []tui.Payload{{ID: "a", Event: []byte(noTS)}})
-	if len(res) != 1 || !res[0].OK() || res[0].Verdict == nil || res[0].Verdict.Good || !strings.Contains(strings.Join(res[0].Verdict.Reasons, " "), "timestamp") {
+	if len(res) != 1 || res[0].Outcome != pipeline.Delivered || res[0].Verdict == nil || res[0].Verdict.Good || !strings.Contains(strings.Join(res[0].Verdict.Reasons, " "), "timestamp") {
 		t.Fatalf("result %+v verdict %+v: want delivered, kept as bad for its timestamp", res, res[0].Verdict)
 	}
 }

@@ -54,8 +54,9 @@ func NewTUISender(o aep.Options, tr tui.Transformer, dead *DeadLetterFile, emu *
 	return s, nil
 }
 
-// Send fires payloads in mode and returns one result per payload.
-func (s *tuiSender) Send(ctx context.Context, mode tui.Mode, mappingSet string, ps []tui.Payload) ([]tui.Result, error) {
+// Send fires payloads in mode and returns the delivery engine's result for each payload,
+// in the payloads' order.
+func (s *tuiSender) Send(ctx context.Context, mode tui.Mode, mappingSet string, ps []tui.Payload) ([]pipeline.Result, error) {
 	c, ok := s.clients[mode]
 	if !ok {
 		return nil, fmt.Errorf("send: unknown mode %q", mode)
@@ -69,18 +70,13 @@ func (s *tuiSender) Send(ctx context.Context, mode tui.Mode, mappingSet string, 
 		ev, err := customerio.Parse(ps[i-1].Event)
 		return recordings.Record{File: "tui #" + ps[i-1].ID, Line: i, Body: ps[i-1].Event, Event: ev, EventErr: err}, nil
 	})
-	out := make([]tui.Result, 0, len(ps))
+	out := make([]pipeline.Result, len(ps))
+	have := make([]bool, len(ps))
 	o := pipeline.Options{Verdict: s.verdict, OnResult: func(r pipeline.Result) {
-		tr := tui.Result{ID: ps[r.Message.Line-1].ID, Outcome: r.Outcome, Status: r.Status, XactionID: r.XactionID,
-			Latency: r.Latency, Attempts: r.Attempts, Verdict: r.Verdict}
-		if r.Outcome != pipeline.Delivered {
-			tr.Body = r.Excerpt
-			tr.Err = errors.New(r.Reason)
-		}
 		if r.Outcome == pipeline.Failed && s.dead != nil {
 			_ = s.dead.add(c, r.Result) // best effort: the session's own list keeps it too
 		}
-		out = append(out, tr)
+		out[r.Message.Line-1], have[r.Message.Line-1] = r, true
 	}}
 	if mode != tui.ModeRaw {
 		o.Transform = func(_ recordings.Record, body []byte) ([]byte, error) {
@@ -95,12 +91,20 @@ func (s *tuiSender) Send(ctx context.Context, mode tui.Mode, mappingSet string, 
 		}
 	}
 	err := pipeline.Deliver(ctx, src, c, o)
-	if errors.Is(err, context.Canceled) {
-		// What was not read before the cancel was not sent: cancelled too, so every payload
-		// has its result.
-		for _, p := range ps[len(out):] {
-			out = append(out, tui.Result{ID: p.ID, Outcome: pipeline.Cancelled, Err: errors.New("interrupted: not sent")})
+	cancelled := errors.Is(err, context.Canceled)
+	for i, p := range ps {
+		if have[i] {
+			continue
 		}
+		// Not read before the run ended, so not sent: every payload has its result.
+		r := aep.Result{Message: aep.Message{Input: "tui #" + p.ID, Line: i + 1, Body: p.Event}, Outcome: pipeline.Cancelled,
+			Reason: "interrupted: not sent", Kind: "cancelled"}
+		if !cancelled && err != nil {
+			r.Outcome, r.Reason, r.Kind = pipeline.Failed, err.Error(), "not sent"
+		}
+		out[i] = pipeline.Result{Result: r}
+	}
+	if cancelled {
 		err = nil
 	}
 	return out, err

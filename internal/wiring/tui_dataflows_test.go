@@ -67,7 +67,7 @@ func tuiTestEvent(t *testing.T) []byte {
 }
 
 // fire sends one event through an endpoint's sender and returns its result.
-func fire(t *testing.T, ep tui.Endpoint, mode tui.Mode, mapping string, ev []byte) tui.Result {
+func fire(t *testing.T, ep tui.Endpoint, mode tui.Mode, mapping string, ev []byte) pipeline.Result {
 	t.Helper()
 	rs, err := ep.Sender.Send(t.Context(), mode, mapping, []tui.Payload{{ID: "1", Event: ev}})
 	if err != nil || len(rs) != 1 {
@@ -76,10 +76,10 @@ func fire(t *testing.T, ep tui.Endpoint, mode tui.Mode, mapping string, ev []byt
 	return rs[0]
 }
 
-func wantVerdict(t *testing.T, what string, r tui.Result, good bool, reason string) {
+func wantVerdict(t *testing.T, what string, r pipeline.Result, good bool, reason string) {
 	t.Helper()
 	if r.Outcome != pipeline.Delivered || r.Verdict == nil {
-		t.Fatalf("%s: outcome %s, verdict %v (err %v), want delivered with a verdict", what, r.Outcome, r.Verdict, r.Err)
+		t.Fatalf("%s: outcome %s, verdict %v (reason %q), want delivered with a verdict", what, r.Outcome, r.Verdict, r.Reason)
 	}
 	if r.Verdict.Good != good || (reason != "" && !strings.Contains(strings.Join(r.Verdict.Reasons, "; "), reason)) {
 		t.Errorf("%s: verdict good=%v %q, want good=%v with %q", what, r.Verdict.Good, r.Verdict.Reasons, good, reason)
@@ -349,7 +349,7 @@ func TestTUIFlow_switchDataflows(t *testing.T) {
 	keys("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(tui.Model)
 	log := fm.SendLog()
-	if len(log) != 2 || log[0].Status != 200 || log[0].Bad != "#: "+tuiBadReason || !log[1].Good || log[1].Bad != "" {
+	if len(log) != 2 || log[0].Status != 200 || log[0].Bad() != "#: "+tuiBadReason || !log[1].Good() || log[1].Bad() != "" {
 		t.Fatalf("send log = %+v, want the emulator's bad verdict by the signups flow's schema, then good by orders'", log)
 	}
 	if name, ep := fm.Dataflow(); name != "orders" || !strings.Contains(ep, "dataflow orders · emulator") {

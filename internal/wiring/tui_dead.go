@@ -14,6 +14,10 @@ import (
 	"github.com/ciosim/ciosim/tui"
 )
 
+// OpenRecords reads one file through a [FileSource]: how the TUI reads the files it lists,
+// loads and replays, and its dead letters, as the commands read their inputs.
+func OpenRecords(path string) tui.RecordSource { return NewFileSource([]string{path}, nil) }
+
 // DeadLetterFile keeps the TUI's dead letters in the aep dead-letter JSONL format (readable
 // by `ciosim send` and `ciosim replay`), and lists them for the TUI's dead-letter view.
 type DeadLetterFile struct {
@@ -43,7 +47,7 @@ func (d *DeadLetterFile) add(c *aep.Client, r aep.Result) error {
 }
 
 // List reads the file; a missing file is an empty list.
-func (d *DeadLetterFile) List(context.Context) ([]tui.DeadLetter, error) {
+func (d *DeadLetterFile) List(ctx context.Context) ([]tui.DeadLetter, error) {
 	d.mu.Lock()
 	b, err := os.ReadFile(d.path)
 	d.mu.Unlock()
@@ -54,10 +58,13 @@ func (d *DeadLetterFile) List(context.Context) ([]tui.DeadLetter, error) {
 		return nil, err
 	}
 	var out []tui.DeadLetter
-	r := recordings.NewReader(bytes.NewReader(b), d.path)
+	// The records come from the one file source; the dead-letter member of each line is
+	// read from the same bytes.
+	r := OpenRecords(d.path)
+	defer r.Close()
 	lines := bytes.Split(b, []byte("\n"))
 	for {
-		rec, err := r.Next()
+		rec, err := r.Next(ctx)
 		if errors.Is(err, io.EOF) {
 			return out, nil
 		}

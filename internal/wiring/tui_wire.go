@@ -54,8 +54,9 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 		NewGenerator: func(seed int64) tui.EventGenerator {
 			return generator.New(generator.Options{Seed: seed})
 		},
-		Clipboard: clip,
-		Logger:    logger,
+		Clipboard:   clip,
+		Logger:      logger,
+		OpenRecords: OpenRecords,
 	}
 	opts := tui.Options{
 		Seed:        cfg.Seed,

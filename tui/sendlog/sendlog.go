@@ -12,10 +12,12 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
+	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/tui/cell"
 )
 
-// Entry is one send outcome.
+// Entry is one send in the log: the delivery engine's [pipeline.Result] for the event (the
+// one result type every command reports) and where the TUI fired it from.
 type Entry struct {
 	// At is when the answer arrived (read from the clock inside the send command).
 	At time.Time
@@ -23,27 +25,44 @@ type Entry struct {
 	Event int
 	Label string
 	Mode  string
-	// Outcome is delivered, rejected, failed or cancelled ("" = judged by Status and Err).
-	Outcome   string
-	Status    int
-	XactionID string
-	Latency   time.Duration
-	Attempts  int
-	Body      string
-	Err       string
-	// Bad is the embedded emulator's reason for keeping a delivered event as a bad record.
-	Bad string
-	// Good says the emulator kept the delivered event as a good record (mapped and
-	// validated by the flow's mapping set and schema); neither Good nor Bad: not known.
-	Good bool
+	pipeline.Result
 }
 
-// OK reports a delivered event (a 2xx answer).
-func (e Entry) OK() bool {
-	if e.Outcome != "" {
-		return e.Outcome == "delivered"
+// OK reports a delivered event.
+func (e Entry) OK() bool { return e.Outcome == pipeline.Delivered }
+
+// Err is why the event was not delivered (AEP's message, the transport error, the
+// mapping's rejection); "" for a delivered event.
+func (e Entry) Err() string {
+	if e.OK() {
+		return ""
 	}
-	return e.Err == "" && e.Status >= 200 && e.Status < 300
+	return e.Reason
+}
+
+// Body is the start of the last response body of an event that was not delivered.
+func (e Entry) Body() string {
+	if e.OK() {
+		return ""
+	}
+	return e.Excerpt
+}
+
+// Good says the emulator kept the delivered event as a good record (mapped and
+// validated by the flow's mapping set and schema); neither Good nor Bad: not known.
+func (e Entry) Good() bool { return e.OK() && e.Verdict != nil && e.Verdict.Good }
+
+// Bad is the embedded emulator's reason for keeping a delivered event as a bad record;
+// "" when it kept it as good or gave no verdict.
+func (e Entry) Bad() string {
+	v := e.Verdict
+	if !e.OK() || v == nil || v.Good {
+		return ""
+	}
+	if len(v.Reasons) == 0 {
+		return "bad record"
+	}
+	return strings.Join(v.Reasons, "; ")
 }
 
 // KeyMap are the pane's keys. The root model opens the entry under the cursor with enter.
@@ -205,23 +224,23 @@ func (m Model) View() string {
 		e := m.entries[i]
 		st := fmt.Sprint(e.Status)
 		switch {
-		case e.Outcome == "rejected":
+		case e.Outcome == pipeline.Rejected:
 			st = "REJ"
-		case e.Outcome == "cancelled":
+		case e.Outcome == pipeline.Cancelled:
 			st = "CXL"
-		case e.Err != "" && e.Status == 0:
+		case !e.OK() && e.Status == 0:
 			st = "ERR"
 		}
 		// The verdict comes first: on a narrow pane it is what matters, the id can be cut.
 		detail := e.XactionID
 		switch {
-		case e.Bad != "":
-			detail = "bad: " + e.Bad + " · " + e.XactionID
-		case e.Good:
+		case e.Bad() != "":
+			detail = "bad: " + e.Bad() + " · " + e.XactionID
+		case e.Good():
 			detail = "good · " + e.XactionID
 		}
 		if !e.OK() {
-			detail = strings.Join(strings.Fields(e.Err+" "+e.Body), " ")
+			detail = strings.Join(strings.Fields(e.Err()+" "+e.Body()), " ")
 		}
 		line := fmt.Sprintf(rowFormat, e.At.UTC().Format("15:04:05"), st,
 			latency(e.Latency), fmt.Sprint(e.Attempts), fmt.Sprintf("#%d", e.Event), e.Mode, detail)
@@ -234,7 +253,7 @@ func (m Model) View() string {
 		switch {
 		case i == m.cursor && m.focused:
 			line = m.Styles.Selected.Render(line)
-		case e.OK() && e.Bad == "":
+		case e.OK() && e.Bad() == "":
 			line = m.Styles.OK.Render(line)
 		default:
 			line = m.Styles.Failed.Render(line)

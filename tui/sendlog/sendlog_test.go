@@ -7,7 +7,12 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/ciosim/ciosim/aep"
+	"github.com/ciosim/ciosim/pipeline"
 )
+
+func result(r aep.Result) pipeline.Result { return pipeline.Result{Result: r} }
 
 func TestModel_followsTailAndScrollsBack(t *testing.T) {
 	m := New()
@@ -15,9 +20,10 @@ func TestModel_followsTailAndScrollsBack(t *testing.T) {
 	m.SetSize(80, 4) // header + 3 rows
 	m.Focus()
 	for i := range 60 {
-		e := Entry{At: time.Unix(int64(i), 0), Event: i, Status: 200, XactionID: fmt.Sprintf("x%d", i), Latency: 3 * time.Millisecond, Attempts: 1, Mode: "raw"}
+		e := Entry{At: time.Unix(int64(i), 0), Event: i, Mode: "raw", Result: result(aep.Result{Outcome: pipeline.Delivered, Status: 200,
+			XactionID: fmt.Sprintf("x%d", i), Latency: 3 * time.Millisecond, Attempts: 1})}
 		if i%7 == 0 {
-			e.Status, e.XactionID, e.Body = 503, "", `{"title":"Service Unavailable"}`
+			e.Outcome, e.Status, e.XactionID, e.Excerpt = pipeline.Failed, 503, "", `{"title":"Service Unavailable"}`
 		}
 		m.Add(e)
 	}
@@ -32,7 +38,7 @@ func TestModel_followsTailAndScrollsBack(t *testing.T) {
 		t.Errorf("not following the tail:\n%s", v)
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyUp})
-	m.Add(Entry{Event: 60, Status: 200, XactionID: "x60"})
+	m.Add(Entry{Event: 60, Result: result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "x60"})})
 	if v := m.View(); strings.Contains(v, "x60") || !strings.Contains(v, "x58") {
 		t.Errorf("scrolled back view moved on append:\n%s", v)
 	}
@@ -49,9 +55,11 @@ func TestModel_followsTailAndScrollsBack(t *testing.T) {
 func TestModel_showsOutcomesAndTheEmulatorsVerdict(t *testing.T) {
 	m := New()
 	m.SetSize(140, 5)
-	m.Add(Entry{Event: 1, Outcome: "delivered", Status: 200, XactionID: "x1", Bad: "timestamp: required", Mode: "raw", Attempts: 1})
-	m.Add(Entry{Event: 2, Outcome: "rejected", Err: "transform: timestamp: not a date-time", Mode: "xdm"})
-	m.Add(Entry{Event: 3, Outcome: "cancelled", Err: "interrupted: not sent", Mode: "raw", Attempts: 1})
+	bad := result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "x1", Attempts: 1})
+	bad.Verdict = &pipeline.Verdict{Reasons: []string{"timestamp: required"}}
+	m.Add(Entry{Event: 1, Mode: "raw", Result: bad})
+	m.Add(Entry{Event: 2, Mode: "xdm", Result: result(aep.Result{Outcome: pipeline.Rejected, Reason: "transform: timestamp: not a date-time"})})
+	m.Add(Entry{Event: 3, Mode: "raw", Result: result(aep.Result{Outcome: pipeline.Cancelled, Reason: "interrupted: not sent", Attempts: 1})})
 	v := m.View()
 	for _, want := range []string{"bad: timestamp: required · x1", "REJ", "transform: timestamp: not a date-time", "CXL"} {
 		if !strings.Contains(v, want) {
@@ -68,7 +76,7 @@ func TestModel_cursorSelectsAnEntry(t *testing.T) {
 	m.SetSize(80, 4)
 	m.Focus()
 	for i := range 10 {
-		m.Add(Entry{Event: i, Status: 200, XactionID: fmt.Sprintf("x%d", i)})
+		m.Add(Entry{Event: i, Result: result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: fmt.Sprintf("x%d", i)})})
 	}
 	if e, ok := m.Selected(); !ok || e.Event != 9 {
 		t.Fatalf("selected %+v while following, want the newest", e)
@@ -80,12 +88,12 @@ func TestModel_cursorSelectsAnEntry(t *testing.T) {
 	if e, _ := m.Selected(); e.Event != 0 || !strings.Contains(m.View(), "x0") {
 		t.Errorf("home selected #%d:\n%s", e.Event, m.View())
 	}
-	m.Add(Entry{Event: 10, Status: 200, XactionID: "x10"})
+	m.Add(Entry{Event: 10, Result: result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "x10"})})
 	if e, _ := m.Selected(); e.Event != 0 {
 		t.Errorf("a new entry moved the cursor off #0 to #%d", e.Event)
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnd})
-	m.Add(Entry{Event: 11, Status: 200, XactionID: "x11"})
+	m.Add(Entry{Event: 11, Result: result(aep.Result{Outcome: pipeline.Delivered, Status: 200, XactionID: "x11"})})
 	if e, _ := m.Selected(); e.Event != 11 {
 		t.Errorf("after end the cursor should follow new entries, selected #%d", e.Event)
 	}
