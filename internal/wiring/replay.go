@@ -113,7 +113,7 @@ func Replay(a *Env, o ReplayOptions, args []string, mappingSet bool) error {
 		if err != nil {
 			return &UsageError{Err: err}
 		}
-		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator}); err != nil {
+		if run.Emulator, err = emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator, MaxRecordBytes: emulator.EmbeddedMaxRecordBytes}); err != nil {
 			return err
 		}
 		er, err := run.Emulator.Start("127.0.0.1:0")
