@@ -73,7 +73,6 @@ type Store struct {
 	lines   int
 	written uint64 // lines written since open
 	closed  bool
-	buf     []byte
 
 	// beforeSync, when set (by tests), runs after a line is written and before it is
 	// synced, to act in that window.
@@ -239,20 +238,25 @@ func countLines(path string) (int, error) {
 // leaves the store able to try again on the next Append: a file that could not be opened is
 // opened on the next call, and a file that may end in a partial line is left for a new one.
 func (s *Store) Append(c Capture) (Location, error) {
+	// Encode before taking the lock: the lock covers only the write (and rotation), so
+	// concurrent requests encode in parallel.
+	bp := linePool.Get().(*[]byte)
+	defer linePool.Put(bp)
+	line, err := c.AppendJSON((*bp)[:0])
+	if err != nil {
+		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
+	}
+	line = append(line, '\n')
+	if cap(line) <= maxPooledLine {
+		*bp = line
+	}
 	for attempt := 0; ; attempt++ {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
 			return Location{}, ErrStoreClosed
 		}
-		var err error
-		s.buf, err = c.AppendJSON(s.buf[:0])
-		if err != nil {
-			s.mu.Unlock()
-			return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
-		}
-		s.buf = append(s.buf, '\n')
-		at, seq, err := s.write(s.opts.Now().UTC())
+		at, seq, err := s.write(line, s.opts.Now().UTC())
 		info := s.info
 		s.mu.Unlock()
 		if err != nil {
@@ -278,17 +282,23 @@ func (s *Store) Append(c Capture) (Location, error) {
 	}
 }
 
-// write appends s.buf to the current file, opening or rotating first as needed, and checks
+// linePool holds the buffers captures are encoded into; buffers that grew past
+// maxPooledLine (a large body) are not kept.
+var linePool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledLine = 64 << 10
+
+// write appends line to the current file, opening or rotating first as needed, and checks
 // afterwards that the line landed in the file at s.path; if it did not (the file was
 // deleted or renamed meanwhile) it writes the line once more into a new file. Called with
 // mu held.
-func (s *Store) write(now time.Time) (Location, uint64, error) {
-	n := int64(len(s.buf))
+func (s *Store) write(line []byte, now time.Time) (Location, uint64, error) {
+	n := int64(len(line))
 	for attempt := 0; ; attempt++ {
 		if err := s.ready(now, n); err != nil {
 			return Location{}, 0, err
 		}
-		k, werr := s.f.Write(s.buf)
+		k, werr := s.f.Write(line)
 		if werr != nil || int64(k) != n {
 			// Remove whatever part of the line made it, so the next line starts clean; if
 			// that fails too, the next line goes to a new file.
