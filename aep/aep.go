@@ -40,6 +40,9 @@ const (
 	HeaderAPIKey  = "x-api-key"
 	HeaderOrgID   = "x-gw-ims-org-id"
 	HeaderSandbox = "x-sandbox-name"
+	// HeaderEmulator is the response header by which ciosim's emulator identifies itself
+	// (AEP never sends it); see [Result.Emulator].
+	HeaderEmulator = "X-Ciosim-Emulator"
 )
 
 // Auth holds the credentials of an authenticated inlet. The zero value sends no auth headers.

@@ -105,6 +105,7 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 				r := &res[i]
 				r.Status = a.status
 				r.Excerpt = excerpt(a.body)
+				r.Emulator = a.header.Get(HeaderEmulator) != ""
 				switch {
 				case err != nil:
 					r.Reason = fmt.Sprintf("unreadable batch response (HTTP %d): %v", a.status, err)

@@ -90,6 +90,9 @@ type Result struct {
 	// Kind names the failure for grouping in reports, e.g. "HTTP 404", "connection refused",
 	// "TLS", "unknown host", "timeout"; "" for a delivered event.
 	Kind string
+	// Emulator is set when the last answer carried HeaderEmulator: the endpoint is a ciosim
+	// emulator, which can be asked for its verdict on the message (AEP cannot).
+	Emulator bool
 }
 
 // ExcerptBytes bounds Result.Excerpt.
@@ -182,6 +185,10 @@ func (c *Client) Mode() Mode { return c.o.Mode }
 // Options returns the client's options with every default filled in (concurrency, batch
 // limits, timeout, ...), for the delivery loop that drives the client.
 func (c *Client) Options() Options { return c.o }
+
+// HTTPClient returns the HTTP client the requests go through (its transport's TLS settings
+// included), for a caller that asks the same endpoint something else.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BatchFits reports whether adding a message of n bytes to a batch of count messages whose
 // bodies and separators take size bytes (without the envelope) stays within the client's
@@ -433,6 +440,7 @@ func (c *Client) fill(r *Result, a answer) {
 	r.Excerpt = excerpt(a.body)
 	r.XactionID = ""
 	r.Kind = ""
+	r.Emulator = a.header.Get(HeaderEmulator) != ""
 	if a.err != nil {
 		r.Reason = describeTransport(a.err, c.o.Timeout)
 		r.Kind = transportKind(a.err)
