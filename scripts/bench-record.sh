@@ -92,8 +92,6 @@ GO
 
 "$work/ciosim" generate --type email --metric delivered --count 1 --seed 1 | head -c -1 > "$work/body.json"
 key=bench-key
-ts=$(date +%s)
-sig=$(printf 'v0:%s:%s' "$ts" "$(cat "$work/body.json")" | openssl dgst -sha256 -hmac "$key" -r | cut -d' ' -f1)
 port=18787
 
 # serve NAME CMD...: starts the server CMD under /usr/bin/time; stop NAME ends it.
@@ -105,6 +103,9 @@ start() {
 }
 stop() { kill -TERM "$(pgrep -P "$server")" 2>/dev/null || true; wait "$server" 2>/dev/null || true; }
 load() {
+  # signed afresh for each run: the receiver refuses timestamps over 5 minutes old
+  ts=$(date +%s)
+  sig=$(printf 'v0:%s:%s' "$ts" "$(cat "$work/body.json")" | openssl dgst -sha256 -hmac "$key" -r | cut -d' ' -f1)
   "$hey" -n "$requests" -c "$conc" -m POST -T application/json -H "X-CIO-Timestamp: $ts" -H "X-CIO-Signature: $sig" \
     -D "$work/body.json" "http://127.0.0.1:$port/" > "$work/hey.out"
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.out")
