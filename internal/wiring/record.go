@@ -78,6 +78,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 	if o.RequireSignature && key.IsZero() {
 		return Usagef("--require-signature needs a signing key: set $%s or --signing-key-file", o.SigningKeyEnv)
 	}
+	var redactKey secret.Secret
 	hopts := recordings.HandlerOptions{Key: key, RequireSignature: o.RequireSignature,
 		Tolerance: o.Tolerance, MaxBodyBytes: o.MaxBody}
 	if o.Redact {
@@ -85,6 +86,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 		if err != nil {
 			return err
 		}
+		redactKey = rkey
 		if rkey.IsZero() {
 			return Usagef("--redact needs a redaction key: set $%s or --redact-key-file", o.RedactKeyEnv)
 		}
@@ -119,8 +121,9 @@ func Record(a *Env, o RecordOptions) (err error) {
 
 	var fwd *Forwarder
 	if o.Forward != "" {
+		// The recorder's own keys are scrubbed from forwarding results too.
 		c, err := a.AEPClient(AEPTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
-			Retries: 3, Timeout: 10 * time.Second})
+			Retries: 3, Timeout: 10 * time.Second, Secrets: []secret.Secret{key, redactKey}})
 		if err != nil {
 			return err
 		}
@@ -162,7 +165,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
-			fwd.Enqueue(r.Capture.Body)
+			fwd.Enqueue(r)
 		}
 	}
 
