@@ -135,8 +135,12 @@ type Options struct {
 	// and 1000.
 	BatchMaxBytes    int
 	BatchMaxMessages int
-	// HTTPClient sends the requests; nil means a client tuned for Concurrency connections.
+	// HTTPClient sends the requests (with net/http); nil means a client tuned for
+	// Concurrency connections.
 	HTTPClient *http.Client
+	// Transport picks the HTTP library; "" (TransportAuto) means fasthttp for plain-http
+	// inlets and net/http otherwise.
+	Transport Transport
 	// Now is the clock (for signatures and latency); nil means time.Now.
 	Now func() time.Time
 }

@@ -106,7 +106,7 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 				r := &res[i]
 				r.Status = a.status
 				r.Excerpt = ex
-				r.Emulator = a.header.Get(HeaderEmulator) != ""
+				r.Emulator = a.emulator
 				switch {
 				case err != nil:
 					r.Reason = fmt.Sprintf("unreadable batch response (HTTP %d): %v", a.status, err)
@@ -138,6 +138,7 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 				}
 			}
 		}
+		a.release()
 		pending = retry
 		if len(pending) == 0 {
 			break
@@ -146,7 +147,7 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 		// status stands in for the request).
 		probe := a
 		if a.err == nil && (a.status == http.StatusMultiStatus || a.status < 300) {
-			probe = answer{status: res[pending[0]].Status, header: a.header}
+			probe = answer{status: res[pending[0]].Status, header: a.header, emulator: a.emulator}
 			if probe.status < 300 {
 				probe.status = http.StatusInternalServerError // unreadable answer: retry
 			}

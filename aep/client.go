@@ -9,17 +9,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 	"unicode/utf8"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/ciosim/ciosim/customerio"
 	"github.com/ciosim/ciosim/internal/scrub"
@@ -117,7 +119,7 @@ func (e *StatusError) Error() string {
 type Client struct {
 	o    Options
 	ep   endpoints
-	hc   *http.Client
+	tr   transport
 	now  func() time.Time
 	back Backoff
 	// answered is set once the endpoint has answered any request: until then a refused
@@ -137,7 +139,7 @@ func New(opts Options) (*Client, error) {
 	if err != nil {
 		return nil, scrubConfigError(sc, err)
 	}
-	c := &Client{o: opts, ep: ep, hc: opts.HTTPClient, now: opts.Now, back: opts.Backoff, scrub: sc}
+	c := &Client{o: opts, ep: ep, now: opts.Now, back: opts.Backoff, scrub: sc}
 	if c.o.Mode == "" {
 		c.o.Mode = ModeRaw
 	}
@@ -174,11 +176,9 @@ func New(opts Options) (*Client, error) {
 	if c.now == nil {
 		c.now = time.Now
 	}
-	if c.hc == nil {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		tr.MaxIdleConnsPerHost = c.o.Concurrency + 4
-		tr.MaxIdleConns = c.o.Concurrency + 16
-		c.hc = &http.Client{Transport: tr}
+	u, _ := url.Parse(c.o.URL) // checked by endpoints
+	if c.tr, err = newTransport(c.o, u, c.o.Concurrency+4); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -190,9 +190,10 @@ func (c *Client) Mode() Mode { return c.o.Mode }
 // limits, timeout, ...), for the delivery loop that drives the client.
 func (c *Client) Options() Options { return c.o }
 
-// HTTPClient returns the HTTP client the requests go through (its transport's TLS settings
-// included), for a caller that asks the same endpoint something else.
-func (c *Client) HTTPClient() *http.Client { return c.hc }
+// HTTPClient returns an HTTP client for the same endpoint (with the transport's TLS
+// settings), for a caller that asks it something else
+// (net/http's, also when the requests themselves go over fasthttp).
+func (c *Client) HTTPClient() *http.Client { return c.tr.net.hc }
 
 // BatchFits reports whether adding a message of n bytes to a batch of count messages whose
 // bodies and separators take size bytes (without the envelope) stays within the client's
@@ -206,17 +207,27 @@ func (c *Client) BatchFits(count, size, n int) bool {
 
 // answer is one HTTP exchange.
 type answer struct {
-	status  int
-	body    []byte
-	header  http.Header
-	latency time.Duration
-	err     error // transport error (no response)
+	status int
+	body   []byte
+	header http.Header // Retry-After at least, when the answer had it
+	// emulator is set when the answer carried HeaderEmulator.
+	emulator bool
+	latency  time.Duration
+	err      error // transport error (no response)
+	// resp, when set, holds body: fasthttp's pooled response, given back by release.
+	resp *fasthttp.Response
+}
+
+// release gives back what holds the answer's body; the body is not used after it.
+func (a *answer) release() {
+	if a.resp != nil {
+		fasthttp.ReleaseResponse(a.resp)
+		a.resp, a.body = nil, nil
+	}
 }
 
 // post makes one request.
 func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) answer {
-	ctx, cancel := context.WithTimeout(ctx, c.o.Timeout)
-	defer cancel()
 	wire := body
 	if c.o.Gzip {
 		var buf bytes.Buffer
@@ -225,49 +236,39 @@ func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) an
 		zw.Close()
 		wire = buf.Bytes()
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(wire))
-	if err != nil {
-		return answer{err: err}
+	a := c.tr.post(ctx, url, wire, c.o.Timeout, func(set func(k, v string)) {
+		if c.o.Gzip {
+			set("Content-Encoding", "gzip")
+		}
+		if raw && c.o.FlowIDHeader && c.o.FlowID != "" {
+			set(HeaderFlowID, c.o.FlowID)
+		}
+		if !c.o.Auth.Token.IsZero() {
+			set("Authorization", "Bearer "+c.o.Auth.Token.Reveal())
+		}
+		if !c.o.Auth.APIKey.IsZero() {
+			set(HeaderAPIKey, c.o.Auth.APIKey.Reveal())
+		}
+		if c.o.Auth.OrgID != "" {
+			set(HeaderOrgID, c.o.Auth.OrgID)
+		}
+		if c.o.Auth.Sandbox != "" {
+			set(HeaderSandbox, c.o.Auth.Sandbox)
+		}
+		if raw && !c.o.SigningKey.IsZero() {
+			ts := c.now().Unix()
+			set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
+			set(customerio.HeaderSignature, customerio.Sign(c.o.SigningKey.Bytes(), ts, body))
+		}
+	})
+	if a.err == nil {
+		c.answered.Store(true)
 	}
-	h := req.Header
-	h.Set("Content-Type", "application/json")
-	if c.o.Gzip {
-		h.Set("Content-Encoding", "gzip")
-	}
-	if raw && c.o.FlowIDHeader && c.o.FlowID != "" {
-		h.Set(HeaderFlowID, c.o.FlowID)
-	}
-	if !c.o.Auth.Token.IsZero() {
-		h.Set("Authorization", "Bearer "+c.o.Auth.Token.Reveal())
-	}
-	if !c.o.Auth.APIKey.IsZero() {
-		h.Set(HeaderAPIKey, c.o.Auth.APIKey.Reveal())
-	}
-	if c.o.Auth.OrgID != "" {
-		h.Set(HeaderOrgID, c.o.Auth.OrgID)
-	}
-	if c.o.Auth.Sandbox != "" {
-		h.Set(HeaderSandbox, c.o.Auth.Sandbox)
-	}
-	if raw && !c.o.SigningKey.IsZero() {
-		ts := c.now().Unix()
-		h.Set(customerio.HeaderTimestamp, strconv.FormatInt(ts, 10))
-		h.Set(customerio.HeaderSignature, customerio.Sign(c.o.SigningKey.Bytes(), ts, body))
-	}
-	start := time.Now()
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return answer{err: err, latency: time.Since(start)}
-	}
-	c.answered.Store(true)
-	defer resp.Body.Close()
-	rb, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	lat := time.Since(start)
-	if err != nil {
-		return answer{err: fmt.Errorf("read response: %w", err), latency: lat}
-	}
-	return answer{status: resp.StatusCode, body: rb, header: resp.Header, latency: lat}
+	return a
 }
+
+// Transport returns the HTTP library the client sends with: net/http or fasthttp.
+func (c *Client) Transport() Transport { return c.tr.name() }
 
 // retryable reports whether an answer may be retried under AEP semantics: transport errors
 // (timeouts, resets, refused connections once the endpoint has answered), 429 and 5xx
@@ -416,6 +417,7 @@ func (c *Client) Send(ctx context.Context, m Message) Result {
 		r.Attempts = n
 		r.Latency = a.latency
 		c.fill(&r, a)
+		a.release()
 		if a.err == nil && a.status >= 200 && a.status < 300 {
 			r.Outcome = Delivered
 			r.Reason = ""
@@ -449,14 +451,14 @@ func (c *Client) fill(r *Result, a answer) {
 	r.Excerpt = excerpt(body)
 	r.XactionID = ""
 	r.Kind = ""
-	r.Emulator = a.header.Get(HeaderEmulator) != ""
+	r.Emulator = a.emulator
 	if a.err != nil {
 		r.Reason = c.scrub.String(describeTransport(a.err, c.o.Timeout))
 		r.Kind = transportKind(a.err)
 		return
 	}
 	if a.status >= 200 && a.status < 300 {
-		r.XactionID = xactionID(a.body)
+		r.XactionID = xactionIDIn(r.Excerpt, a.body)
 		return
 	}
 	r.Reason = (&StatusError{Status: a.status, Body: string(body)}).Error()
@@ -523,23 +525,61 @@ func describeTransport(err error, timeout time.Duration) string {
 	return "transport error: " + err.Error()
 }
 
+// xactionIDIn is xactionID(body) sharing the bytes of ex, the body's excerpt, when the id
+// lies inside it (no second copy of the id).
+func xactionIDIn(ex string, body []byte) string {
+	start, end, ok := xactionIDSpan(body)
+	switch {
+	case !ok:
+		return xactionIDSlow(body)
+	case end <= len(ex) && ex[start:end] == string(body[start:end]): // the excerpt may be scrubbed
+		return ex[start:end]
+	}
+	return string(body[start:end])
+}
+
 // xactionID returns the top-level "xactionId" of a success body. It scans for the member
 // instead of decoding the whole body (the common, unescaped case) and falls back to
 // encoding/json otherwise.
 func xactionID(body []byte) string {
+	if start, end, ok := xactionIDSpan(body); ok {
+		return string(body[start:end])
+	}
+	return xactionIDSlow(body)
+}
+
+// xactionIDSpan finds an unescaped "xactionId" string value: body[start:end].
+func xactionIDSpan(body []byte) (start, end int, ok bool) {
 	const key = `"xactionId"`
 	i := bytes.Index(body, []byte(key))
-	if i >= 0 {
-		rest := bytes.TrimLeft(body[i+len(key):], " \t\r\n")
-		if len(rest) > 0 && rest[0] == ':' {
-			rest = bytes.TrimLeft(rest[1:], " \t\r\n")
-			if len(rest) > 0 && rest[0] == '"' {
-				if j := bytes.IndexAny(rest[1:], `"\`); j >= 0 && rest[1+j] == '"' && utf8.Valid(rest[1:1+j]) {
-					return string(rest[1 : 1+j])
-				}
-			}
-		}
+	if i < 0 {
+		return 0, 0, false
 	}
+	p := i + len(key)
+	for p < len(body) && isSpace(body[p]) {
+		p++
+	}
+	if p >= len(body) || body[p] != ':' {
+		return 0, 0, false
+	}
+	p++
+	for p < len(body) && isSpace(body[p]) {
+		p++
+	}
+	if p >= len(body) || body[p] != '"' {
+		return 0, 0, false
+	}
+	p++
+	j := bytes.IndexAny(body[p:], `"\`)
+	if j < 0 || body[p+j] != '"' || !utf8.Valid(body[p:p+j]) {
+		return 0, 0, false
+	}
+	return p, p + j, true
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+func xactionIDSlow(body []byte) string {
 	var ok struct {
 		XactionID string `json:"xactionId"`
 	}

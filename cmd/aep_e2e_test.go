@@ -180,7 +180,7 @@ func TestAEP_endToEnd(t *testing.T) {
 	if st.Totals.InputRecordCount != 72 || st.Totals.OutputRecordCount != 69 || st.Totals.FailedRecordCount != 3 || len(st.Failures) != 3 {
 		t.Fatalf("status totals = %+v, failures %d", st.Totals, len(st.Failures))
 	}
-	if r := strings.Join(st.Failures[0].Reasons, ";"); !strings.Contains(r, "_id") {
+	if r := strings.Join(st.Failures[0].Reasons, ";"); !strings.Contains(r, "#: required key [_id] not found") {
 		t.Errorf("failure reasons = %q", r)
 	}
 	if _, text := cli("", "aep", "status", flowID); !strings.Contains(text, "72 received, 69 ingested, 3 failed") {
@@ -393,7 +393,7 @@ func TestTUI_dataflowFlag(t *testing.T) {
 	if err := dataflow.WriteDir(d); err != nil {
 		t.Fatal(err)
 	}
-	o := tuiOptions{dataflow: dir, mode: "raw", seed: 1, flowID: "given"}
+	o := tuiOptions{dataflows: []string{dir}, mode: "raw", seed: 1, flowID: "given"}
 	changed := func(f string) bool { return f == "flow-id" }
 	if err := applyTUIDataflow(&o, changed); err != nil {
 		t.Fatal(err)
@@ -406,7 +406,7 @@ func TestTUI_dataflowFlag(t *testing.T) {
 	if cfg.Endpoint != d.Dataflow.InletURL || cfg.FlowID != "given" || cfg.Mapping != filepath.Join(dir, "mapping.json") || o.dataflowLabel != "unnamed (flow flow-1)" {
 		t.Errorf("tui config = %+v", cfg)
 	}
-	if err := applyTUIDataflow(&tuiOptions{dataflow: t.TempDir()}, changed); err == nil {
+	if err := applyTUIDataflow(&tuiOptions{dataflows: []string{t.TempDir()}}, changed); err == nil {
 		t.Error("an empty directory was accepted")
 	}
 }

@@ -4,15 +4,21 @@ import (
 	"fmt"
 
 	"github.com/ciosim/ciosim/aep/dataflow"
+	"github.com/ciosim/ciosim/internal/wiring"
 )
 
-// applyTUIDataflow points the TUI at a dataflow directory: its inlet, flow id and mapping;
-// flags given on the command line win.
+// applyTUIDataflow points the TUI at the first dataflow directory (folders of them
+// expanded): its inlet, flow id and mapping; flags given on the command line win.
 func applyTUIDataflow(o *tuiOptions, changed func(string) bool) error {
-	if o.dataflow == "" {
+	if len(o.dataflows) == 0 {
 		return nil
 	}
-	d, err := dataflow.ReadDir(o.dataflow)
+	dirs, err := wiring.ExpandDataflowDirs(o.dataflows)
+	if err != nil {
+		return err
+	}
+	o.dataflows = dirs
+	d, err := dataflow.ReadDir(dirs[0])
 	if err != nil {
 		return &UsageError{Err: fmt.Errorf("--dataflow: %w", err)}
 	}

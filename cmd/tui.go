@@ -26,7 +26,8 @@ type tuiOptions struct {
 	// credential files, instead of the environment variables send also reads
 	tokenFile, apiKeyFile, signingKeyFile string
 	deadLetter                            string
-	dataflow, dataflowLabel               string
+	dataflows                             []string
+	dataflowLabel                         string
 	recordDir, recordAddr                 string
 	concurrency                           int
 }
@@ -71,14 +72,14 @@ func attachTUI(root *cobra.Command, a *app) {
 		if err != nil {
 			return err
 		}
-		cfg.Dataflow = o.dataflowLabel
+		cfg.Dataflow, cfg.Dataflows = o.dataflowLabel, o.dataflows
 		return wiring.RunTUI(a.env(), cfg)
 	}
 	f := root.Flags()
 	f.StringVar(&o.config, "config", "", "config file (JSON: endpoint, flow_id, mode, mapping, tenant, seed, watch, log_file); default $"+envConfig)
 	f.StringVar(&o.endpoint, "endpoint", "", "streaming endpoint URL (default: the embedded AEP emulator on loopback)")
 	f.StringVar(&o.flowID, "flow-id", "", "dataflow id sent as x-adobe-flow-id")
-	f.StringVar(&o.dataflow, "dataflow", "", "a dataflow directory ('ciosim aep pull'): fire at its inlet with its flow id and map with its mapping.json")
+	f.StringArrayVar(&o.dataflows, "dataflow", nil, "a dataflow directory ('ciosim aep pull'), or a folder of them: fire at its inlet with its flow id and map with its mapping.json (repeatable: D switches between them; the first is used at start)")
 	f.StringVar(&o.mode, "mode", "raw", "fire mode: raw, xdm or batch")
 	f.StringVar(&o.mapping, "mapping", "", "mapping set: a built-in name or a mapping set JSON file (a file is watched: every save reloads it)")
 	f.StringVar(&o.schema, "schema", "", "XDM schema (JSON Schema file) records are validated against; watched: every save reloads it")

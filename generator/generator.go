@@ -51,9 +51,12 @@ type Generator struct {
 	obj     object
 	ids     object
 	// scratch holds the data object while the event is assembled, idsBuf the identifiers,
-	// recBuf push recipients, strBuf the strings of a person or delivery being drawn.
-	scratch, idsBuf, recBuf, strBuf []byte
-	rec                             object
+	// recBuf push recipients, strBuf the strings of a person or delivery being drawn,
+	// devBuf a push device token.
+	scratch, idsBuf, recBuf, strBuf, devBuf []byte
+	// dl is the delivery of the catalog event being built (kept here, not on the heap).
+	dl  Delivery
+	rec object
 	// account is the workspace's account number, embedded in delivery ids.
 	account uint64
 	company string
@@ -332,8 +335,8 @@ func (g *Generator) EventAt(i uint64, objectType, metric string) (customerio.Eve
 		if origin == "" {
 			origin = customerio.OriginCampaign
 		}
-		d := g.NewDelivery(objectType, origin, at.Add(-time.Duration(g.f.IntRange(0, 30000))*time.Millisecond), person)
-		spec.Delivery = &d
+		g.dl = g.NewDelivery(objectType, origin, at.Add(-time.Duration(g.f.IntRange(0, 30000))*time.Millisecond), person)
+		spec.Delivery = &g.dl
 	}
 	return g.Build(spec)
 }

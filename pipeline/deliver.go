@@ -127,6 +127,12 @@ type job struct {
 	due, released time.Time
 }
 
+// task is what a worker takes: one job by value (no allocation per event), or a batch.
+type task struct {
+	one   job
+	batch []job
+}
+
 type deliverer struct {
 	c   *aep.Client
 	o   Options
@@ -137,7 +143,7 @@ type deliverer struct {
 	// chans feed the workers: one shared channel, or one per worker when order is kept
 	// (each customer's events always go to the same worker). pending holds the batch being
 	// built for each channel (batch mode), size its bytes per BatchFits.
-	chans   []chan []job
+	chans   []chan task
 	pending [][]job
 	size    []int
 	seed    maphash.Seed
@@ -203,7 +209,7 @@ func (d *deliverer) produce(ctx context.Context, src Source) error {
 			return err
 		}
 		j := job{due: due, released: clock.Now()}
-		j.msg = aep.Message{Seq: seq, Input: rec.File, Line: rec.Line, Source: rec.File + ":" + strconv.Itoa(rec.Line),
+		j.msg = aep.Message{Seq: seq, Input: rec.File, Line: rec.Line, Source: source(rec.File, rec.Line),
 			Body: rec.Body, Payload: rec.Body}
 		seq++
 		if rec.EventErr == nil {
@@ -222,6 +228,14 @@ func (d *deliverer) produce(ctx context.Context, src Source) error {
 	return ctx.Err()
 }
 
+// source is "FILE:LINE" in one allocation.
+func source(file string, line int) string {
+	var buf [96]byte
+	b := append(buf[:0], file...)
+	b = append(b, ':')
+	return string(strconv.AppendInt(b, int64(line), 10))
+}
+
 // start starts the workers: Concurrency of them on one channel, or each on its own when
 // order is kept.
 func (d *deliverer) start(ctx context.Context) {
@@ -231,11 +245,11 @@ func (d *deliverer) start(ctx context.Context) {
 		n = workers
 	}
 	d.seed = maphash.MakeSeed()
-	d.chans = make([]chan []job, n)
+	d.chans = make([]chan task, n)
 	d.pending = make([][]job, n)
 	d.size = make([]int, n)
 	for i := range d.chans {
-		d.chans[i] = make(chan []job, 4*workers+64)
+		d.chans[i] = make(chan task, 4*workers+64)
 	}
 	d.wg.Add(workers)
 	for w := range workers {
@@ -251,7 +265,7 @@ func (d *deliverer) queue(j job) {
 		p = int(maphash.String(d.seed, j.msg.Key) % uint64(len(d.chans)))
 	}
 	if d.co.Mode != aep.ModeBatch {
-		d.chans[p] <- []job{j}
+		d.chans[p] <- task{one: j}
 		return
 	}
 	if !d.c.BatchFits(len(d.pending[p]), d.size[p], len(j.msg.Body)) {
@@ -266,7 +280,7 @@ func (d *deliverer) queue(j job) {
 
 func (d *deliverer) flush(p int) {
 	if len(d.pending[p]) > 0 {
-		d.chans[p] <- d.pending[p]
+		d.chans[p] <- task{batch: d.pending[p]}
 		d.pending[p], d.size[p] = nil, 0
 	}
 }
@@ -278,16 +292,17 @@ func (d *deliverer) flushAll() {
 }
 
 // work sends what arrives on in: each job alone, or each batch in one batch request.
-func (d *deliverer) work(ctx context.Context, in <-chan []job) {
+func (d *deliverer) work(ctx context.Context, in <-chan task) {
 	defer d.wg.Done()
-	for b := range in {
+	for t := range in {
 		if d.lim != nil {
 			d.lim.Wait(ctx) // an error means ctx ended; the client then reports the events cancelled
 		}
-		if d.co.Mode != aep.ModeBatch {
-			d.emit(d.result(d.c.Send(ctx, b[0].msg), b[0]))
+		if t.batch == nil {
+			d.emit(d.result(d.c.Send(ctx, t.one.msg), t.one))
 			continue
 		}
+		b := t.batch
 		msgs := make([]aep.Message, len(b))
 		for i, j := range b {
 			msgs[i] = j.msg

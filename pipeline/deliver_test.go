@@ -297,7 +297,7 @@ func TestDeliver_concurrencyAndOrder(t *testing.T) {
 	})
 	var recs []recordings.Record
 	for i := range 40 {
-		recs = append(recs, recordings.Record{File: "m", Line: i + 1, Body: fmt.Appendf(nil, `{"data":{"customer_id":"c%d"},"n":%d}`, i%3, i)})
+		recs = append(recs, recordings.Record{File: "m", Line: i + 1, Body: fmt.Appendf(nil, `{"data":{"customer_id":"c%d"},"n":%d}`, i%8, i)}) // 8 customers: seldom all on one worker
 		recs[i].Event, _ = customerio.Parse(recs[i].Body)
 	}
 	res, err := collect(t, context.Background(), sliceSource(recs), e.client(t, aep.Options{Concurrency: C, Ordered: true}), Options{})

@@ -113,6 +113,8 @@ func (m Model) onSent(msg sentMsg) (tea.Model, tea.Cmd) {
 			if e.Bad == "" {
 				e.Bad = "bad record"
 			}
+		} else if v != nil {
+			e.Good = true
 		}
 		m.log_.Add(e)
 		status := strconv.Itoa(r.Status)

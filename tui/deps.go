@@ -194,6 +194,8 @@ type Deps struct {
 	Reloader       Reloader
 	DeadLetters    DeadLetters
 	Clipboard      Clipboard
+	// Dataflows lists the dataflows the picker (D) switches between; nil disables it.
+	Dataflows Dataflows
 	// Now is the clock: send answers are stamped with it and replay is paced on it (a
 	// pipeline.Schedule, the one `ciosim replay` uses); nil means the wall clock.
 	Now    func() time.Time
@@ -227,4 +229,10 @@ type Options struct {
 	// Info is shown in the status bar before any other message (for example "embedded
 	// emulator started on 127.0.0.1:4318").
 	Info string
+	// Dataflow is the dataflow in force at start (Key and Name), marked in the picker; the
+	// zero value for none.
+	Dataflow Dataflow
+	// ControlPlane is the base URL of the embedded emulator's control plane, where `ciosim
+	// aep setup` creates flows the picker then lists ("" = none).
+	ControlPlane string
 }

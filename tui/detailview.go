@@ -244,7 +244,15 @@ func sendDetail(e sendlog.Entry, event []byte) (string, []detail.Section) {
 	if e.XactionID != "" {
 		fmt.Fprintf(&b, "xactionId  %s", e.XactionID)
 	}
+	if e.Good {
+		fmt.Fprintf(&b, "\nverdict    good: the emulator mapped and validated it")
+	}
 	secs := []detail.Section{{Body: b.String()}}
+	if e.Bad != "" {
+		// The emulator's reasons, one per line, in the validator's (AEP's) words.
+		secs = append(secs, detail.Section{Title: "Verdict: bad record (the emulator keeps it with the flow's failed records)",
+			Body: strings.ReplaceAll(e.Bad, "; ", "\n"), Problem: true})
+	}
 	if e.Err != "" {
 		secs = append(secs, detail.Section{Title: "Error", Body: e.Err, Problem: true})
 	}

@@ -10,9 +10,11 @@ type KeyMap struct {
 	Fire, FireAll, Mode                   key.Binding
 	Replay, Pause, Faster, Slower, Cancel key.Binding
 	Record, DeadLetters, Mapping          key.Binding
-	Endpoint, Envelope, CopyCIO, CopyXDM  key.Binding
-	Save, Filter, Help, Quit              key.Binding
-	Confirm, Deny                         key.Binding
+	// Dataflow opens the dataflow picker (dataflows.go).
+	Dataflow                             key.Binding
+	Endpoint, Envelope, CopyCIO, CopyXDM key.Binding
+	Save, Filter, Help, Quit             key.Binding
+	Confirm, Deny                        key.Binding
 	// Open shows the whole of the selected event or send-log entry (the detail view).
 	Open key.Binding
 }
@@ -37,6 +39,7 @@ func DefaultKeyMap() KeyMap {
 		DeadLetters: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dead letters")),
 		Mapping:     key.NewBinding(key.WithKeys("M"), key.WithHelp("M", "switch mapping set")),
 		Endpoint:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "switch endpoint")),
+		Dataflow:    key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "dataflows")),
 		Envelope:    key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "XDM envelope")),
 		CopyCIO:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy Customer.io JSON")),
 		CopyXDM:     key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy XDM")),
@@ -52,15 +55,16 @@ func DefaultKeyMap() KeyMap {
 
 // ShortHelp implements help.KeyMap: the help line.
 func (k KeyMap) ShortHelp() []key.Binding {
-	// Quit and help come early: narrow terminals cut the line from the right.
-	return []key.Binding{k.Generate, k.Fire, k.NextPane, k.Help, k.Quit, k.Open, k.FireAll, k.Mode, k.Replay, k.Record, k.Filter}
+	// Quit and help come early: narrow terminals cut the line from the right. Dataflow
+	// shows only when dataflows are wired (a disabled binding is skipped).
+	return []key.Binding{k.Generate, k.Fire, k.NextPane, k.Help, k.Quit, k.Dataflow, k.Open, k.FireAll, k.Mode, k.Replay, k.Record, k.Filter}
 }
 
 // FullHelp implements help.KeyMap: the "?" screen.
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Generate, k.Regenerate, k.Edit, k.Filter, k.Save, k.NextPane, k.PrevPane, k.Open},
-		{k.Fire, k.FireAll, k.Mode, k.Mapping, k.Endpoint, k.DeadLetters, k.Cancel},
+		{k.Fire, k.FireAll, k.Mode, k.Mapping, k.Endpoint, k.Dataflow, k.DeadLetters, k.Cancel},
 		{k.Replay, k.Pause, k.Faster, k.Slower, k.Record, k.Envelope, k.CopyCIO, k.CopyXDM},
 		{k.Help, k.Quit},
 	}

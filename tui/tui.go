@@ -49,6 +49,7 @@ const (
 	modalPrompt
 	modalDead
 	modalDetail
+	modalFlows
 )
 
 type promptKind int
@@ -115,12 +116,18 @@ type Model struct {
 	ready         bool
 	lay           layout
 
-	seed      int64
-	gen       *genBox
-	mode      Mode
-	mappings  []string
-	mapping   int
+	seed     int64
+	gen      *genBox
+	mode     Mode
+	mappings []string
+	mapping  int
+	// startMapping is the mapping set at start, which the picker's built-in entry restores.
+	startMapping string
+	// endpoints are the targets in force: Deps.Endpoints, or a chosen dataflow's inlets.
+	endpoints []Endpoint
 	endpoint  int
+	// flows is the dataflow picker (dataflows.go).
+	flows     flowPicker
 	speeds    []float64
 	speed     int
 	scenarios []source.Scenario
@@ -249,9 +256,12 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 		source: source.New(scen, opts.WatchDirs), list: eventlist.New(),
 		insp: inspector.New(ctx, tf, mappings[mi]), log_: sendlog.New(), detail: detail.New(),
 		seed: opts.Seed, mode: mode, mappings: mappings, mapping: mi, speeds: speeds, speed: si,
+		startMapping: mappings[mi], endpoints: deps.Endpoints, flows: flowPicker{keys: DefaultFlowKeyMap(), started: true, inUse: opts.Dataflow.Key, name: opts.Dataflow.Name},
 		scenarios: scen, input: in, loaded: map[string]int{}, delivered: map[string]bool{},
 		gen: &genBox{make: deps.NewGenerator},
 	}
+	// The picker's key is shown and live only when dataflows are wired.
+	m.keys.Dataflow.SetEnabled(deps.Dataflows != nil)
 	m.focus = paneSource
 	m.source.Focus()
 	m.statusText = opts.Info
@@ -317,18 +327,25 @@ func (m Model) DeadLetters() []DeadLetter { return m.dead }
 func (m Model) Recording() (on bool, captured int) { return m.recording, m.captured }
 
 func (m Model) endpointLabel() string {
-	if len(m.deps.Endpoints) == 0 {
+	if len(m.endpoints) == 0 {
 		return "no endpoint"
 	}
-	return m.deps.Endpoints[m.endpoint].Label
+	return m.endpoints[m.endpoint].Label
 }
 
 func (m Model) sender() Sender {
-	if len(m.deps.Endpoints) == 0 {
+	if len(m.endpoints) == 0 {
 		return nil
 	}
-	return m.deps.Endpoints[m.endpoint].Sender
+	return m.endpoints[m.endpoint].Sender
 }
+
+// Dataflow returns the name of the dataflow in force ("" for what the session started
+// with) and the endpoint label fires go to.
+func (m Model) Dataflow() (name, endpoint string) { return m.flows.name, m.endpointLabel() }
+
+// MappingSet returns the mapping set in force.
+func (m Model) MappingSet() string { return m.mappingName() }
 
 func (m Model) mappingName() string { return m.mappings[m.mapping] }
 
@@ -500,6 +517,10 @@ func (m Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case reloadedMsg:
 		return m.onReloaded(msg)
+	case flowsListedMsg:
+		return m.onFlowsListed(msg)
+	case flowUsedMsg:
+		return m.onFlowUsed(msg)
 	}
 	return m, nil
 }
@@ -557,6 +578,8 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.deadKey(msg)
 	case modalDetail:
 		return m.detailKey(msg)
+	case modalFlows:
+		return m.flowsKey(msg)
 	}
 	if m.list.Filtering() {
 		var cmd tea.Cmd
@@ -588,11 +611,15 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.regenerate()
 	case key.Matches(msg, k.Edit):
 		return m.startEdit()
+	case m.flows.busy && (key.Matches(msg, k.Fire) || key.Matches(msg, k.FireAll) || key.Matches(msg, k.Replay) ||
+		key.Matches(msg, k.Endpoint) || key.Matches(msg, k.Mapping) || key.Matches(msg, k.Dataflow)):
+		// What is fired goes to the dataflow just chosen, never to the one it replaces.
+		return m, m.setStatus(true, "the dataflow is still loading: try again in a moment")
 	case key.Matches(msg, k.Fire):
 		return m.fireSelected()
 	case key.Matches(msg, k.FireAll):
 		return m.fireAllVisible()
-	case m.job != nil && (key.Matches(msg, k.Mode) || key.Matches(msg, k.Mapping) || key.Matches(msg, k.Endpoint)):
+	case m.job != nil && (key.Matches(msg, k.Mode) || key.Matches(msg, k.Mapping) || key.Matches(msg, k.Endpoint) || key.Matches(msg, k.Dataflow)):
 		// A running job keeps the target it started with: results stay attributable.
 		return m, m.setStatus(true, "%s running: x cancels it before switching", m.job.kind)
 	case key.Matches(msg, k.Mode):
@@ -608,11 +635,13 @@ func (m Model) handleKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.mapping = (m.mapping + 1) % len(m.mappings)
 		cmd := m.insp.SetMapping(m.mappingName())
 		return m, tea.Batch(cmd, m.setStatus(false, "mapping set %s", m.mappingName()))
+	case key.Matches(msg, k.Dataflow):
+		return m.openFlows()
 	case key.Matches(msg, k.Endpoint):
-		if len(m.deps.Endpoints) < 2 {
+		if len(m.endpoints) < 2 {
 			return m, m.setStatus(false, "only one endpoint configured (%s)", m.endpointLabel())
 		}
-		m.endpoint = (m.endpoint + 1) % len(m.deps.Endpoints)
+		m.endpoint = (m.endpoint + 1) % len(m.endpoints)
 		return m, m.setStatus(false, "endpoint %s", m.endpointLabel())
 	case key.Matches(msg, k.Envelope):
 		cmd := m.insp.ToggleEnvelope()

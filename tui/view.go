@@ -25,6 +25,8 @@ func (m Model) View() string {
 		main = m.frame("Help — any key closes", m.fullHelpView(m.width-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDead:
 		main = m.frame("Dead letters — enter details, r re-sends, esc closes", m.deadView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
+	case modalFlows:
+		main = m.frame("Dataflows — enter uses, esc closes", m.flowsView(m.width-frameSize, m.lay.mainH-frameSize), box{0, 0, m.width, m.lay.mainH}, true)
 	case modalDetail:
 		title := m.detail.Title() + " · " + m.detail.Position()
 		main = m.frame(title, m.detail.View(), box{0, 0, m.width, m.lay.mainH}, true)
@@ -168,7 +170,7 @@ func (m Model) statusView() string {
 		fmt.Sprintf("%d ev %s", m.list.Len(), m.counts),
 	}
 	if m.width < 100 {
-		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), m.mappingName(),
+		parts = []string{shortEndpoint(m.endpointLabel()), string(m.mode), shortMapping(m.mappingName()),
 			fmt.Sprintf("seed %d", m.seed), compactCounts(m.list.Len(), m.counts)}
 	}
 	if m.recording {
@@ -223,6 +225,8 @@ func (m Model) bottomLine() string {
 		return cell.Fit(m.styles.Error.Render(m.ask), m.width)
 	case modalDetail:
 		return cell.Fit(m.help.ShortHelpView(m.detailHelp()), m.width)
+	case modalFlows:
+		return cell.Fit(m.help.ShortHelpView(m.flows.keys.ShortHelp()), m.width)
 	}
 	return cell.Fit(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
 }
@@ -288,8 +292,13 @@ func (m Model) deadView(w, h int) string {
 	return strings.Join(out, "\n")
 }
 
-// shortEndpoint abbreviates an endpoint label for narrow status bars: "emulator" or the host.
+// shortEndpoint abbreviates an endpoint label for narrow status bars: "emulator" or the host,
+// after the dataflow's name when the label names one ("dataflow NAME ...").
 func shortEndpoint(label string) string {
+	if rest, ok := strings.CutPrefix(label, "dataflow "); ok {
+		name, where, _ := strings.Cut(rest, " ")
+		return name + " " + shortEndpoint(strings.TrimPrefix(where, "· "))
+	}
 	if strings.HasPrefix(label, "emulator") {
 		return "emulator"
 	}
@@ -301,6 +310,23 @@ func shortEndpoint(label string) string {
 		return host
 	}
 	return label
+}
+
+// shortMapping abbreviates a mapping set that is a file path for narrow status bars to
+// its folder and name ("orders/mapping.json": a dataflow directory's set).
+func shortMapping(name string) string {
+	if !strings.ContainsRune(name, '/') {
+		return name
+	}
+	name = strings.TrimRight(name, "/")
+	dir, file := name[:strings.LastIndexByte(name, '/')], name[strings.LastIndexByte(name, '/')+1:]
+	if i := strings.LastIndexByte(dir, '/'); i >= 0 {
+		dir = dir[i+1:]
+	}
+	if dir == "" {
+		return file
+	}
+	return dir + "/" + file
 }
 
 // compactCounts is the narrow status bar's counts: events, delivered ✓, rejected or

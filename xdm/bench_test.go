@@ -7,7 +7,9 @@ import (
 	"github.com/ciosim/ciosim/generator"
 )
 
-func benchEvents(b *testing.B) [][]byte {
+func benchEvents(b *testing.B) [][]byte { return benchEventsT(b) }
+
+func benchEventsT(b testing.TB) [][]byte {
 	g := generator.New(generator.Options{Seed: 1, Start: start})
 	var evs [][]byte
 	for _, p := range customerio.Pairs() {
@@ -90,6 +92,29 @@ func BenchmarkValidate(b *testing.B) {
 				res, err := tc.mp.AppendMap(buf[:0], evs[i%len(evs)])
 				if err != nil || res.Rejected {
 					b.Fatal(err, res.Reasons)
+				}
+				buf = res.Record
+			}
+		})
+	}
+}
+
+// BenchmarkPlan is BenchmarkAppendMap through the compiled plan and through the generic
+// path (the differential tests' oracle) in one run; run it with -count to alternate them.
+func BenchmarkPlan(b *testing.B) {
+	evs := benchEvents(b)
+	for _, name := range []string{"generic", "plan"} {
+		b.Run(name, func(b *testing.B) {
+			mp := compileDefault(b, "experience-event", Options{Check: ExperienceEventRules{}})
+			if name == "generic" {
+				mp.plan = nil
+			}
+			var buf []byte
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				res, err := mp.AppendMap(buf[:0], evs[i%len(evs)])
+				if err != nil {
+					b.Fatal(err)
 				}
 				buf = res.Record
 			}

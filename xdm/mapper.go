@@ -110,15 +110,21 @@ type Mapper struct {
 	checkKeys []string
 	envs      sync.Pool // *recordState, reused across records
 	tree      tree
-	noFast    bool // always run the full schema validator (the differential tests' oracle)
+	noFast    bool // always run the full schema validator and class check (the differential tests' oracle)
+	// classCheck: opts.Check is the built-in class check, which tree.classOK can pass
+	// without building the record.
+	classCheck bool
+	plan       *plan // the compiled plan for events given as bytes; nil: the generic path only
 }
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
 	env     expr.Env
-	vals    []any  // the record's tree slots
-	present []bool // scratch of the schema's fast check, one per tree node
-	recCap  int    // the longest record written so far, to size the next record's buffer
+	scan    scanner  // the plan's scan of the event
+	vals    []any    // the record's tree slots
+	enc     [][]byte // per slot, its value already written as JSON (the plan's pair results); nil: none
+	present []bool   // scratch of the schema's fast check, one per tree node
+	recCap  int      // the longest record written so far, to size the next record's buffer
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -239,8 +245,13 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		mp.rules = append(mp.rules, c)
 	}
 	mp.tree = buildTree(mp.rules)
+	mp.plan = compilePlan(mp)
 	if kc, ok := opts.Check.(topLevelChecker); ok {
 		mp.checkKeys = kc.checkKeys()
+		switch opts.Check.(type) {
+		case ExperienceEventRules, ClassRules:
+			mp.classCheck = true
+		}
 	}
 	for _, r := range opts.Required {
 		p, err := ParsePath(r)
@@ -275,6 +286,11 @@ func (mp *Mapper) Map(event []byte) (Result, error) { return mp.AppendMap(nil, e
 // written out one record can reuse its buffer for the next: Result.Record is the part
 // of the grown buffer after dst (nil if the record could not be written).
 func (mp *Mapper) AppendMap(dst, event []byte) (Result, error) {
+	if mp.plan != nil {
+		if res, ok := mp.mapPlan(dst, event); ok {
+			return res, nil
+		}
+	}
 	src, err := decodeObject(event)
 	if err != nil {
 		return Result{}, &EventError{Err: err}
@@ -286,11 +302,7 @@ func (mp *Mapper) AppendMap(dst, event []byte) (Result, error) {
 func (mp *Mapper) MapValue(src map[string]any) Result { return mp.mapValue(nil, src) }
 
 func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
-	var res Result
-	st, _ := mp.envs.Get().(*recordState)
-	if st == nil {
-		st = &recordState{env: expr.Env{Now: mp.opts.Now, Rand: mp.opts.Rand, Cache: mp.cache, Scope: mp.scope}, vals: make([]any, mp.tree.slots), recCap: 1024}
-	}
+	st := mp.state()
 	defer mp.envs.Put(st)
 	env := &st.env
 	env.Reset(src)
@@ -298,8 +310,18 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 		id, _ := src["event_id"].(string)
 		env.Rand = mp.opts.RandFor(id)
 	}
+	return mp.mapRules(dst, st, Result{}, nil, nil)
+}
+
+// mapRules maps the record in st's env (results of the pure rules from pr when set; sc is
+// the plan's scan of the record, nil on the generic path).
+func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResult, sc *scanner) Result {
+	env := &st.env
 	vals := st.vals
 	defer clear(vals)
+	if st.enc != nil {
+		defer clear(st.enc)
+	}
 	var out map[string]any // only when the tree cannot hold the record
 	if !mp.tree.ok {
 		out = map[string]any{}
@@ -307,48 +329,32 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 	for i := range mp.rules {
 		c := &mp.rules[i]
 		var v any
-		switch c.m.SourceType {
-		case SourceAttribute:
-			if c.hasRef {
-				v = c.ref.Get(env) // shares lookups with the expressions
-			} else {
-				v = get(src, c.src.segs)
+		var ok bool
+		var warn string
+		cached := pr != nil && pr.has[i]
+		if cached {
+			v, ok, warn = pr.vals[i], pr.set[i], pr.warn[i]
+		} else {
+			var prog *expr.Program
+			if pr != nil {
+				prog = pr.progs[i]
 			}
-		case SourceStatic:
-			v = c.m.Source
-		case SourceExpression:
-			var err error
-			v, err = c.prog.Eval(env)
-			if err != nil {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("mapping %d → %s: %v; field set to null", c.index, c.m.Destination, err))
-				continue
+			v, ok, warn = mp.ruleValue(i, env, sc, prog)
+		}
+		if st.enc != nil && c.slot >= 0 {
+			// the slot's bytes are the cached ones only when this rule wrote it last
+			st.enc[c.slot] = nil
+			if cached && ok && warn == "" && len(c.rest) == 0 {
+				st.enc[c.slot] = pr.enc[i]
 			}
 		}
-		if v == nil {
+		if warn != "" {
+			res.Warnings = append(res.Warnings, warn)
 			continue
 		}
-		if c.typ != "" {
-			cv, err := coerceAll(v, c.typ, c.fmt, c.dst.hasWildcard())
-			if err != nil {
-				res.Warnings = append(res.Warnings, fmt.Sprintf("mapping %d → %s: %v; field set to null", c.index, c.m.Destination, err))
-				continue
-			}
-			v = cv
+		if !ok {
+			continue
 		}
-		if c.prune != nil {
-			// Data Prep copies an object's same-named children that exist in the target
-			// schema (reference §3.2, S17); others are not copied.
-			if arr, ok := v.([]any); ok && c.dst.hasWildcard() && c.typ != "array" {
-				pruned := make([]any, len(arr))
-				for i, el := range arr {
-					pruned[i] = c.prune.prune(el)
-				}
-				v = pruned
-			} else {
-				v = c.prune.prune(v)
-			}
-		}
-		v = expr.Normalize(v)
 		if out != nil {
 			set(out, c.dst.segs, v)
 			continue
@@ -382,7 +388,8 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 	if mp.opts.Schema != nil && !schemaOK {
 		mp.addViolations(&res, mp.opts.Schema.Check(out))
 	}
-	if mp.opts.Check != nil {
+	classOK := out == nil && mp.classCheck && !mp.noFast && mp.tree.classOK(vals)
+	if mp.opts.Check != nil && !classOK {
 		if out != nil {
 			mp.addViolations(&res, mp.opts.Check.Check(out))
 		} else {
@@ -395,7 +402,7 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 		if dst == nil {
 			dst = make([]byte, 0, st.recCap)
 		}
-		rec, err = mp.tree.appendRecord(dst, vals)
+		rec, err = mp.tree.appendRecord(dst, vals, st.enc)
 		if err == nil {
 			rec = rec[len(dst):]
 			st.recCap = min(max(st.recCap, len(rec)), maxRecCap)

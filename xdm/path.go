@@ -243,6 +243,12 @@ func setVal(cur any, segs []segment, val any) any {
 		}
 		return arr
 	}
+	if s.index < len(arr) {
+		// cur already holds the array: write in place and give cur back, which saves
+		// boxing the slice into a new interface value (an allocation) on every write
+		arr[s.index] = setVal(arr[s.index], segs[1:], val)
+		return cur
+	}
 	for len(arr) <= s.index {
 		arr = append(arr, nil)
 	}

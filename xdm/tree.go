@@ -26,6 +26,7 @@ type treeNode struct {
 	keyJSON  []byte // key written as a JSON member name, with the ':'
 	children []int  // object nodes: child node ids sorted by key (byte order, like the map writer)
 	slot     int    // leaves: index into the record's values; -1 for object nodes
+	leaves   []int  // object nodes: the slots of every leaf below
 }
 
 // rootNode is the record itself.
@@ -79,6 +80,19 @@ func buildTree(rules []compiled) tree {
 	for i := range t.nodes {
 		slices.SortFunc(t.nodes[i].children, func(a, b int) int { return strings.Compare(t.nodes[a].key, t.nodes[b].key) })
 	}
+	var leaves func(n int) []int
+	leaves = func(n int) []int {
+		if t.nodes[n].slot >= 0 {
+			return []int{t.nodes[n].slot}
+		}
+		var out []int
+		for _, c := range t.nodes[n].children {
+			out = append(out, leaves(c)...)
+		}
+		t.nodes[n].leaves = out
+		return out
+	}
+	leaves(rootNode)
 	return t
 }
 
@@ -93,9 +107,10 @@ func (t *tree) put(vals []any, c *compiled, v any) {
 
 // appendRecord writes the record as compact JSON with sorted keys; the root is written
 // even when empty.
-func (t *tree) appendRecord(b []byte, vals []any) ([]byte, error) {
+// enc, when not nil, holds per slot the value already written as JSON (nil where not).
+func (t *tree) appendRecord(b []byte, vals []any, enc [][]byte) ([]byte, error) {
 	b = append(b, '{')
-	b, _, err := t.appendMembers(b, rootNode, vals)
+	b, _, err := t.appendMembers(b, rootNode, vals, enc)
 	if err != nil {
 		return nil, err
 	}
@@ -104,42 +119,56 @@ func (t *tree) appendRecord(b []byte, vals []any) ([]byte, error) {
 
 // appendMembers writes the non-empty members of object node n, without braces, and
 // reports whether it wrote any.
-func (t *tree) appendMembers(b []byte, n int, vals []any) ([]byte, bool, error) {
+func (t *tree) appendMembers(b []byte, n int, vals []any, enc [][]byte) ([]byte, bool, error) {
 	wrote := false
 	for _, id := range t.nodes[n].children {
 		c := &t.nodes[id]
-		mark := len(b)
-		if wrote {
-			b = append(b, ',')
-		}
-		b = append(b, c.keyJSON...)
 		if c.slot >= 0 {
 			v := vals[c.slot]
 			if v == nil {
-				b = b[:mark]
+				continue
+			}
+			if wrote {
+				b = append(b, ',')
+			}
+			b = append(b, c.keyJSON...)
+			wrote = true
+			if enc != nil && enc[c.slot] != nil {
+				b = append(b, enc[c.slot]...)
 				continue
 			}
 			var err error
 			if b, err = appendJSON(b, v); err != nil {
 				return nil, false, err
 			}
-			wrote = true
 			continue
 		}
+		if !anySet(vals, c.leaves) {
+			continue // an empty object is left out
+		}
+		if wrote {
+			b = append(b, ',')
+		}
+		b = append(b, c.keyJSON...)
 		b = append(b, '{')
-		var nonEmpty bool
 		var err error
-		if b, nonEmpty, err = t.appendMembers(b, id, vals); err != nil {
+		if b, _, err = t.appendMembers(b, id, vals, enc); err != nil {
 			return nil, false, err
-		}
-		if !nonEmpty {
-			b = b[:mark]
-			continue
 		}
 		b = append(b, '}')
 		wrote = true
 	}
 	return b, wrote, nil
+}
+
+// anySet reports whether one of the slots holds a value.
+func anySet(vals []any, slots []int) bool {
+	for _, s := range slots {
+		if vals[s] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // value returns node n as the record's maps would hold it: the slot value of a leaf, a

@@ -631,11 +631,16 @@ func FlowStatus(ctx context.Context, c *platform.Client, flowID string, since ti
 				var v struct {
 					Errors []struct {
 						Message string `json:"message"`
+						Pointer string `json:"pointerToViolation"`
 					} `json:"_validationErrors"`
 				}
 				json.Unmarshal(rec, &v)
 				f := Failure{RunID: r.ID, Record: rec}
 				for _, e := range v.Errors {
+					// everit's getMessage form, "#/path: message", as sync validation words it
+					if e.Pointer != "" && !strings.HasPrefix(e.Message, e.Pointer+": ") {
+						e.Message = e.Pointer + ": " + e.Message
+					}
 					f.Reasons = append(f.Reasons, e.Message)
 				}
 				st.Failures = append(st.Failures, f)

@@ -57,6 +57,14 @@ type FlowSource interface {
 	Flow(flowID string) (Flow, bool)
 }
 
+// RecordObserver is implemented by a [FlowSource] that wants every record the inlets keep
+// for a flow (Record.FlowID set): raw posts and XDM messages, alone or in a batch. The
+// control plane counts them into the flow's runs. Observe is called after the record is
+// stored, outside the emulator's lock; it must not block.
+type RecordObserver interface {
+	Observe(Record)
+}
+
 // SchemaSource is implemented by a [FlowSource] that can also find a flow by the schema an
 // XDM message names (header.schemaRef.id) or by its dataset (header.datasetId). XDM posts
 // are validated with the Validator of the flow whose SchemaRef the message names; datasets

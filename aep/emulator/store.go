@@ -186,6 +186,9 @@ func (s *Server) keep(r Record) {
 	if s.o.OnRecord != nil {
 		defer s.o.OnRecord(r) // runs after the unlock below
 	}
+	if ob, ok := s.o.Flows.(RecordObserver); ok && r.FlowID != "" {
+		defer ob.Observe(r)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.counts.Dropped += s.store.add(r, s.o.MaxRecords, s.o.MaxRecordBytes)

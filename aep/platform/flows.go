@@ -365,8 +365,15 @@ type RunMetrics struct {
 		StartedAtUTC   int64 `json:"startedAtUTC"`
 		CompletedAtUTC int64 `json:"completedAtUTC,omitempty"`
 	} `json:"durationSummary"`
+	SizeSummary   SizeSummary   `json:"sizeSummary"`
 	RecordSummary RecordSummary `json:"recordSummary"`
 	StatusSummary StatusSummary `json:"statusSummary"`
+}
+
+// SizeSummary holds a run's byte counts.
+type SizeSummary struct {
+	InputBytes  int64 `json:"inputBytes"`
+	OutputBytes int64 `json:"outputBytes"`
 }
 
 // RecordSummary holds AEP's record counts.

@@ -20,6 +20,13 @@ type liveTransformer struct {
 
 	mu  sync.RWMutex
 	cur *xdmTransformer
+
+	// flows are the dataflows' mapping sets put in force by the picker, and extra the
+	// dataflow directories' files, watched too (tui_live_flows.go).
+	fmu    sync.Mutex
+	serial sync.Mutex // Reload and UseFlow, one at a time
+	flows  []flowSet
+	extra  []string
 }
 
 var (
@@ -51,11 +58,16 @@ func (l *liveTransformer) compile() (*xdmTransformer, error) {
 	if err != nil && !slices.Contains(xdm.DefaultNames(), l.mapping) {
 		err = LocateMapping(l.mapping, err)
 	}
+	if err == nil {
+		err = l.compileFlows(t)
+	}
 	return t, err
 }
 
 // Reload compiles the watched files again; on an error the previous sets stay in force.
 func (l *liveTransformer) Reload(context.Context) error {
+	l.serial.Lock() // a dataflow put in force meanwhile (UseFlow) is not lost by the swap
+	defer l.serial.Unlock()
 	t, err := l.compile()
 	if err != nil {
 		return err
@@ -89,6 +101,11 @@ func (l *liveTransformer) Watched() []string {
 	}
 	if l.schema != "" {
 		fs = append(fs, l.schema)
+	}
+	for _, f := range l.extra {
+		if !slices.Contains(fs, f) {
+			fs = append(fs, f)
+		}
 	}
 	return fs
 }

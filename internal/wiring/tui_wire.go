@@ -3,10 +3,12 @@ package wiring
 import (
 	"context"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/ciosim/ciosim/aep"
+	"github.com/ciosim/ciosim/aep/dataflow"
 	"github.com/ciosim/ciosim/aep/emulator"
 	"github.com/ciosim/ciosim/generator"
 	"github.com/ciosim/ciosim/secret"
@@ -34,6 +36,9 @@ type TUIConfig struct {
 	Concurrency int
 	// Dataflow names the dataflow directory's flow in the endpoint label ("" = none).
 	Dataflow string
+	// Dataflows are the dataflow directories the picker lists (ExpandDataflowDirs); the
+	// first is the one Dataflow names, in force at start.
+	Dataflows []string
 }
 
 // WireTUI builds the TUI's collaborators from the configuration. cleanup releases what it
@@ -69,20 +74,33 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 	}
 	deps.Transformer = tr
 	opts.MappingSets = tr.Names()
+	tr.WatchDataflows(cfg.Dataflows)
+	// The embedded emulator always runs, with its control plane: it is the default
+	// endpoint, the one E switches back to when a real endpoint is configured, and where
+	// the picker's dataflows are fired at locally.
+	emuRun, err := startTUIEmulator(cfg.Tenant, cfg.Auth.Sandbox)
+	if err != nil {
+		return tui.Deps{}, tui.Options{}, cleanup, err
+	}
+	cleanups = append(cleanups, emuRun.stop)
+	var dead *DeadLetterFile
+	if cfg.DeadLetter != "" {
+		dead = &DeadLetterFile{path: cfg.DeadLetter}
+		deps.DeadLetters = dead
+	}
+	dfs := &tuiDataflows{dirs: cfg.Dataflows, tr: tr, cp: emuRun.cp, client: emuRun.client, emuURL: emuRun.URL, emu: emuRun.dcs,
+		dead: dead, loaded: map[string]string{},
+		real: aep.Options{Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}}
+	deps.Dataflows = dfs
 	if files := tr.Watched(); len(files) > 0 {
 		ch, err := WatchFiles(ctx, files)
 		if err != nil {
 			return tui.Deps{}, tui.Options{}, cleanup, Usagef("watch %v: %v", files, err)
 		}
-		deps.MappingChanges, deps.Reloader = ch, tr
+		deps.MappingChanges, deps.Reloader = ch, chainReloader{tr: tr, dfs: dfs}
 	}
 	if len(cfg.Watch) > 0 {
 		opts.SaveDir = cfg.Watch[0]
-	}
-	var dead *DeadLetterFile
-	if cfg.DeadLetter != "" {
-		dead = &DeadLetterFile{path: cfg.DeadLetter}
-		deps.DeadLetters = dead
 	}
 	if sc, err := NewFixtureScenarios(); err == nil {
 		deps.Scenarios = sc
@@ -101,21 +119,26 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 		deps.Recorder = rec
 		cleanups = append(cleanups, func() { _ = rec.Stop(context.Background()) })
 	}
-	// The embedded emulator always runs: it is the default endpoint, and the one E switches
-	// back to when a real endpoint is configured.
-	emuSrv, run, stop, err := StartEmulator(cfg.Tenant)
-	if err != nil {
-		return tui.Deps{}, tui.Options{}, cleanup, err
-	}
-	cleanups = append(cleanups, stop)
-	emuOpts := aep.Options{URL: run.InletURL(), FlowID: emulator.DefaultFlowID, Retries: 1,
+	emuOpts := aep.Options{URL: emuRun.URL + "/collection/" + emulator.DefaultInletID, FlowID: emulator.DefaultFlowID, Retries: 1,
 		Backoff: aep.Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}, SigningKey: cfg.SigningKey}
-	emu, err := NewTUISender(emuOpts, tr, dead, emuSrv)
+	emu, err := NewTUISender(emuOpts, tr, dead, emuRun.dcs)
 	if err != nil {
 		return tui.Deps{}, tui.Options{}, cleanup, err
 	}
-	host := strings.TrimPrefix(run.URL, "http://")
+	host := strings.TrimPrefix(emuRun.URL, "http://")
 	emuEndpoint := tui.Endpoint{Label: "emulator " + host, Sender: emu}
+	if len(cfg.Dataflows) > 0 {
+		// The dataflow in force at start has its copy in the emulator: E fires there, and
+		// the verdicts come from its mapping set and schema.
+		if d, err := dataflow.ReadDir(cfg.Dataflows[0]); err == nil {
+			if inlet, err := dfs.load(d); err == nil {
+				name := cmpOr(d.Dataflow.Name, filepath.Base(d.Path))
+				if emuEndpoint, err = dfs.emulatorEndpoint(name, inlet, d.Dataflow.FlowID); err != nil {
+					return tui.Deps{}, tui.Options{}, cleanup, err
+				}
+			}
+		}
+	}
 	if cfg.Endpoint != "" {
 		real, err := NewTUISender(aep.Options{URL: cfg.Endpoint, FlowID: cfg.FlowID, Auth: cfg.Auth, SigningKey: cfg.SigningKey, Retries: 2}, tr, dead, nil)
 		if err != nil {
@@ -130,6 +153,11 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 	} else {
 		deps.Endpoints = []tui.Endpoint{emuEndpoint}
 		opts.Info = "embedded AEP emulator on " + host + " (no endpoint configured)"
+	}
+	opts.Info += "; D lists dataflows"
+	opts.ControlPlane = emuRun.URL
+	if len(cfg.Dataflows) > 0 {
+		opts.Dataflow = tui.Dataflow{Key: cfg.Dataflows[0], Name: cfg.Dataflow}
 	}
 	return deps, opts, cleanup, nil
 }

@@ -73,6 +73,27 @@ func NewXDMTransformerWith(mapping, tenant, flowID string, schema *xdm.Schema) (
 // Names lists the mapping sets, the configured one first.
 func (t *xdmTransformer) Names() []string { return t.names }
 
+// clone returns a copy that can be added to without changing t.
+func (t *xdmTransformer) clone() *xdmTransformer {
+	c := &xdmTransformer{names: slices.Clone(t.names), mappers: make(map[string]*xdm.Mapper, len(t.mappers)),
+		envs: make(map[string]xdm.EnvelopeOptions, len(t.envs))}
+	for k, v := range t.mappers {
+		c.mappers[k] = v
+	}
+	for k, v := range t.envs {
+		c.envs[k] = v
+	}
+	return c
+}
+
+// add puts a compiled set under name, replacing one of that name.
+func (t *xdmTransformer) add(name string, mp *xdm.Mapper, env xdm.EnvelopeOptions) {
+	if _, ok := t.mappers[name]; !ok {
+		t.names = append(t.names, name)
+	}
+	t.mappers[name], t.envs[name] = mp, env
+}
+
 // Transform maps event with the named set; violations become problems with JSON pointers,
 // and rejection reasons without a violation become problems on the record's root.
 func (t *xdmTransformer) Transform(_ context.Context, name string, event []byte) (tui.Transformed, error) {

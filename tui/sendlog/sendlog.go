@@ -33,6 +33,9 @@ type Entry struct {
 	Err       string
 	// Bad is the embedded emulator's reason for keeping a delivered event as a bad record.
 	Bad string
+	// Good says the emulator kept the delivered event as a good record (mapped and
+	// validated by the flow's mapping set and schema); neither Good nor Bad: not known.
+	Good bool
 }
 
 // OK reports a delivered event (a 2xx answer).
@@ -209,9 +212,13 @@ func (m Model) View() string {
 		case e.Err != "" && e.Status == 0:
 			st = "ERR"
 		}
+		// The verdict comes first: on a narrow pane it is what matters, the id can be cut.
 		detail := e.XactionID
-		if e.Bad != "" {
-			detail += " emulator: bad: " + e.Bad
+		switch {
+		case e.Bad != "":
+			detail = "bad: " + e.Bad + " · " + e.XactionID
+		case e.Good:
+			detail = "good · " + e.XactionID
 		}
 		if !e.OK() {
 			detail = strings.Join(strings.Fields(e.Err+" "+e.Body), " ")

@@ -53,7 +53,7 @@ func TestModel_showsOutcomesAndTheEmulatorsVerdict(t *testing.T) {
 	m.Add(Entry{Event: 2, Outcome: "rejected", Err: "transform: timestamp: not a date-time", Mode: "xdm"})
 	m.Add(Entry{Event: 3, Outcome: "cancelled", Err: "interrupted: not sent", Mode: "raw", Attempts: 1})
 	v := m.View()
-	for _, want := range []string{"x1 emulator: bad: timestamp: required", "REJ", "transform: timestamp: not a date-time", "CXL"} {
+	for _, want := range []string{"bad: timestamp: required · x1", "REJ", "transform: timestamp: not a date-time", "CXL"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}

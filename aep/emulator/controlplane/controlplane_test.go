@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -32,11 +33,16 @@ func fakeCompile(mapping, schema []byte) (emulator.Mapper, emulator.Validator, e
 		return nil, nil, errors.New("unknown function uncompilable()")
 	}
 	return emulator.MapperFunc(func(body []byte) ([]byte, []string, error) {
-		if ms.Reject != "" && bytes.Contains(body, []byte(ms.Reject)) {
-			return []byte(`{"_id":"x"}`), []string{"#/timestamp: required key [timestamp] not found"}, nil
-		}
-		return []byte(`{"_id":"ok"}`), nil, nil
-	}), nil, nil
+			if ms.Reject != "" && bytes.Contains(body, []byte(ms.Reject)) {
+				return []byte(`{"_id":"x"}`), []string{"#/timestamp: required key [timestamp] not found"}, nil
+			}
+			return []byte(`{"_id":"ok"}`), nil, nil
+		}), emulator.ValidatorFunc(func(entity []byte) []emulator.Violation {
+			if ms.Reject != "" && bytes.Contains(entity, []byte(ms.Reject)) {
+				return []emulator.Violation{{SchemaLocation: "#", Pointer: "#", Keyword: "required", Message: "required key [timestamp] not found"}}
+			}
+			return nil
+		}), nil
 }
 
 type env struct {
@@ -165,6 +171,71 @@ func TestDataflow_routesItsInletAndCountsRuns(t *testing.T) {
 	// An unknown flow id keeps the DCS default.
 	if _, ok := e.cp.Flow("nope"); ok {
 		t.Error("Flow(nope) found a flow")
+	}
+}
+
+// TestRuns_countEveryRecordTheInletKeeps: a flow's runs count what its inlet kept in every
+// form — raw posts, XDM messages alone and in batches — as AEP's recordSummary names them
+// (inputRecordCount received, outputRecordCount ingested, failedRecordCount failed), with
+// sizeSummary bytes; a failed XDM record is served as its xdmEntity with
+// _validationErrors in everit's form (keyword, pointerToViolation, schemaLocation).
+// Messages the inlet refuses (sync validation, a broken envelope) never reach the run.
+func TestRuns_countEveryRecordTheInletKeeps(t *testing.T) {
+	e := start(t, "")
+	ctx := context.Background()
+	b := setup(t, e, `{"reject":"bad","mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`)
+	fl, err := e.cli.GetFlow(ctx, b.flowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	postRaw(t, fl.WebhookURL(), `{"event_id":"1"}`)
+	postRaw(t, fl.WebhookURL(), `{"event_id":"bad"}`)
+	msg := func(id string) string {
+		return `{"header":{"schemaRef":{"id":"` + b.schemaID + `","contentType":"application/vnd.adobe.xed-full+json;version=1"},"flowId":"` + b.flowID +
+			`","datasetId":"` + b.datasetID + `"},"body":{"xdmMeta":{"schemaRef":{"id":"` + b.schemaID + `"}},"xdmEntity":{"_id":"` + id + `"}}}`
+	}
+	postRaw(t, fl.InletURL(), msg("x1"))
+	postRaw(t, fl.InletURL(), msg("bad"))
+	batchURL := strings.Replace(fl.InletURL(), "/collection/", "/collection/batch/", 1)
+	resp, err := http.Post(batchURL, "application/json", strings.NewReader(`{"messages":[`+msg("x2")+`,`+msg("bad")+`,{"header":{}}]}`))
+	if err != nil || resp.StatusCode != http.StatusMultiStatus {
+		t.Fatalf("batch: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	// refused by sync validation: not in the run
+	resp, err = http.Post(fl.WebhookURL()+"&syncValidation=true", "application/json", strings.NewReader(`{"event_id":"bad"}`))
+	if err != nil || resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("sync: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	runs, err := e.cli.ListRuns(ctx, b.flowID)
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("ListRuns = %+v, %v", runs, err)
+	}
+	m := runs[0].Metrics
+	if rs := m.RecordSummary; rs.InputRecordCount != 6 || rs.OutputRecordCount != 3 || rs.FailedRecordCount != 3 {
+		t.Errorf("recordSummary = %+v, want 6 received, 3 ingested, 3 failed", rs)
+	}
+	if m.SizeSummary.InputBytes <= m.SizeSummary.OutputBytes || m.SizeSummary.OutputBytes == 0 {
+		t.Errorf("sizeSummary = %+v", m.SizeSummary)
+	}
+	batch := strings.TrimSuffix(strings.TrimPrefix(runs[0].Activities[0].StatusSummary.Extensions.Manifest.FailedRecords, e.run.URL+platform.ExportPath+"/batches/"), "/failed")
+	failed, err := e.cli.FailedRecords(ctx, batch, 10)
+	if err != nil || len(failed) != 3 {
+		t.Fatalf("FailedRecords = %s, %v", failed, err)
+	}
+	var rec struct {
+		ID     string `json:"_id"`
+		Errors []struct {
+			Keyword, Message, PointerToViolation, SchemaLocation string
+			CausingExceptions                                    []any
+		} `json:"_validationErrors"`
+	}
+	if err := json.Unmarshal(failed[1], &rec); err != nil || rec.ID != "bad" || len(rec.Errors) != 1 ||
+		rec.Errors[0].Keyword != "required" || rec.Errors[0].PointerToViolation != "#" || rec.Errors[0].SchemaLocation != "#" ||
+		rec.Errors[0].Message != "required key [timestamp] not found" || rec.Errors[0].CausingExceptions == nil {
+		t.Errorf("failed XDM record = %s (%v)", failed[1], err)
 	}
 }
 
@@ -375,6 +446,41 @@ func TestFlows_deleteAndConnections(t *testing.T) {
 	other, _ := platform.New(platform.Config{ClientID: "cid", ClientSecret: secret.New("sec"), OrgID: org, Sandbox: "prod", PlatformURL: e.run.URL, IMSURL: e.run.URL, Retries: -1})
 	if _, err := other.GetSourceConnection(ctx, b.srcID); !errors.Is(err, platform.ErrNotFound) {
 		t.Errorf("source connection visible from another sandbox: %v", err)
+	}
+}
+
+// TestLoad_againReplaces: loading a flow again (the TUI does after each save of a dataflow
+// directory) replaces it with its connections and mapping set instead of piling up copies,
+// and leaves other flows alone.
+func TestLoad_againReplaces(t *testing.T) {
+	e := start(t, "")
+	ctx := context.Background()
+	other := setup(t, e, `{"mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`)
+	for i := range 3 {
+		if _, err := e.cp.Load(controlplane.LoadedFlow{Sandbox: "dev", OrgID: org, FlowID: "loaded-1", Name: "loaded",
+			DatasetID: "5e72608b10f6e318ad2dee0f", Mapping: []byte(fmt.Sprintf(`{"reject":"v%d","mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, err := e.cli.ListSourceConnections(ctx, platform.ListOptions{})
+	if err != nil || len(src) != 2 {
+		t.Errorf("source connections = %d, %v; want the other flow's and the loaded flow's", len(src), err)
+	}
+	tgt, _ := e.cli.ListTargetConnections(ctx, platform.ListOptions{})
+	sets, _ := e.cli.ListMappingSets(ctx, "")
+	flows, _ := e.cli.ListFlows(ctx, platform.ListOptions{})
+	if len(tgt) != 2 || len(sets) != 2 || len(flows) != 2 {
+		t.Errorf("after three loads: %d target connections, %d mapping sets, %d flows; want 2 each", len(tgt), len(sets), len(flows))
+	}
+	if _, err := e.cli.GetFlow(ctx, other.flowID); err != nil {
+		t.Errorf("the other flow: %v", err)
+	}
+	fl, ok := e.cp.Flow("loaded-1")
+	if !ok || fl.Mapper == nil {
+		t.Fatalf("loaded flow: %+v %v", fl, ok)
+	}
+	if _, reasons, _ := fl.Mapper.Map([]byte(`{"x":"v2"}`)); len(reasons) == 0 {
+		t.Error("the loaded flow does not map with the last version loaded")
 	}
 }
 

@@ -58,7 +58,7 @@ func TestToken_boundedAndFailedRecordsBounded(t *testing.T) {
 	}
 	s.sandbox("prod").Flows["f"] = obj{"id": "f"}
 	for range 5 {
-		s.record("f", true, []string{"#: bad"}, json.RawMessage(`{}`))
+		s.record("f", true, []string{"#: bad"}, json.RawMessage(`{}`), 2, 0)
 	}
 	for _, r := range s.sandbox("prod").Runs {
 		if r.Failed != 5 || len(r.FailedRecords) != 2 {

@@ -91,8 +91,49 @@ func (s *Server) Load(l LoadedFlow) (string, error) {
 		"inletId":             inlet}, l.FlowID)
 	f["version"] = f["etag"]
 	for _, other := range s.st.Sandboxes {
-		delete(other.Flows, l.FlowID)
+		dropLoaded(other, l.FlowID)
 	}
 	box.Flows[l.FlowID] = f
 	return inlet, s.save()
+}
+
+// dropLoaded removes the flow id from box with the connections and mapping set no other flow
+// uses, so that loading a flow again (the TUI does after every save of its files) replaces
+// it instead of piling up copies. Called with s.mu held.
+func dropLoaded(box *sandbox, flowID string) {
+	old, ok := box.Flows[flowID]
+	if !ok {
+		return
+	}
+	delete(box.Flows, flowID)
+	used := func(key, id string) bool {
+		for _, f := range box.Flows {
+			ids, _ := f[key].([]any)
+			for _, x := range ids {
+				if x == id {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, coll := range []struct {
+		key string
+		m   map[string]obj
+	}{{"sourceConnectionIds", box.SourceConnections}, {"targetConnectionIds", box.TargetConnections}} {
+		ids, _ := old[coll.key].([]any)
+		for _, x := range ids {
+			if id, _ := x.(string); id != "" && !used(coll.key, id) {
+				delete(coll.m, id)
+			}
+		}
+	}
+	if mid, _, ok := flowMapping(old); ok {
+		for _, f := range box.Flows {
+			if other, _, ok := flowMapping(f); ok && other == mid {
+				return
+			}
+		}
+		delete(box.MappingSets, mid)
+	}
 }

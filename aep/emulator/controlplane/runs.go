@@ -16,9 +16,10 @@ import (
 )
 
 // Flow implements [emulator.FlowSource]: the flow's current mapping-set version compiled
-// with its dataset's schema, wrapped so that what the inlet judges is counted into the
-// flow's hourly runs. Flows it does not know are asked of Options.Static; unknown to both,
-// it reports false (the inlet keeps its default mapping).
+// with its dataset's schema. What the inlet keeps for the flow comes back through
+// [Server.Observe] and is counted into the flow's hourly runs. Flows it does not know are
+// asked of Options.Static; unknown to both, it reports false (the inlet keeps its default
+// mapping).
 func (s *Server) Flow(flowID string) (emulator.Flow, bool) {
 	if f, ok := s.ownFlow(flowID); ok {
 		return f, true
@@ -156,13 +157,10 @@ func (s *Server) ownFlow(flowID string) (emulator.Flow, bool) {
 			cm = compiled{m: m, v: v, err: err}
 			s.cache[key] = cm
 		}
-		inner := cm.m
+		fl.Mapper = cm.m
 		if cm.err != nil {
 			msg := fmt.Sprintf("mapping set %s version %d cannot be applied: %v", mid, ver, cm.err)
-			inner = emulator.MapperFunc(func([]byte) ([]byte, []string, error) { return nil, []string{msg}, nil })
-		}
-		if inner != nil {
-			fl.Mapper = &counting{s: s, flowID: flowID, inner: inner}
+			fl.Mapper = emulator.MapperFunc(func([]byte) ([]byte, []string, error) { return nil, []string{msg}, nil })
 		}
 		fl.Validator = cm.v
 		return fl, true
@@ -183,73 +181,76 @@ func (s *Server) findSchemaAnywhere(id string) obj {
 	return nil
 }
 
-// counting wraps a flow's mapper and records each verdict in the flow's run for the hour.
-type counting struct {
-	s      *Server
-	flowID string
-	inner  emulator.Mapper
-}
-
 // maxFailedBytes bounds one kept failed record.
 const maxFailedBytes = 64 << 10
 
-func (m *counting) Map(body []byte) ([]byte, []string, error) {
-	rec, reasons, _, err := m.MapReport(body)
-	return rec, reasons, err
-}
-
-// MapReport implements [emulator.ReportingMapper], passing on the inner mapper's
-// violations when it has them.
-func (m *counting) MapReport(body []byte) ([]byte, []string, []emulator.Violation, error) {
-	var (
-		rec        []byte
-		reasons    []string
-		violations []emulator.Violation
-		err        error
-	)
-	if rm, ok := m.inner.(emulator.ReportingMapper); ok {
-		rec, reasons, violations, err = rm.MapReport(body)
-	} else {
-		rec, reasons, err = m.inner.Map(body)
-	}
-	failed := err != nil || len(reasons) > 0
-	all := reasons
-	if err != nil {
-		all = append(append([]string(nil), reasons...), "mapping failed: "+err.Error())
-	}
+// Observe implements [emulator.RecordObserver]: every record an inlet kept for one of the
+// control plane's flows — a raw post mapped by the flow's mapping set, or an XDM message,
+// alone or in a batch — is counted into the flow's run for the hour: received
+// (inputRecordCount), ingested (outputRecordCount) or failed (failedRecordCount), with its
+// bytes, its reasons and, when failed, the record with its _validationErrors.
+func (s *Server) Observe(r emulator.Record) {
 	var kept json.RawMessage
-	if failed {
-		kept = failedRecord(rec, body, all)
+	if !r.Good {
+		kept = failedRecord(r)
 	}
-	m.s.record(m.flowID, failed, all, kept)
-	return rec, reasons, violations, err
+	out := int64(0)
+	if r.Good {
+		out = int64(len(r.Body))
+		if r.Kind == "raw" && len(r.Mapped) > 0 {
+			out = int64(len(r.Mapped))
+		}
+	}
+	s.record(r.FlowID, !r.Good, r.Reasons, kept, int64(len(r.Body)), out)
 }
 
 var (
-	_ emulator.ReportingMapper = (*counting)(nil)
-	_ emulator.SchemaSource    = (*Server)(nil)
-	_ emulator.FlowSource      = (*Server)(nil)
-	_ emulator.SchemaRegistry  = (*Server)(nil)
+	_ emulator.RecordObserver = (*Server)(nil)
+	_ emulator.SchemaSource   = (*Server)(nil)
+	_ emulator.FlowSource     = (*Server)(nil)
+	_ emulator.SchemaRegistry = (*Server)(nil)
 )
 
-// failedRecord is what Data Access serves for a failed record: the mapped record (or the raw
-// body when nothing was mapped) with _validationErrors (reference §6.3).
-func failedRecord(rec, body []byte, reasons []string) json.RawMessage {
-	src := rec
-	if len(bytes.TrimSpace(src)) == 0 || src[0] != '{' {
-		src = body
+// failedRecord is what Data Access serves for a failed record (reference §6.3): the record
+// as mapped (a raw post's mapping output, else its body; an XDM message's xdmEntity) with
+// _validationErrors in everit's JSON form — keyword, message, pointerToViolation,
+// schemaLocation, causingExceptions — or, for reasons that are not schema violations, the
+// message alone.
+func failedRecord(r emulator.Record) json.RawMessage {
+	src := []byte(r.Mapped)
+	if r.Kind == "xdm" {
+		var msg struct {
+			Body struct {
+				XdmEntity json.RawMessage `json:"xdmEntity"`
+			} `json:"body"`
+		}
+		if json.Unmarshal(r.Body, &msg) == nil {
+			src = msg.Body.XdmEntity
+		}
+	}
+	if len(bytes.TrimSpace(src)) == 0 || bytes.TrimSpace(src)[0] != '{' {
+		src = r.Body
 	}
 	o, err := decodeObj(src)
 	if err != nil || len(src) > maxFailedBytes {
 		o = obj{"_raw": string(src[:min(len(src), maxFailedBytes)])}
 	}
-	ve := make([]any, len(reasons))
-	for i, r := range reasons {
-		e := obj{"message": r}
-		if p, _, ok := strings.Cut(r, ": "); ok && strings.HasPrefix(p, "#") {
-			e["pointerToViolation"] = p
+	var ve []any
+	for _, v := range r.Violations {
+		e := obj{"message": v.Message, "pointerToViolation": v.Pointer, "schemaLocation": v.SchemaLocation, "causingExceptions": []any{}}
+		if v.Keyword != "" {
+			e["keyword"] = v.Keyword
 		}
-		ve[i] = e
+		ve = append(ve, e)
+	}
+	if len(ve) == 0 {
+		for _, rs := range r.Reasons {
+			e := obj{"message": rs}
+			if p, _, ok := strings.Cut(rs, ": "); ok && strings.HasPrefix(p, "#") {
+				e["pointerToViolation"] = p
+			}
+			ve = append(ve, e)
+		}
 	}
 	o["_validationErrors"] = ve
 	b, _ := json.Marshal(o)
@@ -257,7 +258,7 @@ func failedRecord(rec, body []byte, reasons []string) json.RawMessage {
 }
 
 // record counts one record into the flow's run for the current hour.
-func (s *Server) record(flowID string, failed bool, reasons []string, kept json.RawMessage) {
+func (s *Server) record(flowID string, failed bool, reasons []string, kept json.RawMessage, inBytes, outBytes int64) {
 	now := s.now()
 	start := now.Truncate(time.Hour).UnixMilli()
 	id := runID(flowID, start)
@@ -276,9 +277,11 @@ func (s *Server) record(flowID string, failed bool, reasons []string, kept json.
 			r.Reasons = map[string]int64{}
 		}
 		r.Input++
+		r.InputBytes += inBytes
 		r.Updated = now.UnixMilli()
 		if !failed {
 			r.Output++
+			r.OutputBytes += outBytes
 			return
 		}
 		r.Failed++
@@ -316,6 +319,7 @@ func (s *Server) runObj(c *call, box *sandbox, r *run) obj {
 		status = "partialSuccess"
 	}
 	records := obj{"inputRecordCount": r.Input, "outputRecordCount": r.Output, "failedRecordCount": r.Failed}
+	sizes := obj{"inputBytes": r.InputBytes, "outputBytes": r.OutputBytes}
 	var errs []any
 	reasons := make([]string, 0, len(r.Reasons))
 	for k := range r.Reasons {
@@ -350,7 +354,7 @@ func (s *Server) runObj(c *call, box *sandbox, r *run) obj {
 	return obj{"id": r.ID, "flowId": r.FlowID, "createdAt": r.Start, "updatedAt": r.Updated,
 		"sandboxId": box.ID, "sandboxName": c.sb, "imsOrgId": c.r.Header.Get("x-gw-ims-org-id"),
 		"etag":       `"` + r.ID[:8] + `-0000-0200-0000-000000000000"`,
-		"metrics":    obj{"durationSummary": duration, "recordSummary": records, "statusSummary": summary},
+		"metrics":    obj{"durationSummary": duration, "sizeSummary": sizes, "recordSummary": records, "statusSummary": summary},
 		"activities": []any{activity}}
 }
 

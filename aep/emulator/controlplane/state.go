@@ -42,14 +42,17 @@ type mappingBody struct {
 
 // run is one flow's hourly window of what its inlet received.
 type run struct {
-	ID      string           `json:"id"`
-	FlowID  string           `json:"flowId"`
-	Start   int64            `json:"start"` // ms, the hour's start
-	Updated int64            `json:"updated"`
-	Input   int64            `json:"input"`
-	Output  int64            `json:"output"`
-	Failed  int64            `json:"failed"`
-	Reasons map[string]int64 `json:"reasons,omitempty"`
+	ID      string `json:"id"`
+	FlowID  string `json:"flowId"`
+	Start   int64  `json:"start"` // ms, the hour's start
+	Updated int64  `json:"updated"`
+	Input   int64  `json:"input"`
+	Output  int64  `json:"output"`
+	Failed  int64  `json:"failed"`
+	// InputBytes and OutputBytes are the bytes received and ingested (sizeSummary).
+	InputBytes  int64            `json:"inputBytes,omitempty"`
+	OutputBytes int64            `json:"outputBytes,omitempty"`
+	Reasons     map[string]int64 `json:"reasons,omitempty"`
 	// FailedRecords are the last failed records (bounded), each with _validationErrors.
 	FailedRecords []json.RawMessage `json:"failedRecords,omitempty"`
 }
