@@ -58,8 +58,9 @@ ExperienceEvent needs _id and timestamp; a profile record does not).
 Like AEP: sync validation is limited to 60 requests per minute per inlet (--no-sync-limit
 lifts it) and answers 501 with --no-sync-validation (regions without it); header.imsOrgId
 must be the inlet's org (--ims-org); --allow-ip makes other clients get 403 with an empty
-body. Kept records are capped at --max-records and --max-record-bytes (oldest dropped first
-and counted in /emulator/counts).
+body. Kept records are capped at --max-records and by --record-budget, the memory they may take
+(default 64MiB; oldest dropped first and counted in /emulator/counts), so serve's memory
+stays bounded however long it runs: about twice the budget plus 60 MB for the program.
 
 Fault injection is seeded (--seed), so a run can be repeated: --fail takes STATUS=RATE pairs
 plus timeout=RATE and reset=RATE; --latency takes 20ms, 20ms±10ms, normal:20ms±5ms or exp:20ms.
@@ -88,7 +89,10 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.StringVar(&o.ClientID, "client-id", "", "the only client id the IMS endpoint accepts (default: any)")
 	f.StringVar(&o.SecretFile, "client-secret-file", "", "file holding the only client secret the IMS endpoint accepts (default: any)")
 	f.IntVar(&o.MaxRecords, "max-records", 100_000, "records kept for inspection (oldest dropped; counts stay complete)")
-	f.Int64Var(&o.MaxRecordBytes, "max-record-bytes", emulator.DefaultMaxRecordBytes, "bytes the kept records may hold (oldest dropped and counted)")
+	o.MaxRecordBytes = emulator.DefaultMaxRecordBytes
+	f.Var((*wiring.ByteSize)(&o.MaxRecordBytes), "record-budget", "memory the kept records may take, e.g. 64MiB, 512MiB (oldest dropped and counted)")
+	f.Var((*wiring.ByteSize)(&o.MaxRecordBytes), "max-record-bytes", "")
+	_ = f.MarkDeprecated("max-record-bytes", "use --record-budget")
 	f.StringVar(&o.Mapping, "mapping", "", "Data Prep mapping set for raw posts to the default flow id (default: the built-in experience-event set)")
 	f.StringVar(&o.Schema, "schema", "", "the dataset's schema: raw posts' records and XDM posts naming its $id are validated against it")
 	f.StringVar(&o.Dataset, "dataset", "", "the default flow's dataset id: XDM posts naming another datasetId are refused")

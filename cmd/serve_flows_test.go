@@ -148,6 +148,8 @@ func TestServe_flowUsage(t *testing.T) {
 		{"serve", "--dataset", "d"},
 		{"serve", "--allow-ip", "not-an-ip"},
 		{"serve", "--max-record-bytes", "10"},
+		{"serve", "--record-budget", "512KiB"},
+		{"serve", "--record-budget", "lots"},
 		{"serve", "--flow", "a=testdata/serve/mapping.json", "--flow", "a=testdata/serve/mapping.json"},
 	} {
 		if code, _, errOut := run(t, nil, "", args...); code != 2 {

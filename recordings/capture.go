@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -42,6 +43,18 @@ type Capture struct {
 	// only when set.
 	SignatureReason string `json:"signature_reason,omitempty"`
 	Redacted        bool   `json:"redacted"`
+
+	// bodyValid records that Body is known to be one JSON value (the handler parsed it), so
+	// encoding need not validate it again. Set only by [Capture.WithValidBody].
+	bodyValid bool
+}
+
+// WithValidBody returns c marked as holding a Body already checked to be valid JSON (for
+// example by customerio.Parse), so [Capture.AppendJSON] does not validate it a second time.
+// Any change to Body must go through a copy without the mark.
+func (c Capture) WithValidBody() Capture {
+	c.bodyValid = true
+	return c
 }
 
 type captureJSON struct {
@@ -67,14 +80,6 @@ func (c Capture) MarshalJSON() ([]byte, error) {
 
 // AppendJSON appends the capture's JSON object to b and returns the extended slice.
 func (c Capture) AppendJSON(b []byte) ([]byte, error) {
-	headers := c.Headers
-	if headers == nil {
-		headers = map[string]string{}
-	}
-	hj, err := json.Marshal(headers)
-	if err != nil {
-		return nil, err
-	}
 	b = append(b, `{"received_at":`...)
 	b = strconv.AppendQuote(b, c.ReceivedAt.UTC().Format(time.RFC3339Nano))
 	b = append(b, `,"method":`...)
@@ -84,12 +89,12 @@ func (c Capture) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"query":`...)
 	b = appendString(b, c.Query)
 	b = append(b, `,"headers":`...)
-	b = append(b, hj...)
+	b = appendHeaders(b, c.Headers)
 	if c.HeadersDropped != 0 {
 		b = append(b, `,"headers_dropped":`...)
 		b = strconv.AppendInt(b, int64(c.HeadersDropped), 10)
 	}
-	if embeddable(c.Body) {
+	if (c.bodyValid && embeddableValid(c.Body)) || (!c.bodyValid && embeddable(c.Body)) {
 		b = append(b, `,"body":`...)
 		b = append(b, c.Body...)
 	} else {
@@ -106,6 +111,35 @@ func (c Capture) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `,"redacted":`...)
 	b = strconv.AppendBool(b, c.Redacted)
 	return append(b, '}'), nil
+}
+
+// appendHeaders writes h as json.Marshal does: keys sorted, strings HTML-escaped, {} for
+// nil. Headers are few; an insertion sort on a small array avoids allocating.
+func appendHeaders(b []byte, h map[string]string) []byte {
+	var small [24]string
+	keys := small[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	if len(keys) > len(small) {
+		slices.Sort(keys)
+	} else {
+		for i := 1; i < len(keys); i++ {
+			for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+				keys[j], keys[j-1] = keys[j-1], keys[j]
+			}
+		}
+	}
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		b = appendString(b, h[k])
+	}
+	return append(b, '}')
 }
 
 // appendString writes s as json.Marshal does (HTML-escaped).
@@ -141,7 +175,12 @@ func (c *Capture) UnmarshalJSON(b []byte) error {
 // embeddable reports whether body can be stored as a raw JSON value inside a JSONL line
 // without changing a byte: valid JSON, no line breaks.
 func embeddable(body []byte) bool {
-	return len(body) > 0 && !bytes.ContainsAny(body, "\r\n") && json.Valid(body) &&
+	return embeddableValid(body) && json.Valid(body)
+}
+
+// embeddableValid is [embeddable] for a body known to be valid JSON.
+func embeddableValid(body []byte) bool {
+	return len(body) > 0 && !bytes.ContainsAny(body, "\r\n") &&
 		// encoding/json trims white space around a raw value on decode, so a body with
 		// leading or trailing white space goes to base64 to keep it byte-exact.
 		len(bytes.TrimSpace(body)) == len(body)

@@ -155,6 +155,10 @@ func (h *handler) serve(r *http.Request) Result {
 		c.Redacted = true
 		delete(c.Headers, http.CanonicalHeaderKey(customerio.HeaderSignature))
 	}
+	if !c.Redacted {
+		// customerio.Parse checked the body: encoding it need not validate it again
+		c = c.WithValidBody()
+	}
 	at, err := h.store.Append(c)
 	if err != nil {
 		return Result{Capture: c, Event: ev, Status: http.StatusInternalServerError, Err: err}

@@ -180,6 +180,28 @@ func (r *Reader) readLine() ([]byte, error) {
 // bare event object.
 func (r *Reader) parse(b []byte) (Record, error) {
 	rec := Record{File: r.name, Line: r.line}
+	if !bytes.Contains(b, []byte(`"received_at"`)) {
+		// the common case for event files, bare events, without a capture probe
+		return r.parseEvent(rec, b)
+	}
+	if c, raw, ok := scanCapture(b); ok {
+		// One pass: the envelope decoded above, the body parsed (and validated) once here.
+		if raw == nil {
+			rec.Event, rec.EventErr = customerio.Parse(c.Body)
+		} else if rec.Event, rec.EventErr = customerio.Parse(raw); rec.EventErr == nil {
+			c.Body = rec.Event.Bytes() // Parse's copy: the line's buffer is reused
+		} else if !errors.As(rec.EventErr, new(*customerio.SyntaxError)) {
+			c.Body = bytes.Clone(raw) // JSON, but not an object
+		} else {
+			c.Body = nil // not JSON: the whole line is broken; let the decoder below say how
+		}
+		if c.Body != nil {
+			rec.Capture = &c
+			rec.Body = c.Body
+			return rec, nil
+		}
+		rec.Event, rec.EventErr = customerio.Event{}, nil
+	}
 	if isCapture(b) {
 		var c Capture
 		if err := json.Unmarshal(b, &c); err != nil {
@@ -190,6 +212,11 @@ func (r *Reader) parse(b []byte) (Record, error) {
 		rec.Event, rec.EventErr = customerio.Parse(c.Body)
 		return rec, nil
 	}
+	return r.parseEvent(rec, b)
+}
+
+// parseEvent reads b as a bare event.
+func (r *Reader) parseEvent(rec Record, b []byte) (Record, error) {
 	ev, err := customerio.Parse(b)
 	if err != nil {
 		return rec, describeJSONError(b, err)
@@ -200,9 +227,6 @@ func (r *Reader) parse(b []byte) (Record, error) {
 }
 
 func isCapture(b []byte) bool {
-	if !bytes.Contains(b, []byte(`"received_at"`)) {
-		return false // the common case, bare events, without a second decode
-	}
 	var probe struct {
 		ReceivedAt json.RawMessage `json:"received_at"`
 		Body       json.RawMessage `json:"body"`

@@ -73,7 +73,6 @@ type Store struct {
 	lines   int
 	written uint64 // lines written since open
 	closed  bool
-	buf     []byte
 
 	// beforeSync, when set (by tests), runs after a line is written and before it is
 	// synced, to act in that window.
@@ -231,28 +230,33 @@ func countLines(path string) (int, error) {
 // Append writes c as one line and, under [SyncAlways], returns only once the line is on
 // stable storage. It is safe for concurrent use.
 //
-// Append never reports a line stored that cannot be read back at its Location: before and
-// after each write (and, under [SyncAlways], after the fsync) it checks that the file the
-// line went to is still the one at its path, so a file
+// Append never reports a line stored that cannot be read back at its Location: after each
+// write it checks that the file the line went to is still the one at its path (under
+// [SyncAlways] once, after the fsync, which covers a change before the write too), so a file
 // deleted or renamed while recording (or its directory removed) is noticed, a new file is
 // opened (the directory made again when needed) and the line written there. Every failure
 // leaves the store able to try again on the next Append: a file that could not be opened is
 // opened on the next call, and a file that may end in a partial line is left for a new one.
 func (s *Store) Append(c Capture) (Location, error) {
+	// Encode before taking the lock: the lock covers only the write (and rotation), so
+	// concurrent requests encode in parallel.
+	bp := linePool.Get().(*[]byte)
+	defer linePool.Put(bp)
+	line, err := c.AppendJSON((*bp)[:0])
+	if err != nil {
+		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
+	}
+	line = append(line, '\n')
+	if cap(line) <= maxPooledLine {
+		*bp = line
+	}
 	for attempt := 0; ; attempt++ {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
 			return Location{}, ErrStoreClosed
 		}
-		var err error
-		s.buf, err = c.AppendJSON(s.buf[:0])
-		if err != nil {
-			s.mu.Unlock()
-			return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
-		}
-		s.buf = append(s.buf, '\n')
-		at, seq, err := s.write(s.opts.Now().UTC())
+		at, seq, err := s.write(line, s.opts.Now().UTC())
 		info := s.info
 		s.mu.Unlock()
 		if err != nil {
@@ -272,23 +276,35 @@ func (s *Store) Append(c Capture) (Location, error) {
 		if cur, err := os.Stat(at.File); err == nil && os.SameFile(cur, info) {
 			return at, nil
 		}
+		// Lines written to that file from now on would be lost too: the next goes to a new one.
+		s.mu.Lock()
+		if s.f != nil && os.SameFile(s.info, info) {
+			s.broken = true
+		}
+		s.mu.Unlock()
 		if attempt == 1 {
 			return Location{}, fmt.Errorf("recordings: append to %s: the file was removed or replaced while syncing", at.File)
 		}
 	}
 }
 
-// write appends s.buf to the current file, opening or rotating first as needed, and checks
+// linePool holds the buffers captures are encoded into; buffers that grew past
+// maxPooledLine (a large body) are not kept.
+var linePool = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxPooledLine = 64 << 10
+
+// write appends line to the current file, opening or rotating first as needed, and checks
 // afterwards that the line landed in the file at s.path; if it did not (the file was
 // deleted or renamed meanwhile) it writes the line once more into a new file. Called with
 // mu held.
-func (s *Store) write(now time.Time) (Location, uint64, error) {
-	n := int64(len(s.buf))
+func (s *Store) write(line []byte, now time.Time) (Location, uint64, error) {
+	n := int64(len(line))
 	for attempt := 0; ; attempt++ {
 		if err := s.ready(now, n); err != nil {
 			return Location{}, 0, err
 		}
-		k, werr := s.f.Write(s.buf)
+		k, werr := s.f.Write(line)
 		if werr != nil || int64(k) != n {
 			// Remove whatever part of the line made it, so the next line starts clean; if
 			// that fails too, the next line goes to a new file.
@@ -304,7 +320,8 @@ func (s *Store) write(now time.Time) (Location, uint64, error) {
 		s.size += n
 		s.lines++
 		s.written++
-		if s.atPath() {
+		if s.opts.Sync == SyncAlways || s.atPath() {
+			// (under SyncAlways, Append checks the path after the fsync instead)
 			return Location{File: s.path, Line: s.lines}, s.written, nil
 		}
 		// The line went to a file that is no longer at its path: it cannot be read back
@@ -317,13 +334,15 @@ func (s *Store) write(now time.Time) (Location, uint64, error) {
 }
 
 // ready makes s.f the file the next line of n bytes goes to at time now: it opens a file
-// when none is open (an earlier open failed) or the current one is broken or no longer at
-// its path, and rotates by day and size. Called with mu held.
+// when none is open (an earlier open failed) or the current one is broken (it may end in a
+// partial line, or a write found it no longer at its path), and rotates by day and size.
+// Called with mu held.
 func (s *Store) ready(now time.Time, n int64) error {
 	switch {
 	case s.f == nil:
 		return s.openFor(now, n)
-	case s.broken || !s.atPath():
+	case s.broken:
+		// (a file that left its path is noticed after the write, which then marks it broken)
 		_ = s.closeFile() // its lines' waiters learn of a failed sync from waitDurable
 		return s.openFor(now, n)
 	case now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes):

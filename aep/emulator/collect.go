@@ -40,6 +40,9 @@ type Record struct {
 	// produced from a raw body.
 	Body   json.RawMessage `json:"body"`
 	Mapped json.RawMessage `json:"mapped,omitempty"`
+	// Elided is true when Body and Mapped were let go because the record alone was larger
+	// than the byte budget (Options.MaxRecordBytes): only its verdict is kept.
+	Elided bool `json:"elided,omitempty"`
 }
 
 func (s *Server) collectOne(w http.ResponseWriter, r *http.Request, inlet string, body []byte) {

@@ -52,8 +52,15 @@ const DefaultFlowID = "c105e000-0000-4000-8000-000000000001"
 // DefaultOrgID is the IMS org the emulator reports in error messages.
 const DefaultOrgID = "C105117E0000000000000000@AdobeOrg"
 
-// DefaultMaxRecordBytes is the default bound on the bytes of kept records (256 MiB).
-const DefaultMaxRecordBytes = 256 << 20
+// DefaultMaxRecordBytes is the default record budget: the bound on the memory the kept
+// records take (64 MiB; about 13,000 mapped Customer.io events of 5 KB).
+const DefaultMaxRecordBytes = 64 << 20
+
+// EmbeddedMaxRecordBytes is the record budget of an emulator embedded in a command that
+// sends to it (replay, send, the terminal UI): there it is a local checker whose verdicts
+// are asked for as each delivery completes, not a store, so it keeps only a small window of
+// the newest records (about 800 mapped events) and memory stays flat however many are sent.
+const EmbeddedMaxRecordBytes = 4 << 20
 
 // SyncValidationPerMinute is AEP's sync-validation rate limit per connection (§2.5).
 const SyncValidationPerMinute = 60
@@ -82,8 +89,10 @@ type Options struct {
 	// MaxRecords bounds the records kept for inspection (oldest dropped first; counts are
 	// kept in full); 0 means 100 000.
 	MaxRecords int
-	// MaxRecordBytes bounds the bytes the kept records hold (bodies, mapped records and
-	// reasons; oldest dropped first and counted); 0 means DefaultMaxRecordBytes.
+	// MaxRecordBytes is the record budget: it bounds the memory the kept records take
+	// (bodies, mapped records, reasons, ids and each record's own slot; oldest dropped first
+	// and counted; a record alone over it keeps only its verdict); 0 means
+	// DefaultMaxRecordBytes.
 	MaxRecordBytes int64
 	// NoSyncLimit lifts AEP's limit of SyncValidationPerMinute sync-validation requests per
 	// minute per inlet (on by default: the 61st request in a minute gets 429).

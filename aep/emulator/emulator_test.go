@@ -5,9 +5,11 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -396,26 +398,92 @@ func TestParseRatesAndLatency(t *testing.T) {
 }
 
 func TestStore_bytes(t *testing.T) {
-	s, _ := New(Options{MaxRecordBytes: 10 << 10})
-	body := json.RawMessage(`"` + strings.Repeat("x", 3000) + `"`)
+	const budget = 64 << 10
+	s, _ := New(Options{MaxRecordBytes: budget})
+	body := json.RawMessage(`"` + strings.Repeat("x", 20<<10) + `"`)
 	for i := range 10 {
 		s.keep(Record{EventID: string(rune('a' + i)), Body: body})
 	}
+	ids := func() (out string) {
+		for _, r := range s.Records(Filter{}) {
+			out += r.EventID
+		}
+		return out
+	}
 	c := s.Counts()
-	if c.Received != 10 || c.Kept != 3 || c.Dropped != 7 || c.KeptBytes > 10<<10 {
-		t.Fatalf("counts %+v: want 10 received, 3 kept (≤ 10 KiB), 7 dropped", c)
+	// each record costs its 20 KiB body plus its slot; the ring has room to spare: two fit
+	if c.Received != 10 || c.Kept != 2 || c.Dropped != 8 || c.KeptBytes > budget {
+		t.Fatalf("counts %+v: want 10 received, 2 kept (≤ 64 KiB), 8 dropped", c)
 	}
-	var ids string
-	for _, r := range s.Records(Filter{}) {
-		ids += r.EventID
+	if got := ids(); got != "ij" {
+		t.Errorf("kept %q, want the newest ij", got)
 	}
-	if ids != "hij" {
-		t.Errorf("kept %q, want the newest hij", ids)
-	}
-	// one record larger than the cap is still kept (alone)
-	s.keep(Record{EventID: "z", Body: json.RawMessage(`"` + strings.Repeat("y", 20<<10) + `"`)})
-	if c := s.Counts(); c.Kept != 1 || c.Dropped != 10 {
+	// a record over half the budget is kept without its bodies: its verdict stays
+	s.keep(Record{EventID: "z", XactionID: "x:1:11", Body: json.RawMessage(`"` + strings.Repeat("y", 40<<10) + `"`)})
+	c = s.Counts()
+	if c.Kept != 3 || c.Dropped != 8 || c.KeptBytes > budget {
 		t.Errorf("after a huge record: %+v", c)
+	}
+	if rs := s.Records(Filter{EventID: "z"}); len(rs) != 1 || !rs[0].Elided || rs[0].Body != nil || rs[0].XactionID != "x:1:11" {
+		t.Errorf("huge record kept as %d records (elided %v), want its verdict without the body", len(rs), len(rs) == 1 && rs[0].Elided)
+	}
+	if got := ids(); got != "ijz" {
+		t.Errorf("kept %q, want ijz", got)
+	}
+}
+
+// TestStore_budgetHeldInMemory: whatever is posted (small and large events, mapped records
+// allocated with room to spare, bodies over the whole budget), the bytes the emulator counts
+// as kept never exceed its budget, and what the heap really holds for the records after a
+// collection is within the budget too: the count is honest about memory, not just bodies.
+func TestStore_budgetHeldInMemory(t *testing.T) {
+	const budget = 2 << 20
+	mapped := func(body []byte) ([]byte, []string, error) {
+		// a mapper's output buffer, grown by append: its capacity is above its length
+		out := make([]byte, 0, 64)
+		for range 8 {
+			out = append(out, body...)
+		}
+		return out, nil, nil
+	}
+	s, err := New(Options{MaxRecordBytes: budget, Mapper: MapperFunc(mapped)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	heap := func() uint64 {
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	url := "/collection/" + inlet + "?x-adobe-flow-id=f"
+	for i := range 3000 {
+		n := 200 + (i*7919)%3000
+		if i%500 == 499 {
+			n = MaxBodyBytes - 100 // alone (mapped ×8) far over the budget
+		}
+		body := fmt.Appendf(nil, `{"event_id":"e%d","object_type":"email","metric":"sent","timestamp":1,"data":{"pad":"%s"}}`, i, strings.Repeat("p", n))
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, httptest.NewRequest(http.MethodPost, url, bytes.NewReader(body)))
+		if w.Code != http.StatusOK {
+			t.Fatalf("post %d: %d %s", i, w.Code, w.Body)
+		}
+		if c := s.Counts(); c.KeptBytes > budget {
+			t.Fatalf("after post %d: %d bytes kept, budget %d", i, c.KeptBytes, budget)
+		}
+	}
+	c := s.Counts()
+	if c.Received != 3000 || c.Kept+c.Dropped != 3000 || c.Kept < 100 {
+		t.Errorf("counts %+v", c)
+	}
+	held := int64(heap()) - int64(before)
+	s.Reset()
+	runtime.KeepAlive(s)
+	t.Logf("%d records kept, counted %d bytes, heap holds %d bytes for them", c.Kept, c.KeptBytes, held)
+	// (a little slack: other goroutines of the test binary allocate meanwhile)
+	if held > budget+32<<10 {
+		t.Errorf("the heap holds %d bytes for the kept records, over the %d-byte budget (counted %d)", held, budget, c.KeptBytes)
 	}
 }
 

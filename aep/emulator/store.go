@@ -1,10 +1,12 @@
 package emulator
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"unsafe"
 )
 
 // InspectPrefix is where the inspection API lives, on the same port as the collection API.
@@ -15,44 +17,122 @@ type store struct {
 	recs  []Record
 	head  int   // recs[head:] are kept
 	bytes int64 // what recs[head:] hold (recordBytes)
+	// names interns the object types and metrics of kept records (a few dozen distinct
+	// values), so a record does not keep the whole body it was parsed from alive through them.
+	names map[string]string
 }
 
-func newStore() *store { return &store{} }
+func newStore() *store { return &store{names: map[string]string{}} }
 
-// recordBytes is what a kept record costs: its bodies and reasons plus a fixed overhead
-// for the struct and its strings.
+// maxInterned bounds store.names: past it, names are copied instead of shared.
+const maxInterned = 1024
+
+// slotBytes is what one slot of the ring costs, used or not.
+const slotBytes = int64(unsafe.Sizeof(Record{}))
+
+// recordOverhead is what a kept record costs beyond its bodies and strings: its slot in the
+// ring and the headers of the allocations it points to.
+const recordOverhead = slotBytes + 64
+
+// recordBytes is what a kept record costs in memory: the capacity of its bodies (what is
+// allocated, not only what is used), its strings and reasons, and recordOverhead.
 func recordBytes(r *Record) int64 {
-	n := int64(len(r.Body) + len(r.Mapped) + len(r.EventID) + len(r.ObjectType) + len(r.Metric) +
-		len(r.FlowID) + len(r.XactionID) + 256)
+	n := int64(cap(r.Body)+cap(r.Mapped)+len(r.EventID)+len(r.ObjectType)+len(r.Metric)+
+		len(r.FlowID)+len(r.XactionID)+len(r.Kind)) + recordOverhead
+	n += int64(cap(r.Reasons)) * int64(unsafe.Sizeof(""))
 	for _, x := range r.Reasons {
-		n += int64(len(x)) + 16
+		n += int64(len(x))
 	}
+	n += int64(cap(r.Violations)) * int64(unsafe.Sizeof(Violation{}))
 	for _, v := range r.Violations {
-		n += int64(len(v.Message)+len(v.Pointer)+len(v.SchemaLocation)+len(v.Keyword)) + 64
+		n += int64(len(v.Message) + len(v.Pointer) + len(v.SchemaLocation) + len(v.Keyword))
 	}
 	return n
 }
 
+// slim makes r hold only memory of its own, of the size it needs: bodies reallocated to
+// their length, the event id copied (it may point into the whole parsed body), the object
+// type and metric interned. A record that would take more than half of maxBytes lets its
+// bodies go (Elided) and keeps its verdict, so one record never crowds out all the others
+// and the store never holds more than maxBytes.
+func (st *store) slim(r *Record, maxBytes int64) {
+	tight := func(b []byte) []byte {
+		if b == nil || cap(b) == len(b) {
+			return b
+		}
+		return bytes.Clone(b)
+	}
+	r.Body, r.Mapped = tight(r.Body), tight(r.Mapped)
+	r.EventID = strings.Clone(r.EventID)
+	r.ObjectType, r.Metric = st.intern(r.ObjectType), st.intern(r.Metric)
+	if recordBytes(r) > maxBytes/2 {
+		r.Body, r.Mapped, r.Elided = nil, nil, true
+	}
+	if recordBytes(r) > maxBytes/2 {
+		// reasons or ids of about the budget's size: keep the verdict alone
+		*r = Record{Seq: r.Seq, ReceivedAt: r.ReceivedAt, XactionID: r.XactionID, Kind: r.Kind,
+			Good: r.Good, FlowID: r.FlowID, Elided: true}
+		if !r.Good {
+			r.Reasons = []string{"reasons elided: larger than the emulator's record budget"}
+		}
+	}
+}
+
+func (st *store) intern(s string) string {
+	if v, ok := st.names[s]; ok {
+		return v
+	}
+	s = strings.Clone(s)
+	if len(st.names) < maxInterned {
+		st.names[s] = s
+	}
+	return s
+}
+
 func (st *store) len() int { return len(st.recs) - st.head }
 
-// add keeps r and drops the oldest records until at most maxN records and maxBytes bytes
-// are kept (r itself is always kept); it returns how many were dropped.
+// kept is the memory the store holds: its records and its ring's unused slots.
+func (st *store) kept() int64 {
+	return st.bytes + int64(cap(st.recs)-st.len())*slotBytes
+}
+
+// add keeps r and drops the oldest records until at most maxN records are kept and they
+// take at most maxBytes with the ring (r itself is always kept, its bodies elided if it
+// alone takes over half of maxBytes); it returns how many were dropped.
 func (st *store) add(r Record, maxN int, maxBytes int64) int {
+	st.slim(&r, maxBytes)
+	if len(st.recs) == cap(st.recs) && st.head > 0 {
+		st.compact(cap(st.recs)) // reuse the dropped slots before growing
+	}
 	st.recs = append(st.recs, r)
 	st.bytes += recordBytes(&r)
 	dropped := 0
-	for st.len() > 1 && (st.len() > maxN || st.bytes > maxBytes) {
+	for st.len() > 1 && (st.len() > maxN || st.kept() > maxBytes) {
 		st.bytes -= recordBytes(&st.recs[st.head])
 		st.recs[st.head] = Record{} // let the bodies go
 		st.head++
 		dropped++
-	}
-	if st.head > 1024 && st.head > len(st.recs)/2 {
-		n := copy(st.recs, st.recs[st.head:])
-		clear(st.recs[n:])
-		st.recs, st.head = st.recs[:n], 0
+		if n := st.len(); cap(st.recs) > 4*n+64 {
+			st.compact(2*n + 64) // far fewer records than slots: shrink the ring
+		}
 	}
 	return dropped
+}
+
+// compact moves the kept records to the start of a ring of capacity c (the same array when
+// c is its capacity).
+func (st *store) compact(c int) {
+	n := st.len()
+	if c == cap(st.recs) {
+		copy(st.recs, st.recs[st.head:])
+		clear(st.recs[n:])
+		st.recs = st.recs[:n]
+	} else {
+		recs := make([]Record, n, c)
+		copy(recs, st.recs[st.head:])
+		st.recs = recs
+	}
+	st.head = 0
 }
 
 // each calls f on records oldest first until f returns false.
@@ -170,7 +250,7 @@ func (s *Server) Counts() Counts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := s.counts
-	c.Kept, c.KeptBytes = s.store.len(), s.store.bytes
+	c.Kept, c.KeptBytes = s.store.len(), s.store.kept()
 	c.ByPair = cloneMap(c.ByPair)
 	c.Responses = cloneMap(c.Responses)
 	c.Faults.Statuses = cloneMap(c.Faults.Statuses)

@@ -154,7 +154,7 @@ func Send(a *Env, o SendOptions, deps SendDeps, args []string) error {
 		}
 	}
 	if ao.URL == "" {
-		emu, err := emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator})
+		emu, err := emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator, MaxRecordBytes: emulator.EmbeddedMaxRecordBytes})
 		if err != nil {
 			return err
 		}

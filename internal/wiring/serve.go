@@ -90,7 +90,7 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 		deps.Mapper = nil
 	}
 	if o.MaxRecordBytes < 1<<20 {
-		return Usagef("--max-record-bytes must be at least 1048576 (one request body)")
+		return Usagef("--record-budget must be at least 1MiB (one request body)")
 	}
 	allow, err := parseAllowIPs(o.AllowIPs)
 	if err != nil {

@@ -117,7 +117,7 @@ func StartEmulator(tenant string) (*emulator.Server, *emulator.Running, func(), 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	srv, err := emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator})
+	srv, err := emulator.New(emulator.Options{Mapper: deps.Mapper, Validator: deps.Validator, MaxRecordBytes: emulator.EmbeddedMaxRecordBytes})
 	if err != nil {
 		return nil, nil, nil, err
 	}
