@@ -104,3 +104,47 @@ func TestLive_reloadsAndChecksMapRecordsOnly(t *testing.T) {
 		t.Errorf("edit after an unchanged reload: version %d, %d changed; want 3, 3", m.live.version, m.live.changed)
 	}
 }
+
+// preparing is a Transformer with a Preparer that counts decodes and prepared maps.
+type preparing struct {
+	recordOnly
+	prepares, mapsPrepared atomic.Int32
+}
+
+func (p *preparing) Prepare(ev []byte) (any, error) {
+	p.prepares.Add(1)
+	return string(ev), nil
+}
+
+func (p *preparing) TransformPrepared(ctx context.Context, name string, prepared any) (Transformed, error) {
+	p.mapsPrepared.Add(1)
+	return p.TransformRecord(ctx, name, []byte(prepared.(string)))
+}
+
+func TestLive_reloadsDecodeEachEventOnce(t *testing.T) {
+	tr := &preparing{}
+	deps := testDeps(&fakeSender{})
+	deps.Transformer, deps.Reloader = tr, &unchangedReloader{}
+	deps.MappingChanges = make(chan FileChange)
+	m := New(context.Background(), deps, Options{Seed: 1})
+	tm, _ := m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	m = tm.(Model)
+	g := newGen(1)
+	const n = 5
+	for range n {
+		ev, _ := g.Event("email", "opened")
+		m.list.Append(eventlist.NewItem(ev, "test"))
+	}
+	for range 3 {
+		tm, _ := m.Update(mappingChangedMsg{change: FileChange{Path: "mapping.json"}})
+		m = tm.(Model)
+		tm, _ = m.Update(m.startReloadForTest()())
+		m = tm.(Model)
+	}
+	if m.live.version != 3 || m.live.changed != n {
+		t.Fatalf("version %d, %d changed; want 3, %d", m.live.version, m.live.changed, n)
+	}
+	if p, mp := tr.prepares.Load(), tr.mapsPrepared.Load(); p != n || mp != 3*n {
+		t.Errorf("%d decodes and %d prepared maps over 3 reloads of %d events; want %d and %d", p, mp, n, n, 3*n)
+	}
+}

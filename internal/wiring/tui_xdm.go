@@ -23,6 +23,7 @@ type xdmTransformer struct {
 var (
 	_ tui.Transformer       = (*xdmTransformer)(nil)
 	_ tui.RecordTransformer = (*xdmTransformer)(nil)
+	_ tui.Preparer          = (*xdmTransformer)(nil)
 )
 
 // NewXDMTransformer compiles the built-in sets and, when mapping names a file, that file
@@ -115,14 +116,45 @@ func (t *xdmTransformer) Transform(ctx context.Context, name string, event []byt
 // TransformRecord is Transform without the streaming message, for the TUI's checks and
 // reloads, which keep only the record and its problems.
 func (t *xdmTransformer) TransformRecord(_ context.Context, name string, event []byte) (tui.Transformed, error) {
-	mp, ok := t.mappers[name]
-	if !ok {
-		return tui.Transformed{}, fmt.Errorf("no mapping set %q (have %s)", name, strings.Join(t.names, ", "))
+	mp, err := t.mapper(name)
+	if err != nil {
+		return tui.Transformed{}, err
 	}
 	res, err := mp.Map(event)
 	if err != nil {
 		return tui.Transformed{}, err
 	}
+	return transformed(res), nil
+}
+
+// Prepare decodes event once for TransformPrepared (the TUI's live loop maps every loaded
+// event again on each save).
+func (t *xdmTransformer) Prepare(event []byte) (any, error) { return xdm.DecodeEvent(event) }
+
+// TransformPrepared is TransformRecord of an event decoded by Prepare.
+func (t *xdmTransformer) TransformPrepared(_ context.Context, name string, prepared any) (tui.Transformed, error) {
+	mp, err := t.mapper(name)
+	if err != nil {
+		return tui.Transformed{}, err
+	}
+	src, ok := prepared.(map[string]any)
+	if !ok {
+		return tui.Transformed{}, fmt.Errorf("transform: prepared event is a %T, not a decoded event", prepared)
+	}
+	return transformed(mp.MapValue(src)), nil
+}
+
+func (t *xdmTransformer) mapper(name string) (*xdm.Mapper, error) {
+	mp, ok := t.mappers[name]
+	if !ok {
+		return nil, fmt.Errorf("no mapping set %q (have %s)", name, strings.Join(t.names, ", "))
+	}
+	return mp, nil
+}
+
+// transformed is the TUI's view of a mapping result: violations become problems with JSON
+// pointers, and rejection reasons without a violation problems on the record's root.
+func transformed(res xdm.Result) tui.Transformed {
 	out := tui.Transformed{Record: res.Record, Warnings: res.Warnings}
 	for _, v := range res.Violations {
 		out.Problems = append(out.Problems, tui.Problem{Path: strings.TrimPrefix(v.Pointer, "#"), Msg: v.Message})
@@ -132,5 +164,5 @@ func (t *xdmTransformer) TransformRecord(_ context.Context, name string, event [
 			out.Problems = append(out.Problems, tui.Problem{Path: "/", Msg: r})
 		}
 	}
-	return out, nil
+	return out
 }
