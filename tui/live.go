@@ -48,14 +48,7 @@ type liveRecord struct {
 	// problems are all the event's problems under the set (Customer.io's, then XDM's), kept
 	// for a reload that finds the files unchanged.
 	problems []string
-	// prepared is the event decoded by the Transformer's Preparer, for the next reload; nil
-	// without one, or with more than maxPrepared events loaded.
-	prepared any
 }
-
-// maxPrepared bounds how many loaded events the live loop keeps decoded between reloads
-// (about 5 KB each for Customer.io events): past it every reload decodes every event again.
-const maxPrepared = 50000
 
 // mappingChangedMsg reports a save of a watched mapping or schema file; sent by
 // waitForMappingChange and handled by Update, which reloads and re-issues the pump.
@@ -136,19 +129,7 @@ func reload(ctx context.Context, r Reloader, t Transformer, mapping string, ids 
 				lr.problems = append(append([]string(nil), lr.cio...), xdmProbs...)
 				return lr, lr.problems
 			}
-			var res Transformed
-			var err error
-			if pr, ok := t.(Preparer); ok && len(ids) <= maxPrepared {
-				lr.prepared = before[i].prepared
-				if lr.prepared == nil {
-					lr.prepared, err = pr.Prepare(events[i])
-				}
-				if err == nil {
-					res, err = pr.TransformPrepared(ctx, mapping, lr.prepared)
-				}
-			} else {
-				res, err = transformRecord(ctx, t, mapping, events[i])
-			}
+			res, err := transformRecord(ctx, t, mapping, events[i])
 			if err != nil {
 				xdmProbs = []string{"XDM: " + err.Error()}
 			}

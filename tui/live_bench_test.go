@@ -56,24 +56,11 @@ func (x *xdmLive) Transform(_ context.Context, _ string, event []byte) (Transfor
 	if err != nil {
 		return Transformed{}, err
 	}
-	return transformedOf(res), nil
-}
-
-func (x *xdmLive) Prepare(event []byte) (any, error) { return xdm.DecodeEvent(event) }
-
-func (x *xdmLive) TransformPrepared(_ context.Context, _ string, prepared any) (Transformed, error) {
-	x.mu.RLock()
-	mp := x.sets[x.current]
-	x.mu.RUnlock()
-	return transformedOf(mp.MapValue(prepared.(map[string]any))), nil
-}
-
-func transformedOf(res xdm.Result) Transformed {
 	out := Transformed{Record: res.Record, Warnings: res.Warnings}
 	for _, v := range res.Violations {
 		out.Problems = append(out.Problems, Problem{Path: strings.TrimPrefix(v.Pointer, "#"), Msg: v.Message})
 	}
-	return out
+	return out, nil
 }
 
 // BenchmarkSaveToScreen10k measures the live loop from a save of the mapping set to the

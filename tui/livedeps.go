@@ -21,15 +21,6 @@ func transformRecord(ctx context.Context, t Transformer, mappingSet string, even
 	return t.Transform(ctx, mappingSet, event)
 }
 
-// Preparer is an optional interface of a [Transformer] for the live loop, which maps every
-// loaded event again on each save: Prepare decodes an event once, and TransformPrepared is
-// TransformRecord of a prepared event, without decoding it again. A prepared value is only
-// read, so concurrent TransformPrepared calls may share it.
-type Preparer interface {
-	Prepare(event []byte) (any, error)
-	TransformPrepared(ctx context.Context, mappingSet string, prepared any) (Transformed, error)
-}
-
 // ErrUnchanged is what a [Reloader] returns when the watched files hold what is already in
 // force (a save without an edit): the reload then re-maps nothing and reports no change.
 var ErrUnchanged = errors.New("reload: files unchanged")

@@ -2,7 +2,6 @@ package xdm
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -227,11 +226,7 @@ func setVal(cur any, segs []segment, val any) any {
 		m[s.key] = setVal(m[s.key], segs[1:], val)
 		return m
 	}
-	// A copy: cur may be an array of the event itself (a mapped value shares an array of
-	// scalars with its source), which must stay as it was for the mappings after this one
-	// and for a caller mapping the same decoded event again.
-	arr, _ := cur.([]any)
-	arr = slices.Clone(arr)
+	arr, _ := cur.([]any) // never the event's own: expr.Normalize copies every array
 	if s.wild {
 		vals, ok := val.([]any)
 		if !ok {

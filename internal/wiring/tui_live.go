@@ -35,7 +35,6 @@ var (
 	_ tui.Transformer       = (*liveTransformer)(nil)
 	_ tui.Reloader          = (*liveTransformer)(nil)
 	_ tui.RecordTransformer = (*liveTransformer)(nil)
-	_ tui.Preparer          = (*liveTransformer)(nil)
 )
 
 // NewLiveTransformer compiles the mapping set (a built-in name or a file) and, when schema
@@ -167,17 +166,6 @@ func (l *liveTransformer) TransformRecord(ctx context.Context, name string, even
 	t := l.cur
 	l.mu.RUnlock()
 	return t.TransformRecord(ctx, name, event)
-}
-
-// Prepare decodes event once for TransformPrepared.
-func (l *liveTransformer) Prepare(event []byte) (any, error) { return xdm.DecodeEvent(event) }
-
-// TransformPrepared is TransformRecord of an event decoded by Prepare.
-func (l *liveTransformer) TransformPrepared(ctx context.Context, name string, prepared any) (tui.Transformed, error) {
-	l.mu.RLock()
-	t := l.cur
-	l.mu.RUnlock()
-	return t.TransformPrepared(ctx, name, prepared)
 }
 
 // Watched lists the files a reload reads: the mapping set when it is a file, the schema.

@@ -23,7 +23,6 @@ type xdmTransformer struct {
 var (
 	_ tui.Transformer       = (*xdmTransformer)(nil)
 	_ tui.RecordTransformer = (*xdmTransformer)(nil)
-	_ tui.Preparer          = (*xdmTransformer)(nil)
 )
 
 // NewXDMTransformer compiles the built-in sets and, when mapping names a file, that file
@@ -125,23 +124,6 @@ func (t *xdmTransformer) TransformRecord(_ context.Context, name string, event [
 		return tui.Transformed{}, err
 	}
 	return transformed(res), nil
-}
-
-// Prepare decodes event once for TransformPrepared (the TUI's live loop maps every loaded
-// event again on each save).
-func (t *xdmTransformer) Prepare(event []byte) (any, error) { return xdm.DecodeEvent(event) }
-
-// TransformPrepared is TransformRecord of an event decoded by Prepare.
-func (t *xdmTransformer) TransformPrepared(_ context.Context, name string, prepared any) (tui.Transformed, error) {
-	mp, err := t.mapper(name)
-	if err != nil {
-		return tui.Transformed{}, err
-	}
-	src, ok := prepared.(map[string]any)
-	if !ok {
-		return tui.Transformed{}, fmt.Errorf("transform: prepared event is a %T, not a decoded event", prepared)
-	}
-	return transformed(mp.MapValue(src)), nil
 }
 
 func (t *xdmTransformer) mapper(name string) (*xdm.Mapper, error) {
