@@ -8,6 +8,7 @@
 package aep
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ciosim/ciosim/internal/scrub"
 	"github.com/ciosim/ciosim/secret"
 )
 
@@ -40,6 +42,9 @@ const (
 	HeaderAPIKey  = "x-api-key"
 	HeaderOrgID   = "x-gw-ims-org-id"
 	HeaderSandbox = "x-sandbox-name"
+	// HeaderEmulator is the response header by which ciosim's emulator identifies itself
+	// (AEP never sends it); see [Result.Emulator].
+	HeaderEmulator = "X-Ciosim-Emulator"
 )
 
 // Auth holds the credentials of an authenticated inlet. The zero value sends no auth headers.
@@ -100,6 +105,10 @@ type Options struct {
 	Auth Auth
 	// SigningKey, when set, signs raw requests with X-CIO-Timestamp / X-CIO-Signature.
 	SigningKey secret.Secret
+	// Secrets are other credentials the process holds (a recorder's verification key, ...).
+	// They are scrubbed from every text a Result carries, like Auth's token and API key, the
+	// signing key and a password in URL.
+	Secrets []secret.Secret
 	// Timeout bounds each attempt; 0 means 10 s (4 s with CustomerIOSemantics).
 	Timeout time.Duration
 	// Retries is the number of retries after the first attempt (0 = none).
@@ -198,4 +207,35 @@ func (o Options) validate() error {
 		return &ConfigError{Msg: "no inlet URL"}
 	}
 	return nil
+}
+
+// scrubber is built from every credential o makes the client use or names: the bearer token
+// (alone and as the "Bearer <token>" header value), the API key, the signing key, a password
+// in the inlet URL (sent as basic auth) and Options.Secrets. Reasons, excerpts and
+// xactionIds are scrubbed with it, so an endpoint that echoes request headers cannot put a
+// credential into a dead letter, the journal, a report, stderr or the TUI.
+func scrubber(o Options) *scrub.Scrubber {
+	var ss []string
+	if !o.Auth.Token.IsZero() {
+		ss = append(ss, o.Auth.Token.Reveal(), "Bearer "+o.Auth.Token.Reveal())
+	}
+	ss = append(ss, o.Auth.APIKey.Reveal(), o.SigningKey.Reveal())
+	for _, s := range o.Secrets {
+		ss = append(ss, s.Reveal())
+	}
+	if u, err := url.Parse(o.URL); err == nil && u.User != nil {
+		if p, ok := u.User.Password(); ok {
+			ss = append(ss, p, u.User.Username()+":"+p)
+		}
+	}
+	return scrub.New(ss...)
+}
+
+// scrubConfigError masks credentials in a configuration error (it may quote the URL).
+func scrubConfigError(sc *scrub.Scrubber, err error) error {
+	var ce *ConfigError
+	if sc != nil && errors.As(err, &ce) {
+		return &ConfigError{Msg: sc.String(ce.Msg)}
+	}
+	return err
 }

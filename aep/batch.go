@@ -101,10 +101,12 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 		} else {
 			var br BatchResponse
 			err := json.Unmarshal(a.body, &br)
+			ex := excerpt(c.scrub.Bytes(a.body))
 			for j, i := range pending {
 				r := &res[i]
 				r.Status = a.status
-				r.Excerpt = excerpt(a.body)
+				r.Excerpt = ex
+				r.Emulator = a.header.Get(HeaderEmulator) != ""
 				switch {
 				case err != nil:
 					r.Reason = fmt.Sprintf("unreadable batch response (HTTP %d): %v", a.status, err)
@@ -160,6 +162,9 @@ func (c *Client) SendBatch(ctx context.Context, msgs []Message) []Result {
 			res[i].Reason = "interrupted: " + res[i].Reason
 		}
 		res[i].Total = time.Since(started)
+	}
+	for i := range res {
+		c.clean(&res[i])
 	}
 	return res
 }

@@ -22,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ciosim/ciosim/customerio"
+	"github.com/ciosim/ciosim/internal/scrub"
 )
 
 // Message is one event to deliver.
@@ -90,6 +91,9 @@ type Result struct {
 	// Kind names the failure for grouping in reports, e.g. "HTTP 404", "connection refused",
 	// "TLS", "unknown host", "timeout"; "" for a delivered event.
 	Kind string
+	// Emulator is set when the last answer carried HeaderEmulator: the endpoint is a ciosim
+	// emulator, which can be asked for its verdict on the message (AEP cannot).
+	Emulator bool
 }
 
 // ExcerptBytes bounds Result.Excerpt.
@@ -119,18 +123,21 @@ type Client struct {
 	// answered is set once the endpoint has answered any request: until then a refused
 	// connection means a wrong address and is not retried.
 	answered atomic.Bool
+	// scrub masks the credentials in use in every text a Result carries (see scrubber).
+	scrub *scrub.Scrubber
 }
 
 // New checks opts and returns a Client.
 func New(opts Options) (*Client, error) {
+	sc := scrubber(opts)
 	if err := opts.validate(); err != nil {
-		return nil, err
+		return nil, scrubConfigError(sc, err)
 	}
 	ep, err := opts.endpoints()
 	if err != nil {
-		return nil, err
+		return nil, scrubConfigError(sc, err)
 	}
-	c := &Client{o: opts, ep: ep, hc: opts.HTTPClient, now: opts.Now, back: opts.Backoff}
+	c := &Client{o: opts, ep: ep, hc: opts.HTTPClient, now: opts.Now, back: opts.Backoff, scrub: sc}
 	if c.o.Mode == "" {
 		c.o.Mode = ModeRaw
 	}
@@ -182,6 +189,10 @@ func (c *Client) Mode() Mode { return c.o.Mode }
 // Options returns the client's options with every default filled in (concurrency, batch
 // limits, timeout, ...), for the delivery loop that drives the client.
 func (c *Client) Options() Options { return c.o }
+
+// HTTPClient returns the HTTP client the requests go through (its transport's TLS settings
+// included), for a caller that asks the same endpoint something else.
+func (c *Client) HTTPClient() *http.Client { return c.hc }
 
 // BatchFits reports whether adding a message of n bytes to a batch of count messages whose
 // bodies and separators take size bytes (without the envelope) stays within the client's
@@ -409,6 +420,7 @@ func (c *Client) Send(ctx context.Context, m Message) Result {
 			r.Outcome = Delivered
 			r.Reason = ""
 			r.Total = time.Since(started)
+			c.clean(&r)
 			return r
 		}
 		if ctx.Err() != nil || c.giveUp(n, a, started) {
@@ -424,17 +436,22 @@ func (c *Client) Send(ctx context.Context, m Message) Result {
 		r.Reason = "interrupted: " + r.Reason
 	}
 	r.Total = time.Since(started)
+	c.clean(&r)
 	return r
 }
 
 // fill copies an answer into a result.
 func (c *Client) fill(r *Result, a answer) {
+	// Every text taken from the answer is scrubbed of the credentials in use, the body
+	// before it is cut to an excerpt (a cut could keep part of a credential).
+	body := c.scrub.Bytes(a.body)
 	r.Status = a.status
-	r.Excerpt = excerpt(a.body)
+	r.Excerpt = excerpt(body)
 	r.XactionID = ""
 	r.Kind = ""
+	r.Emulator = a.header.Get(HeaderEmulator) != ""
 	if a.err != nil {
-		r.Reason = describeTransport(a.err, c.o.Timeout)
+		r.Reason = c.scrub.String(describeTransport(a.err, c.o.Timeout))
 		r.Kind = transportKind(a.err)
 		return
 	}
@@ -442,8 +459,20 @@ func (c *Client) fill(r *Result, a answer) {
 		r.XactionID = xactionID(a.body)
 		return
 	}
-	r.Reason = (&StatusError{Status: a.status, Body: string(a.body)}).Error()
+	r.Reason = (&StatusError{Status: a.status, Body: string(body)}).Error()
 	r.Kind = "HTTP " + strconv.Itoa(a.status)
+}
+
+// clean scrubs the texts of a finished result that were decoded from an answer (AEP's
+// message and the xactionId, which JSON escapes could have hidden from the scrub of the
+// raw body; the excerpt was cut from the scrubbed body), so no credential in use reaches a
+// dead letter, journal, report or screen.
+func (c *Client) clean(r *Result) {
+	if c.scrub == nil {
+		return
+	}
+	r.Reason = c.scrub.String(r.Reason)
+	r.XactionID = c.scrub.String(r.XactionID)
 }
 
 func excerpt(b []byte) string {

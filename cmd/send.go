@@ -74,7 +74,7 @@ Credentials come only from the environment or files, never flags, and are never 
 	f.IntVar(&o.Concurrency, "concurrency", 8, "requests in flight")
 	f.IntVar(&o.Retries, "retries", 5, "retries per event after the first attempt")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Second, "per-request timeout (4s with --customerio-semantics)")
-	f.StringVar(&o.DeadLetter, "dead-letter", "dead-letters.jsonl", "file for events that could not be delivered (replaced; created only when needed)")
+	f.StringVar(&o.DeadLetter, "dead-letter", "dead-letters.jsonl", "file for events that could not be delivered (replaced; created only when needed; when it is also an input, rewritten to what is still not delivered)")
 	f.StringVar(&o.Report, "report", "text", "final report format: text or json (on stdout)")
 	f.BoolVar(&o.SyncValidation, "sync-validation", false, "ask AEP to validate synchronously (?syncValidation=true; not on batch)")
 	f.BoolVar(&o.Gzip, "gzip", false, "gzip request bodies (Content-Encoding: gzip)")

@@ -37,8 +37,12 @@ datasets and runs across restarts (tokens are never stored: clients ask again).
 
 Inspection API on the same port:
   GET  /emulator/records?status=good|bad|all&type=email&metric=opened&event_id=ID&limit=N
+  GET  /emulator/verdicts?xactionId=ID&xactionId=ID   (POST {"xactionIds":[...]} too)
   GET  /emulator/counts
   POST /emulator/reset
+Every answer carries the header X-Ciosim-Emulator: 1 (bodies are AEP's): 'ciosim send' and the
+other firing commands then ask /emulator/verdicts, so their report lists each bad record's
+reasons as with the embedded emulator.
 
 Your own dataflow: --mapping FILE (a Data Prep mapping set, either JSON form) and --schema
 FILE (the dataset's schema: a Schema Registry export or any draft-06+ JSON Schema) make the
@@ -46,8 +50,10 @@ default flow id map raw posts with that set and validate them against that schem
 whose header.schemaRef.id is the schema's $id are validated against it. Several flows:
 --flow ID=MAPPING[,SCHEMA[,DATASET]] (repeatable; leave MAPPING empty for the built-in set).
 With a DATASET (or --dataset), XDM posts naming another datasetId, or a dataset of another
-schema, are refused as AEP refuses them. XDM posts naming no known schema get the built-in
-rules of their class (an ExperienceEvent needs _id and timestamp; a profile record does not).
+schema, are refused as AEP refuses them. An XDM post naming a schema no flow knows is refused
+("Message has unknown xdm format"; --unknown-schema class-rules judges it by the built-in rules
+of its class instead); with no schema given at all, every XDM post gets those class rules (an
+ExperienceEvent needs _id and timestamp; a profile record does not).
 
 Like AEP: sync validation is limited to 60 requests per minute per inlet (--no-sync-limit
 lifts it) and answers 501 with --no-sync-validation (regions without it); header.imsOrgId
@@ -91,6 +97,7 @@ AEP_ACCESS_TOKEN (or --token-file) is set, only that token is accepted (403 othe
 	f.StringVar(&o.IMSOrg, "ims-org", emulator.DefaultOrgID, "the inlet's IMS org: XDM posts with another header.imsOrgId are refused")
 	f.BoolVar(&o.NoSyncLimit, "no-sync-limit", false, "lift AEP's limit of 60 sync-validation requests per minute")
 	f.BoolVar(&o.NoSyncValidation, "no-sync-validation", false, "answer ?syncValidation=true with 501, as AEP does in regions without it")
+	f.StringVar(&o.UnknownSchema, "unknown-schema", "refuse", "XDM posts naming a schema no flow knows: refuse (as AEP) or class-rules")
 	f.StringArrayVar(&o.AllowIPs, "allow-ip", nil, "IP allow-list (address or CIDR, repeatable): other clients get 403 with an empty body")
 	wiring.AddServerFlags(f, &o.Server)
 	return c

@@ -7,10 +7,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ciosim/ciosim/aep/emulator"
 )
@@ -183,5 +186,101 @@ func TestServe_builtinClassRules(t *testing.T) {
 	}
 	if v := bad[""].Violations; len(v) != 1 || v[0] != (emulator.Violation{SchemaLocation: "#/properties/_id", Pointer: "#/_id", Keyword: "type", Message: "expected type: String, found: Long"}) {
 		t.Errorf("_id 7: %+v", v)
+	}
+}
+
+// startServeProcess runs `ciosim serve` with args as a separate process (the test binary as
+// ciosim, see TestMain) on a free port and returns its base URL; it is interrupted when the
+// test ends.
+func startServeProcess(t *testing.T, args ...string) string {
+	t.Helper()
+	c := exec.Command(os.Args[0], append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	c.Env = append(os.Environ(), "CIOSIM_TEST_MAIN=1")
+	var errb bytes.Buffer
+	c.Stderr = &errb
+	out, err := c.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.Process.Signal(os.Interrupt)
+		done := make(chan error, 1)
+		go func() { done <- c.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			c.Process.Kill()
+			<-done
+		}
+	})
+	sc := bufio.NewScanner(out)
+	if !sc.Scan() {
+		t.Fatalf("serve printed nothing; stderr %s", errb.String())
+	}
+	const prefix = "AEP streaming emulator listening on "
+	if !strings.HasPrefix(sc.Text(), prefix) {
+		t.Fatalf("first line %q", sc.Text())
+	}
+	go io.Copy(io.Discard, out)
+	return strings.TrimPrefix(sc.Text(), prefix)
+}
+
+// TestServe_separateProcessVerdictsInSendReport: `ciosim serve --mapping M --schema S` in
+// one process, `ciosim send --to` its inlet in another → the report lists every event the
+// emulator judged bad with each reason in AEP's wording, the same reasons
+// /emulator/records?status=bad shows.
+func TestServe_separateProcessVerdictsInSendReport(t *testing.T) {
+	base := startServeProcess(t, "--mapping", "testdata/serve/mapping.json", "--schema", "testdata/serve/schema.json")
+	ev := func(id, data string) string {
+		return `{"data":` + data + `,"event_id":"` + id + `","metric":"opened","object_type":"email","timestamp":1613063089}`
+	}
+	in := strings.Join([]string{
+		ev("good1", `{"email":"ann@example.com"}`),
+		ev("format1", `{"email":"not-an-email"}`),
+		ev("missing1", `{}`),
+		ev("extra1", `{"email":"bob@example.com","nickname":"bobby"}`),
+		ev("format2", `{"email":"also-not"}`),
+	}, "\n") + "\n"
+	to := base + "/collection/" + emulator.DefaultInletID + "?x-adobe-flow-id=" + emulator.DefaultFlowID
+	code, out, errOut := run(t, nil, in, "send", "--to", to, "--report", "json", "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
+	rep := sendReportOf(t, out)
+	if code != 0 || rep.Delivered != 5 || rep.Emulator == nil {
+		t.Fatalf("send: exit %d %s %s", code, out, errOut)
+	}
+	wantWhy := map[string]int{
+		"#/_acme/email: [not-an-email] is not a valid email address": 1,
+		"#/_acme/email: [also-not] is not a valid email address":     1,
+		"#/_acme: required key [email] not found":                    1,
+		"#/_acme: extraneous key [nickname] is not permitted":        1,
+	}
+	gotWhy := map[string]int{}
+	for _, k := range rep.Emulator.Why {
+		gotWhy[k.Kind] = k.Count
+	}
+	if rep.Emulator.Good != 1 || rep.Emulator.Bad != 4 || rep.Emulator.Unknown != 0 || !reflect.DeepEqual(gotWhy, wantWhy) {
+		t.Errorf("report's verdicts %+v, want good 1, bad 4, reasons %v", rep.Emulator, wantWhy)
+	}
+	bad := badRecords(t, base)
+	for id, reason := range map[string]string{"format1": "#/_acme/email: [not-an-email] is not a valid email address",
+		"missing1": "#/_acme: required key [email] not found", "extra1": "#/_acme: extraneous key [nickname] is not permitted",
+		"format2": "#/_acme/email: [also-not] is not a valid email address"} {
+		if r := bad[id]; len(r.Reasons) != 1 || r.Reasons[0] != reason {
+			t.Errorf("/emulator/records?status=bad %s: %q, want %q", id, r.Reasons, reason)
+		}
+	}
+	if len(bad) != 4 {
+		t.Errorf("%d bad records, want 4", len(bad))
+	}
+
+	// the text report says the same
+	code, out, _ = run(t, nil, in, "send", "--to", to, "--dead-letter", filepath.Join(t.TempDir(), "d.jsonl"))
+	for _, want := range []string{"emulator       1 good, 4 bad records", "bad ×1: #/_acme: required key [email] not found",
+		"bad ×1: #/_acme: extraneous key [nickname] is not permitted", "-:3"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("text report lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -53,7 +53,11 @@ type Options struct {
 	// rejected, on resume); they are counted as resumed, not reported one by one.
 	Skip func(rec recordings.Record) bool
 	// Verdict looks up the embedded emulator's verdict on a delivered event by the
-	// xactionId it answered with.
+	// xactionId it answered with. When it is nil and an answer carries aep.HeaderEmulator
+	// (a separate `ciosim serve`), the verdicts are asked of that emulator over HTTP
+	// (GET/POST VerdictPath on the inlet's host), in batches of at most MaxVerdictBatch,
+	// and set on the same Result field before the result is counted and reported. AEP
+	// never sends that header, so it is never asked.
 	Verdict func(xactionID string) (Verdict, bool)
 	// Tally counts every result; Journal and DeadLetters record them (failed events go to
 	// the dead-letter file). Each may be nil.
@@ -63,7 +67,8 @@ type Options struct {
 	// OnFirstFailure is called with the first failed or rejected result of each kind
 	// (see [Tally.Add]), as it happens, so the cause can be shown at once.
 	OnFirstFailure func(Result)
-	// OnResult is called once per event, in the order results arrive, never concurrently.
+	// OnResult is called once per event, in the order results arrive, never concurrently,
+	// after the result is journaled (from the delivery's one reporting goroutine).
 	OnResult func(Result)
 	// OnSkip is called for each input line the source could not read.
 	OnSkip func(error)
@@ -90,6 +95,12 @@ func Deliver(ctx context.Context, src Source, c *aep.Client, o Options) error {
 	if d.co.Rate > 0 {
 		d.lim = rate.NewLimiter(rate.Limit(d.co.Rate), 1)
 	}
+	if d.o.Verdict == nil {
+		d.remote = newRemoteVerdicts(d.co.URL, c.HTTPClient())
+	}
+	d.rep = make(chan []Result, 4*d.co.Concurrency+64)
+	d.repDone = make(chan struct{})
+	go d.reportLoop(ctx)
 	d.start(ctx)
 	err := d.produce(ctx, src)
 	d.flushAll()
@@ -97,6 +108,8 @@ func Deliver(ctx context.Context, src Source, c *aep.Client, o Options) error {
 		close(ch)
 	}
 	d.wg.Wait()
+	close(d.rep)
+	<-d.repDone
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -129,6 +142,11 @@ type deliverer struct {
 	size    []int
 	seed    maphash.Seed
 	wg      sync.WaitGroup
+	// rep carries journaled results, in the order they were emitted, to the one reporting
+	// goroutine (reportLoop), which fetches remote verdicts and counts and reports them.
+	rep     chan []Result
+	repDone chan struct{}
+	remote  *remoteVerdicts
 }
 
 // ReadySource is a [Source] that can tell whether its next Next call would block waiting
@@ -303,8 +321,9 @@ func (d *deliverer) build(rec recordings.Record, m *aep.Message, shift time.Dura
 	return nil
 }
 
-// emit verdicts, counts, dead-letters, reports and journals results. The journal is
-// written before the worker moves on, so what a kill loses is at most what was in flight.
+// emit gives results their in-process verdicts, dead-letters and journals them, then hands
+// them to the reporting goroutine. The journal is written before the worker moves on, so
+// what a kill loses is at most what was in flight.
 func (d *deliverer) emit(rs ...Result) {
 	if d.o.Verdict != nil {
 		for i := range rs {
@@ -315,22 +334,17 @@ func (d *deliverer) emit(rs ...Result) {
 			}
 		}
 	}
-	d.mu.Lock()
-	for _, r := range rs {
-		first := d.o.Tally.Add(r)
-		if r.Outcome == Failed && d.o.DeadLetters != nil {
-			if err := d.o.DeadLetters.Write(r.Result); err != nil && d.err == nil {
-				d.err = err
+	if d.o.DeadLetters != nil {
+		d.mu.Lock()
+		for _, r := range rs {
+			if r.Outcome == Failed {
+				if err := d.o.DeadLetters.Write(r.Result); err != nil && d.err == nil {
+					d.err = err
+				}
 			}
 		}
-		if first && d.o.OnFirstFailure != nil {
-			d.o.OnFirstFailure(r)
-		}
-		if d.o.OnResult != nil {
-			d.o.OnResult(r)
-		}
+		d.mu.Unlock()
 	}
-	d.mu.Unlock()
 	if d.o.Journal != nil {
 		if err := d.o.Journal.Record(rs...); err != nil {
 			d.mu.Lock()
@@ -338,6 +352,62 @@ func (d *deliverer) emit(rs ...Result) {
 				d.err = err
 			}
 			d.mu.Unlock()
+		}
+	}
+	d.rep <- rs
+}
+
+// reportLoop counts and reports results in the order they were emitted. Results that need
+// a separate emulator's verdict are grouped with whatever else is already waiting (up to
+// MaxVerdictBatch of them) so one request asks about all of them.
+func (d *deliverer) reportLoop(ctx context.Context) {
+	defer close(d.repDone)
+	count := func(rs []Result) int {
+		n := 0
+		for i := range rs {
+			if needsVerdict(&rs[i]) {
+				n++
+			}
+		}
+		return n
+	}
+	for rs := range d.rep {
+		group := [][]Result{rs}
+		if d.remote != nil && !d.remote.disabled {
+			if n := count(rs); n > 0 {
+			gather:
+				for n < MaxVerdictBatch {
+					select {
+					case more, ok := <-d.rep:
+						if !ok {
+							break gather
+						}
+						group = append(group, more)
+						n += count(more)
+					default:
+						break gather
+					}
+				}
+				if why := d.remote.fill(ctx, group); why != "" {
+					d.o.Tally.verdictsUnavailable(why)
+				}
+			}
+		}
+		for _, g := range group {
+			d.report(g)
+		}
+	}
+}
+
+// report counts a result and calls the callbacks.
+func (d *deliverer) report(rs []Result) {
+	for _, r := range rs {
+		first := d.o.Tally.Add(r)
+		if first && d.o.OnFirstFailure != nil {
+			d.o.OnFirstFailure(r)
+		}
+		if d.o.OnResult != nil {
+			d.o.OnResult(r)
 		}
 	}
 }

@@ -34,6 +34,11 @@ type Tally struct {
 	good, bad  int
 	badKinds   []*Kind
 	badIdx     map[string]int
+	// emulated is set once a delivered event's answer came from a ciosim emulator;
+	// unknown counts those delivered without a verdict, note says why when it is known.
+	emulated bool
+	unknown  int
+	note     string
 }
 
 // Counts are the events by outcome.
@@ -169,6 +174,12 @@ func (t *Tally) Add(r Result) (first bool) {
 	if r.Attempts > 0 && r.Latency > 0 {
 		t.hist.RecordValue(max(1, r.Latency.Microseconds()))
 	}
+	if r.Outcome == Delivered && r.Emulator {
+		t.emulated = true
+		if r.Verdict == nil {
+			t.unknown++
+		}
+	}
 	if v := r.Verdict; v != nil {
 		if v.Good {
 			t.good++
@@ -273,15 +284,32 @@ type Report struct {
 	Emulator        *EmulatorVerdicts      `json:"emulator,omitempty"`
 }
 
-// EmulatorVerdicts are the embedded emulator's verdicts on the delivered events.
+// EmulatorVerdicts are the emulator's verdicts on the delivered events (the embedded one, or
+// a separate `ciosim serve` asked over HTTP). Unknown counts delivered events the emulator
+// had no verdict for (it no longer keeps them, or could not be asked: Note says why).
 type EmulatorVerdicts struct {
-	Good int    `json:"good"`
-	Bad  int    `json:"bad"`
-	Why  []Kind `json:"bad_reasons,omitempty"`
+	Good    int    `json:"good"`
+	Bad     int    `json:"bad"`
+	Unknown int    `json:"unknown,omitempty"`
+	Why     []Kind `json:"bad_reasons,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// verdictsUnavailable records why verdicts could not be fetched (the first reason only).
+func (t *Tally) verdictsUnavailable(why string) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	if t.note == "" {
+		t.note = why
+	}
+	t.mu.Unlock()
 }
 
 // Report returns the report for command ("send", "replay", ...) in mode; withVerdicts adds
-// the emulator's verdicts (the endpoint is the embedded emulator).
+// the emulator's verdicts (the endpoint is the embedded emulator). They are added too when
+// any answer came from a ciosim emulator (see [aep.Result.Emulator]).
 func (t *Tally) Report(command, mode string, withVerdicts bool) Report {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -304,8 +332,8 @@ func (t *Tally) Report(command, mode string, withVerdicts bool) Report {
 	for _, k := range t.failures {
 		r.Failures = append(r.Failures, *k)
 	}
-	if withVerdicts {
-		r.Emulator = &EmulatorVerdicts{Good: t.good, Bad: t.bad}
+	if withVerdicts || t.emulated {
+		r.Emulator = &EmulatorVerdicts{Good: t.good, Bad: t.bad, Unknown: t.unknown, Note: t.note}
 		for _, k := range t.badKinds {
 			r.Emulator.Why = append(r.Emulator.Why, *k)
 		}
@@ -353,7 +381,14 @@ func (r Report) WriteText(w io.Writer) error {
 		fmt.Fprintf(&b, "  unreadable     %d input lines (see messages above)\n", r.Unreadable)
 	}
 	if r.Emulator != nil {
-		fmt.Fprintf(&b, "  emulator       %d good, %d bad records\n", r.Emulator.Good, r.Emulator.Bad)
+		fmt.Fprintf(&b, "  emulator       %d good, %d bad records", r.Emulator.Good, r.Emulator.Bad)
+		if r.Emulator.Unknown > 0 {
+			fmt.Fprintf(&b, ", %d delivered without a verdict", r.Emulator.Unknown)
+		}
+		b.WriteString("\n")
+		if r.Emulator.Note != "" {
+			fmt.Fprintf(&b, "    (%s)\n", r.Emulator.Note)
+		}
 		for _, k := range r.Emulator.Why {
 			fmt.Fprintf(&b, "    bad ×%d: %s\n      e.g. %s\n", k.Count, k.Kind, k.Example)
 		}

@@ -91,6 +91,9 @@ type compiled struct {
 	rest   []segment // what follows the leaf: the destination from its first index on
 	typ    string    // target type from the schema, "" when unknown
 	fmt    string
+	// prune is the schema's shape at the destination when it has closed objects: an
+	// object value copied there keeps only the children the schema defines.
+	prune *pruner
 }
 
 // Mapper applies a compiled mapping set. Map is safe for concurrent use by multiple
@@ -229,6 +232,9 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		}
 		if opts.Schema != nil {
 			c.typ, c.fmt = opts.Schema.typeAt(dst.segs)
+			if c.typ == "object" || c.typ == "array" {
+				c.prune = opts.Schema.pruner(opts.Schema.nodesAt(dst.segs))
+			}
 		}
 		mp.rules = append(mp.rules, c)
 	}
@@ -328,6 +334,19 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 				continue
 			}
 			v = cv
+		}
+		if c.prune != nil {
+			// Data Prep copies an object's same-named children that exist in the target
+			// schema (reference §3.2, S17); others are not copied.
+			if arr, ok := v.([]any); ok && c.dst.hasWildcard() && c.typ != "array" {
+				pruned := make([]any, len(arr))
+				for i, el := range arr {
+					pruned[i] = c.prune.prune(el)
+				}
+				v = pruned
+			} else {
+				v = c.prune.prune(v)
+			}
 		}
 		v = expr.Normalize(v)
 		if out != nil {

@@ -268,9 +268,9 @@ func javaGot(t string, v any) string {
 	return javaType(t)
 }
 
-// typeAt returns the JSON type and format the schema gives the field at segs, or "" when
-// the schema does not say.
-func (s *Schema) typeAt(segs []segment) (string, string) {
+// nodesAt returns the schema nodes that apply to the field at segs (nil when the schema
+// does not define it).
+func (s *Schema) nodesAt(segs []segment) []any {
 	nodes := []any{s.root}
 	for _, sg := range segs {
 		var next []any
@@ -294,10 +294,137 @@ func (s *Schema) typeAt(segs []segment) (string, string) {
 			}
 		}
 		if len(next) == 0 {
-			return "", ""
+			return nil
 		}
 		nodes = next
 	}
+	return nodes
+}
+
+// pruner is the compiled shape of what Data Prep copies when a source object is mapped
+// onto a target object (reference §3.2, S17: "same-named children that exist in the target
+// schema"): in a closed object only the children its properties name, at every depth. A nil
+// *pruner keeps a value whole (open objects, maps, leaves).
+type pruner struct {
+	closed bool
+	props  map[string]*pruner // with closed: the children kept; a nil value keeps that child whole
+	items  *pruner            // for arrays: each element's pruner
+}
+
+// maxPruneNodes bounds the distinct schema objects one destination's pruner follows; beyond
+// it, values are kept whole (validation then judges them).
+const maxPruneNodes = 20000
+
+// pruner compiles the pruner of the field whose schema nodes are given; nil when nothing
+// under it would ever be left out. A schema that refers to itself gives a pruner graph with
+// the same cycle (memoised by the schema objects that apply), so compiling is linear in the
+// schema's size and pruning follows the data's depth.
+func (s *Schema) pruner(nodes []any) *pruner {
+	b := &pruneBuilder{s: s, memo: map[string]*pruner{}, budget: maxPruneNodes}
+	p := b.build(nodes)
+	if p == nil || !p.closed && p.items == nil {
+		return nil
+	}
+	return p
+}
+
+type pruneBuilder struct {
+	s      *Schema
+	memo   map[string]*pruner
+	budget int
+}
+
+func (b *pruneBuilder) build(nodes []any) *pruner {
+	var ms []map[string]any
+	var key strings.Builder
+	for _, n := range nodes {
+		for _, m := range b.s.expand(n, 0) {
+			_, hasP := m["properties"]
+			_, hasI := m["items"]
+			_, hasA := m["additionalProperties"]
+			_, hasX := m["meta:xdmType"]
+			if hasP || hasI || hasA || hasX {
+				ms = append(ms, m)
+				fmt.Fprintf(&key, "%p,", m)
+			}
+		}
+	}
+	if len(ms) == 0 {
+		return nil
+	}
+	if p, ok := b.memo[key.String()]; ok {
+		return p
+	}
+	if b.budget--; b.budget < 0 {
+		return nil
+	}
+	p := &pruner{}
+	b.memo[key.String()] = p
+	props := map[string][]any{}
+	var items []any
+	closed, open := false, false
+	for _, m := range ms {
+		if ap, ok := m["additionalProperties"]; ok && ap != false {
+			open = true
+		}
+		if m["meta:xdmType"] == "map" {
+			open = true
+		}
+		if ps, ok := m["properties"].(map[string]any); ok {
+			closed = true
+			for k, v := range ps {
+				props[k] = append(props[k], v)
+			}
+		}
+		if it, ok := m["items"]; ok {
+			items = append(items, it)
+		}
+	}
+	p.items = b.build(items)
+	if closed && !open {
+		p.closed = true
+		p.props = make(map[string]*pruner, len(props))
+		for k, ns := range props {
+			p.props[k] = b.build(ns)
+		}
+	}
+	return p
+}
+
+// prune returns v as Data Prep copies it under p; v itself is never modified.
+func (p *pruner) prune(v any) any {
+	if p == nil {
+		return v
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		if !p.closed {
+			return v
+		}
+		out := make(map[string]any, len(x))
+		for k, el := range x {
+			if c, ok := p.props[k]; ok {
+				out[k] = c.prune(el)
+			}
+		}
+		return out
+	case []any:
+		if p.items == nil {
+			return v
+		}
+		out := make([]any, len(x))
+		for i, el := range x {
+			out[i] = p.items.prune(el)
+		}
+		return out
+	}
+	return v
+}
+
+// typeAt returns the JSON type and format the schema gives the field at segs, or "" when
+// the schema does not say.
+func (s *Schema) typeAt(segs []segment) (string, string) {
+	nodes := s.nodesAt(segs)
 	for _, n := range nodes {
 		for _, m := range s.expand(n, 0) {
 			t, _ := m["type"].(string)

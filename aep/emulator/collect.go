@@ -75,6 +75,13 @@ func (s *Server) collectOne(w http.ResponseWriter, r *http.Request, inlet string
 		}
 		rec = s.classifyRaw(body, flow)
 		rec.FlowID = flowID
+		if fail := s.flowDataset(flow); fail != "" {
+			// DCS answers a raw post before Data Prep runs, so a flow whose dataset is
+			// gone or of another schema shows as a failed record, not as a 400.
+			rec.Good = false
+			rec.Reasons = append([]string{fail}, rec.Reasons...)
+			rec.Violations = append(rootViolations([]string{fail}), rec.Violations...)
+		}
 	} else {
 		var fail string
 		rec, org, fail = s.classifyXDM(body)
@@ -322,14 +329,15 @@ func (s *Server) classifyXDM(body []byte) (rec Record, org, fail string) {
 		// absent is fine: DCS fills the inlet's org in (S3)
 		return rec, org, "Message has an absent or wrong ims org in the header"
 	}
-	if ds := msg.Header.DatasetID; ds != "" && ss != nil && ss.HasDatasets() {
-		dsRef, ok := ss.Dataset(ds)
-		switch {
-		case !ok:
-			return rec, org, fmt.Sprintf("Dataset [%s] does not exist", ds)
-		case dsRef != "" && dsRef != ref:
-			return rec, org, fmt.Sprintf("Dataset [%s] schema [%s] does not match the header schemaRef [%s]", ds, dsRef, ref)
-		}
+	if !s.schemaExists(ref, known, ss) {
+		// S3: the schema must exist; the documented answer to a message whose schema is not
+		// the one DCS expects is "Message has unknown xdm format" (the fourth message of the
+		// multi-message tutorial). Its response-code table says 500 instead ("schema not
+		// specified, or did not match the XDM definition"); the worked example is followed.
+		return rec, org, unknownFormat
+	}
+	if fail := datasetCheck(ss, msg.Header.DatasetID, ref); fail != "" {
+		return rec, org, fail
 	}
 	if msg.Body.XdmMeta.SchemaRef.ID != ref {
 		return rec, org, unknownFormat // S3: xdmMeta.schemaRef must match the header
@@ -365,6 +373,59 @@ func (s *Server) classifyXDM(body []byte) (rec Record, org, fail string) {
 	}
 	rec.Good = len(rec.Violations) == 0
 	return rec, org, ""
+}
+
+// schemaExists reports whether the schema an XDM message names may be used: it exists, or
+// the flows know no schema at all, or Options.ClassRulesForUnknownSchemas is set. known
+// says a flow was found for the message (by header.flowId or by its schema).
+func (s *Server) schemaExists(ref string, known bool, ss SchemaSource) bool {
+	if s.o.ClassRulesForUnknownSchemas || s.o.Flows == nil {
+		return true
+	}
+	if reg, ok := s.o.Flows.(SchemaRegistry); ok {
+		return !reg.HasSchemas() || reg.SchemaExists(ref)
+	}
+	if ss == nil {
+		return true
+	}
+	_, ok := ss.FlowForSchema(ref)
+	return ok || !known
+}
+
+// datasetCheck is DCS's dataset check (S3): dataset ds must exist and its schema must be
+// ref. It checks only when the flows know at least one dataset; "" means it passed. A
+// schema that does not match is answered as the multi-message tutorial shows for that
+// case: "Message has unknown xdm format".
+func datasetCheck(ss SchemaSource, ds, ref string) string {
+	if ds == "" || ss == nil || !ss.HasDatasets() {
+		return ""
+	}
+	dsRef, ok := ss.Dataset(ds)
+	switch {
+	case !ok:
+		return fmt.Sprintf("Dataset [%s] does not exist", ds)
+	case dsRef != "" && ref != "" && dsRef != ref:
+		return unknownFormat
+	}
+	return ""
+}
+
+// flowDataset is the dataset check of a raw post's flow: its target dataset must exist and
+// have the schema the flow's mapping writes. The reason is ciosim's wording (DCS answers a
+// raw post before mapping it; AEP documents no message for this).
+func (s *Server) flowDataset(flow Flow) string {
+	ss, _ := s.o.Flows.(SchemaSource)
+	if flow.DatasetID == "" || ss == nil || !ss.HasDatasets() {
+		return ""
+	}
+	dsRef, ok := ss.Dataset(flow.DatasetID)
+	switch {
+	case !ok:
+		return fmt.Sprintf("Dataset [%s] does not exist", flow.DatasetID)
+	case dsRef != "" && flow.SchemaRef != "" && dsRef != flow.SchemaRef:
+		return fmt.Sprintf("Dataset [%s] schema [%s] does not match the flow's schemaRef [%s]", flow.DatasetID, dsRef, flow.SchemaRef)
+	}
+	return ""
 }
 
 // jsonKind names the JSON type of b the way everit does.

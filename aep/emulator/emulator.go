@@ -88,6 +88,12 @@ type Options struct {
 	// NoSyncLimit lifts AEP's limit of SyncValidationPerMinute sync-validation requests per
 	// minute per inlet (on by default: the 61st request in a minute gets 429).
 	NoSyncLimit bool
+	// ClassRulesForUnknownSchemas validates an XDM message whose schemaRef names a schema
+	// the flows do not know with the built-in class rules (Validator) instead of refusing it
+	// with 400 "Message has unknown xdm format" as DCS does (S3: the schema must exist). It
+	// matters only when the flows know at least one schema: with none, nothing can be
+	// called unknown and the class rules apply.
+	ClassRulesForUnknownSchemas bool
 	// NoSyncValidation answers sync-validation requests with 501, as AEP does where the
 	// endpoint is outside the data center that supports it (the "region mode").
 	NoSyncValidation bool
@@ -151,8 +157,15 @@ var (
 	inletID        = regexp.MustCompile(`^[0-9a-f]{64}$`)
 )
 
+// Header is the response header by which the emulator identifies itself (value "1") on
+// every answer, so a client can tell it from AEP without changing a body AEP defines: a
+// delivery that saw it asks the emulator for its verdicts (GET or POST /emulator/verdicts).
+// AEP never sends it, so nothing else is ever asked.
+const Header = "X-Ciosim-Emulator"
+
 // ServeHTTP routes collection requests and the inspection API.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(Header, "1")
 	if strings.HasPrefix(r.URL.Path, InspectPrefix) {
 		s.inspect(w, r)
 		return

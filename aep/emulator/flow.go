@@ -67,6 +67,15 @@ type SchemaSource interface {
 	HasDatasets() bool
 }
 
+// SchemaRegistry is implemented by a [FlowSource] that knows which schemas exist (the
+// sandbox's Schema Registry), so an XDM message naming any other schema can be refused as
+// DCS refuses it. Without it, a schema exists when FlowForSchema finds a flow for it.
+type SchemaRegistry interface {
+	// HasSchemas reports whether any schema is known; SchemaExists whether ref is one.
+	HasSchemas() bool
+	SchemaExists(ref string) bool
+}
+
 // StaticFlows is a fixed set of flows, as `ciosim serve --flow` builds it. It implements
 // [FlowSource] and [SchemaSource].
 type StaticFlows struct {
@@ -117,6 +126,12 @@ func (sf *StaticFlows) Dataset(id string) (string, bool) { s, ok := sf.datasets[
 // HasDatasets implements [SchemaSource].
 func (sf *StaticFlows) HasDatasets() bool { return len(sf.datasets) > 0 }
 
+// HasSchemas implements [SchemaRegistry]: some flow names a schema.
+func (sf *StaticFlows) HasSchemas() bool { return len(sf.bySchema) > 0 }
+
+// SchemaExists implements [SchemaRegistry]: some flow's schema is ref.
+func (sf *StaticFlows) SchemaExists(ref string) bool { _, ok := sf.bySchema[ref]; return ok }
+
 // IDs lists the flow ids, sorted.
 func (sf *StaticFlows) IDs() []string {
 	out := make([]string, 0, len(sf.byID))
@@ -128,6 +143,7 @@ func (sf *StaticFlows) IDs() []string {
 }
 
 var (
-	_ FlowSource   = (*StaticFlows)(nil)
-	_ SchemaSource = (*StaticFlows)(nil)
+	_ FlowSource     = (*StaticFlows)(nil)
+	_ SchemaSource   = (*StaticFlows)(nil)
+	_ SchemaRegistry = (*StaticFlows)(nil)
 )

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,6 +52,7 @@ const (
 	schemaA = "https://ns.adobe.com/acme/schemas/a"
 	schemaB = "https://ns.adobe.com/acme/schemas/b"
 	goodEnt = `{"_id":"e1","timestamp":"2021-02-11T17:04:49Z"}`
+	schemaU = "https://ns.adobe.com/acme/schemas/unknown"
 )
 
 func TestAuth_header(t *testing.T) {
@@ -214,7 +216,8 @@ func TestXDM_envelopeChecks(t *testing.T) {
 		{"unknown dataset", envelope(schemaA, schemaA, map[string]string{"datasetId": `"5e72608b10f6e318ad2dee0f"`}, goodEnt), 400,
 			refused(DefaultOrgID, "Dataset [5e72608b10f6e318ad2dee0f] does not exist")},
 		{"dataset of another schema", envelope(schemaA, schemaA, map[string]string{"datasetId": `"5e72608b10f6e318ad2dee0b"`}, goodEnt), 400,
-			refused(DefaultOrgID, "Dataset [5e72608b10f6e318ad2dee0b] schema ["+schemaB+"] does not match the header schemaRef ["+schemaA+"]")},
+			refused(DefaultOrgID, "Message has unknown xdm format")}, // the multi-message tutorial's fourth message (S3)
+		{"unknown schema", envelope(schemaU, schemaU, nil, goodEnt), 400, refused(DefaultOrgID, "Message has unknown xdm format")},
 		{"dataset matches", envelope(schemaA, schemaA, map[string]string{"datasetId": `"5e72608b10f6e318ad2dee0a"`}, goodEnt), 200, ""},
 	}
 	for _, tt := range tests {
@@ -227,10 +230,18 @@ func TestXDM_envelopeChecks(t *testing.T) {
 			}
 		})
 	}
-	// without known datasets, datasetId is not checked
+	// without known datasets, datasetId is not checked; without known schemas, any schema
+	// is judged by the class rules
 	_, hs = newServer(t, Options{})
-	if r := post(t, hs.URL+"/collection/"+inlet, []byte(envelope(schemaA, schemaA, map[string]string{"datasetId": `"x"`}, goodEnt)), nil); r.status != 200 {
-		t.Errorf("no datasets known: %d %s", r.status, r.raw)
+	if r := post(t, hs.URL+"/collection/"+inlet, []byte(envelope(schemaU, schemaU, map[string]string{"datasetId": `"x"`}, goodEnt)), nil); r.status != 200 {
+		t.Errorf("no datasets or schemas known: %d %s", r.status, r.raw)
+	}
+	// ClassRulesForUnknownSchemas: a message naming an unknown schema is judged by the class
+	// rules (Options.Validator) instead of refused
+	s, hs := newServer(t, Options{Flows: flows, ClassRulesForUnknownSchemas: true})
+	post(t, hs.URL+"/collection/"+inlet, []byte(envelope(schemaU, schemaU, nil, `{"_id":"e2","timestamp":"yesterday"}`)), nil)
+	if recs := s.Records(Filter{}); len(recs) != 1 || recs[0].Good || recs[0].Reasons[0] != "#/timestamp: [yesterday] is not a valid date-time" {
+		t.Errorf("unknown schema with class rules: %+v", recs)
 	}
 }
 
@@ -244,7 +255,7 @@ func TestFlows_validatorAndMapper(t *testing.T) {
 	flowMapper := MapperFunc(func([]byte) ([]byte, []string, error) { return []byte(`{"_id":"from-flow"}`), nil, nil })
 	defMapper := MapperFunc(func([]byte) ([]byte, []string, error) { return []byte(`{"_id":"default"}`), nil, nil })
 	flows, _ := NewStaticFlows(Flow{ID: "fa", SchemaRef: schemaA, Validator: needsAcme, Mapper: flowMapper})
-	s, hs := newServer(t, Options{Flows: flows, Mapper: defMapper})
+	s, hs := newServer(t, Options{Flows: flows, Mapper: defMapper, ClassRulesForUnknownSchemas: true})
 
 	post(t, hs.URL+"/collection/"+inlet, []byte(envelope(schemaA, schemaA, nil, goodEnt)), nil)
 	post(t, hs.URL+"/collection/"+inlet, []byte(envelope(schemaB, schemaB, nil, goodEnt)), nil)
@@ -377,4 +388,89 @@ func FuzzBearerToken(f *testing.F) {
 			t.Fatalf("bearerToken(%q) = %q, false", h, tok)
 		}
 	})
+}
+
+// stubFlows is a flow source whose flows may name datasets that are gone or of another
+// schema (as a control plane's can, after a dataset changes).
+type stubFlows struct {
+	flows    map[string]Flow
+	datasets map[string]string
+}
+
+func (sf stubFlows) Flow(id string) (Flow, bool) { f, ok := sf.flows[id]; return f, ok }
+func (sf stubFlows) FlowForSchema(ref string) (Flow, bool) {
+	for _, f := range sf.flows {
+		if f.SchemaRef == ref {
+			return f, true
+		}
+	}
+	return Flow{}, false
+}
+func (sf stubFlows) Dataset(id string) (string, bool) { s, ok := sf.datasets[id]; return s, ok }
+func (sf stubFlows) HasDatasets() bool                { return len(sf.datasets) > 0 }
+
+// TestChecks_everyMessageKind: the org, dataset and schemaRef checks DCS documents (S3)
+// apply to every kind of message the emulator accepts: XDM single posts (TestXDM_envelopeChecks),
+// each message of a batch (the documented 400 element) and raw posts, whose flow's dataset
+// must exist and have the flow's schema (a failed record: DCS answers raw posts before
+// mapping them).
+func TestChecks_everyMessageKind(t *testing.T) {
+	const dsA, dsB, gone = "5e72608b10f6e318ad2dee0a", "5e72608b10f6e318ad2dee0b", "5e72608b10f6e318ad2dee0f"
+	flows := stubFlows{
+		flows: map[string]Flow{
+			"fa":    {ID: "fa", SchemaRef: schemaA, DatasetID: dsA},
+			"fgone": {ID: "fgone", SchemaRef: schemaA, DatasetID: gone},
+			"fswap": {ID: "fswap", SchemaRef: schemaA, DatasetID: dsB},
+		},
+		datasets: map[string]string{dsA: schemaA, dsB: schemaB},
+	}
+	s, hs := newServer(t, Options{Flows: flows, Mapper: MapperFunc(func([]byte) ([]byte, []string, error) { return []byte(`{}`), nil, nil })})
+
+	msgs := []string{
+		envelope(schemaA, schemaA, map[string]string{"imsOrgId": `"OTHER@AdobeOrg"`}, goodEnt),
+		envelope(schemaA, schemaA, map[string]string{"datasetId": `"` + gone + `"`}, goodEnt),
+		envelope(schemaA, schemaA, map[string]string{"datasetId": `"` + dsB + `"`}, goodEnt),
+		envelope(schemaA, schemaB, nil, goodEnt),
+		envelope(schemaA, schemaA, map[string]string{"datasetId": `"` + dsA + `"`}, goodEnt),
+	}
+	r := post(t, hs.URL+"/collection/batch/"+inlet, []byte(`{"messages":[`+strings.Join(msgs, ",")+`]}`), nil)
+	prefix := "inletId: [" + inlet + "] imsOrgId: [" + DefaultOrgID + "] "
+	want := []string{
+		`{"statusCode":400,"message":"` + prefix + `Message has an absent or wrong ims org in the header"}`,
+		`{"statusCode":400,"message":"` + prefix + `Dataset [` + gone + `] does not exist"}`,
+		`{"statusCode":400,"message":"` + prefix + `Message has unknown xdm format"}`,
+		`{"statusCode":400,"message":"` + prefix + `Message has unknown xdm format"}`,
+	}
+	if r.status != 207 {
+		t.Fatalf("batch: %d %s", r.status, r.raw)
+	}
+	els := r.body["responses"].([]any)
+	for i, w := range want {
+		b, _ := json.Marshal(els[i])
+		if canon(t, string(b)) != canon(t, w) {
+			t.Errorf("batch element %d = %s, want %s", i, b, w)
+		}
+	}
+	if x, _ := els[4].(map[string]any)["xactionId"].(string); x == "" {
+		t.Errorf("batch element 4 = %v, want accepted", els[4])
+	}
+
+	s.Reset()
+	for _, f := range []string{"fa", "fgone", "fswap"} {
+		if r := post(t, hs.URL+"/collection/"+inlet+"?x-adobe-flow-id="+f, []byte(goodRaw), nil); r.status != 200 {
+			t.Fatalf("raw %s: %d %s", f, r.status, r.raw)
+		}
+	}
+	recs := s.Records(Filter{})
+	wantReasons := [][]string{nil, {"Dataset [" + gone + "] does not exist"},
+		{"Dataset [" + dsB + "] schema [" + schemaB + "] does not match the flow's schemaRef [" + schemaA + "]"}}
+	for i, w := range wantReasons {
+		if recs[i].Good != (w == nil) || !slices.Equal(recs[i].Reasons, w) {
+			t.Errorf("raw record %s: good %v reasons %q, want %q", recs[i].FlowID, recs[i].Good, recs[i].Reasons, w)
+		}
+	}
+	r = post(t, hs.URL+"/collection/"+inlet+"?x-adobe-flow-id=fgone&syncValidation=true", []byte(goodRaw), nil)
+	wantBody(t, r, 400, `{"type":"http://ns.adobe.com/adobecloud/problem/data-collection-service/inlet","status":400,"title":"Invalid XDM Message Format",
+ "report":{"message":"`+prefix+`Message is invalid","cause":{"_streamingValidation":[{"schemaLocation":"#","pointerToViolation":"#",
+   "message":"Dataset [`+gone+`] does not exist","causingExceptions":[]}]}}}`)
 }

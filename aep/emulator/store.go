@@ -194,6 +194,7 @@ func (s *Server) Reset() {
 // inspect serves the inspection API:
 //
 //	GET  /emulator/records?status=good|bad|all&type=T&metric=M&event_id=ID&limit=N
+//	GET  /emulator/verdicts?xactionId=A&xactionId=B   (POST {"xactionIds":[...]} too)
 //	GET  /emulator/counts
 //	POST /emulator/reset   (DELETE /emulator/records does the same)
 //	GET  /emulator/        a short description of the endpoints
@@ -222,6 +223,8 @@ func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
 			recs = []Record{}
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"count": len(recs), "records": recs})
+	case path == "verdicts":
+		s.serveVerdicts(w, r)
 	case path == "counts" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, s.Counts())
 	case path == "reset" && r.Method == http.MethodPost, path == "records" && r.Method == http.MethodDelete:
@@ -234,6 +237,7 @@ func (s *Server) inspect(w http.ResponseWriter, r *http.Request) {
 				"collect":       "POST /collection/{inletId}[?x-adobe-flow-id=...][&syncValidation=true]",
 				"collect_batch": "POST /collection/batch/{inletId}",
 				"records":       "GET " + InspectPrefix + "records?status=good|bad|all&type=&metric=&event_id=&limit=",
+				"verdicts":      "GET " + InspectPrefix + "verdicts?xactionId=...&xactionId=... (or POST {\"xactionIds\":[...]}), at most " + strconv.Itoa(MaxVerdictIDs),
 				"counts":        "GET " + InspectPrefix + "counts",
 				"reset":         "POST " + InspectPrefix + "reset",
 			},

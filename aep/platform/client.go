@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ciosim/ciosim/internal/scrub"
+	"github.com/ciosim/ciosim/secret"
 )
 
 // Service paths under the platform base URL (reference §0).
@@ -315,7 +318,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			// A connection failure on a create may or may not have created it: ask first,
 			// and without a way to ask, do not repeat it.
 			if !r.idempotent && r.lookup == nil {
-				return nil, fmt.Errorf("platform: %s: %w", op, stripURL(err))
+				return nil, fmt.Errorf("platform: %s: %w", op, c.scrubErr(tok.Value, stripURL(err)))
 			}
 			if r.lookup != nil {
 				if id, found, lerr := r.lookup(ctx); lerr == nil && found {
@@ -323,7 +326,7 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 				}
 			}
 			if !c.wait(ctx, attempt+1, "") {
-				return nil, fmt.Errorf("platform: %s: %w", op, stripURL(err))
+				return nil, fmt.Errorf("platform: %s: %w", op, c.scrubErr(tok.Value, stripURL(err)))
 			}
 			continue
 		}
@@ -336,6 +339,8 @@ func (c *Client) do(ctx context.Context, r request) (*response, error) {
 			return &response{status: resp.StatusCode, header: resp.Header, body: rb}, nil
 		}
 		e := parseError(op, resp.StatusCode, rb)
+		sc := c.scrubber(tok.Value)
+		e.Code, e.Message = sc.String(e.Code), sc.String(e.Message)
 		if resp.StatusCode == http.StatusUnauthorized && !refreshed && c.cfg.AccessToken.IsZero() {
 			// The token was refused (expired early, or the emulator restarted): get a new one once.
 			refreshed = true
@@ -399,3 +404,32 @@ func (c *Client) getJSON(ctx context.Context, path string, v any) error {
 
 // esc escapes one path segment.
 func esc(s string) string { return url.PathEscape(s) }
+
+// scrubber masks the credentials this client uses — the client secret, the client id (sent
+// as x-api-key), a configured access token and tok, the IMS token of the call — in text
+// taken from an answer, so an echoing endpoint cannot put them into an error.
+func (c *Client) scrubber(tok secret.Secret) *scrub.Scrubber {
+	ss := []string{c.cfg.ClientSecret.Reveal(), c.cfg.ClientID, c.cfg.AccessToken.Reveal()}
+	if !tok.IsZero() {
+		ss = append(ss, tok.Reveal(), "Bearer "+tok.Reveal())
+	}
+	return scrub.New(ss...)
+}
+
+// scrubErr returns err with its text scrubbed by c.scrubber(tok); errors.Is and errors.As
+// still see err.
+func (c *Client) scrubErr(tok secret.Secret, err error) error {
+	sc := c.scrubber(tok)
+	if sc == nil || err == nil {
+		return err
+	}
+	return &scrubbedError{text: sc.String(err.Error()), err: err}
+}
+
+type scrubbedError struct {
+	text string
+	err  error
+}
+
+func (e *scrubbedError) Error() string { return e.text }
+func (e *scrubbedError) Unwrap() error { return e.err }

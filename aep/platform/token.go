@@ -100,7 +100,7 @@ func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 		resp, err := c.http.Do(req)
 		if err != nil {
 			// The error names the URL, never the body, so the secret cannot leak into it.
-			last = fmt.Errorf("platform: token: %w", err)
+			last = fmt.Errorf("platform: token: %w", c.scrubErr(secret.Secret{}, err))
 			if ctx.Err() != nil || !c.wait(ctx, attempt+1, "") {
 				return Token{}, last
 			}
@@ -131,7 +131,8 @@ func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 			Description string `json:"error_description"`
 		}
 		json.Unmarshal(body, &ie)
-		last = &IMSError{Status: resp.StatusCode, Code: ie.Error, Description: ie.Description}
+		sc := c.scrubber(secret.Secret{})
+		last = &IMSError{Status: resp.StatusCode, Code: sc.String(ie.Error), Description: sc.String(ie.Description)}
 		if ie.Error == "" {
 			last = &IMSError{Status: resp.StatusCode, Code: http.StatusText(resp.StatusCode), Description: "no IMS error body"}
 		}

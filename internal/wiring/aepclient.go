@@ -27,6 +27,9 @@ type AEPTarget struct {
 	// BatchMaxBytes and BatchMaxMessages bound one batch request (batch mode); 0 means the
 	// client's defaults (1 MB, 1000 messages).
 	BatchMaxBytes, BatchMaxMessages int
+	// Secrets are other credentials the process holds, scrubbed from results like the
+	// client's own (aep.Options.Secrets).
+	Secrets []secret.Secret
 }
 
 // Credential reads a secret from file when given, else from the environment variable env.
@@ -39,7 +42,7 @@ func (e *Env) Credential(env, file string) (secret.Secret, error) {
 func (e *Env) AEPClient(t AEPTarget) (*aep.Client, error) {
 	ao := aep.Options{Mode: t.Mode, URL: t.URL, FlowID: t.FlowID, SigningKey: t.SigningKey,
 		Retries: t.Retries, Timeout: t.Timeout, Concurrency: 1,
-		BatchMaxBytes: t.BatchMaxBytes, BatchMaxMessages: t.BatchMaxMessages}
+		BatchMaxBytes: t.BatchMaxBytes, BatchMaxMessages: t.BatchMaxMessages, Secrets: t.Secrets}
 	var err error
 	if ao.Auth.Token, err = e.Credential(EnvAccessToken, ""); err != nil {
 		return nil, err

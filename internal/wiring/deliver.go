@@ -74,8 +74,10 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 		fmt.Fprintf(r.Stderr, "ciosim: %s: %s %s: %s\n", r.Command, res.Message.Source, kind, res.Reason)
 	}
 	var dl *AtomicFile
+	var self *deadInput // the dead-letter file when it is also an input (deadresend.go)
 	if r.DeadLetters != "" {
 		var err error
+		self = newDeadInput(r.DeadLetters, r.Dir)
 		if dl, err = CreateAtomic(r.DeadLetters, 0o600); err != nil {
 			return pipeline.Report{}, err
 		}
@@ -128,6 +130,15 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 			}
 		}
 	}
+	if self != nil {
+		user := o.OnResult
+		o.OnResult = func(res pipeline.Result) {
+			self.observe(res)
+			if user != nil {
+				user(res)
+			}
+		}
+	}
 	err := pipeline.Deliver(ctx, src, r.Client, o)
 	tally.Finish()
 	clearLine(r)
@@ -148,7 +159,15 @@ func (r *Run) Deliver(ctx context.Context, src pipeline.Source) (pipeline.Report
 		if ferr := o.DeadLetters.Flush(); ferr != nil && err == nil {
 			err = ferr
 		}
-		if rep.Failed > 0 {
+		if self != nil && self.read() {
+			// Re-sending the dead-letter file: it becomes what is still not delivered.
+			if ferr := self.finish(dl, err, rep.Failed, r.Command, r.Stderr); ferr != nil && err == nil {
+				err = ferr
+			}
+			if _, serr := os.Stat(r.DeadLetters); serr == nil && rep.Failed > 0 {
+				rep.DeadLetterFile = r.DeadLetters
+			}
+		} else if rep.Failed > 0 {
 			if cerr := dl.Commit(); cerr != nil && err == nil {
 				err = cerr
 			}

@@ -77,6 +77,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 	if o.RequireSignature && key.IsZero() {
 		return Usagef("--require-signature needs a signing key: set $%s or --signing-key-file", o.SigningKeyEnv)
 	}
+	var redactKey secret.Secret
 	hopts := recordings.HandlerOptions{Key: key, RequireSignature: o.RequireSignature,
 		Tolerance: o.Tolerance, MaxBodyBytes: o.MaxBody}
 	if o.Redact {
@@ -84,6 +85,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 		if err != nil {
 			return err
 		}
+		redactKey = rkey
 		if rkey.IsZero() {
 			return Usagef("--redact needs a redaction key: set $%s or --redact-key-file", o.RedactKeyEnv)
 		}
@@ -118,8 +120,9 @@ func Record(a *Env, o RecordOptions) (err error) {
 
 	var fwd *Forwarder
 	if o.Forward != "" {
+		// The recorder's own keys are scrubbed from forwarding results too.
 		c, err := a.AEPClient(AEPTarget{URL: o.Forward, Mode: aep.ModeRaw, FlowID: o.ForwardFlowID,
-			Retries: 3, Timeout: 10 * time.Second})
+			Retries: 3, Timeout: 10 * time.Second, Secrets: []secret.Secret{key, redactKey}})
 		if err != nil {
 			return err
 		}
@@ -156,7 +159,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 		}
 		outMu.Unlock()
 		if fwd != nil && r.Status == http.StatusOK {
-			fwd.Enqueue(r.Capture.Body)
+			fwd.Enqueue(r)
 		}
 	}
 

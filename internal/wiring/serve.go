@@ -44,9 +44,12 @@ type ServeOptions struct {
 	IMSOrg                   string
 	NoSyncLimit              bool
 	NoSyncValidation         bool
-	AllowIPs                 []string
-	MaxRecordBytes           int64
-	Server                   ServerOptions // TLS, logs, drain, metrics (serverops.go)
+	// UnknownSchema is what XDM posts naming a schema no flow knows get: "refuse" (DCS's
+	// 400 "Message has unknown xdm format"; the default) or "class-rules".
+	UnknownSchema  string
+	AllowIPs       []string
+	MaxRecordBytes int64
+	Server         ServerOptions // TLS, logs, drain, metrics (serverops.go)
 }
 
 // ControlPlaneCompile is the controlplane.Compile the emulator's dataflows use: xdm's
@@ -93,9 +96,14 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	if err != nil {
 		return Usagef("%v", err)
 	}
+	switch o.UnknownSchema {
+	case "", "refuse", "class-rules":
+	default:
+		return Usagef("--unknown-schema %q: want refuse or class-rules", o.UnknownSchema)
+	}
 	eo := emulator.Options{RequireAuth: o.RequireAuth, Mapper: deps.Mapper, Validator: deps.Validator, Faults: faults,
 		MaxRecords: o.MaxRecords, MaxRecordBytes: o.MaxRecordBytes, OrgID: o.IMSOrg, NoSyncLimit: o.NoSyncLimit,
-		NoSyncValidation: o.NoSyncValidation, AllowIPs: allow}
+		NoSyncValidation: o.NoSyncValidation, AllowIPs: allow, ClassRulesForUnknownSchemas: o.UnknownSchema == "class-rules"}
 	metrics := ops.NewEmulatorMetrics(rt.reg)
 	eo.OnRecord = func(r emulator.Record) { metrics.Record(r.FlowID, r.Good) }
 	static, err := a.serveFlowSource(o)
@@ -142,6 +150,7 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	fmt.Fprintf(w, "  batch       %s/collection/batch/%s\n", run.URL, emulator.DefaultInletID)
 	fmt.Fprintf(w, "  records     %s%srecords?status=good|bad|all\n", run.URL, emulator.InspectPrefix)
 	fmt.Fprintf(w, "  counts      %s%scounts\n", run.URL, emulator.InspectPrefix)
+	fmt.Fprintf(w, "  verdicts    %s%sverdicts?xactionId=ID\n", run.URL, emulator.InspectPrefix)
 	fmt.Fprintf(w, "  control plane  AEP_PLATFORM_URL=%s AEP_IMS_URL=%s\n", run.URL, run.URL)
 	if o.State != "" {
 		fmt.Fprintf(w, "  state       %s\n", o.State)

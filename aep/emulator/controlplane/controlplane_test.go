@@ -377,3 +377,36 @@ func TestFlows_deleteAndConnections(t *testing.T) {
 		t.Errorf("source connection visible from another sandbox: %v", err)
 	}
 }
+
+// TestSchemaRegistry_unknownSchemaRefused: once the sandbox's Schema Registry holds a schema,
+// an XDM post naming a schema it does not hold is refused as DCS refuses it (S3), and one
+// naming the dataset's schema is accepted.
+func TestSchemaRegistry_unknownSchemaRefused(t *testing.T) {
+	e := start(t, "")
+	if e.cp.HasSchemas() {
+		t.Fatal("a fresh control plane knows schemas")
+	}
+	b := setup(t, e, `{"mappings":[{"sourceType":"ATTRIBUTE","source":"event_id","destination":"_id"}]}`)
+	if !e.cp.HasSchemas() || !e.cp.SchemaExists(b.schemaID) || e.cp.SchemaExists("https://ns.adobe.com/acme/schemas/nope") {
+		t.Fatalf("HasSchemas/SchemaExists do not reflect the registry (schema %s)", b.schemaID)
+	}
+	fl, err := e.cli.GetFlow(context.Background(), b.flowID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(ref string) string {
+		sr := `{"id":"` + ref + `","contentType":"application/vnd.adobe.xed-full+json;version=1"}`
+		return `{"header":{"schemaRef":` + sr + `,"datasetId":"` + b.datasetID + `"},"body":{"xdmMeta":{"schemaRef":` + sr + `},"xdmEntity":{"_id":"1"}}}`
+	}
+	for ref, want := range map[string]int{b.schemaID: 200, "https://ns.adobe.com/acme/schemas/nope": 400} {
+		resp, err := http.Post(fl.InletURL(), "application/json", strings.NewReader(msg(ref)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != want || want == 400 && !strings.Contains(string(body), "Message has unknown xdm format") {
+			t.Errorf("%s: %d %s, want %d", ref, resp.StatusCode, body, want)
+		}
+	}
+}

@@ -95,6 +95,36 @@ func (s *Server) HasDatasets() bool {
 	return ok && ss.HasDatasets()
 }
 
+// HasSchemas implements [emulator.SchemaRegistry]: any sandbox's Schema Registry holds a
+// schema, or Options.Static knows one.
+func (s *Server) HasSchemas() bool {
+	s.mu.Lock()
+	for _, box := range s.st.Sandboxes {
+		if len(box.Schemas) > 0 {
+			s.mu.Unlock()
+			return true
+		}
+	}
+	s.mu.Unlock()
+	reg, ok := s.o.Static.(emulator.SchemaRegistry)
+	return ok && reg.HasSchemas()
+}
+
+// SchemaExists implements [emulator.SchemaRegistry]: a sandbox's Schema Registry holds a
+// schema with that $id, or Options.Static knows it.
+func (s *Server) SchemaExists(ref string) bool {
+	s.mu.Lock()
+	for _, box := range s.st.Sandboxes {
+		if _, ok := box.Schemas[ref]; ok {
+			s.mu.Unlock()
+			return true
+		}
+	}
+	s.mu.Unlock()
+	reg, ok := s.o.Static.(emulator.SchemaRegistry)
+	return ok && reg.SchemaExists(ref)
+}
+
 func (s *Server) ownFlow(flowID string) (emulator.Flow, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -199,6 +229,7 @@ var (
 	_ emulator.ReportingMapper = (*counting)(nil)
 	_ emulator.SchemaSource    = (*Server)(nil)
 	_ emulator.FlowSource      = (*Server)(nil)
+	_ emulator.SchemaRegistry  = (*Server)(nil)
 )
 
 // failedRecord is what Data Access serves for a failed record: the mapped record (or the raw
