@@ -34,13 +34,20 @@ type recorderProc struct {
 
 func startRecorderProc(t *testing.T, env []string, args ...string) *recorderProc {
 	t.Helper()
+	return startProc(t, env, append([]string{"record", "--listen", "127.0.0.1:0"}, args...)...)
+}
+
+// startProc runs `ciosim ARGS` as a subprocess whose stdout and stderr both go to its
+// stderr buffer, and waits for its "listening on URL" line.
+func startProc(t *testing.T, env []string, args ...string) *recorderProc {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	child := exec.Command(exe, "-test.run=^TestDeployChild$")
 	child.Env = append(append(os.Environ(), env...), "CIOSIM_DEPLOY_CHILD=1",
-		"CIOSIM_DEPLOY_ARGS="+strings.Join(append([]string{"record", "--listen", "127.0.0.1:0"}, args...), "\x1f"))
+		"CIOSIM_DEPLOY_ARGS="+strings.Join(args, "\x1f"))
 	pr, err := child.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +68,7 @@ func startRecorderProc(t *testing.T, env []string, args ...string) *recorderProc
 	if p.url == "" {
 		child.Process.Kill()
 		child.Wait()
-		t.Fatalf("recorder did not start: %s", p.stderr.String())
+		t.Fatalf("%s did not start: %s", args[0], p.stderr.String())
 	}
 	t.Cleanup(func() {
 		if child.ProcessState == nil {
@@ -94,10 +101,14 @@ func TestDeployChild(t *testing.T) {
 		t.Skip("helper process for the deploy tests")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := Main(ctx, strings.Split(os.Getenv("CIOSIM_DEPLOY_ARGS"), "\x1f"),
-		Streams{In: os.Stdin, Out: io.Discard, Err: os.Stderr}, os.Getenv)
+	args := strings.Split(os.Getenv("CIOSIM_DEPLOY_ARGS"), "\x1f")
+	var out io.Writer = io.Discard
+	if args[0] == "serve" { // it says where it listens on stdout
+		out = os.Stderr
+	}
+	code := Main(ctx, args, Streams{In: os.Stdin, Out: out, Err: os.Stderr}, os.Getenv)
 	stop()
-	fmt.Fprintf(os.Stderr, "record exited %d\n", code)
+	fmt.Fprintf(os.Stderr, "%s exited %d\n", args[0], code)
 	os.Exit(code)
 }
 

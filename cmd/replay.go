@@ -60,7 +60,7 @@ on its own, only retryable failures are resent, and any failed event makes the e
 	f.BoolVar(&o.NewEventIDs, "new-event-ids", false, "mint a fresh ULID event_id per event (AEP would drop repeats as duplicates)")
 	f.StringVar(&o.ResignKeyEnv, "resign-key-env", "", "environment variable holding a signing key: sign each request with a fresh X-CIO-Timestamp (raw mode)")
 	f.StringVar(&o.ResignFile, "resign-key-file", "", "file holding the signing key to re-sign with")
-	f.BoolVar(&o.Follow, "follow", false, "after the inputs end, keep watching them and replay new events as they land")
+	f.BoolVar(&o.Follow, "follow", false, "after the inputs end, keep watching them and replay new events as they land (local files and folders, not bucket URLs)")
 	f.BoolVar(&o.JSON, "json", false, "print one JSON object per event instead of a text line")
 	f.StringVar(&o.Journal, "journal", "", "delivery journal: one line per event outcome as it happens (default: none)")
 	f.StringVar(&o.Resume, "resume", "", "resume the run of this journal: replay only what it does not show delivered or rejected")

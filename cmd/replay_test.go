@@ -137,6 +137,8 @@ func TestReplay_usage(t *testing.T) {
 		{[]string{"replay", f, "--to", "http://x", "--resign-key-env", "NOPE"}, ExitUsage, "empty"},
 		{[]string{"replay", f + ".missing", "--to", "http://x"}, ExitInput, "no such file"},
 		{[]string{"replay"}, ExitUsage, "replay needs FILE or DIR arguments"},
+		{[]string{"replay", "--follow", "--to", "http://x", "s3://recordings/prod/?region=us-east-1"}, ExitUsage, "s3://recordings/prod/?region=us-east-1 is a bucket, which ciosim cannot follow"},
+		{[]string{"replay", "--follow", "--to", "http://x", f, "file:///tmp/recs"}, ExitUsage, "file:///tmp/recs is a bucket"},
 	}
 	for _, tt := range tests {
 		code, _, stderr := run(t, nil, "", tt.args...)

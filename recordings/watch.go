@@ -3,6 +3,7 @@ package recordings
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -42,6 +43,16 @@ type Change struct {
 // DefaultDebounce is how long a file must stay quiet before its change is reported.
 const DefaultDebounce = 100 * time.Millisecond
 
+// EditDebounce and EditSettle suit files people save from an editor (mapping sets,
+// schemas), where the wait is on the user's save-to-screen time: an editor writes a file
+// in one burst of system calls well under EditDebounce, and a change whose file is empty
+// or missing when the quiet period ends (a truncate-then-write or delete-and-recreate
+// caught between its steps) waits up to EditSettle for the rest of the save.
+const (
+	EditDebounce = 30 * time.Millisecond
+	EditSettle   = 250 * time.Millisecond
+)
+
 // WatchOptions tunes [WatchWith]. The zero value works.
 type WatchOptions struct {
 	// Exts are the file name endings reported; nil means .jsonl and .json.
@@ -51,6 +62,11 @@ type WatchOptions struct {
 	// Match, when set, decides which paths are reported instead of Exts. It is called
 	// with the path as fsnotify names it: the watched directory joined with the name.
 	Match func(path string) bool
+	// Settle, when > 0, is how much longer a change may wait, after its quiet period,
+	// while its file is empty or missing: a save caught between truncating and writing,
+	// or between deleting and recreating, is then reported once, whole. A file that stays
+	// empty or missing is reported when Settle has passed.
+	Settle time.Duration
 }
 
 // Watch is [WatchWith] with default options.
@@ -95,7 +111,14 @@ func WatchWith(ctx context.Context, opts WatchOptions, dirs ...string) (<-chan C
 		if opts.Match != nil {
 			wanted = opts.Match
 		}
-		debounce(ctx, w.Events, out, opts.Debounce, wanted)
+		var settled func(string) bool
+		if opts.Settle > 0 {
+			settled = func(p string) bool {
+				fi, err := os.Stat(p)
+				return err == nil && fi.Size() > 0
+			}
+		}
+		debounce(ctx, w.Events, out, quiet{d: opts.Debounce, settle: opts.Settle, settled: settled}, wanted)
 	}()
 	return out, nil
 }
@@ -103,12 +126,24 @@ func WatchWith(ctx context.Context, opts WatchOptions, dirs ...string) (<-chan C
 type pending struct {
 	kind ChangeKind
 	due  time.Time
+	// quietAt is when the change first came due; settling waits are counted from it.
+	quietAt time.Time
 }
 
-// debounce turns raw fsnotify events into one [Change] per file after d without further
-// events for it. A create followed by writes is reported as Created; anything followed by a
-// remove or rename as Removed. It returns when ctx ends or in is closed (after flushing).
-func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, d time.Duration, wanted func(string) bool) {
+// quiet is debounce's timing: the quiet period d and, when settled is set, how long a due
+// change whose file is not settled may wait more.
+type quiet struct {
+	d       time.Duration
+	settle  time.Duration
+	settled func(path string) bool
+}
+
+// debounce turns raw fsnotify events into one [Change] per file after q.d without further
+// events for it (and, with q.settled, once the file is settled or q.settle has passed). A
+// create followed by writes is reported as Created; anything followed by a remove or
+// rename as Removed. It returns when ctx ends or in is closed (after flushing).
+func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, q quiet, wanted func(string) bool) {
+	d := q.d
 	pend := map[string]*pending{}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
@@ -129,9 +164,19 @@ func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, 
 		now := time.Now()
 		var ready []string
 		for path, p := range pend {
-			if all || !p.due.After(now) {
-				ready = append(ready, path)
+			if !all && p.due.After(now) {
+				continue
 			}
+			if !all && q.settled != nil {
+				if p.quietAt.IsZero() {
+					p.quietAt = now
+				}
+				if now.Sub(p.quietAt) < q.settle && !q.settled(path) {
+					p.due = now.Add(min(d, q.settle-now.Sub(p.quietAt)))
+					continue
+				}
+			}
+			ready = append(ready, path)
 		}
 		slices.Sort(ready)
 		for _, path := range ready {
@@ -177,7 +222,7 @@ func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, 
 			default:
 				p.kind = kind
 			}
-			p.due = time.Now().Add(d)
+			p.due, p.quietAt = time.Now().Add(d), time.Time{}
 			rearm()
 		case <-timer.C:
 			if !emit(false) {

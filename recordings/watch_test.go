@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -20,7 +21,7 @@ func TestDebounce(t *testing.T) {
 		in := make(chan fsnotify.Event)
 		out := make(chan Change, 16)
 		done := make(chan struct{})
-		go func() { debounce(ctx, in, out, 100*time.Millisecond, jsonl); close(done) }()
+		go func() { debounce(ctx, in, out, quiet{d: 100 * time.Millisecond}, jsonl); close(done) }()
 
 		// A burst: create then writes 30 ms apart; one Created after 100 ms of quiet.
 		in <- fsnotify.Event{Name: "d/a.jsonl", Op: fsnotify.Create}
@@ -59,6 +60,61 @@ func TestDebounce(t *testing.T) {
 		case <-done:
 		default:
 			t.Fatal("debounce did not return on context end")
+		}
+	})
+}
+
+// TestDebounce_settle: a change whose file is empty or missing when its quiet period ends
+// waits for the rest of the save (one change, not two), or at most the settle time.
+func TestDebounce_settle(t *testing.T) {
+	all := func(string) bool { return true }
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		in := make(chan fsnotify.Event)
+		out := make(chan Change, 16)
+		var full atomic.Bool // the file's state as the settle check sees it
+		q := quiet{d: 30 * time.Millisecond, settle: 250 * time.Millisecond, settled: func(string) bool { return full.Load() }}
+		go debounce(ctx, in, out, q, all)
+
+		// Truncate, then the editor stalls 100 ms before writing: one change, after the write.
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Write}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		if len(out) != 0 {
+			t.Fatalf("an empty file reported before its save ended: %v", <-out)
+		}
+		full.Store(true)
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Write}
+		time.Sleep(29 * time.Millisecond)
+		synctest.Wait()
+		if len(out) != 0 {
+			t.Fatal("reported before the quiet period after the write")
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if got := drain(out); len(got) != 1 || got[0] != (Change{"m.json", Appended}) {
+			t.Fatalf("got %v, want one Appended", got)
+		}
+
+		// A settled file is reported after the quiet period alone.
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Write}
+		time.Sleep(30 * time.Millisecond)
+		synctest.Wait()
+		if got := drain(out); len(got) != 1 {
+			t.Fatalf("got %v, want one change after 30 ms", got)
+		}
+
+		// Deleted and not recreated: reported once the settle time has passed.
+		full.Store(false)
+		start := time.Now()
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Remove}
+		for len(out) == 0 {
+			time.Sleep(time.Millisecond)
+			synctest.Wait()
+		}
+		if got, waited := drain(out), time.Since(start); len(got) != 1 || got[0].Kind != Removed || waited != 30*time.Millisecond+250*time.Millisecond {
+			t.Fatalf("got %v after %v, want one Removed after 280ms", got, waited)
 		}
 	})
 }
@@ -112,8 +168,14 @@ func TestWatch_missingDir(t *testing.T) {
 }
 
 // TestWatchFiles_editorSaves saves a watched file the ways editors do, in a real
-// directory, and expects exactly one change per save (a burst of saves included).
+// directory, and expects exactly one change per save (a burst of saves included), with a
+// long quiet period and with the short one the TUI's mapping watch uses.
 func TestWatchFiles_editorSaves(t *testing.T) {
+	t.Run("quiet 200ms", func(t *testing.T) { testEditorSaves(t, WatchOptions{Debounce: 200 * time.Millisecond}) })
+	t.Run("edit", func(t *testing.T) { testEditorSaves(t, WatchOptions{Debounce: EditDebounce, Settle: EditSettle}) })
+}
+
+func testEditorSaves(t *testing.T, opts WatchOptions) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "mapping.json")
 	other := filepath.Join(dir, "other.json")
@@ -127,26 +189,36 @@ func TestWatchFiles_editorSaves(t *testing.T) {
 	write(other, "{}")
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	const quiet = 200 * time.Millisecond // long beside the burst's gaps, even on a loaded machine
-	ch, err := WatchFiles(ctx, WatchOptions{Debounce: quiet}, path)
+	ch, err := WatchFiles(ctx, opts, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// expect waits for one change to path and then for quiet×4 with no other change.
-	expect := func(name string, want ChangeKind) {
+	// Silence long enough that any second change for one save would have come.
+	silence := max(3*opts.Debounce, opts.Debounce+2*opts.Settle)
+	// collect returns the changes up to a silence.
+	collect := func(name string) []Change {
 		t.Helper()
+		var got []Change
 		select {
 		case c := <-ch:
-			if c.Path != path || c.Kind != want {
-				t.Fatalf("%s: got %v %v, want %v %v", name, c.Path, c.Kind, path, want)
-			}
+			got = append(got, c)
 		case <-time.After(5 * time.Second):
 			t.Fatalf("%s: no change reported", name)
 		}
-		select {
-		case c := <-ch:
-			t.Fatalf("%s: a second change %v %v for one save", name, c.Path, c.Kind)
-		case <-time.After(4 * quiet):
+		for {
+			select {
+			case c := <-ch:
+				got = append(got, c)
+			case <-time.After(silence):
+				return got
+			}
+		}
+	}
+	expect := func(name string, want ChangeKind) {
+		t.Helper()
+		got := collect(name)
+		if len(got) != 1 || got[0].Path != path || got[0].Kind != want {
+			t.Fatalf("%s: got %v, want one %v of %s", name, got, want, path)
 		}
 	}
 
@@ -170,11 +242,38 @@ func TestWatchFiles_editorSaves(t *testing.T) {
 	write(path, `{"a":4}`)
 	expect("delete and recreate", Created)
 
+	if opts.Settle > 0 {
+		// An editor that truncates, then stalls past the quiet period before writing.
+		os.Truncate(path, 0)
+		time.Sleep(3 * opts.Debounce)
+		write(path, `{"a":5}`)
+		expect("truncate, stall, write", Appended)
+		// One that deletes, stalls, and recreates.
+		os.Remove(path)
+		time.Sleep(3 * opts.Debounce)
+		write(path, `{"a":6}`)
+		expect("delete, stall, recreate", Created)
+	}
+
+	// A burst of saves: one change, as long as no gap between two saves reached the quiet
+	// period (on a loaded machine one may; each such gap may then add one change).
+	long := 0
+	last := time.Now()
 	for i := range 10 {
 		write(path, `{"a":`+string(rune('5'+i%5))+`}`)
-		time.Sleep(quiet / 40)
+		if now := time.Now(); now.Sub(last) >= opts.Debounce {
+			long++
+		}
+		last = time.Now()
+		time.Sleep(opts.Debounce / 40)
 	}
-	expect("a burst of saves", Appended)
+	got := collect("a burst of saves")
+	if len(got) < 1 || len(got) > 1+long {
+		t.Fatalf("a burst of saves: got %d changes %v, want 1 (gaps at or over the quiet period: %d)", len(got), got, long)
+	}
+	if long > 0 {
+		t.Logf("a burst of saves: %d gaps reached the quiet period (loaded machine); %d changes", long, len(got))
+	}
 
 	write(other, `{"b":1}`) // a neighbour is not reported
 	os.Remove(path)

@@ -61,7 +61,7 @@ func checkOne(ctx context.Context, t Transformer, mapping string, event []byte) 
 	if t == nil {
 		return out, Transformed{}, nil
 	}
-	res, err := t.Transform(ctx, mapping, event)
+	res, err := transformRecord(ctx, t, mapping, event)
 	if err != nil {
 		return append(out, "XDM: "+err.Error()), res, err
 	}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"runtime"
@@ -44,6 +45,9 @@ type liveRecord struct {
 	record []byte
 	valid  bool
 	cio    []string
+	// problems are all the event's problems under the set (Customer.io's, then XDM's), kept
+	// for a reload that finds the files unchanged.
+	problems []string
 }
 
 // mappingChangedMsg reports a save of a watched mapping or schema file; sent by
@@ -122,9 +126,10 @@ func reload(ctx context.Context, r Reloader, t Transformer, mapping string, ids 
 					n++
 				}
 				lr.cio, xdmProbs = ps[:n:n], ps[n:]
-				return lr, append(append([]string(nil), lr.cio...), xdmProbs...)
+				lr.problems = append(append([]string(nil), lr.cio...), xdmProbs...)
+				return lr, lr.problems
 			}
-			res, err := t.Transform(ctx, mapping, events[i])
+			res, err := transformRecord(ctx, t, mapping, events[i])
 			if err != nil {
 				xdmProbs = []string{"XDM: " + err.Error()}
 			}
@@ -132,19 +137,30 @@ func reload(ctx context.Context, r Reloader, t Transformer, mapping string, ids 
 				xdmProbs = append(xdmProbs, "XDM "+inspector.Problem{Path: p.Path, Msg: p.Msg}.String())
 			}
 			lr.record, lr.valid = res.Record, err == nil && len(res.Problems) == 0
-			return lr, append(append([]string(nil), lr.cio...), xdmProbs...)
+			lr.problems = append(append([]string(nil), lr.cio...), xdmProbs...)
+			return lr, lr.problems
 		}
 		run(func(i int) {
 			if before[i].event == nil {
 				before[i], _ = transform(i)
 			}
 		})
-		if err := r.Reload(ctx); err != nil {
+		// Files saved without an edit: every record stays as it is (a uuid() or now() in
+		// the set would otherwise show as a change).
+		err := r.Reload(ctx)
+		unchanged := errors.Is(err, ErrUnchanged)
+		if err != nil && !unchanged {
 			return reloadedMsg{err: err}
 		}
 		after := make([]liveRecord, len(ids))
 		problems := make([][]string, len(ids))
-		run(func(i int) { after[i], problems[i] = transform(i) })
+		run(func(i int) {
+			if unchanged {
+				after[i], problems[i] = before[i], before[i].problems
+				return
+			}
+			after[i], problems[i] = transform(i)
+		})
 		msg := reloadedMsg{covered: len(ids), before: make(map[int]liveRecord, len(ids)), events: make(map[int][]byte, len(ids)),
 			problems: make(map[int][]string, len(ids)), after: make(map[int]liveRecord, len(ids))}
 		for i, id := range ids {

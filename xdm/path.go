@@ -226,7 +226,7 @@ func setVal(cur any, segs []segment, val any) any {
 		m[s.key] = setVal(m[s.key], segs[1:], val)
 		return m
 	}
-	arr, _ := cur.([]any)
+	arr, _ := cur.([]any) // never the event's own: expr.Normalize copies every array
 	if s.wild {
 		vals, ok := val.([]any)
 		if !ok {

@@ -20,6 +20,16 @@ func LocateMapping(name string, err error) error {
 	if rerr != nil {
 		return err
 	}
+	return locateIn(name, b, err)
+}
+
+// locateIn is LocateMapping with the file's contents b.
+func locateIn(name string, b []byte, err error) error {
+	var pe *xdm.ParseError
+	var ce *xdm.CompileError
+	if !errors.As(err, &pe) && !errors.As(err, &ce) {
+		return err
+	}
 	if pe != nil {
 		return xdm.Locate(name, b, pe)
 	}

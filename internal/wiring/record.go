@@ -184,7 +184,15 @@ func Record(a *Env, o RecordOptions) (err error) {
 	fmt.Fprintf(a.Err, "ciosim: recording to %s, listening on %s://%s (signature key %s)\n",
 		store.where, rt.scheme(), ln.Addr(), keyState(key))
 	srv := httpserve.Server(nil, httpserve.Config{}) // ops.Serve sets the handler
-	if err := rt.serve(a.Ctx, ln, srv, recordings.NewHandler(store, hopts), nil); err != nil {
+	var spool func() (ops.SpoolStats, string)
+	if store.spool != nil {
+		if o.Store.ReadyLag <= 0 {
+			return Usagef("--ready-upload-lag must be positive")
+		}
+		spool = store.spoolReadiness
+	}
+	ready := recordReady(o.Dir, spool, o.Store.ReadyLag, time.Now)
+	if err := rt.serve(a.Ctx, ln, srv, recordings.NewHandler(store, hopts), ready); err != nil {
 		return err
 	}
 	return a.exitAfterDrain()

@@ -13,6 +13,7 @@ import (
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/aep/dataflow"
 	"github.com/ciosim/ciosim/aep/emulator"
+	"github.com/ciosim/ciosim/bucket"
 	"github.com/ciosim/ciosim/pipeline"
 	"github.com/ciosim/ciosim/recordings"
 	"github.com/ciosim/ciosim/xdm"
@@ -102,6 +103,13 @@ func Replay(a *Env, o ReplayOptions, args []string, mappingSet bool) error {
 			return &UsageError{Err: err}
 		}
 		args, run.Dir, run.Journal, run.Inputs = run.Resume.First.Inputs, run.Resume.First.Dir, o.Resume, run.Resume.First.Inputs
+	}
+	if o.Follow {
+		for _, arg := range args {
+			if bucket.IsURL(arg) {
+				return Usagef("--follow watches local files and folders; %s is a bucket, which ciosim cannot follow: replay it without --follow (it replays what the bucket holds now)", MaskURL(arg))
+			}
+		}
 	}
 	files, dirs, err := ExpandInputs(run.Dir, args, a.Warn)
 	if err != nil {

@@ -172,7 +172,15 @@ func Serve(a *Env, o ServeOptions, deps ServeDeps) error {
 	}
 	// TLS, /healthz, /readyz, /metrics and the drain (serverops.go) around the emulator
 	// and control plane.
-	err = rt.serve(a.Ctx, ln, httpserve.Server(nil, hc), controlplane.Mount(s, cp), nil)
+	var ids []string
+	if fs, ok := static.(*emulator.StaticFlows); ok {
+		ids = fs.IDs()
+	}
+	for _, l := range loaded {
+		ids = append(ids, l.flowID)
+	}
+	ready := serveReady(eo.Mapper, !o.NoMapping, cp, ids)
+	err = rt.serve(a.Ctx, ln, httpserve.Server(nil, hc), controlplane.Mount(s, cp), ready)
 	if serr := cp.Save(); err == nil && serr != nil {
 		err = serr
 	}

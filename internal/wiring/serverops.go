@@ -46,6 +46,8 @@ type StoreOptions struct {
 	SegmentBytes int64
 	SegmentAge   time.Duration
 	Gzip         bool
+	// ReadyLag bounds the upload lag /readyz accepts.
+	ReadyLag time.Duration
 }
 
 func AddStoreFlags(f *pflag.FlagSet, o *StoreOptions) {
@@ -54,6 +56,7 @@ func AddStoreFlags(f *pflag.FlagSet, o *StoreOptions) {
 	f.Int64Var(&o.SegmentBytes, "segment-size", bucket.DefaultSegmentBytes, "with --store: close and ship a segment at this many bytes")
 	f.DurationVar(&o.SegmentAge, "segment-age", bucket.DefaultSegmentAge, "with --store: close and ship a segment this long after its first capture")
 	f.BoolVar(&o.Gzip, "store-gzip", false, "with --store: gzip objects (.jsonl.gz)")
+	f.DurationVar(&o.ReadyLag, "ready-upload-lag", DefaultReadyUploadLag, "with --store: /readyz answers 503 once the oldest closed segment has waited this long for its upload")
 }
 
 // serverRuntime is what a server command built from ServerOptions: its logger, metrics
@@ -183,6 +186,11 @@ func (a *Env) openCaptureStore(dir string, policy recordings.SyncPolicy, maxFile
 	}
 	return &captureStore{Appender: sp, spool: sp, where: so.URL + " (spool " + dir + ")",
 		close: func(ctx context.Context) error { return errors.Join(sp.Close(ctx), b.Close()) }}, nil
+}
+
+// spoolReadiness is the spool's stats and last upload error, for /readyz.
+func (c *captureStore) spoolReadiness() (ops.SpoolStats, string) {
+	return c.spoolStats(), c.spool.Stats().LastError
 }
 
 // spoolStats adapts the spool's stats for the metrics.

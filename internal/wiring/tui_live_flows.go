@@ -8,7 +8,7 @@ import (
 
 // compileFlows adds the dataflows' sets in force to t, each compiled with its own schema;
 // a set named like a base set replaces it (a dataflow directory's mapping.json given as
-// --mapping at start). Called by compile, before t is put in force.
+// --mapping at start). Called by compileAll, before t is put in force.
 func (l *liveTransformer) compileFlows(t *xdmTransformer) error {
 	l.fmu.Lock()
 	flows := append([]flowSet(nil), l.flows...)

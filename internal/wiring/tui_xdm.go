@@ -3,6 +3,7 @@ package wiring
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -19,7 +20,10 @@ type xdmTransformer struct {
 	envs    map[string]xdm.EnvelopeOptions
 }
 
-var _ tui.Transformer = (*xdmTransformer)(nil)
+var (
+	_ tui.Transformer       = (*xdmTransformer)(nil)
+	_ tui.RecordTransformer = (*xdmTransformer)(nil)
+)
 
 // NewXDMTransformer compiles the built-in sets and, when mapping names a file, that file
 // too (listed first). Records are checked the way `ciosim transform` checks them.
@@ -39,35 +43,60 @@ func NewXDMTransformerWith(mapping, tenant, flowID string, schema *xdm.Schema) (
 		names = append([]string{mapping}, names...)
 	}
 	for _, name := range names {
-		ms, builtin, err := LoadMapping(name, tenant)
+		mp, env, err := compileSet(name, tenant, flowID, schema)
 		if err != nil {
 			return nil, err
-		}
-		opts := xdm.Options{SourceFields: xdm.CustomerIOFields()}
-		if builtin {
-			opts.Required = xdm.DefaultRequired(ms.Name)
-		}
-		if schema != nil {
-			opts.Schema = schema
-		} else {
-			opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
-		}
-		mp, err := xdm.Compile(ms, opts)
-		if err != nil {
-			if !builtin {
-				return nil, err // the caller places it in the file
-			}
-			return nil, fmt.Errorf("mapping %s: %w", name, err)
-		}
-		env := xdm.EnvelopeOptions{FlowID: flowID, SchemaID: ms.XDMSchema}
-		if ms.OutputSchema != nil {
-			env.SchemaID = ms.OutputSchema.SchemaRef.ID
 		}
 		t.names = append(t.names, name)
 		t.mappers[name] = mp
 		t.envs[name] = env
 	}
 	return t, nil
+}
+
+// compileSet compiles one mapping set (a built-in name or a file) the way
+// NewXDMTransformerWith does and returns it with its envelope options.
+func compileSet(name, tenant, flowID string, schema *xdm.Schema) (*xdm.Mapper, xdm.EnvelopeOptions, error) {
+	ms, builtin, err := LoadMapping(name, tenant)
+	if err != nil {
+		return nil, xdm.EnvelopeOptions{}, err
+	}
+	return compileMappingSet(ms, builtin, name, flowID, schema)
+}
+
+// compileMappingSet is compileSet of a set already loaded.
+func compileMappingSet(ms xdm.MappingSet, builtin bool, name, flowID string, schema *xdm.Schema) (*xdm.Mapper, xdm.EnvelopeOptions, error) {
+	opts := xdm.Options{SourceFields: xdm.CustomerIOFields()}
+	if builtin {
+		opts.Required = xdm.DefaultRequired(ms.Name)
+	}
+	if schema != nil {
+		opts.Schema = schema
+	} else {
+		opts.Check = xdm.ClassRules{Class: ms.TargetClass()} // xdm's one validator, no schema known
+	}
+	mp, err := xdm.Compile(ms, opts)
+	if err != nil {
+		if !builtin {
+			return nil, xdm.EnvelopeOptions{}, err // the caller places it in the file
+		}
+		return nil, xdm.EnvelopeOptions{}, fmt.Errorf("mapping %s: %w", name, err)
+	}
+	env := xdm.EnvelopeOptions{FlowID: flowID, SchemaID: ms.XDMSchema}
+	if ms.OutputSchema != nil {
+		env.SchemaID = ms.OutputSchema.SchemaRef.ID
+	}
+	return mp, env, nil
+}
+
+// with returns a copy of t in which the named set is replaced, or added first.
+func (t *xdmTransformer) with(name string, mp *xdm.Mapper, env xdm.EnvelopeOptions) *xdmTransformer {
+	c := &xdmTransformer{names: t.names, mappers: maps.Clone(t.mappers), envs: maps.Clone(t.envs)}
+	if _, ok := c.mappers[name]; !ok {
+		c.names = append([]string{name}, t.names...)
+	}
+	c.mappers[name], c.envs[name] = mp, env
+	return c
 }
 
 // Names lists the mapping sets, the configured one first.
@@ -96,17 +125,40 @@ func (t *xdmTransformer) add(name string, mp *xdm.Mapper, env xdm.EnvelopeOption
 
 // Transform maps event with the named set; violations become problems with JSON pointers,
 // and rejection reasons without a violation become problems on the record's root.
-func (t *xdmTransformer) Transform(_ context.Context, name string, event []byte) (tui.Transformed, error) {
-	mp, ok := t.mappers[name]
-	if !ok {
-		return tui.Transformed{}, fmt.Errorf("no mapping set %q (have %s)", name, strings.Join(t.names, ", "))
+func (t *xdmTransformer) Transform(ctx context.Context, name string, event []byte) (tui.Transformed, error) {
+	out, err := t.TransformRecord(ctx, name, event)
+	if err == nil {
+		out.Message = xdm.Envelope(out.Record, t.envs[name])
+	}
+	return out, err
+}
+
+// TransformRecord is Transform without the streaming message, for the TUI's checks and
+// reloads, which keep only the record and its problems.
+func (t *xdmTransformer) TransformRecord(_ context.Context, name string, event []byte) (tui.Transformed, error) {
+	mp, err := t.mapper(name)
+	if err != nil {
+		return tui.Transformed{}, err
 	}
 	res, err := mp.Map(event)
 	if err != nil {
 		return tui.Transformed{}, err
 	}
-	out := tui.Transformed{Record: res.Record, Warnings: res.Warnings,
-		Message: xdm.Envelope(res.Record, t.envs[name])}
+	return transformed(res), nil
+}
+
+func (t *xdmTransformer) mapper(name string) (*xdm.Mapper, error) {
+	mp, ok := t.mappers[name]
+	if !ok {
+		return nil, fmt.Errorf("no mapping set %q (have %s)", name, strings.Join(t.names, ", "))
+	}
+	return mp, nil
+}
+
+// transformed is the TUI's view of a mapping result: violations become problems with JSON
+// pointers, and rejection reasons without a violation problems on the record's root.
+func transformed(res xdm.Result) tui.Transformed {
+	out := tui.Transformed{Record: res.Record, Warnings: res.Warnings}
 	for _, v := range res.Violations {
 		out.Problems = append(out.Problems, tui.Problem{Path: strings.TrimPrefix(v.Pointer, "#"), Msg: v.Message})
 	}
@@ -115,5 +167,5 @@ func (t *xdmTransformer) Transform(_ context.Context, name string, event []byte)
 			out.Problems = append(out.Problems, tui.Problem{Path: "/", Msg: r})
 		}
 	}
-	return out, nil
+	return out
 }

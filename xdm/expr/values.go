@@ -357,24 +357,12 @@ func Normalize(v any) any {
 	case time.Time:
 		return FormatTime(v)
 	case []any:
-		var out []any
+		// Always a copy, as for maps: the caller may write into what it gets (a mapping
+		// destination with an index), and v may be the input event's own array, which must
+		// stay as it is for later mappings and for mapping the same event again.
+		out := make([]any, len(v))
 		for i, el := range v {
-			n := Normalize(el)
-			if out == nil {
-				if _, ok := el.(time.Time); !ok {
-					if _, ok := el.([]any); !ok {
-						if _, ok := el.(map[string]any); !ok {
-							continue
-						}
-					}
-				}
-				out = make([]any, len(v))
-				copy(out, v[:i])
-			}
-			out[i] = n
-		}
-		if out == nil {
-			return v
+			out[i] = Normalize(el)
 		}
 		return out
 	case map[string]any:
