@@ -111,7 +111,7 @@ func benchSaveToScreen(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	deps := tui.Deps{Transformer: tr, Reloader: tr, MappingChanges: ch,
+	deps := tui.Deps{Transformer: tr, Reloader: tr, MappingChanges: ch, OpenRecords: OpenRecords,
 		NewGenerator: func(seed int64) tui.EventGenerator { return generator.New(generator.Options{Seed: seed}) }}
 	opts := tui.Options{Seed: 1, MappingSets: tr.Names(), MappingSet: mapping, WatchDirs: []string{dir}}
 	st := &probeState{hit: make(chan time.Time, 1)}
