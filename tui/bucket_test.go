@@ -72,3 +72,17 @@ func TestModel_bucketErrors(t *testing.T) {
 		t.Errorf("view lacks the uncounted row:\n%s", v)
 	}
 }
+
+// A replay of a bucket is labelled with its prefix, not the driver parameters.
+func TestShortPath_bucketURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"s3://rec/prod/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=us-east-1": "prod",
+		"file:///tmp/bucket":              "bucket",
+		"/tmp/recordings/capture-1.jsonl": "capture-1.jsonl",
+		"/tmp/odd?name.jsonl":             "odd?name.jsonl",
+	} {
+		if got := shortPath(in); got != want {
+			t.Errorf("shortPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +108,27 @@ func TestTUIFlow_bucket(t *testing.T) {
 	}
 	if len(final.SendLog()) != 3 {
 		t.Errorf("send log has %d entries, want 3", len(final.SendLog()))
+	}
+}
+
+// CountSegments counts the recording objects under a file:// bucket, as Merge reads them,
+// and says which URL it could not open.
+func TestCountSegments_file(t *testing.T) {
+	root := t.TempDir()
+	for _, p := range []string{"2026/11/30/a-1.jsonl", "2026/11/30/b-2.jsonl.gz", "2026/12/01/c-3.jsonl", "notes.txt"} {
+		full := filepath.Join(root, p)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := CountSegments(context.Background(), "file://"+root)
+	if err != nil || n != 3 {
+		t.Errorf("CountSegments = %d, %v; want 3", n, err)
+	}
+	if _, err := CountSegments(context.Background(), "ftp://x"); err == nil || !strings.Contains(err.Error(), "ftp://x") {
+		t.Errorf("bad URL: err = %v", err)
 	}
 }
