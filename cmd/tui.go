@@ -85,7 +85,7 @@ func attachTUI(root *cobra.Command, a *app) {
 	f.StringVar(&o.schema, "schema", "", "XDM schema (JSON Schema file) records are validated against; watched: every save reloads it")
 	f.StringVar(&o.tenant, "tenant", "", "XDM tenant id (the _tenant namespace in mapped paths)")
 	f.Int64Var(&o.seed, "seed", 1, "random seed for generated events")
-	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch (repeatable)")
+	f.StringArrayVar(&o.watch, "watch", nil, "folder of fixture or recording JSONL files to list and watch, or a bucket URL (s3://, gs://, azblob://, file://, mem://) listed once with its segments merged (repeatable)")
 	f.StringVar(&o.logFile, "log-file", "", "write a JSON log here (nothing is logged to the terminal)")
 	f.StringVar(&o.deadLetter, "dead-letter", "", "append events that could not be delivered to this JSONL file (re-sendable with 'ciosim send'); the d key lists them")
 	f.IntVar(&o.concurrency, "concurrency", 4, "requests in flight when firing many events or replaying flat out")
@@ -142,7 +142,7 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 	default:
 		return tuiConfig{}, usageErrorf("--mode %q: want raw, xdm or batch", cfg.Mode)
 	}
-	for _, d := range cfg.Watch {
+	for _, d := range wiring.LocalDirs(cfg.Watch) { // a bucket URL is listed, not watched
 		if st, err := os.Stat(d); err != nil || !st.IsDir() {
 			return tuiConfig{}, usageErrorf("--watch %s: not a folder", d)
 		}
@@ -170,8 +170,8 @@ func (a *app) tuiConfig(o tuiOptions, changed func(string) bool) (tuiConfig, err
 	}
 	if cfg.RecordDir == "" {
 		cfg.RecordDir = recordings.DefaultDir
-		if len(cfg.Watch) > 0 {
-			cfg.RecordDir = cfg.Watch[0]
+		if local := wiring.LocalDirs(cfg.Watch); len(local) > 0 {
+			cfg.RecordDir = local[0]
 		}
 	}
 	if cfg.Endpoint != "" {

@@ -254,6 +254,9 @@ func (m Model) onFileLoaded(msg fileLoadedMsg) (tea.Model, tea.Cmd) {
 }
 
 func shortPath(p string) string {
+	if i := strings.IndexByte(p, '?'); i >= 0 && strings.Contains(p, "://") {
+		p = strings.TrimSuffix(p[:i], "/") // a bucket URL: its prefix, without driver parameters
+	}
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		return p[i+1:]
 	}

@@ -127,6 +127,9 @@ func describeScenario(sf ScenarioFiles, path string) tea.Cmd {
 func listScenarioFiles(sf ScenarioFiles, dirs []string) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, d := range dirs {
+		if isBucket(d) {
+			continue
+		}
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			continue // listFiles reports it
@@ -141,11 +144,15 @@ func listScenarioFiles(sf ScenarioFiles, dirs []string) tea.Cmd {
 }
 
 // listFiles lists and scans the event files in the watched folders.
-func listFiles(ctx context.Context, open OpenRecords, dirs []string) tea.Cmd {
+func listFiles(ctx context.Context, open OpenRecords, segments SegmentCounter, dirs []string) tea.Cmd {
 	return func() tea.Msg {
 		var msg filesListedMsg
 		var errs []error
 		for _, d := range dirs {
+			if isBucket(d) {
+				msg.files = append(msg.files, listBucket(ctx, open, segments, d))
+				continue
+			}
 			ents, err := os.ReadDir(d)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("list %s: %w", d, err))

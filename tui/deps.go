@@ -179,6 +179,9 @@ type Deps struct {
 	// OpenRecords reads the files of the watched folders and the files the user loads or
 	// replays; nil leaves them unread (their rows say so).
 	OpenRecords OpenRecords
+	// Segments counts the recording objects under a bucket URL listed in WatchDirs, for its
+	// row in the source pane; nil leaves the count out.
+	Segments SegmentCounter
 	// Now is the clock: send answers are stamped with it and replay is paced on it (a
 	// pipeline.Schedule, the one `ciosim replay` uses); nil means the wall clock.
 	Now    func() time.Time
@@ -195,7 +198,8 @@ type Options struct {
 	MappingSets []string
 	MappingSet  string
 	// WatchDirs are the fixture and recording folders listed in the source pane. Their
-	// changes arrive on Deps.Changes.
+	// changes arrive on Deps.Changes. A bucket URL among them is listed once, as one row
+	// (its segments merged in received_at order), and is not watched.
 	WatchDirs []string
 	// SaveDir is where "save as fixture" proposes to write; "" means the current directory.
 	SaveDir string

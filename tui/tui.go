@@ -272,7 +272,7 @@ func New(ctx context.Context, deps Deps, opts Options) Model {
 func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if len(m.opts.WatchDirs) > 0 {
-		cmds = append(cmds, listFiles(m.ctx, m.deps.OpenRecords, m.opts.WatchDirs))
+		cmds = append(cmds, listFiles(m.ctx, m.deps.OpenRecords, m.deps.Segments, m.opts.WatchDirs))
 		if sf, ok := m.deps.Scenarios.(ScenarioFiles); ok {
 			// Listing a folder is I/O: done in a command, like listFiles.
 			dirs := m.opts.WatchDirs

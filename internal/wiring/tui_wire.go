@@ -57,6 +57,7 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 		Clipboard:   clip,
 		Logger:      logger,
 		OpenRecords: OpenRecords,
+		Segments:    CountSegments,
 	}
 	opts := tui.Options{
 		Seed:        cfg.Seed,
@@ -100,16 +101,17 @@ func WireTUI(ctx context.Context, cfg TUIConfig, logger *slog.Logger, clip tui.C
 		}
 		deps.MappingChanges, deps.Reloader = ch, chainReloader{tr: tr, dfs: dfs}
 	}
-	if len(cfg.Watch) > 0 {
-		opts.SaveDir = cfg.Watch[0]
+	local := LocalDirs(cfg.Watch) // bucket URLs are listed once, not watched or written
+	if len(local) > 0 {
+		opts.SaveDir = local[0]
 	}
 	if sc, err := NewFixtureScenarios(); err == nil {
 		deps.Scenarios = sc
 	} else {
 		logger.Warn("scenarios", "err", err)
 	}
-	if len(cfg.Watch) > 0 {
-		ch, err := WatchChanges(ctx, cfg.Watch)
+	if len(local) > 0 {
+		ch, err := WatchChanges(ctx, local)
 		if err != nil {
 			return tui.Deps{}, tui.Options{}, cleanup, err
 		}

@@ -49,6 +49,10 @@ type File struct {
 	Records int
 	Skipped int
 	Err     string
+	// Bucket marks a bucket URL listed in a folder's place: Path is the URL, and the row
+	// stands for every segment under it, read merged. Segments counts them (0: unknown).
+	Bucket   bool
+	Segments int
 }
 
 // Scenario is a built-in scenario.
@@ -188,6 +192,13 @@ func (m *Model) rebuild() {
 	}
 	sort.Strings(paths)
 	for _, d := range m.dirs {
+		if f, ok := m.files[d]; ok && f.Bucket {
+			m.bucketRows(f)
+			continue
+		} else if isURL(d) {
+			m.rows = append(m.rows, row{kind: KindNote, text: d, depth: 0}, row{kind: KindNote, text: "listing…", depth: 1})
+			continue
+		}
 		m.rows = append(m.rows, row{kind: KindNote, text: d + "/", depth: 0})
 		n := 0
 		for _, p := range paths {
