@@ -3,6 +3,7 @@ package recordings
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -138,6 +139,36 @@ type quiet struct {
 	settled func(path string) bool
 }
 
+// fileStamp is what a reported change left on disk: whether the file exists, its size,
+// modification time and, for files up to stampHashMax, a hash of its content (so a
+// same-size edit on a file system with coarse timestamps is still a change).
+type fileStamp struct {
+	exists bool
+	size   int64
+	mod    int64 // UnixNano
+	sum    uint64
+}
+
+// stampHashMax bounds the files whose content a stamp hashes (mapping sets and schemas
+// are far smaller).
+const stampHashMax = 4 << 20
+
+func stampOf(path string) fileStamp {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}
+	}
+	st := fileStamp{exists: true, size: fi.Size(), mod: fi.ModTime().UnixNano()}
+	if fi.Size() <= stampHashMax {
+		if b, err := os.ReadFile(path); err == nil {
+			h := fnv.New64a()
+			h.Write(b)
+			st.sum = h.Sum64()
+		}
+	}
+	return st
+}
+
 // debounce turns raw fsnotify events into one [Change] per file after q.d without further
 // events for it (and, with q.settled, once the file is settled or q.settle has passed). A
 // create followed by writes is reported as Created; anything followed by a remove or
@@ -145,6 +176,14 @@ type quiet struct {
 func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, q quiet, wanted func(string) bool) {
 	d := q.d
 	pend := map[string]*pending{}
+	// last is the stamp each file had when its change was reported (settling watches
+	// only). The settling check reads the file itself, so it can see a save before the
+	// save's own events arrive; those late events would report the same save twice. A
+	// change whose file is exactly as it was at the last report is therefore dropped.
+	var last map[string]fileStamp
+	if q.settled != nil {
+		last = map[string]fileStamp{}
+	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -180,6 +219,14 @@ func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, 
 		}
 		slices.Sort(ready)
 		for _, path := range ready {
+			if last != nil && !all {
+				st := stampOf(path)
+				if prev, ok := last[path]; ok && prev == st {
+					delete(pend, path) // the save already reported, seen again late
+					continue
+				}
+				last[path] = st
+			}
 			select {
 			case out <- Change{Path: path, Kind: pend[path].kind}:
 				delete(pend, path)
