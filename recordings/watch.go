@@ -3,7 +3,6 @@ package recordings
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"slices"
@@ -129,6 +128,8 @@ type pending struct {
 	due  time.Time
 	// quietAt is when the change first came due; settling waits are counted from it.
 	quietAt time.Time
+	// waited says the file was not settled at the last check and no event came since.
+	waited bool
 }
 
 // quiet is debounce's timing: the quiet period d and, when settled is set, how long a due
@@ -139,36 +140,6 @@ type quiet struct {
 	settled func(path string) bool
 }
 
-// fileStamp is what a reported change left on disk: whether the file exists, its size,
-// modification time and, for files up to stampHashMax, a hash of its content (so a
-// same-size edit on a file system with coarse timestamps is still a change).
-type fileStamp struct {
-	exists bool
-	size   int64
-	mod    int64 // UnixNano
-	sum    uint64
-}
-
-// stampHashMax bounds the files whose content a stamp hashes (mapping sets and schemas
-// are far smaller).
-const stampHashMax = 4 << 20
-
-func stampOf(path string) fileStamp {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return fileStamp{}
-	}
-	st := fileStamp{exists: true, size: fi.Size(), mod: fi.ModTime().UnixNano()}
-	if fi.Size() <= stampHashMax {
-		if b, err := os.ReadFile(path); err == nil {
-			h := fnv.New64a()
-			h.Write(b)
-			st.sum = h.Sum64()
-		}
-	}
-	return st
-}
-
 // debounce turns raw fsnotify events into one [Change] per file after q.d without further
 // events for it (and, with q.settled, once the file is settled or q.settle has passed). A
 // create followed by writes is reported as Created; anything followed by a remove or
@@ -176,14 +147,6 @@ func stampOf(path string) fileStamp {
 func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, q quiet, wanted func(string) bool) {
 	d := q.d
 	pend := map[string]*pending{}
-	// last is the stamp each file had when its change was reported (settling watches
-	// only). The settling check reads the file itself, so it can see a save before the
-	// save's own events arrive; those late events would report the same save twice. A
-	// change whose file is exactly as it was at the last report is therefore dropped.
-	var last map[string]fileStamp
-	if q.settled != nil {
-		last = map[string]fileStamp{}
-	}
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer timer.Stop()
@@ -210,23 +173,27 @@ func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, 
 				if p.quietAt.IsZero() {
 					p.quietAt = now
 				}
-				if now.Sub(p.quietAt) < q.settle && !q.settled(path) {
-					p.due = now.Add(min(d, q.settle-now.Sub(p.quietAt)))
-					continue
+				if now.Sub(p.quietAt) < q.settle {
+					if !q.settled(path) {
+						p.waited = true
+						p.due = now.Add(min(d, q.settle-now.Sub(p.quietAt)))
+						continue
+					}
+					if p.waited {
+						// Settled while we waited, seen on disk before any event for it: the
+						// save's own events may still be on their way (a loaded machine delays
+						// them), and arriving after a report they would report it again. Give
+						// them one more quiet period.
+						p.waited = false
+						p.due = now.Add(d)
+						continue
+					}
 				}
 			}
 			ready = append(ready, path)
 		}
 		slices.Sort(ready)
 		for _, path := range ready {
-			if last != nil && !all {
-				st := stampOf(path)
-				if prev, ok := last[path]; ok && prev == st {
-					delete(pend, path) // the save already reported, seen again late
-					continue
-				}
-				last[path] = st
-			}
 			select {
 			case out <- Change{Path: path, Kind: pend[path].kind}:
 				delete(pend, path)
@@ -269,7 +236,7 @@ func debounce(ctx context.Context, in <-chan fsnotify.Event, out chan<- Change, 
 			default:
 				p.kind = kind
 			}
-			p.due, p.quietAt = time.Now().Add(d), time.Time{}
+			p.due, p.quietAt, p.waited = time.Now().Add(d), time.Time{}, false
 			rearm()
 		case <-timer.C:
 			if !emit(false) {

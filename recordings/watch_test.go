@@ -119,6 +119,47 @@ func TestDebounce_settle(t *testing.T) {
 	})
 }
 
+// TestDebounce_settledBeforeItsEvents: the settle check reads the file, so it can see a
+// save before the save's own events arrive (a loaded machine delays them); the change then
+// waits one more quiet period, and the late event joins it: one change, not two.
+func TestDebounce_settledBeforeItsEvents(t *testing.T) {
+	all := func(string) bool { return true }
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		in := make(chan fsnotify.Event)
+		out := make(chan Change, 16)
+		var full atomic.Bool
+		q := quiet{d: 30 * time.Millisecond, settle: 250 * time.Millisecond, settled: func(string) bool { return full.Load() }}
+		go debounce(ctx, in, out, q, all)
+
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Write} // the truncate
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		full.Store(true) // the write landed; its event is late
+		time.Sleep(25 * time.Millisecond)
+		synctest.Wait()
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Write} // the late event
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got := drain(out); len(got) != 1 || got[0] != (Change{"m.json", Appended}) {
+			t.Fatalf("got %v, want one Appended", got)
+		}
+
+		// Settled with no event at all: still reported, one quiet period later.
+		full.Store(false)
+		in <- fsnotify.Event{Name: "m.json", Op: fsnotify.Write}
+		time.Sleep(100 * time.Millisecond)
+		synctest.Wait()
+		full.Store(true)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got := drain(out); len(got) != 1 {
+			t.Fatalf("got %v, want one change", got)
+		}
+	})
+}
+
 func drain(ch chan Change) []Change {
 	var out []Change
 	for {
@@ -278,54 +319,4 @@ func testEditorSaves(t *testing.T, opts WatchOptions) {
 	write(other, `{"b":1}`) // a neighbour is not reported
 	os.Remove(path)
 	expect("delete", Removed)
-}
-
-// TestDebounce_settledSaveSeenLate: the settling check reads the file, so it can report a
-// save before the save's own events arrive (a loaded machine delays them); those late
-// events must not report the same save again. A later real change is still reported.
-func TestDebounce_settledSaveSeenLate(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "mapping.json")
-	if err := os.WriteFile(path, nil, 0o644); err != nil { // truncated: not settled
-		t.Fatal(err)
-	}
-	in := make(chan fsnotify.Event)
-	out := make(chan Change, 4)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	settled := func(p string) bool { fi, err := os.Stat(p); return err == nil && fi.Size() > 0 }
-	go debounce(ctx, in, out, quiet{d: 10 * time.Millisecond, settle: 2 * time.Second, settled: settled},
-		func(string) bool { return true })
-
-	in <- fsnotify.Event{Name: path, Op: fsnotify.Write} // the truncate
-	time.Sleep(50 * time.Millisecond)                    // due, waiting to settle
-	if err := os.WriteFile(path, []byte(`{"a":1}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	select { // reported by the settling check, before the write's event arrived
-	case c := <-out:
-		if c.Path != path || c.Kind != Appended {
-			t.Fatalf("got %v, want appended %s", c, path)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the settled save was not reported")
-	}
-	in <- fsnotify.Event{Name: path, Op: fsnotify.Write} // the write's own event, late
-	select {
-	case c := <-out:
-		t.Fatalf("the same save reported twice: %v", c)
-	case <-time.After(200 * time.Millisecond):
-	}
-	// A real change after it is reported.
-	if err := os.WriteFile(path, []byte(`{"a":22}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	in <- fsnotify.Event{Name: path, Op: fsnotify.Write}
-	select {
-	case c := <-out:
-		if c.Kind != Appended {
-			t.Fatalf("got %v, want appended", c)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a real change after a settled save was not reported")
-	}
 }
