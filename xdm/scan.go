@@ -138,18 +138,8 @@ func (s *scanner) object(n, depth int) bool {
 		} else if !s.member(child, depth+1) {
 			return false
 		}
-		d.space()
-		if d.i >= len(d.b) {
-			return false
-		}
-		switch d.b[d.i] {
-		case ',':
-			d.i++
-		case '}':
-			d.i++
-			return true
-		default:
-			return false
+		if done, ok := s.next('}'); done || !ok {
+			return ok
 		}
 	}
 }
@@ -233,18 +223,8 @@ func (s *scanner) skip(depth int) bool {
 			if !s.skip(depth + 1) {
 				return false
 			}
-			d.space()
-			if d.i >= len(d.b) {
-				return false
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-			case '}':
-				d.i++
-				return true
-			default:
-				return false
+			if done, ok := s.next('}'); done || !ok {
+				return ok
 			}
 		}
 	case c == '[':
@@ -258,18 +238,8 @@ func (s *scanner) skip(depth int) bool {
 			if !s.skip(depth + 1) {
 				return false
 			}
-			d.space()
-			if d.i >= len(d.b) {
-				return false
-			}
-			switch d.b[d.i] {
-			case ',':
-				d.i++
-			case ']':
-				d.i++
-				return true
-			default:
-				return false
+			if done, ok := s.next(']'); done || !ok {
+				return ok
 			}
 		}
 	case c == '"':
@@ -284,6 +254,25 @@ func (s *scanner) skip(depth int) bool {
 		return s.skipNumber()
 	}
 	return false
+}
+
+// next passes over what follows a member or element: ',' (another follows) or closer
+// (done). ok is false for anything else or the end of the input.
+func (s *scanner) next(closer byte) (done, ok bool) {
+	d := &s.d
+	d.space()
+	if d.i >= len(d.b) {
+		return false, false
+	}
+	switch d.b[d.i] {
+	case ',':
+		d.i++
+		return false, true
+	case closer:
+		d.i++
+		return true, true
+	}
+	return false, false
 }
 
 // skipString passes over the string at d.i (a '"') as the decoder's str would accept it.
