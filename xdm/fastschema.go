@@ -232,8 +232,13 @@ func quickDateTime(s string) bool {
 }
 
 // quickURIReference accepts strings of URI unreserved characters only (letters, digits,
-// "-._~"), which parse as a relative path: a subset of what uri-reference accepts.
+// "-._~"), which parse as a relative path, and the absolute URIs [quickURI] accepts (XDM's
+// channel ids, https://ns.adobe.com/xdm/channels/email): a subset of what uri-reference
+// accepts.
 func quickURIReference(s string) bool {
+	if quickURI(s) {
+		return true
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
@@ -363,9 +368,67 @@ type memberSchema struct {
 
 func (m memberSchema) accepts(v any) bool { return !m.refused && m.n.ok(v) }
 
-// okTree reports whether the record held in vals (the tree's slots) is certainly valid.
+// treeCheck is a fastSchema compiled against one mapper's record tree: for each tree
+// node, the schema that applies to it, found once instead of by key in every record. It
+// accepts exactly the records the schema's per-field checks ([fnode.ok] on the record as
+// maps) accept (TestTreeCheckSameAsMaps).
+type treeCheck struct {
+	t     *tree
+	nodes []tcNode // by tree node id
+}
+
+type tcNode struct {
+	f       *fnode // the node's schema; nil accepts anything
+	refused bool   // the parent's schema does not permit this key
+	// object nodes: never, when no object is accepted here (an unsure node, scalar
+	// keywords, a type without object); required, the child nodes the schema requires,
+	// -1 for a key the tree has no node for
+	never    bool
+	required []int
+}
+
+// compileTree compiles fs against t (a tree that can hold its records: t.ok).
+func (fs *fastSchema) compileTree(t *tree) *treeCheck {
+	tc := &treeCheck{t: t, nodes: make([]tcNode, len(t.nodes))}
+	var walk func(n int, f *fnode)
+	walk = func(n int, f *fnode) {
+		c := &tc.nodes[n]
+		c.f = f
+		node := &t.nodes[n]
+		if node.slot >= 0 || f == nil {
+			return
+		}
+		if f.unsure || f.leaf != nil || (f.types != 0 && f.types&tObject == 0) {
+			c.never = true
+			return
+		}
+		for _, r := range f.required {
+			id := -1
+			for _, ch := range node.children {
+				if t.nodes[ch].key == r {
+					id = ch
+					break
+				}
+			}
+			c.required = append(c.required, id)
+		}
+		for _, ch := range node.children {
+			m := f.member(t.nodes[ch].key)
+			if m.refused {
+				tc.nodes[ch].refused = true
+				continue
+			}
+			walk(ch, m.n)
+		}
+	}
+	walk(rootNode, fs.root)
+	return tc
+}
+
+// ok reports whether the record held in vals (the tree's slots) is certainly valid.
 // present is scratch space of len(t.nodes).
-func (fs *fastSchema) okTree(t *tree, vals []any, present []bool) bool {
+func (tc *treeCheck) ok(vals []any, present []bool) bool {
+	t := tc.t
 	for id := len(t.nodes) - 1; id >= 0; id-- {
 		n := &t.nodes[id]
 		if n.slot >= 0 {
@@ -381,47 +444,40 @@ func (fs *fastSchema) okTree(t *tree, vals []any, present []bool) bool {
 		}
 		present[id] = p
 	}
-	return fs.root.okNode(t, rootNode, vals, present)
+	return tc.okNode(rootNode, vals, present)
 }
 
 // okNode checks the object node n of the tree (written as an object: the root always,
 // other object nodes only when present).
-func (f *fnode) okNode(t *tree, n int, vals []any, present []bool) bool {
-	if f == nil {
+func (tc *treeCheck) okNode(n int, vals []any, present []bool) bool {
+	c := &tc.nodes[n]
+	if c.f == nil {
 		return true
 	}
-	if f.unsure || f.leaf != nil || (f.types != 0 && f.types&tObject == 0) {
+	if c.never {
 		return false
 	}
-	node := &t.nodes[n]
-	for _, r := range f.required {
-		found := false
-		for _, c := range node.children {
-			if t.nodes[c].key == r {
-				found = present[c]
-				break
-			}
-		}
-		if !found {
+	for _, r := range c.required {
+		if r < 0 || !present[r] {
 			return false
 		}
 	}
-	for _, c := range node.children {
-		if !present[c] {
+	t := tc.t
+	for _, ch := range t.nodes[n].children {
+		if !present[ch] {
 			continue
 		}
-		child := &t.nodes[c]
-		m := f.member(child.key)
-		if m.refused {
+		cc := &tc.nodes[ch]
+		if cc.refused {
 			return false
 		}
-		if child.slot >= 0 {
-			if !m.n.ok(vals[child.slot]) {
+		if slot := t.nodes[ch].slot; slot >= 0 {
+			if !cc.f.ok(vals[slot]) {
 				return false
 			}
 			continue
 		}
-		if !m.n.okNode(t, c, vals, present) {
+		if !tc.okNode(ch, vals, present) {
 			return false
 		}
 	}

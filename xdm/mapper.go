@@ -114,7 +114,8 @@ type Mapper struct {
 	// classCheck: opts.Check is the built-in class check, which tree.classOK can pass
 	// without building the record.
 	classCheck bool
-	plan       *plan // the compiled plan for events given as bytes; nil: the generic path only
+	plan       *plan      // the compiled plan for events given as bytes; nil: the generic path only
+	tcheck     *treeCheck // the schema's per-field checks compiled against tree; nil: none
 }
 
 // recordState is the scratch space of one Map call.
@@ -245,6 +246,9 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		mp.rules = append(mp.rules, c)
 	}
 	mp.tree = buildTree(mp.rules)
+	if opts.Schema != nil && opts.Schema.fast != nil && mp.tree.ok {
+		mp.tcheck = opts.Schema.fast.compileTree(&mp.tree)
+	}
 	mp.plan = compilePlan(mp)
 	if kc, ok := opts.Check.(topLevelChecker); ok {
 		mp.checkKeys = kc.checkKeys()
@@ -376,11 +380,11 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 	// A record the schema's per-field checks accept is valid; any other goes through the
 	// full validator, which finds and words its violations.
 	schemaOK := false
-	if fs := mp.fastSchema(); fs != nil && out == nil {
+	if tc := mp.treeCheck(); tc != nil && out == nil {
 		if len(st.present) != len(mp.tree.nodes) {
 			st.present = make([]bool, len(mp.tree.nodes))
 		}
-		schemaOK = fs.okTree(&mp.tree, vals, st.present)
+		schemaOK = tc.ok(vals, st.present)
 	}
 	if out == nil && ((mp.opts.Schema != nil && !schemaOK) || (mp.opts.Check != nil && mp.checkKeys == nil)) {
 		out = mp.tree.record(vals)
@@ -426,12 +430,12 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 	return res
 }
 
-// fastSchema is the schema's per-field check, nil when there is none or it is turned off.
-func (mp *Mapper) fastSchema() *fastSchema {
-	if mp.opts.Schema == nil || mp.noFast {
+// treeCheck is the schema's per-field check, nil when there is none or it is turned off.
+func (mp *Mapper) treeCheck() *treeCheck {
+	if mp.noFast {
 		return nil
 	}
-	return mp.opts.Schema.fast
+	return mp.tcheck
 }
 
 func (mp *Mapper) addViolations(res *Result, vs []Violation) {
@@ -486,6 +490,9 @@ func coerce(v any, typ, format string) (any, error) {
 			case time.Time:
 				t = x
 			case string:
+				if format == "date-time" && canonicalDateTime(x) {
+					return x, nil // ParseDate and Format would give x back
+				}
 				pt, ok := expr.ParseDate(x)
 				if !ok {
 					return nil, fmt.Errorf("cannot convert %q to a %s", x, format)
