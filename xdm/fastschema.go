@@ -425,61 +425,79 @@ func (fs *fastSchema) compileTree(t *tree) *treeCheck {
 	return tc
 }
 
+// checkScratch is the scratch space of treeCheck.ok for one record at a time.
+type checkScratch struct {
+	present []bool // per tree node: the node is written (a leaf set, an object with one)
+	// per slot, the last string accepted there: the pair's values, static values and
+	// other repeated strings are the same string again, compared by its pointer first
+	memo   []string
+	memoOK []bool
+}
+
 // ok reports whether the record held in vals (the tree's slots) is certainly valid.
-// present is scratch space of len(t.nodes).
-func (tc *treeCheck) ok(vals []any, present []bool) bool {
+func (tc *treeCheck) ok(vals []any, sc *checkScratch) bool {
+	if len(sc.present) != len(tc.nodes) {
+		sc.present = make([]bool, len(tc.nodes))
+		sc.memo = make([]string, tc.t.slots)
+		sc.memoOK = make([]bool, tc.t.slots)
+	}
+	_, ok := tc.okNode(rootNode, vals, sc)
+	return ok
+}
+
+// okNode reports whether the object node n of the tree is written (present; the root
+// always is) and, when it is, whether it is certainly valid. It walks the tree once:
+// each child's presence is known before the node's required keys are checked.
+func (tc *treeCheck) okNode(n int, vals []any, sc *checkScratch) (present, ok bool) {
 	t := tc.t
-	for id := len(t.nodes) - 1; id >= 0; id-- {
-		n := &t.nodes[id]
-		if n.slot >= 0 {
-			present[id] = vals[n.slot] != nil
-			continue
-		}
-		p := false
-		for _, c := range n.children {
-			if present[c] {
-				p = true
+	c := &tc.nodes[n]
+	node := &t.nodes[n]
+	if c.f == nil || c.never {
+		present = n == rootNode
+		for _, s := range node.leaves {
+			if vals[s] != nil {
+				present = true
 				break
 			}
 		}
-		present[id] = p
+		return present, c.f == nil
 	}
-	return tc.okNode(rootNode, vals, present)
-}
-
-// okNode checks the object node n of the tree (written as an object: the root always,
-// other object nodes only when present).
-func (tc *treeCheck) okNode(n int, vals []any, present []bool) bool {
-	c := &tc.nodes[n]
-	if c.f == nil {
-		return true
-	}
-	if c.never {
-		return false
+	for _, ch := range node.children {
+		cc := &tc.nodes[ch]
+		var p bool
+		if slot := t.nodes[ch].slot; slot >= 0 {
+			v := vals[slot]
+			if p = v != nil; p && (cc.refused || !tc.leafOK(cc.f, slot, v, sc)) {
+				return true, false
+			}
+		} else {
+			var cok bool
+			if p, cok = tc.okNode(ch, vals, sc); p && (cc.refused || !cok) {
+				return true, false
+			}
+		}
+		sc.present[ch] = p
+		present = present || p
 	}
 	for _, r := range c.required {
-		if r < 0 || !present[r] {
-			return false
+		if r < 0 || !sc.present[r] {
+			return present || n == rootNode, false
 		}
 	}
-	t := tc.t
-	for _, ch := range t.nodes[n].children {
-		if !present[ch] {
-			continue
-		}
-		cc := &tc.nodes[ch]
-		if cc.refused {
-			return false
-		}
-		if slot := t.nodes[ch].slot; slot >= 0 {
-			if !cc.f.ok(vals[slot]) {
-				return false
-			}
-			continue
-		}
-		if !tc.okNode(ch, vals, present) {
-			return false
-		}
+	return present || n == rootNode, true
+}
+
+// leafOK is f.ok(v) for the value of slot, remembering the last string accepted there.
+func (tc *treeCheck) leafOK(f *fnode, slot int, v any, sc *checkScratch) bool {
+	s, isStr := v.(string)
+	if isStr && sc.memoOK[slot] && sc.memo[slot] == s {
+		return true
+	}
+	if !f.ok(v) {
+		return false
+	}
+	if isStr {
+		sc.memo[slot], sc.memoOK[slot] = s, true
 	}
 	return true
 }

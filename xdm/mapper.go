@@ -120,12 +120,12 @@ type Mapper struct {
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
-	env     expr.Env
-	scan    scanner  // the plan's scan of the event
-	vals    []any    // the record's tree slots
-	enc     [][]byte // per slot, its value already written as JSON (the plan's pair results); nil: none
-	present []bool   // scratch of the schema's fast check, one per tree node
-	recCap  int      // the longest record written so far, to size the next record's buffer
+	env    expr.Env
+	scan   scanner      // the plan's scan of the event
+	vals   []any        // the record's tree slots
+	enc    [][]byte     // per slot, its value already written as JSON (the plan's pair results); nil: none
+	check  checkScratch // scratch of the schema's per-field checks
+	recCap int          // the longest record written so far, to size the next record's buffer
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -381,10 +381,7 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 	// full validator, which finds and words its violations.
 	schemaOK := false
 	if tc := mp.treeCheck(); tc != nil && out == nil {
-		if len(st.present) != len(mp.tree.nodes) {
-			st.present = make([]bool, len(mp.tree.nodes))
-		}
-		schemaOK = tc.ok(vals, st.present)
+		schemaOK = tc.ok(vals, &st.check)
 	}
 	if out == nil && ((mp.opts.Schema != nil && !schemaOK) || (mp.opts.Check != nil && mp.checkKeys == nil)) {
 		out = mp.tree.record(vals)
