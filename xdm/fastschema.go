@@ -236,13 +236,10 @@ func quickDateTime(s string) bool {
 // channel ids, https://ns.adobe.com/xdm/channels/email): a subset of what uri-reference
 // accepts.
 func quickURIReference(s string) bool {
-	if quickURI(s) {
-		return true
-	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return false
+			return quickURI(s)
 		}
 	}
 	return true
