@@ -370,3 +370,31 @@ func TestTreeCheckSameAsMaps(t *testing.T) {
 	}
 	t.Logf("accepted %d, refused %d", accepted, refused)
 }
+
+// TestValidateAllocations: mapping with the official schema (as --validate runs) allocates
+// at most a few times more per event than mapping without one: the type coercion Data Prep
+// does (numbers written as strings) and nothing for a valid record's checks, date-time
+// strings already in RFC 3339 or XDM's channel URIs (17 more per event before the checks
+// were compiled against the record tree).
+func TestValidateAllocations(t *testing.T) {
+	evs := benchEventsT(t)
+	perEvent := func(mp *Mapper) float64 {
+		var buf []byte
+		i := 0
+		return testing.AllocsPerRun(20*len(evs), func() {
+			// a stride through the pairs, so that consecutive records seldom share values
+			res, err := mp.AppendMap(buf[:0], evs[i*7%len(evs)])
+			if err != nil || res.Rejected {
+				t.Fatal(err, res.Reasons)
+			}
+			buf = res.Record
+			i++
+		})
+	}
+	none := perEvent(compileDefault(t, "experience-event", Options{}))
+	schema := perEvent(compileDefault(t, "experience-event", Options{Schema: officialSchema(t)}))
+	t.Logf("allocations per event: %.1f without a schema, %.1f with the official schema", none, schema)
+	if schema > none+4 {
+		t.Errorf("mapping with the schema allocates %.1f times per event, without %.1f: validation should add at most 4", schema, none)
+	}
+}
