@@ -382,6 +382,16 @@ type tcNode struct {
 	// -1 for a key the tree has no node for
 	never    bool
 	required []int
+	kids     []tcKid // the node's children in the tree, with what okNode reads of them
+}
+
+// tcKid is a child of an object node, kept next to its siblings: walking a record reads
+// one array per object, not the tree's nodes and the check's nodes by id.
+type tcKid struct {
+	f       *fnode
+	node    int32 // its tree node id
+	slot    int32 // its slot when it is a leaf, else -1
+	refused bool
 }
 
 // compileTree compiles fs against t (a tree that can hold its records: t.ok).
@@ -419,6 +429,12 @@ func (fs *fastSchema) compileTree(t *tree) *treeCheck {
 		}
 	}
 	walk(rootNode, fs.root)
+	for n := range tc.nodes {
+		for _, ch := range t.nodes[n].children {
+			c := &tc.nodes[ch]
+			tc.nodes[n].kids = append(tc.nodes[n].kids, tcKid{f: c.f, node: int32(ch), slot: int32(t.nodes[ch].slot), refused: c.refused})
+		}
+	}
 	return tc
 }
 
@@ -459,21 +475,21 @@ func (tc *treeCheck) okNode(n int, vals []any, sc *checkScratch) (present, ok bo
 		}
 		return present, c.f == nil
 	}
-	for _, ch := range node.children {
-		cc := &tc.nodes[ch]
+	for i := range c.kids {
+		k := &c.kids[i]
 		var p bool
-		if slot := t.nodes[ch].slot; slot >= 0 {
-			v := vals[slot]
-			if p = v != nil; p && (cc.refused || !tc.leafOK(cc.f, slot, v, sc)) {
+		if k.slot >= 0 {
+			v := vals[k.slot]
+			if p = v != nil; p && (k.refused || !tc.leafOK(k.f, int(k.slot), v, sc)) {
 				return true, false
 			}
 		} else {
 			var cok bool
-			if p, cok = tc.okNode(ch, vals, sc); p && (cc.refused || !cok) {
+			if p, cok = tc.okNode(int(k.node), vals, sc); p && (k.refused || !cok) {
 				return true, false
 			}
 		}
-		sc.present[ch] = p
+		sc.present[k.node] = p
 		present = present || p
 	}
 	for _, r := range c.required {

@@ -488,7 +488,7 @@ func coerce(v any, typ, format string) (any, error) {
 				t = x
 			case string:
 				if format == "date-time" && canonicalDateTime(x) {
-					return x, nil // ParseDate and Format would give x back
+					return v, nil // ParseDate and Format would give x back
 				}
 				pt, ok := expr.ParseDate(x)
 				if !ok {
