@@ -441,18 +441,12 @@ func (fs *fastSchema) compileTree(t *tree) *treeCheck {
 // checkScratch is the scratch space of treeCheck.ok for one record at a time.
 type checkScratch struct {
 	present []bool // per tree node: the node is written (a leaf set, an object with one)
-	// per slot, the last string accepted there: the pair's values, static values and
-	// other repeated strings are the same string again, compared by its pointer first
-	memo   []string
-	memoOK []bool
 }
 
 // ok reports whether the record held in vals (the tree's slots) is certainly valid.
 func (tc *treeCheck) ok(vals []any, sc *checkScratch) bool {
 	if len(sc.present) != len(tc.nodes) {
 		sc.present = make([]bool, len(tc.nodes))
-		sc.memo = make([]string, tc.t.slots)
-		sc.memoOK = make([]bool, tc.t.slots)
 	}
 	_, ok := tc.okNode(rootNode, vals, sc)
 	return ok
@@ -480,7 +474,7 @@ func (tc *treeCheck) okNode(n int, vals []any, sc *checkScratch) (present, ok bo
 		var p bool
 		if k.slot >= 0 {
 			v := vals[k.slot]
-			if p = v != nil; p && (k.refused || !tc.leafOK(k.f, int(k.slot), v, sc)) {
+			if p = v != nil; p && (k.refused || !k.f.ok(v)) {
 				return true, false
 			}
 		} else {
@@ -498,21 +492,6 @@ func (tc *treeCheck) okNode(n int, vals []any, sc *checkScratch) (present, ok bo
 		}
 	}
 	return present || n == rootNode, true
-}
-
-// leafOK is f.ok(v) for the value of slot, remembering the last string accepted there.
-func (tc *treeCheck) leafOK(f *fnode, slot int, v any, sc *checkScratch) bool {
-	s, isStr := v.(string)
-	if isStr && sc.memoOK[slot] && sc.memo[slot] == s {
-		return true
-	}
-	if !f.ok(v) {
-		return false
-	}
-	if isStr {
-		sc.memo[slot], sc.memoOK[slot] = s, true
-	}
-	return true
 }
 
 func isAlnum(c byte) bool {
