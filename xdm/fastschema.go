@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -227,8 +226,9 @@ func quickDateTime(s string) bool {
 			}
 		}
 	}
-	_, err := time.Parse("2006-01-02", s[:10])
-	return err == nil
+	y := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + two(2)
+	m, d := two(5), two(8)
+	return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) // a real date, as time.Parse reads it
 }
 
 // quickURIReference accepts strings of URI unreserved characters only (letters, digits,
@@ -392,6 +392,28 @@ type tcKid struct {
 	node    int32 // its tree node id
 	slot    int32 // its slot when it is a leaf, else -1
 	refused bool
+	str     uint8 // how f takes a string: strAny, strQuick (f.quick), else left to f.ok
+}
+
+const (
+	strOther uint8 = iota
+	strAny         // any string: no scalar keywords
+	strQuick       // a string f.quick accepts
+)
+
+// strMode is how fnode f takes a string value, for okNode's short way with strings.
+func strMode(f *fnode) uint8 {
+	switch {
+	case f == nil:
+		return strAny
+	case f.unsure || f.types != 0 && f.types&tString == 0:
+		return strOther
+	case f.leaf == nil:
+		return strAny
+	case f.quick != nil:
+		return strQuick
+	}
+	return strOther
 }
 
 // compileTree compiles fs against t (a tree that can hold its records: t.ok).
@@ -432,10 +454,25 @@ func (fs *fastSchema) compileTree(t *tree) *treeCheck {
 	for n := range tc.nodes {
 		for _, ch := range t.nodes[n].children {
 			c := &tc.nodes[ch]
-			tc.nodes[n].kids = append(tc.nodes[n].kids, tcKid{f: c.f, node: int32(ch), slot: int32(t.nodes[ch].slot), refused: c.refused})
+			tc.nodes[n].kids = append(tc.nodes[n].kids, tcKid{f: c.f, node: int32(ch), slot: int32(t.nodes[ch].slot), refused: c.refused, str: strMode(c.f)})
 		}
 	}
 	return tc
+}
+
+// ok is k.f.ok(v), the short way for the strings most leaves hold.
+func (k *tcKid) ok(v any) bool {
+	if s, isStr := v.(string); isStr {
+		switch k.str {
+		case strAny:
+			return true
+		case strQuick:
+			if k.f.quick(s) {
+				return true
+			}
+		}
+	}
+	return k.f.ok(v)
 }
 
 // checkScratch is the scratch space of treeCheck.ok for one record at a time.
@@ -474,7 +511,7 @@ func (tc *treeCheck) okNode(n int, vals []any, sc *checkScratch) (present, ok bo
 		var p bool
 		if k.slot >= 0 {
 			v := vals[k.slot]
-			if p = v != nil; p && (k.refused || !k.f.ok(v)) {
+			if p = v != nil; p && (k.refused || !k.ok(v)) {
 				return true, false
 			}
 		} else {
