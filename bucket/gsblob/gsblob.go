@@ -101,7 +101,7 @@ func parseParams(q url.Values) (urlParams, error) {
 		case "private_key_path":
 			return p, fmt.Errorf("query parameter %q only served signed URLs, which ciosim does not make", k)
 		case "universe_domain":
-			if v == "" || strings.ContainsAny(v, "/?#@:") {
+			if !isDomain(v) {
 				return p, fmt.Errorf("invalid value %q for query parameter %q", v, k)
 			}
 			p.universeDomain = v
@@ -118,6 +118,24 @@ func parseParams(q url.Values) (urlParams, error) {
 		}
 	}
 	return p, nil
+}
+
+// isDomain reports whether s is a DNS name: labels of letters, digits and '-' joined by '.'.
+func isDomain(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for l := range strings.SplitSeq(s, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(l) {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // OpenBucketURL opens the bucket named by the URL's host.
