@@ -144,7 +144,7 @@ type Options struct {
 	// Pipeline is the most requests one connection carries at a time (HTTP/1.1 pipelining,
 	// over fasthttp only: plain-http inlets reached directly). 0 pipelines to a loopback
 	// inlet (the emulator, `ciosim serve`, a local checker) Concurrency/4 deep (at most 16)
-	// and never elsewhere; 1 never pipelines; N > 1 pipelines N deep to any plain-http
+	// in raw and xdm modes, and never elsewhere; 1 never pipelines; N > 1 pipelines N deep to any plain-http
 	// inlet. https inlets, AEP's among them, are never pipelined.
 	Pipeline int
 	// Now is the clock (for signatures and latency); nil means time.Now.

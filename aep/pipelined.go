@@ -345,7 +345,10 @@ func (pc *pipeConn) flush(ctx context.Context, deadline time.Time) {
 		pc.mu.Unlock()
 		_, err := pc.c.Write(buf)
 		pc.mu.Lock()
-		pc.spare = buf[:0]
+		pc.spare = buf[:0] // the next write's buffer
+		if cap(buf) > 256<<10 {
+			pc.spare = nil // not a batch's megabytes
+		}
 		if err != nil {
 			pc.writeFailed(err)
 			break

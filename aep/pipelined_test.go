@@ -382,6 +382,8 @@ func TestNew_pipelineChoice(t *testing.T) {
 		{"localhost, 8 workers", aep.Options{URL: "http://localhost:1/collection/i", Concurrency: 8}, 2, ""},
 		{"loopback, 3 workers", aep.Options{URL: "http://[::1]:1/collection/i", Concurrency: 3}, 1, ""},
 		{"loopback, 200 workers", aep.Options{URL: "http://127.0.0.1:1/collection/i", Concurrency: 200}, 16, ""},
+		{"loopback, batch mode", aep.Options{URL: "http://127.0.0.1:1/collection/i", Concurrency: 32, Mode: aep.ModeBatch}, 1, ""},
+		{"loopback, batch mode asked for", aep.Options{URL: "http://127.0.0.1:1/collection/i", Concurrency: 32, Mode: aep.ModeBatch, Pipeline: 4}, 4, ""},
 		{"loopback, turned off", aep.Options{URL: "http://127.0.0.1:1/collection/i", Concurrency: 32, Pipeline: 1}, 1, ""},
 		{"another host, by default", aep.Options{URL: "http://192.0.2.1:8080/collection/i", Concurrency: 32, Transport: aep.TransportFastHTTP}, 1, ""},
 		{"another host, asked for", aep.Options{URL: "http://192.0.2.1:8080/collection/i", Concurrency: 32, Pipeline: 4, Transport: aep.TransportFastHTTP}, 4, ""},
@@ -429,5 +431,43 @@ func TestPipeline_redirectFollowed(t *testing.T) {
 	r := c.Send(context.Background(), aep.Message{Body: []byte(`{"n":1}`)})
 	if r.Outcome != aep.Delivered || r.Attempts != 1 || got.Load() != 1 {
 		t.Fatalf("result %s after %d attempts (%s), %d at the target; want delivered once", r.Outcome, r.Attempts, r.Reason, got.Load())
+	}
+}
+
+// Requests larger than the connection's kept write buffer (a batch's size) still go out
+// whole and in order when several are pipelined at once.
+func TestPipeline_largeRequestsIntact(t *testing.T) {
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		seen[string(b)]++
+		mu.Unlock()
+		w.Write([]byte(`{"xactionId":"x"}`))
+	}))
+	defer srv.Close()
+	c, err := aep.New(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f", Concurrency: 8,
+		Pipeline: 8, Transport: aep.TransportFastHTTP})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	bodies := make([]string, 16)
+	for i := range bodies {
+		bodies[i] = fmt.Sprintf(`{"n":%d,"pad":"%s"}`, i, strings.Repeat(string(rune('a'+i)), 300<<10))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if r := c.Send(context.Background(), aep.Message{Body: []byte(bodies[i])}); r.Outcome != aep.Delivered {
+				t.Errorf("event %d: %s (%s)", i, r.Outcome, r.Reason)
+			}
+		}()
+	}
+	wg.Wait()
+	for i, b := range bodies {
+		if seen[b] != 1 {
+			t.Errorf("event %d arrived %d times intact", i, seen[b])
+		}
 	}
 }

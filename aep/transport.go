@@ -113,7 +113,8 @@ func newTransport(o Options, u *url.URL, conns int) (transport, error) {
 		return transport{}, &ConfigError{Msg: fmt.Sprintf("unknown transport %q (want net/http or fasthttp)", o.Transport)}
 	}
 	depth := o.Pipeline
-	if depth == 0 && t.fast != nil && loopback(u) {
+	if depth == 0 && t.fast != nil && loopback(u) && o.mode() != ModeBatch {
+		// (A batch request is up to 1 MB: it has no system calls to share.)
 		depth = autoPipeline(o.Concurrency)
 	}
 	if depth > 1 {
@@ -126,7 +127,7 @@ func newTransport(o Options, u *url.URL, conns int) (transport, error) {
 }
 
 // autoPipeline is how many requests one connection carries when Options.Pipeline is 0 and
-// the inlet is on loopback: enough to gather the workers' requests into few writes, while
+// the inlet is on loopback (raw and xdm modes): enough to gather the workers' requests into few writes, while
 // keeping at least four connections (a server works through one connection's requests
 // one after the other).
 func autoPipeline(concurrency int) int {
