@@ -286,8 +286,20 @@ func (mp *Mapper) Map(event []byte) (Result, error) { return mp.AppendMap(nil, e
 // written out one record can reuse its buffer for the next: Result.Record is the part
 // of the grown buffer after dst (nil if the record could not be written).
 func (mp *Mapper) AppendMap(dst, event []byte) (Result, error) {
+	return mp.appendMap(dst, event, false)
+}
+
+// AppendMapFrozen is [Mapper.AppendMap] for an event whose bytes the caller never
+// modifies afterwards (nor lets anyone else): strings of the event are then read in place
+// instead of from a copy made for each event, and may be kept by the mapper. transform
+// hands it each line's own copy.
+func (mp *Mapper) AppendMapFrozen(dst, event []byte) (Result, error) {
+	return mp.appendMap(dst, event, true)
+}
+
+func (mp *Mapper) appendMap(dst, event []byte, frozen bool) (Result, error) {
 	if mp.plan != nil {
-		if res, ok := mp.mapPlan(dst, event); ok {
+		if res, ok := mp.mapPlan(dst, event, frozen); ok {
 			return res, nil
 		}
 	}

@@ -191,12 +191,12 @@ func compilePlan(mp *Mapper) *plan {
 
 // mapPlan maps event through the plan; ok is false when the event must take the generic
 // path (the scanner gave up), with nothing written.
-func (mp *Mapper) mapPlan(dst, event []byte) (res Result, ok bool) {
+func (mp *Mapper) mapPlan(dst, event []byte, frozen bool) (res Result, ok bool) {
 	p := mp.plan
 	st := mp.state()
 	defer mp.envs.Put(st)
 	sc := &st.scan
-	sc.reset(p.nodes, event)
+	sc.reset(p.nodes, event, frozen)
 	defer sc.release()
 	if !sc.scan() {
 		return Result{}, false

@@ -1,0 +1,66 @@
+package xdm
+
+import "unsafe"
+
+// boxes puts the strings and integers the plan's scanner decodes into interface values
+// without one allocation each. Go boxes a string or an int64 into an `any` by copying it
+// to the heap: for the ten or so values an event's scan decodes that was a third of the
+// mapper's allocations. boxes keeps them in chunks instead, one allocation per chunk, and
+// makes each interface value point at its element.
+//
+// An element is written once and never again (a full chunk is left to the collector and a
+// new one started, never reset), so a value may outlive the record it was decoded for (the
+// per-pair cache keeps some) exactly as a heap-boxed one would; the collector keeps a
+// chunk alive while any value points into it.
+type boxes struct {
+	strs []string
+	ints []int64
+}
+
+// boxChunk is how many values of a kind one allocation holds.
+const boxChunk = 64
+
+// eface is the layout of an `any`: its dynamic type, and a pointer to its value for the
+// string and int64 types (which are not pointer-shaped).
+type eface struct {
+	typ  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+func typeWord(v any) unsafe.Pointer { return (*eface)(unsafe.Pointer(&v)).typ }
+
+var (
+	stringType = typeWord("")
+	int64Type  = typeWord(int64(0))
+)
+
+// box returns the interface value of type typ whose value is at p.
+func box(typ, p unsafe.Pointer) (v any) {
+	e := (*eface)(unsafe.Pointer(&v))
+	e.typ, e.data = typ, p
+	return v
+}
+
+// str returns s as an `any`, as any(s) would.
+func (b *boxes) str(s string) any {
+	if s == "" {
+		return s // no allocation either way
+	}
+	if len(b.strs) == cap(b.strs) {
+		b.strs = make([]string, 0, boxChunk)
+	}
+	b.strs = append(b.strs, s)
+	return box(stringType, unsafe.Pointer(&b.strs[len(b.strs)-1]))
+}
+
+// int returns n as an `any`, as any(n) would.
+func (b *boxes) int(n int64) any {
+	if n >= 0 && n < 256 {
+		return n // the runtime boxes small integers without allocating
+	}
+	if len(b.ints) == cap(b.ints) {
+		b.ints = make([]int64, 0, boxChunk)
+	}
+	b.ints = append(b.ints, n)
+	return box(int64Type, unsafe.Pointer(&b.ints[len(b.ints)-1]))
+}
