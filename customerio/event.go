@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -93,9 +94,9 @@ func (e *Event) setMember(key, val []byte) {
 	case "event_id":
 		e.EventID = rawString(val)
 	case "object_type":
-		e.ObjectType = rawString(val)
+		e.ObjectType = catalogString(val)
 	case "metric":
-		e.Metric = rawString(val)
+		e.Metric = catalogString(val)
 	case "timestamp":
 		if ts, ok := rawInt(val); ok {
 			e.Timestamp = ts
@@ -300,6 +301,26 @@ func rawString(r json.RawMessage) string {
 		return ""
 	}
 	return s
+}
+
+// catalogNames are the catalog's object types and metrics, each string once.
+var catalogNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, p := range Pairs() {
+		m[p.ObjectType], m[p.Metric] = p.ObjectType, p.Metric
+	}
+	return m
+})
+
+// catalogString is rawString for an object type or metric: a name of the catalog, the
+// common case, is its catalog string instead of a new copy for every event.
+func catalogString(r json.RawMessage) string {
+	if len(r) >= 2 && r[0] == '"' {
+		if s, ok := catalogNames()[string(r[1:len(r)-1])]; ok {
+			return s // no escapes or invalid bytes: r is exactly this name in quotes
+		}
+	}
+	return rawString(r)
 }
 
 func rawInt(r json.RawMessage) (int64, bool) {

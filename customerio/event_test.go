@@ -249,3 +249,17 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestCatalogString: an object type or metric reads as rawString reads it, and a catalog
+// name costs no allocation.
+func TestCatalogString(t *testing.T) {
+	for _, r := range []string{`"email"`, `"sent"`, `"cio_subscription_preferences_changed"`, `"em\u0061il"`, `"emailx"`, `""`, `"\"sent"`, `5`, `null`, "\"s\xffnt\""} {
+		if got, want := catalogString(json.RawMessage(r)), rawString(json.RawMessage(r)); got != want {
+			t.Errorf("%s: %q, want %q", r, got, want)
+		}
+	}
+	raw := json.RawMessage(`"delivered"`)
+	if n := testing.AllocsPerRun(100, func() { catalogString(raw) }); n != 0 {
+		t.Errorf("catalogString allocates %.1f times for a catalog name", n)
+	}
+}

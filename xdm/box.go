@@ -64,3 +64,19 @@ func (b *boxes) int(n int64) any {
 	b.ints = append(b.ints, n)
 	return box(int64Type, unsafe.Pointer(&b.ints[len(b.ints)-1]))
 }
+
+var anySliceType = typeWord([]any(nil))
+
+// array1 is a one-element []any with its slice header, in one allocation.
+type array1 struct {
+	hdr []any
+	el  [1]any
+}
+
+// newArray1 returns []any{el} as an `any`: one allocation where the slice and boxing it
+// would take two. The record's identity maps (identityMap.NS[0].id) are built so.
+func newArray1(el any) any {
+	p := &array1{el: [1]any{el}}
+	p.hdr = p.el[:]
+	return box(anySliceType, unsafe.Pointer(&p.hdr))
+}

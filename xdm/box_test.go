@@ -48,3 +48,22 @@ func TestBoxes(t *testing.T) {
 		t.Errorf("boxing allocates %.2f times per value pair; want one allocation per chunk", n)
 	}
 }
+
+// TestNewArray1: the one-allocation array is []any{el}, and grows like it.
+func TestNewArray1(t *testing.T) {
+	v := newArray1("x")
+	a, ok := v.([]any)
+	if !ok || len(a) != 1 || cap(a) != 1 || a[0] != "x" || !reflect.DeepEqual(v, any([]any{"x"})) {
+		t.Fatalf("newArray1 = %#v", v)
+	}
+	if got := setVal(nil, []segment{{isIdx: true, index: 0}, {key: "id"}}, "1"); !reflect.DeepEqual(got, []any{map[string]any{"id": "1"}}) {
+		t.Fatalf("setVal = %#v", got)
+	}
+	b := append(a, "y")
+	if a[0] != "x" || len(b) != 2 || b[1] != "y" {
+		t.Fatalf("append: %#v, %#v", a, b)
+	}
+	if n := testing.AllocsPerRun(100, func() { newArray1("x") }); n != 1 {
+		t.Errorf("newArray1 allocates %.0f times; want 1", n)
+	}
+}

@@ -249,6 +249,9 @@ func setVal(cur any, segs []segment, val any) any {
 		arr[s.index] = setVal(arr[s.index], segs[1:], val)
 		return cur
 	}
+	if s.index == 0 && cap(arr) == 0 {
+		return newArray1(setVal(nil, segs[1:], val)) // what the lines below give, in one allocation
+	}
 	for len(arr) <= s.index {
 		arr = append(arr, nil)
 	}

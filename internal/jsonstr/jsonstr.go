@@ -18,18 +18,31 @@ const (
 
 const hex = "0123456789abcdef"
 
+// verbatim[mode][c] is true for the ASCII bytes written as they are in that mode.
+var verbatim = func() (t [2][256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[Plain][c] = c != '"' && c != '\\'
+		t[HTML][c] = t[Plain][c] && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
+
 // Append appends s to dst as a quoted JSON string. Invalid UTF-8 becomes \ufffd and
 // U+2028/U+2029 are escaped, as encoding/json does.
 func Append(dst []byte, s string, mode Mode) []byte {
 	dst = append(dst, '"')
+	ok := &verbatim[Plain]
+	if mode != Plain {
+		ok = &verbatim[HTML]
+	}
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if ok[c] {
+			i++
+			continue
+		}
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && (mode == Plain || (c != '<' && c != '>' && c != '&')) {
-				i++
-				continue
-			}
 			dst = append(dst, s[start:i]...)
 			switch c {
 			case '"', '\\':
