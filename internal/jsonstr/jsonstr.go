@@ -37,6 +37,10 @@ func Append(dst []byte, s string, mode Mode) []byte {
 	}
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && verbatim8(s[i:i+8], mode) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if ok[c] {
 			i++
@@ -83,4 +87,30 @@ func Append(dst []byte, s string, mode Mode) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// verbatim8 reports whether the 8 bytes of s are all written as they are in mode: eight
+// bytes tested at once, the common case of ASCII text without quotes or controls.
+func verbatim8(s string, mode Mode) bool {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	if x&highs != 0 || (x-0x20*ones)&^x&highs != 0 {
+		return false // a byte ≥ 0x80 or < 0x20 (exact for ASCII bytes)
+	}
+	if hasByte(x, '"') || hasByte(x, '\\') {
+		return false
+	}
+	return mode == Plain || !(hasByte(x, '<') || hasByte(x, '>') || hasByte(x, '&'))
+}
+
+// hasByte reports whether one of x's bytes (all ASCII) is c.
+func hasByte(x uint64, c byte) bool {
+	y := x ^ (ones * uint64(c))
+	return (y-ones)&^y&highs != 0
 }
