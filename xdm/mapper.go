@@ -327,7 +327,7 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 
 // mapRules maps the record in st's env (results of the pure rules from pr when set; sc is
 // the plan's scan of the record, nil on the generic path).
-func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResult, sc *scanner) Result {
+func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResult, sc *scanner) Result {
 	env := &st.env
 	vals := st.vals
 	defer clear(vals)
@@ -343,13 +343,17 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 		var v any
 		var ok bool
 		var warn string
-		cached := pr != nil && pr.has[i]
+		var r *pairRule
+		if pr != nil {
+			r = &pr[i]
+		}
+		cached := r != nil && r.has
 		if cached {
-			v, ok, warn = pr.vals[i], pr.set[i], pr.warn[i]
+			v, ok, warn = r.val, r.set, r.warn
 		} else {
 			var prog *expr.Program
-			if pr != nil {
-				prog = pr.progs[i]
+			if r != nil {
+				prog = r.prog
 			}
 			v, ok, warn = mp.ruleValue(i, env, sc, prog)
 		}
@@ -357,7 +361,7 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 			// the slot's bytes are the cached ones only when this rule wrote it last
 			st.enc[c.slot] = nil
 			if cached && ok && warn == "" && len(c.rest) == 0 {
-				st.enc[c.slot] = pr.enc[i]
+				st.enc[c.slot] = r.enc
 			}
 		}
 		if warn != "" {
