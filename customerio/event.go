@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/ciosim/ciosim/internal/jsonstr"
 )
 
 // Event is one Customer.io Reporting Webhook event: the JSON object Customer.io POSTs.
@@ -441,6 +443,9 @@ func validLiteral(b []byte, i int, lit string) (int, bool) {
 // validString checks the string starting at b[i] == '"'.
 func validString(b []byte, i int) (int, bool) {
 	for i++; i < len(b); {
+		if i = jsonstr.SkipPlain(b, i); i >= len(b) {
+			break
+		}
 		switch c := b[i]; {
 		case c == '"':
 			return i + 1, true

@@ -241,6 +241,9 @@ func (d *decoder) str() (string, bool) {
 	start := d.i
 	// fast path: no escapes, ASCII or valid UTF-8
 	for d.i < len(d.b) {
+		if d.i = jsonstr.SkipPlain(d.b, d.i); d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		if c == '"' {
 			s := d.s[start:d.i]

@@ -3,6 +3,8 @@ package xdm
 import (
 	"strconv"
 	"unsafe"
+
+	"github.com/ciosim/ciosim/internal/jsonstr"
 )
 
 // This file holds the compiled plan's scanner: it reads an event once, straight into the
@@ -114,10 +116,7 @@ func (s *scanner) object(n, depth int) bool {
 			return false
 		}
 		child := -1
-		j := d.i + 1
-		for j < len(d.b) && d.b[j] != '"' && d.b[j] != '\\' && d.b[j] >= 0x20 && d.b[j] < 0x80 {
-			j++
-		}
+		j := jsonstr.SkipPlain(d.b, d.i+1)
 		if j < len(d.b) && d.b[j] == '"' {
 			if kids != nil {
 				if c, ok := kids[d.s[d.i+1:j]]; ok {
@@ -292,6 +291,9 @@ func (s *scanner) skipString() bool {
 	d := &s.d
 	d.i++
 	for d.i < len(d.b) {
+		if d.i = jsonstr.SkipPlain(d.b, d.i); d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		switch {
 		case c == '"':

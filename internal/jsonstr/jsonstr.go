@@ -4,7 +4,10 @@
 // does), the XDM mapper and the recording store write with it.
 package jsonstr
 
-import "unicode/utf8"
+import (
+	"encoding/binary"
+	"unicode/utf8"
+)
 
 // Mode selects how Append escapes.
 type Mode uint8
@@ -113,4 +116,24 @@ func verbatim8(s string, mode Mode) bool {
 func hasByte(x uint64, c byte) bool {
 	y := x ^ (ones * uint64(c))
 	return (y-ones)&^y&highs != 0
+}
+
+// SkipPlain returns the index of the first byte at or after i in b that a reader of a JSON
+// string must look at (a quote, a backslash, a control byte or a byte of a non-ASCII
+// character), or len(b): the bytes before it stand for themselves. Eight bytes are
+// tested at once.
+func SkipPlain(b []byte, i int) int {
+	for i+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if x&highs != 0 || (x-0x20*ones)&^x&highs != 0 || hasByte(x, '"') || hasByte(x, '\\') {
+			break
+		}
+		i += 8
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' {
+			return i
+		}
+	}
+	return i
 }

@@ -80,3 +80,27 @@ func BenchmarkAppend(b *testing.B) {
 		}
 	}
 }
+
+// TestSkipPlain: SkipPlain stops exactly where a byte-by-byte reader would, from every
+// start, for every byte at every position.
+func TestSkipPlain(t *testing.T) {
+	slow := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if c := b[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				break
+			}
+		}
+		return i
+	}
+	for c := 0; c < 256; c++ {
+		for pos := range 20 {
+			b := []byte("abcdefghijklmnopqrst")
+			b[pos] = byte(c)
+			for start := 0; start <= len(b); start++ {
+				if got, want := SkipPlain(b, start), slow(b, start); got != want {
+					t.Fatalf("byte %#x at %d, from %d: %d, want %d", c, pos, start, got, want)
+				}
+			}
+		}
+	}
+}
