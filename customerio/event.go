@@ -31,7 +31,14 @@ type Event struct {
 	Data json.RawMessage
 
 	raw []byte
+	// other: a top-level member other than the five above was seen
+	other bool
 }
+
+// OnlyEnvelope reports whether every top-level member of the event is one of event_id,
+// object_type, metric, timestamp and data (a reader can then tell the event from a
+// Recording JSONL capture, whose members are others, without looking further).
+func (e Event) OnlyEnvelope() bool { return !e.other }
 
 // ErrNotObject is returned by [Parse] when the input is valid JSON but not an object.
 var ErrNotObject = errors.New("customerio: event is not a JSON object")
@@ -105,6 +112,8 @@ func (e *Event) setMember(key, val []byte) {
 		}
 	case "data":
 		e.Data = val
+	default:
+		e.other = true
 	}
 }
 

@@ -263,3 +263,20 @@ func TestCatalogString(t *testing.T) {
 		t.Errorf("catalogString allocates %.1f times for a catalog name", n)
 	}
 }
+
+// TestEvent_OnlyEnvelope: true when the top-level members are all envelope fields.
+func TestEvent_OnlyEnvelope(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{}`: true,
+		`{"event_id":"a","object_type":"email","metric":"sent","timestamp":1,"data":{"x":1}}`: true,
+		`{"event_id":"a","received_at":"x"}`:                                                  false,
+		` [1] `:                                                                               true, // not an object: no members
+		`{"data":{},"body":{}}`:                                                               false,
+		"{\"data\":{} , \"extra\" : 1}\n":                                                     false,
+	} {
+		ev, _ := Parse([]byte(in))
+		if got := ev.OnlyEnvelope(); got != want {
+			t.Errorf("%s: OnlyEnvelope %v, want %v", in, got, want)
+		}
+	}
+}
