@@ -80,3 +80,78 @@ func newArray1(el any) any {
 	p.hdr = p.el[:]
 	return box(anySliceType, unsafe.Pointer(&p.hdr))
 }
+
+// recycler hands out the objects and one-element arrays that setVal builds inside a
+// record (the identity maps' {"id", "primary", "authenticatedState"} elements and their
+// arrays: two maps and two arrays in most records) and takes them back once the record is
+// written, so the next record reuses them instead of allocating (a map is two allocations
+// and a few hundred bytes). Only the plan uses one: its records' values are its own
+// (the event's values come from its scan, which is released with the record), and a
+// record whose values were handed to a checker as maps keeps them (finish(false)). A nil
+// *recycler allocates.
+type recycler struct {
+	maps []map[string]any // handed out for the current record
+	arrs []*array1
+	free []map[string]any // cleared, ready for the next record
+	farr []*array1
+}
+
+// maxRecycled bounds what a recycler keeps of each kind.
+const maxRecycled = 64
+
+func (r *recycler) newMap() map[string]any {
+	if r == nil {
+		return map[string]any{}
+	}
+	var m map[string]any
+	if n := len(r.free); n > 0 {
+		m = r.free[n-1]
+		r.free = r.free[:n-1]
+	} else {
+		m = map[string]any{}
+	}
+	if len(r.maps) < maxRecycled {
+		r.maps = append(r.maps, m)
+	}
+	return m
+}
+
+func (r *recycler) newArray1(el any) any {
+	if r == nil {
+		return newArray1(el)
+	}
+	var p *array1
+	if n := len(r.farr); n > 0 {
+		p = r.farr[n-1]
+		r.farr = r.farr[:n-1]
+	} else {
+		p = new(array1)
+	}
+	if len(r.arrs) < maxRecycled {
+		r.arrs = append(r.arrs, p)
+	}
+	p.el[0] = el
+	p.hdr = p.el[:]
+	return box(anySliceType, unsafe.Pointer(&p.hdr))
+}
+
+// finish ends a record: with reuse its objects and arrays are cleared and kept for the
+// next, otherwise they are left to whoever holds them.
+func (r *recycler) finish(reuse bool) {
+	if r == nil {
+		return
+	}
+	if reuse {
+		for _, m := range r.maps {
+			clear(m)
+		}
+		for _, p := range r.arrs {
+			*p = array1{}
+		}
+		r.free = append(r.free, r.maps...)
+		r.farr = append(r.farr, r.arrs...)
+	}
+	clear(r.maps)
+	clear(r.arrs)
+	r.maps, r.arrs = r.maps[:0], r.arrs[:0]
+}

@@ -125,6 +125,7 @@ type recordState struct {
 	enc     [][]byte // per slot, its value already written as JSON (the plan's pair results); nil: none
 	present []bool   // scratch of the schema's fast check, one per tree node
 	recCap  int      // the longest record written so far, to size the next record's buffer
+	rc      recycler // the record's objects and arrays, reused for the next record
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -334,6 +335,10 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResul
 	if st.enc != nil {
 		defer clear(st.enc)
 	}
+	var rc *recycler // the plan's records reuse their objects and arrays (see recycler)
+	if sc != nil {
+		rc = &st.rc
+	}
 	var out map[string]any // only when the tree cannot hold the record
 	if !mp.tree.ok {
 		out = map[string]any{}
@@ -375,7 +380,7 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResul
 			set(out, c.dst.segs, v)
 			continue
 		}
-		mp.tree.put(vals, c, v)
+		mp.tree.put(vals, c, v, rc)
 	}
 	lookup := func(p Path) any {
 		if out != nil {
@@ -438,6 +443,9 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResul
 		res.Rejected = true
 		res.Reasons = append(res.Reasons, "record cannot be written as JSON: "+err.Error())
 	}
+	// The record's objects and arrays are free again unless they were handed to a
+	// checker as maps (out, or topLevel when the class check did not pass it).
+	rc.finish(out == nil && (mp.opts.Check == nil || classOK))
 	res.Record = rec
 	return res
 }

@@ -96,13 +96,14 @@ func buildTree(rules []compiled) tree {
 	return t
 }
 
-// put stores v (non-nil) for rule c in the record's values.
-func (t *tree) put(vals []any, c *compiled, v any) {
+// put stores v (non-nil) for rule c in the record's values (objects and arrays built on
+// the way from rc when not nil).
+func (t *tree) put(vals []any, c *compiled, v any, rc *recycler) {
 	if len(c.rest) == 0 {
 		vals[c.slot] = v
 		return
 	}
-	vals[c.slot] = setVal(vals[c.slot], c.rest, v)
+	vals[c.slot] = setVal(vals[c.slot], c.rest, v, rc)
 }
 
 // appendRecord writes the record as compact JSON with sorted keys; the root is written
