@@ -78,10 +78,17 @@ type Store struct {
 	// synced, to act in that window.
 	beforeSync func(path string)
 
-	smu     sync.Mutex // guards durable, syncing; never held while taking mu
+	smu     sync.Mutex // guards durable, syncing, checkedLo, checkedHi; never held while taking mu
 	cond    *sync.Cond
 	durable uint64
 	syncing bool
+	// Lines checkedLo+1 through checkedHi were made durable by the last group commit, which
+	// found their file still at its path after the fsync: their appends need no stat of
+	// their own (one stat per fsync instead of one per line).
+	checkedLo, checkedHi uint64
+
+	// stat is os.Stat; tests count the calls.
+	stat func(string) (os.FileInfo, error)
 }
 
 // ErrStoreClosed is returned by [Store.Append] after [Store.Close].
@@ -117,7 +124,7 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 			return nil, fmt.Errorf("recordings: open store: %w", err)
 		}
 	}
-	s := &Store{dir: dir, opts: opts}
+	s := &Store{dir: dir, opts: opts, stat: os.Stat}
 	s.cond = sync.NewCond(&s.smu)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -268,12 +275,17 @@ func (s *Store) Append(c Capture) (Location, error) {
 		if s.beforeSync != nil {
 			s.beforeSync(at.File)
 		}
-		if err := s.waitDurable(seq); err != nil {
+		checked, err := s.waitDurable(seq)
+		if err != nil {
 			return Location{}, err
 		}
 		// The line is on disk in the file it was written to. A file deleted or renamed
-		// between the write and the fsync took the line with it: write it again.
-		if cur, err := os.Stat(at.File); err == nil && os.SameFile(cur, info) {
+		// between the write and the fsync took the line with it: write it again. The
+		// group commit that synced the line usually checked its file already.
+		if checked {
+			return at, nil
+		}
+		if cur, err := s.stat(at.File); err == nil && os.SameFile(cur, info) {
 			return at, nil
 		}
 		// Lines written to that file from now on would be lost too: the next goes to a new one.
@@ -353,7 +365,7 @@ func (s *Store) ready(now time.Time, n int64) error {
 
 // atPath reports whether the open file is still the one at s.path. Called with mu held.
 func (s *Store) atPath() bool {
-	info, err := os.Stat(s.path)
+	info, err := s.stat(s.path)
 	return err == nil && os.SameFile(info, s.info)
 }
 
@@ -385,8 +397,10 @@ func (s *Store) closeFile() error {
 }
 
 // waitDurable returns once line seq is synced. One caller at a time runs fsync; everyone
-// whose line was written before that fsync started is released by it (group commit).
-func (s *Store) waitDurable(seq uint64) error {
+// whose line was written before that fsync started is released by it (group commit). After
+// the fsync the syncer checks once that the file is still at its path; checked reports
+// that this check covered line seq (otherwise the caller checks for itself).
+func (s *Store) waitDurable(seq uint64) (checked bool, err error) {
 	s.smu.Lock()
 	defer s.smu.Unlock()
 	for s.durable < seq {
@@ -397,11 +411,20 @@ func (s *Store) waitDurable(seq uint64) error {
 		s.syncing = true
 		s.smu.Unlock()
 		s.mu.Lock()
-		f, target, path := s.f, s.written, s.path
+		f, info, target, path := s.f, s.info, s.written, s.path
+		// Taken under mu, so no rotation comes between: every line after lo and up to
+		// target was written to f (a rotation or close makes all earlier lines durable).
+		s.smu.Lock()
+		lo := s.durable
+		s.smu.Unlock()
 		s.mu.Unlock()
 		var err error
+		atPath := false
 		if f != nil {
-			err = f.Sync()
+			if err = f.Sync(); err == nil {
+				cur, serr := s.stat(path)
+				atPath = serr == nil && os.SameFile(cur, info)
+			}
 		}
 		s.smu.Lock()
 		s.syncing = false
@@ -411,7 +434,7 @@ func (s *Store) waitDurable(seq uint64) error {
 			// Rotation or Close synced and closed the file and advanced durable, unless
 			// that close failed.
 			if s.durable < seq {
-				return fmt.Errorf("recordings: sync %s: file closed before the line was synced", path)
+				return false, fmt.Errorf("recordings: sync %s: file closed before the line was synced", path)
 			}
 		case err != nil:
 			// After a failed fsync the kernel may have dropped the dirty pages: what the
@@ -423,12 +446,17 @@ func (s *Store) waitDurable(seq uint64) error {
 			}
 			s.mu.Unlock()
 			s.smu.Lock()
-			return fmt.Errorf("recordings: sync %s: %w", path, err)
+			return false, fmt.Errorf("recordings: sync %s: %w", path, err)
 		default:
-			s.durable = max(s.durable, target)
+			if target > s.durable {
+				s.durable = target
+				if atPath && target > lo {
+					s.checkedLo, s.checkedHi = lo, target
+				}
+			}
 		}
 	}
-	return nil
+	return s.checkedLo < seq && seq <= s.checkedHi, nil
 }
 
 // Files lists the store's files, oldest first.

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -393,5 +394,64 @@ func TestStore_fileRemovedBeforeSync(t *testing.T) {
 		if got := readBack(t, a); got != customerioEventID(capN(i)) {
 			t.Errorf("%s:%d holds %s", a.File, a.Line, got)
 		}
+	}
+}
+
+// TestStore_groupCommitChecksPathOnce: the appends one fsync makes durable share one check
+// that their file is still at its path (a stat per line cost a few per cent of the
+// receiver's CPU); when that check fails, each line is written again and readable where
+// Append says.
+func TestStore_groupCommitChecksPathOnce(t *testing.T) {
+	t.Parallel()
+	for _, remove := range []bool{false, true} {
+		t.Run(fmt.Sprintf("removed=%v", remove), func(t *testing.T) {
+			t.Parallel()
+			st, err := OpenStore(t.TempDir(), StoreOptions{Now: func() time.Time { return testNow }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var stats atomic.Int64
+			st.stat = func(p string) (os.FileInfo, error) { stats.Add(1); return os.Stat(p) }
+			const n = 16
+			var written sync.WaitGroup
+			written.Add(n)
+			var once sync.Once
+			var calls atomic.Int64
+			st.beforeSync = func(path string) {
+				if calls.Add(1) > n {
+					return // a line written again after the removal
+				}
+				// every line is written before any is synced: one fsync covers them all
+				written.Done()
+				written.Wait()
+				if remove {
+					once.Do(func() { must(t, os.Remove(path)) })
+				}
+			}
+			locs := make([]Location, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					a, err := st.Append(capN(i))
+					if err != nil {
+						t.Error(err)
+					}
+					locs[i] = a
+				})
+			}
+			wg.Wait()
+			if t.Failed() {
+				return
+			}
+			for i, a := range locs {
+				if got := readBack(t, a); got != customerioEventID(capN(i)) {
+					t.Errorf("%s:%d holds %s, want %s", a.File, a.Line, got, customerioEventID(capN(i)))
+				}
+			}
+			if got := stats.Load(); !remove && got != 1 {
+				t.Errorf("%d stats for %d lines synced by one fsync, want 1", got, n)
+			}
+		})
 	}
 }
