@@ -1,9 +1,11 @@
 package recordings
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,12 +44,57 @@ var secretWords = []string{"key", "token", "secret", "password", "passwd", "auth
 // headers a Customer.io signature is verified with, X-CIO-Signature and X-CIO-Timestamp,
 // are not secret: the signature is a MAC of the body, not the key.
 func SecretName(name string) bool {
-	l := strings.ToLower(name)
+	if !isASCII(name) {
+		return secretLower(strings.ToLower(name))
+	}
+	// ASCII (every header name): compare without lowering a copy.
+	if strings.EqualFold(name, "x-cio-signature") || strings.EqualFold(name, "x-cio-timestamp") {
+		return false
+	}
+	for _, w := range secretWords {
+		if containsFoldASCII(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func secretLower(l string) bool {
 	if l == "x-cio-signature" || l == "x-cio-timestamp" {
 		return false
 	}
 	for _, w := range secretWords {
 		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// containsFoldASCII reports whether s contains the lowercase ASCII word w, ignoring ASCII
+// case; s is ASCII.
+func containsFoldASCII(s, w string) bool {
+	for i := 0; i+len(w) <= len(s); i++ {
+		j := 0
+		for ; j < len(w); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != w[j] {
+				break
+			}
+		}
+		if j == len(w) {
 			return true
 		}
 	}
@@ -63,7 +110,24 @@ var (
 // name: an HTTP authorization value ("Bearer …", "Basic …") or a JSON Web Token anywhere in
 // it.
 func SecretValue(v string) bool {
-	return bearerRe.MatchString(v) || jwtRe.MatchString(v)
+	// Cheap necessary conditions first: most values match neither pattern, and running
+	// both expressions on every header value cost more than the rest of the filtering.
+	return (maybeScheme(v) && bearerRe.MatchString(v)) || (strings.Contains(v, "eyJ") && jwtRe.MatchString(v))
+}
+
+// maybeScheme reports whether v, after leading white space as \s matches it, starts with a
+// letter that can begin bearer, basic, token, digest or negotiate under (?i) (none of b, t,
+// d, n folds to a letter outside ASCII).
+func maybeScheme(v string) bool {
+	v = strings.TrimLeft(v, "\t\n\f\r ")
+	if v == "" {
+		return false
+	}
+	switch v[0] | 0x20 {
+	case 'b', 't', 'd', 'n':
+		return true
+	}
+	return false
 }
 
 // KeepHeaders returns the headers of h that may be written to a recording; see
@@ -89,7 +153,8 @@ var headerFirst = []string{
 // and User-Agent first, the rest in name order; every header that does not fit is dropped
 // and counted.
 func FilterHeaders(h http.Header) (kept map[string]string, dropped int) {
-	names := make([]string, 0, len(h))
+	var small [24]string // (a request's headers fit: no allocation for the names)
+	names := small[:0]
 	for k, vs := range h {
 		if connectionHeaders[http.CanonicalHeaderKey(k)] || SecretName(k) || anySecret(vs) {
 			continue
@@ -104,12 +169,11 @@ func FilterHeaders(h http.Header) (kept map[string]string, dropped int) {
 		}
 		return len(headerFirst)
 	}
-	sort.Slice(names, func(i, j int) bool {
-		ri, rj := rank(names[i]), rank(names[j])
-		if ri != rj {
-			return ri < rj
+	slices.SortFunc(names, func(a, b string) int {
+		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+			return c
 		}
-		return names[i] < names[j]
+		return strings.Compare(a, b)
 	})
 	kept = make(map[string]string, min(len(names), MaxCaptureHeaders))
 	bytes := 0
@@ -141,6 +205,9 @@ func MaskQuery(q string) string {
 	if q == "" {
 		return q
 	}
+	if !anySecretParam(q) {
+		return q // (the common case, without splitting)
+	}
 	parts := strings.Split(q, "&")
 	changed := false
 	for i, p := range parts {
@@ -157,6 +224,20 @@ func MaskQuery(q string) string {
 		return q
 	}
 	return strings.Join(parts, "&")
+}
+
+// anySecretParam reports whether MaskQuery would mask a parameter of q.
+func anySecretParam(q string) bool {
+	for rest := q; ; {
+		p, more, found := strings.Cut(rest, "&")
+		if name, val, hasVal := strings.Cut(p, "="); hasVal && val != Masked && secretParam(name, val) {
+			return true
+		}
+		if !found {
+			return false
+		}
+		rest = more
+	}
 }
 
 func secretParam(rawName, rawVal string) bool {

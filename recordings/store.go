@@ -357,10 +357,17 @@ func (s *Store) ready(now time.Time, n int64) error {
 		// (a file that left its path is noticed after the write, which then marks it broken)
 		_ = s.closeFile() // its lines' waiters learn of a failed sync from waitDurable
 		return s.openFor(now, n)
-	case now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes):
+	case !s.sameDay(now) || (s.size > 0 && s.size+n > s.opts.MaxFileBytes):
 		return s.rotate(now, n)
 	}
 	return nil
+}
+
+// sameDay reports whether now falls on the current file's day (compared without
+// formatting a string per append).
+func (s *Store) sameDay(now time.Time) bool {
+	var buf [len(time.DateOnly)]byte
+	return string(now.AppendFormat(buf[:0], time.DateOnly)) == s.day
 }
 
 // atPath reports whether the open file is still the one at s.path. Called with mu held.
