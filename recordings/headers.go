@@ -1,6 +1,7 @@
 package recordings
 
 import (
+	"bytes"
 	"cmp"
 	"net/http"
 	"net/url"
@@ -44,20 +45,37 @@ var secretWords = []string{"key", "token", "secret", "password", "passwd", "auth
 // headers a Customer.io signature is verified with, X-CIO-Signature and X-CIO-Timestamp,
 // are not secret: the signature is a MAC of the body, not the key.
 func SecretName(name string) bool {
-	if !isASCII(name) {
+	var buf [64]byte
+	if len(name) > len(buf) || !isASCII(name) {
 		return secretLower(strings.ToLower(name))
 	}
-	// ASCII (every header name): compare without lowering a copy.
-	if strings.EqualFold(name, "x-cio-signature") || strings.EqualFold(name, "x-cio-timestamp") {
+	// ASCII (every header name) and short: lowered into buf, without allocating.
+	l := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l[i] = c
+	}
+	if string(l) == "x-cio-signature" || string(l) == "x-cio-timestamp" {
 		return false
 	}
-	for _, w := range secretWords {
-		if containsFoldASCII(name, w) {
+	for _, w := range secretWordBytes {
+		if bytes.Contains(l, w) {
 			return true
 		}
 	}
 	return false
 }
+
+var secretWordBytes = func() [][]byte {
+	b := make([][]byte, len(secretWords))
+	for i, w := range secretWords {
+		b[i] = []byte(w)
+	}
+	return b
+}()
 
 func secretLower(l string) bool {
 	if l == "x-cio-signature" || l == "x-cio-timestamp" {
@@ -78,27 +96,6 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
-}
-
-// containsFoldASCII reports whether s contains the lowercase ASCII word w, ignoring ASCII
-// case; s is ASCII.
-func containsFoldASCII(s, w string) bool {
-	for i := 0; i+len(w) <= len(s); i++ {
-		j := 0
-		for ; j < len(w); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != w[j] {
-				break
-			}
-		}
-		if j == len(w) {
-			return true
-		}
-	}
-	return false
 }
 
 var (
@@ -153,31 +150,35 @@ var headerFirst = []string{
 // and User-Agent first, the rest in name order; every header that does not fit is dropped
 // and counted.
 func FilterHeaders(h http.Header) (kept map[string]string, dropped int) {
-	var small [24]string // (a request's headers fit: no allocation for the names)
+	type ranked struct {
+		rank int
+		name string
+	}
+	var small [24]ranked // (a request's headers fit: no allocation for the names)
 	names := small[:0]
 	for k, vs := range h {
 		if connectionHeaders[http.CanonicalHeaderKey(k)] || SecretName(k) || anySecret(vs) {
 			continue
 		}
-		names = append(names, k)
-	}
-	rank := func(k string) int {
+		rank := len(headerFirst)
 		for i, f := range headerFirst {
 			if strings.EqualFold(k, f) {
-				return i
+				rank = i
+				break
 			}
 		}
-		return len(headerFirst)
+		names = append(names, ranked{rank, k})
 	}
-	slices.SortFunc(names, func(a, b string) int {
-		if c := cmp.Compare(rank(a), rank(b)); c != 0 {
+	slices.SortFunc(names, func(a, b ranked) int {
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
 			return c
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(a.name, b.name)
 	})
 	kept = make(map[string]string, min(len(names), MaxCaptureHeaders))
 	bytes := 0
-	for _, k := range names {
+	for _, r := range names {
+		k := r.name
 		v := strings.Join(h[k], ", ")
 		if len(kept) == MaxCaptureHeaders || bytes+len(k)+len(v) > MaxCaptureHeaderBytes {
 			dropped++
