@@ -3,6 +3,7 @@ package recordings
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -322,13 +323,15 @@ func TestHandler_allocations(t *testing.T) {
 	}
 	h := NewHandler(&discardStore{}, HandlerOptions{Key: secret.New("k"), RequireSignature: true,
 		Now: func() time.Time { return testNow }}).(*handler)
-	r := signedRequest(t, "k", testNow.Unix(), testBody)
+	// over 512 bytes, like a delivered email event: io.ReadAll would grow its buffer
+	sent := strings.Replace(testBody, `"dlv1"`, `"dlv1","pad":"`+strings.Repeat("x", 400)+`"`, 1)
+	r := signedRequest(t, "k", testNow.Unix(), sent)
 	r.Header.Set("User-Agent", "Customer.io Webhooks")
 	r.Header.Set("X-Forwarded-For", "203.0.113.9")
 	body := &rewindBody{}
 	r.Body = body
 	n := testing.AllocsPerRun(200, func() {
-		body.Reset(testBody)
+		body.Reset(sent)
 		if res := h.serve(r); res.Status != http.StatusOK || res.Capture.Signature != SignatureValid {
 			t.Fatalf("%d %v %s", res.Status, res.Err, res.Capture.Signature)
 		}
@@ -337,4 +340,43 @@ func TestHandler_allocations(t *testing.T) {
 		t.Errorf("%v allocations per request, want at most 7", n)
 	}
 	t.Logf("%v allocations per request", n)
+}
+
+// TestHandler_bodyLimit: the body is read whole up to MaxBodyBytes and refused with 413
+// beyond, whether its length is declared (read into a buffer made to measure, up to 64
+// KiB) or not (chunked), and whether the declared length is below or above the buffer bound.
+func TestHandler_bodyLimit(t *testing.T) {
+	t.Parallel()
+	pad := func(n int) string { // a JSON object of exactly n bytes
+		return `{"p":"` + strings.Repeat("x", n-8) + `"}`
+	}
+	for _, limit := range []int{100, 100 << 10} {
+		for _, size := range []int{limit - 1, limit, limit + 1, limit + 5000} {
+			for _, declared := range []bool{true, false} {
+				t.Run(fmt.Sprintf("limit=%d/size=%d/declared=%v", limit, size, declared), func(t *testing.T) {
+					t.Parallel()
+					st := &memStore{}
+					h := NewHandler(st, HandlerOptions{MaxBodyBytes: int64(limit), Now: func() time.Time { return testNow }})
+					body := pad(size)
+					r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+					r.Header.Set("Content-Type", "application/json")
+					if !declared {
+						r.ContentLength = -1
+					}
+					w := httptest.NewRecorder()
+					h.ServeHTTP(w, r)
+					want := http.StatusOK
+					if size > limit {
+						want = http.StatusRequestEntityTooLarge
+					}
+					if w.Code != want {
+						t.Fatalf("status %d, want %d (%s)", w.Code, want, w.Body)
+					}
+					if want == http.StatusOK && string(st.caps[0].Body) != body {
+						t.Errorf("stored %d bytes, want the %d sent", len(st.caps[0].Body), len(body))
+					}
+				})
+			}
+		}
+	}
 }
