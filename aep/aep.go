@@ -141,9 +141,18 @@ type Options struct {
 	// Transport picks the HTTP library; "" (TransportAuto) means fasthttp for plain-http
 	// inlets and net/http otherwise.
 	Transport Transport
+	// Pipeline is the most requests one connection carries at a time (HTTP/1.1 pipelining,
+	// over fasthttp only: plain-http inlets reached directly). 0 pipelines to a loopback
+	// inlet (the emulator, `ciosim serve`, a local checker) Concurrency/4 deep (at most 16)
+	// in raw and xdm modes, and never elsewhere; 1 never pipelines; N > 1 pipelines N deep to any plain-http
+	// inlet. https inlets, AEP's among them, are never pipelined.
+	Pipeline int
 	// Now is the clock (for signatures and latency); nil means time.Now.
 	Now func() time.Time
 }
+
+// MaxPipeline bounds Options.Pipeline.
+const MaxPipeline = 256
 
 // ConfigError reports unusable Options.
 type ConfigError struct{ Msg string }
@@ -206,6 +215,9 @@ func (o Options) validate() error {
 	}
 	if o.Rate < 0 || o.Concurrency < 0 || o.TimeScale < 0 {
 		return &ConfigError{Msg: "rate, concurrency and time scale must not be negative"}
+	}
+	if o.Pipeline < 0 || o.Pipeline > MaxPipeline {
+		return &ConfigError{Msg: fmt.Sprintf("pipeline must be between 0 and %d, got %d", MaxPipeline, o.Pipeline)}
 	}
 	if strings.TrimSpace(o.URL) == "" {
 		return &ConfigError{Msg: "no inlet URL"}

@@ -19,17 +19,23 @@ import (
 
 var tiny = aep.Backoff{Initial: time.Millisecond, Max: 2 * time.Millisecond, Multiplier: 2}
 
-// plainHTTP are the transports that can reach a plain-http inlet; each test below runs
-// over every one of them.
-var plainHTTP = []struct {
-	name string
-	tr   aep.Transport
-}{{"nethttp", aep.TransportNetHTTP}, {"fasthttp", aep.TransportFastHTTP}}
+// via is a way to reach a plain-http inlet: an HTTP library, and how many requests one
+// connection carries (pipelining; 1: none).
+type via struct {
+	name     string
+	tr       aep.Transport
+	pipeline int
+}
 
-func eachTransport(t *testing.T, f func(t *testing.T, tr aep.Transport)) {
+// plainHTTP are the ways to reach a plain-http inlet; each test below runs over every one
+// of them.
+var plainHTTP = []via{{"nethttp", aep.TransportNetHTTP, 0}, {"fasthttp", aep.TransportFastHTTP, 1},
+	{"fasthttp-pipelined", aep.TransportFastHTTP, 4}}
+
+func eachTransport(t *testing.T, f func(t *testing.T, tr via)) {
 	t.Helper()
 	for _, x := range plainHTTP {
-		t.Run(x.name, func(t *testing.T) { f(t, x.tr) })
+		t.Run(x.name, func(t *testing.T) { f(t, x) })
 	}
 }
 
@@ -65,14 +71,14 @@ func TestNew_transportChoice(t *testing.T) {
 }
 
 func TestSend_unreachable(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr aep.Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		addr := ln.Addr().String()
 		ln.Close() // nothing listens there now
-		c, _ := aep.New(aep.Options{URL: "http://" + addr + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 2, Backoff: tiny, Transport: tr})
+		c, _ := aep.New(aep.Options{URL: "http://" + addr + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 2, Backoff: tiny, Transport: tr.tr, Pipeline: tr.pipeline})
 		r := c.Send(context.Background(), aep.Message{EventID: "e", Body: []byte(`{}`)})
 		// Nothing ever answered at that address: a wrong address, not a restart. No retry.
 		if r.Outcome != aep.Failed || r.Attempts != 1 || r.Status != 0 || r.Kind != "connection refused" || !strings.Contains(r.Reason, "connection refused") {
@@ -82,7 +88,7 @@ func TestSend_unreachable(t *testing.T) {
 }
 
 func TestSend_refusedAfterAnAnswerIsRetried(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr aep.Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +97,7 @@ func TestSend_refusedAfterAnAnswerIsRetried(t *testing.T) {
 			w.Write([]byte(`{"xactionId":"x"}`))
 		})}
 		go srv.Serve(ln)
-		c, _ := aep.New(aep.Options{URL: "http://" + ln.Addr().String() + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 2, Backoff: tiny, Transport: tr})
+		c, _ := aep.New(aep.Options{URL: "http://" + ln.Addr().String() + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 2, Backoff: tiny, Transport: tr.tr, Pipeline: tr.pipeline})
 		if r := c.Send(context.Background(), aep.Message{Body: []byte(`{}`)}); r.Outcome != aep.Delivered {
 			t.Fatalf("first send %+v", r)
 		}
@@ -122,7 +128,7 @@ func TestSend_deterministicFailuresAreNotRetried(t *testing.T) {
 				trs = trs[:1] // https is net/http's alone
 			}
 			for _, x := range trs {
-				c, err := aep.New(aep.Options{URL: tt.url, FlowID: "f", Retries: 5, Backoff: tiny, Transport: x.tr})
+				c, err := aep.New(aep.Options{URL: tt.url, FlowID: "f", Retries: 5, Backoff: tiny, Transport: x.tr, Pipeline: x.pipeline})
 				if err != nil {
 					t.Fatalf("%s: New: %v", x.name, err)
 				}
@@ -152,7 +158,7 @@ func TestSend_tlsError(t *testing.T) {
 // A request in flight when the run is cancelled ends at once as cancelled, not after the
 // timeout.
 func TestSend_cancelEndsTheRequestInFlight(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr aep.Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		arrived := make(chan struct{}, 1)
 		var hold atomic.Bool
 		hold.Store(true)
@@ -167,7 +173,7 @@ func TestSend_cancelEndsTheRequestInFlight(t *testing.T) {
 		}))
 		defer srv.Close()
 		c, _ := aep.New(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 3,
-			Backoff: tiny, Timeout: 20 * time.Second, Transport: tr})
+			Backoff: tiny, Timeout: 20 * time.Second, Transport: tr.tr, Pipeline: tr.pipeline})
 		ctx, cancel := context.WithCancel(context.Background())
 		go func() {
 			<-arrived
@@ -189,7 +195,7 @@ func TestSend_cancelEndsTheRequestInFlight(t *testing.T) {
 // A kept-alive connection the server closed while idle is not a failure: the request
 // goes out on a new connection, once.
 func TestSend_serverClosedAnIdleConnection(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr aep.Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		var n atomic.Int32
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n.Add(1)
@@ -198,7 +204,7 @@ func TestSend_serverClosedAnIdleConnection(t *testing.T) {
 		srv.Config.IdleTimeout = 20 * time.Millisecond
 		srv.Start()
 		defer srv.Close()
-		c, _ := aep.New(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 0, Transport: tr})
+		c, _ := aep.New(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f", Retries: 0, Transport: tr.tr, Pipeline: tr.pipeline})
 		for i := range 3 {
 			if i > 0 {
 				time.Sleep(200 * time.Millisecond) // the server has closed the connection by now
@@ -215,7 +221,7 @@ func TestSend_serverClosedAnIdleConnection(t *testing.T) {
 
 // Credentials never appear in a result, whatever the server does.
 func TestSend_noCredentialsInResults(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr aep.Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		for _, answer := range []string{"garbage\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n{", ""} {
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				conn, bw, _ := w.(http.Hijacker).Hijack()
@@ -223,7 +229,7 @@ func TestSend_noCredentialsInResults(t *testing.T) {
 				bw.Flush()
 				conn.Close()
 			}))
-			c, _ := aep.New(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f", Backoff: tiny, Transport: tr,
+			c, _ := aep.New(aep.Options{URL: srv.URL + "/collection/" + emulator.DefaultInletID, FlowID: "f", Backoff: tiny, Transport: tr.tr, Pipeline: tr.pipeline,
 				Auth: aep.Auth{Token: secret.New("tok-SECRET-1"), APIKey: secret.New("key-SECRET-2")}, SigningKey: secret.New("sig-SECRET-3")})
 			r := c.Send(context.Background(), aep.Message{Body: []byte(`{}`)})
 			srv.Close()

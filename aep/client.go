@@ -270,6 +270,19 @@ func (c *Client) post(ctx context.Context, url string, body []byte, raw bool) an
 // Transport returns the HTTP library the client sends with: net/http or fasthttp.
 func (c *Client) Transport() Transport { return c.tr.name() }
 
+// Pipeline returns the most requests one connection carries at a time: 1 when the client
+// does not pipeline (or has stopped: see PipelineOff).
+func (c *Client) Pipeline() int { return c.tr.depth() }
+
+// PipelineOff says why the client stopped pipelining during the run (the server did not
+// keep its connections for it), or "" when it did not.
+func (c *Client) PipelineOff() string {
+	if c.tr.pipe == nil {
+		return ""
+	}
+	return c.tr.pipe.offReason()
+}
+
 // retryable reports whether an answer may be retried under AEP semantics: transport errors
 // (timeouts, resets, refused connections once the endpoint has answered), 429 and 5xx
 // except 501 (sync validation not available at that location, which no retry fixes).

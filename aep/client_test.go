@@ -81,23 +81,29 @@ func (r *recorder) requests() []request {
 
 var ok200 = scripted{status: 200, body: `{"inletId":"` + inlet + `","xactionId":"1584479347507:2153:240","receivedTimeMs":1584479347507}`}
 
-// transports are the HTTP libraries every client test runs over (as subtests).
-var transports = []struct {
-	name string
-	tr   Transport
-}{{"nethttp", TransportNetHTTP}, {"fasthttp", TransportFastHTTP}}
+// via is a way to send: an HTTP library, and how many requests one connection carries
+// (pipelining; 1: none).
+type via struct {
+	name     string
+	tr       Transport
+	pipeline int
+}
 
-// eachTransport runs f once per transport: the client must behave the same over both.
-func eachTransport(t *testing.T, f func(t *testing.T, tr Transport)) {
+// transports are the ways every client test sends (as subtests).
+var transports = []via{{"nethttp", TransportNetHTTP, 0}, {"fasthttp", TransportFastHTTP, 1},
+	{"fasthttp-pipelined", TransportFastHTTP, 4}}
+
+// eachTransport runs f once per transport: the client must behave the same over all.
+func eachTransport(t *testing.T, f func(t *testing.T, tr via)) {
 	t.Helper()
 	for _, x := range transports {
-		t.Run(x.name, func(t *testing.T) { f(t, x.tr) })
+		t.Run(x.name, func(t *testing.T) { f(t, x) })
 	}
 }
 
-func newClient(t *testing.T, tr Transport, o Options) *Client {
+func newClient(t *testing.T, tr via, o Options) *Client {
 	t.Helper()
-	o.Transport = tr
+	o.Transport, o.Pipeline = tr.tr, tr.pipeline
 	if o.Backoff == (Backoff{}) {
 		o.Backoff = Backoff{Initial: time.Millisecond, Max: 5 * time.Millisecond, Multiplier: 2}
 	}
@@ -109,7 +115,7 @@ func newClient(t *testing.T, tr Transport, o Options) *Client {
 }
 
 func TestSend_requestShapes(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		fixed := time.Unix(1614265384, 0)
 		tests := []struct {
 			name      string
@@ -200,7 +206,7 @@ func TestSend_requestShapes(t *testing.T) {
 }
 
 func TestSend_signatureVerifies(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		rec := newRecorder(t, ok200)
 		key := secret.New("755781b5e03a973f3405a85474d5a032a60fd56fabaad66039b12eadd83955fa")
 		c := newClient(t, tr, Options{URL: rec.srv.URL + "/collection/" + inlet, FlowID: "f", SigningKey: key})
@@ -219,7 +225,7 @@ func TestSend_signatureVerifies(t *testing.T) {
 }
 
 func TestSend_gzip(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		rec := newRecorder(t, ok200)
 		c := newClient(t, tr, Options{URL: rec.srv.URL + "/collection/" + inlet, FlowID: "f", Gzip: true})
 		c.Send(context.Background(), Message{Body: []byte(cioBody)})
@@ -234,7 +240,7 @@ func TestSend_gzip(t *testing.T) {
 }
 
 func TestSend_retries(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		tests := []struct {
 			name         string
 			answers      []scripted
@@ -274,7 +280,7 @@ func TestSend_retries(t *testing.T) {
 }
 
 func TestSend_retryAfterHonoured(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		rec := newRecorder(t, scripted{status: 503, header: map[string]string{"Retry-After": "2"}}, ok200)
 		// TimeScale 0.05 turns Retry-After: 2 into a 100 ms wait; back-off alone would be 1 ms.
 		c := newClient(t, tr, Options{URL: rec.srv.URL + "/collection/" + inlet, FlowID: "f", Retries: 1, TimeScale: 0.05})
@@ -317,7 +323,7 @@ func TestWait(t *testing.T) {
 			tt.o.URL = "http://127.0.0.1/collection/" + inlet
 			tt.o.Backoff = Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}
 			tt.o.Now = func() time.Time { return now }
-			c := newClient(t, "", tt.o)
+			c := newClient(t, via{}, tt.o)
 			if got := c.wait(tt.n, tt.a); got != tt.want {
 				t.Errorf("wait(%d, %d) = %s, want %s", tt.n, tt.a.status, got, tt.want)
 			}
@@ -326,7 +332,7 @@ func TestWait(t *testing.T) {
 }
 
 func TestSend_customerIOSemanticsRetries400(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		rec := newRecorder(t, scripted{status: 400}, ok200)
 		c := newClient(t, tr, Options{URL: rec.srv.URL + "/collection/" + inlet, FlowID: "f", Retries: 3,
 			CustomerIOSemantics: true, TimeScale: 1e-6}) // the hour becomes 3.6 ms
@@ -341,7 +347,7 @@ func TestSend_customerIOSemanticsRetries400(t *testing.T) {
 }
 
 func TestSend_timeoutRetried(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		var mu sync.Mutex
 		calls := 0
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -366,7 +372,7 @@ func TestSend_timeoutRetried(t *testing.T) {
 }
 
 func TestSendBatch_partial207(t *testing.T) {
-	eachTransport(t, func(t *testing.T, tr Transport) {
+	eachTransport(t, func(t *testing.T, tr via) {
 		// First answer: element 1 is a 400 (documented shape), element 2 a 503 (Adobe client
 		// shape); the retry carries only element 2 and succeeds.
 		first := `{"inletId":"` + inlet + `","batchId":"1565628583792:1485:153","receivedTimeMs":1565628583792,"responses":[` +
@@ -456,7 +462,7 @@ func BenchmarkSend(b *testing.B) {
 				io.WriteString(w, ok200.body)
 			}))
 			defer srv.Close()
-			c, err := New(Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: 32, Transport: x.tr})
+			c, err := New(Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: 32, Transport: x.tr, Pipeline: x.pipeline})
 			if err != nil {
 				b.Fatal(err)
 			}

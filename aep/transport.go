@@ -46,11 +46,17 @@ const maxAnswerBytes = 4 << 20
 type transport struct {
 	net  *netTransport
 	fast *fastTransport
+	pipe *pipeTransport // pipelining over fasthttp, when on (fast is its fallback)
 }
 
 func (t transport) post(ctx context.Context, url string, body []byte, timeout time.Duration, headers func(set func(k, v string))) answer {
 	if t.fast != nil {
-		a := t.fast.post(ctx, url, body, timeout, headers)
+		var a answer
+		if t.pipe != nil {
+			a = t.pipe.post(ctx, url, body, timeout, headers)
+		} else {
+			a = t.fast.post(ctx, url, body, timeout, headers)
+		}
 		if a.err != nil || !redirect(a.status) {
 			return a
 		}
@@ -71,6 +77,14 @@ func redirect(status int) bool {
 	return false
 }
 
+// depth is the most requests one connection carries (1: no pipelining).
+func (t transport) depth() int {
+	if t.pipe == nil || t.pipe.off.Load() {
+		return 1
+	}
+	return int(t.pipe.depth)
+}
+
 func (t transport) name() Transport {
 	if t.fast != nil {
 		return TransportFastHTTP
@@ -80,21 +94,54 @@ func (t transport) name() Transport {
 
 // newTransport picks the transport for opts (already validated) and the inlet URL u.
 func newTransport(o Options, u *url.URL, conns int) (transport, error) {
+	var t transport
 	switch o.Transport {
 	case TransportNetHTTP:
-		return transport{net: newNetTransport(o.HTTPClient, conns)}, nil
+		t = transport{net: newNetTransport(o.HTTPClient, conns)}
 	case TransportFastHTTP:
 		if u.Scheme != "http" || o.HTTPClient != nil {
 			return transport{}, &ConfigError{Msg: fmt.Sprintf("transport fasthttp needs a plain http:// inlet and no HTTPClient, got %q", o.URL)}
 		}
-		return transport{fast: newFastTransport(u, conns), net: newNetTransport(nil, 2)}, nil
+		t = transport{fast: newFastTransport(u, conns), net: newNetTransport(nil, 2)}
 	case TransportAuto:
 		if u.Scheme == "http" && o.HTTPClient == nil && !proxied(u) {
-			return transport{fast: newFastTransport(u, conns), net: newNetTransport(nil, 2)}, nil
+			t = transport{fast: newFastTransport(u, conns), net: newNetTransport(nil, 2)}
+		} else {
+			t = transport{net: newNetTransport(o.HTTPClient, conns)}
 		}
-		return transport{net: newNetTransport(o.HTTPClient, conns)}, nil
+	default:
+		return transport{}, &ConfigError{Msg: fmt.Sprintf("unknown transport %q (want net/http or fasthttp)", o.Transport)}
 	}
-	return transport{}, &ConfigError{Msg: fmt.Sprintf("unknown transport %q (want net/http or fasthttp)", o.Transport)}
+	depth := o.Pipeline
+	if depth == 0 && t.fast != nil && loopback(u) && o.mode() != ModeBatch {
+		// (A batch request is up to 1 MB: it has no system calls to share.)
+		depth = autoPipeline(o.Concurrency)
+	}
+	if depth > 1 {
+		if t.fast == nil {
+			return transport{}, &ConfigError{Msg: fmt.Sprintf("pipelining needs a plain http:// inlet reached directly (no proxy, no HTTPClient), got %q", o.URL)}
+		}
+		t.pipe = newPipeTransport(depth, t.fast)
+	}
+	return t, nil
+}
+
+// autoPipeline is how many requests one connection carries when Options.Pipeline is 0 and
+// the inlet is on loopback (raw and xdm modes): enough to gather the workers' requests into few writes, while
+// keeping at least four connections (a server works through one connection's requests
+// one after the other).
+func autoPipeline(concurrency int) int {
+	return min(max(concurrency/4, 1), 16)
+}
+
+// loopback reports whether u's host is this machine: localhost or a loopback address.
+func loopback(u *url.URL) bool {
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // proxied reports whether net/http would send requests to u through a proxy named in the

@@ -359,7 +359,11 @@ func TestSpool_concurrentAppendsAcrossRotations(t *testing.T) {
 	if len(got) != 400 || len(slices.Compact(slices.Sorted(slices.Values(got)))) != 400 {
 		t.Fatalf("captures = %d (in %d objects), want 400 distinct", len(got), len(objs))
 	}
-	if len(objs) < 10 {
-		t.Errorf("objects = %d, want many rotations", len(objs))
+	// Rotation is checked between appends, so a segment overshoots SegmentBytes by what
+	// the appends racing for it wrote meanwhile: on an idle machine this makes ~50
+	// objects, under heavy load 8 were seen. The point is that appends raced with
+	// several rotations and lost nothing, not how many there were.
+	if len(objs) < 3 {
+		t.Errorf("objects = %d, want several rotations", len(objs))
 	}
 }

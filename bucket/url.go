@@ -1,6 +1,6 @@
 // Package bucket keeps recordings in object storage through gocloud.dev/blob: S3 and
-// S3-compatible stores, Google Cloud Storage, Azure Blob Storage, file:// and mem://, the
-// driver chosen by the URL's scheme.
+// S3-compatible stores, Google Cloud Storage (ciosim's own driver, bucket/gsblob), Azure Blob
+// Storage, file:// and mem://, the driver chosen by the URL's scheme.
 //
 // A [Spool] is the recorder's durable side: captures are appended to local segment files
 // (acknowledged only once the recordings store says they are durable) and each closed
@@ -20,9 +20,10 @@ import (
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob://
 	_ "gocloud.dev/blob/fileblob"  // file://
-	_ "gocloud.dev/blob/gcsblob"   // gs://
 	_ "gocloud.dev/blob/memblob"   // mem://
 	_ "gocloud.dev/blob/s3blob"    // s3://
+
+	_ "github.com/ciosim/ciosim/bucket/gsblob" // gs://, on the JSON API client (gcsblob's client costs 15 MB at start-up)
 )
 
 // schemes are the URL schemes [Open] accepts.

@@ -72,6 +72,7 @@ Credentials come only from the environment or files, never flags, and are never 
 	f.StringVar(&o.FlowID, "flow-id", "", "dataflow id for raw mode (sent as ?x-adobe-flow-id=); the emulator's by default")
 	f.StringVar(&o.Rate, "rate", "", "requests per second, e.g. 100 or 100/s (default: unlimited)")
 	f.IntVar(&o.Concurrency, "concurrency", 8, "requests in flight")
+	f.IntVar(&o.Pipeline, "pipeline", 0, "most requests one connection carries at a time to a plain http:// inlet (HTTP/1.1 pipelining); 0: concurrency/4 (at most 16) to a loopback inlet, none elsewhere; 1: none")
 	f.IntVar(&o.Retries, "retries", 5, "retries per event after the first attempt")
 	f.DurationVar(&o.Timeout, "timeout", 10*time.Second, "per-request timeout (4s with --customerio-semantics)")
 	f.StringVar(&o.DeadLetter, "dead-letter", "dead-letters.jsonl", "file for events that could not be delivered (replaced; created only when needed; when it is also an input, rewritten to what is still not delivered)")

@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/ciosim/ciosim/internal/jsonstr"
 )
 
 // Event is one Customer.io Reporting Webhook event: the JSON object Customer.io POSTs.
@@ -28,7 +31,14 @@ type Event struct {
 	Data json.RawMessage
 
 	raw []byte
+	// other: a top-level member other than the five above was seen
+	other bool
 }
+
+// OnlyEnvelope reports whether every top-level member of the event is one of event_id,
+// object_type, metric, timestamp and data (a reader can then tell the event from a
+// Recording JSONL capture, whose members are others, without looking further).
+func (e Event) OnlyEnvelope() bool { return !e.other }
 
 // ErrNotObject is returned by [Parse] when the input is valid JSON but not an object.
 var ErrNotObject = errors.New("customerio: event is not a JSON object")
@@ -93,15 +103,17 @@ func (e *Event) setMember(key, val []byte) {
 	case "event_id":
 		e.EventID = rawString(val)
 	case "object_type":
-		e.ObjectType = rawString(val)
+		e.ObjectType = catalogString(val)
 	case "metric":
-		e.Metric = rawString(val)
+		e.Metric = catalogString(val)
 	case "timestamp":
 		if ts, ok := rawInt(val); ok {
 			e.Timestamp = ts
 		}
 	case "data":
 		e.Data = val
+	default:
+		e.other = true
 	}
 }
 
@@ -302,6 +314,26 @@ func rawString(r json.RawMessage) string {
 	return s
 }
 
+// catalogNames are the catalog's object types and metrics, each string once.
+var catalogNames = sync.OnceValue(func() map[string]string {
+	m := map[string]string{}
+	for _, p := range Pairs() {
+		m[p.ObjectType], m[p.Metric] = p.ObjectType, p.Metric
+	}
+	return m
+})
+
+// catalogString is rawString for an object type or metric: a name of the catalog, the
+// common case, is its catalog string instead of a new copy for every event.
+func catalogString(r json.RawMessage) string {
+	if len(r) >= 2 && r[0] == '"' {
+		if s, ok := catalogNames()[string(r[1:len(r)-1])]; ok {
+			return s // no escapes or invalid bytes: r is exactly this name in quotes
+		}
+	}
+	return rawString(r)
+}
+
 func rawInt(r json.RawMessage) (int64, bool) {
 	if len(r) == 0 || (r[0] != '-' && (r[0] < '0' || r[0] > '9')) {
 		return 0, false
@@ -420,6 +452,9 @@ func validLiteral(b []byte, i int, lit string) (int, bool) {
 // validString checks the string starting at b[i] == '"'.
 func validString(b []byte, i int) (int, bool) {
 	for i++; i < len(b); {
+		if i = jsonstr.SkipPlain(b, i); i >= len(b) {
+			break
+		}
 		switch c := b[i]; {
 		case c == '"':
 			return i + 1, true

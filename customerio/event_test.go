@@ -249,3 +249,34 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// TestCatalogString: an object type or metric reads as rawString reads it, and a catalog
+// name costs no allocation.
+func TestCatalogString(t *testing.T) {
+	for _, r := range []string{`"email"`, `"sent"`, `"cio_subscription_preferences_changed"`, `"em\u0061il"`, `"emailx"`, `""`, `"\"sent"`, `5`, `null`, "\"s\xffnt\""} {
+		if got, want := catalogString(json.RawMessage(r)), rawString(json.RawMessage(r)); got != want {
+			t.Errorf("%s: %q, want %q", r, got, want)
+		}
+	}
+	raw := json.RawMessage(`"delivered"`)
+	if n := testing.AllocsPerRun(100, func() { catalogString(raw) }); n != 0 {
+		t.Errorf("catalogString allocates %.1f times for a catalog name", n)
+	}
+}
+
+// TestEvent_OnlyEnvelope: true when the top-level members are all envelope fields.
+func TestEvent_OnlyEnvelope(t *testing.T) {
+	for in, want := range map[string]bool{
+		`{}`: true,
+		`{"event_id":"a","object_type":"email","metric":"sent","timestamp":1,"data":{"x":1}}`: true,
+		`{"event_id":"a","received_at":"x"}`:                                                  false,
+		` [1] `:                                                                               true, // not an object: no members
+		`{"data":{},"body":{}}`:                                                               false,
+		"{\"data\":{} , \"extra\" : 1}\n":                                                     false,
+	} {
+		ev, _ := Parse([]byte(in))
+		if got := ev.OnlyEnvelope(); got != want {
+			t.Errorf("%s: OnlyEnvelope %v, want %v", in, got, want)
+		}
+	}
+}

@@ -40,17 +40,19 @@ func benchRecords(b *testing.B, n int) []recordings.Record {
 }
 
 // BenchmarkDeliver is the whole send path (source → Deliver's hot loop → aep client →
-// HTTP → result, tally) at send's concurrency 32, over each transport; one op is one
+// HTTP → result, tally) at concurrency 32, over each transport (fasthttp with and without
+// pipelining 8 deep); one op is one
 // event. The in-process server's cost is included, so compare transports and builds
 // with each other, not with other tools.
 func BenchmarkDeliver(b *testing.B) {
 	for _, tr := range []struct {
-		name string
-		tr   aep.Transport
-	}{{"nethttp", aep.TransportNetHTTP}, {"fasthttp", aep.TransportFastHTTP}} {
+		name     string
+		tr       aep.Transport
+		pipeline int
+	}{{"nethttp", aep.TransportNetHTTP, 0}, {"fasthttp", aep.TransportFastHTTP, 1}, {"fasthttp-pipelined", aep.TransportFastHTTP, 8}} {
 		b.Run(tr.name, func(b *testing.B) {
 			srv := okInlet(b)
-			c, err := aep.New(aep.Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: 32, Transport: tr.tr})
+			c, err := aep.New(aep.Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Concurrency: 32, Transport: tr.tr, Pipeline: tr.pipeline})
 			if err != nil {
 				b.Fatal(err)
 			}

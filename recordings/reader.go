@@ -180,6 +180,16 @@ func (r *Reader) readLine() ([]byte, error) {
 // bare event object.
 func (r *Reader) parse(b []byte) (Record, error) {
 	rec := Record{File: r.name, Line: r.line}
+	if !bytes.HasPrefix(b, []byte(`{"received_at"`)) {
+		// A valid object whose members are all the envelope's is a bare event, whatever
+		// else it holds: no capture probe needed (a capture's members are others). This
+		// one parse is the one parseEvent would do; anything else is looked at below.
+		if ev, err := customerio.Parse(b); err == nil && ev.OnlyEnvelope() {
+			rec.Body = ev.Bytes()
+			rec.Event = ev
+			return rec, nil
+		}
+	}
 	if !bytes.Contains(b, []byte(`"received_at"`)) {
 		// the common case for event files, bare events, without a capture probe
 		return r.parseEvent(rec, b)

@@ -286,3 +286,37 @@ func TestReader_recognisesShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestReader_captureOrEvent: a line is a capture or a bare event by its members, wherever
+// they stand; a bare event reads as parseEvent reads it.
+func TestReader_captureOrEvent(t *testing.T) {
+	capLine, _ := capN(3).AppendJSON(nil)
+	// the same capture with received_at last
+	moved := `{"method":"POST","path":"/","headers":{},"body":` + bareEvent + `,"received_at":"2026-03-01T00:00:00Z"}`
+	for _, tc := range []struct {
+		line    string
+		capture bool
+	}{
+		{string(capLine), true},
+		{moved, true},
+		{bareEvent, false},
+		{`{"event_id":"x","data":{"received_at":"2026-03-01T00:00:00Z","body":{}}}`, false},
+		{`{"Received_At":"2026-03-01T00:00:00Z","Body":{"a":1}}`, false}, // only an exact "received_at" is probed
+		{`{"event_id":"x","extra":1}`, false},
+	} {
+		r := &Reader{name: "f"}
+		rec, err := r.parse([]byte(tc.line))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.line, err)
+		}
+		if (rec.Capture != nil) != tc.capture {
+			t.Errorf("%s: capture %v, want %v", tc.line, rec.Capture != nil, tc.capture)
+		}
+		if !tc.capture {
+			want, err := r.parseEvent(Record{File: "f"}, []byte(tc.line))
+			if err != nil || string(want.Body) != string(rec.Body) || want.Event.EventID != rec.Event.EventID || rec.Body == nil {
+				t.Errorf("%s: read as %+v, parseEvent gives %+v (%v)", tc.line, rec, want, err)
+			}
+		}
+	}
+}

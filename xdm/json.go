@@ -54,6 +54,8 @@ type decoder struct {
 	b []byte
 	s string // b as a string, to slice strings from
 	i int
+	// bx, when set, boxes the strings and integers decoded (the plan's scanner sets it).
+	bx *boxes
 }
 
 const maxDepth = 10000
@@ -149,6 +151,9 @@ func (d *decoder) value(depth int) (any, bool) {
 		}
 	case c == '"':
 		s, ok := d.str()
+		if d.bx != nil && ok {
+			return d.bx.str(s), true
+		}
 		return s, ok
 	case c == 't':
 		return true, d.lit("true")
@@ -216,6 +221,9 @@ func (d *decoder) num() (any, bool) {
 	s := d.s[start:d.i]
 	if isInt {
 		if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+			if d.bx != nil {
+				return d.bx.int(n), true
+			}
 			return n, true
 		}
 	}
@@ -233,6 +241,9 @@ func (d *decoder) str() (string, bool) {
 	start := d.i
 	// fast path: no escapes, ASCII or valid UTF-8
 	for d.i < len(d.b) {
+		if d.i = jsonstr.SkipPlain(d.b, d.i); d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		if c == '"' {
 			s := d.s[start:d.i]

@@ -125,6 +125,7 @@ type recordState struct {
 	enc     [][]byte // per slot, its value already written as JSON (the plan's pair results); nil: none
 	present []bool   // scratch of the schema's fast check, one per tree node
 	recCap  int      // the longest record written so far, to size the next record's buffer
+	rc      recycler // the record's objects and arrays, reused for the next record
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -286,8 +287,20 @@ func (mp *Mapper) Map(event []byte) (Result, error) { return mp.AppendMap(nil, e
 // written out one record can reuse its buffer for the next: Result.Record is the part
 // of the grown buffer after dst (nil if the record could not be written).
 func (mp *Mapper) AppendMap(dst, event []byte) (Result, error) {
+	return mp.appendMap(dst, event, false)
+}
+
+// AppendMapFrozen is [Mapper.AppendMap] for an event whose bytes the caller never
+// modifies afterwards (nor lets anyone else): strings of the event are then read in place
+// instead of from a copy made for each event, and may be kept by the mapper. transform
+// hands it each line's own copy.
+func (mp *Mapper) AppendMapFrozen(dst, event []byte) (Result, error) {
+	return mp.appendMap(dst, event, true)
+}
+
+func (mp *Mapper) appendMap(dst, event []byte, frozen bool) (Result, error) {
 	if mp.plan != nil {
-		if res, ok := mp.mapPlan(dst, event); ok {
+		if res, ok := mp.mapPlan(dst, event, frozen); ok {
 			return res, nil
 		}
 	}
@@ -315,12 +328,16 @@ func (mp *Mapper) mapValue(dst []byte, src map[string]any) Result {
 
 // mapRules maps the record in st's env (results of the pure rules from pr when set; sc is
 // the plan's scan of the record, nil on the generic path).
-func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResult, sc *scanner) Result {
+func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResult, sc *scanner) Result {
 	env := &st.env
 	vals := st.vals
 	defer clear(vals)
 	if st.enc != nil {
 		defer clear(st.enc)
+	}
+	var rc *recycler // the plan's records reuse their objects and arrays (see recycler)
+	if sc != nil {
+		rc = &st.rc
 	}
 	var out map[string]any // only when the tree cannot hold the record
 	if !mp.tree.ok {
@@ -331,13 +348,17 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 		var v any
 		var ok bool
 		var warn string
-		cached := pr != nil && pr.has[i]
+		var r *pairRule
+		if pr != nil {
+			r = &pr[i]
+		}
+		cached := r != nil && r.has
 		if cached {
-			v, ok, warn = pr.vals[i], pr.set[i], pr.warn[i]
+			v, ok, warn = r.val, r.set, r.warn
 		} else {
 			var prog *expr.Program
-			if pr != nil {
-				prog = pr.progs[i]
+			if r != nil {
+				prog = r.prog
 			}
 			v, ok, warn = mp.ruleValue(i, env, sc, prog)
 		}
@@ -345,7 +366,7 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 			// the slot's bytes are the cached ones only when this rule wrote it last
 			st.enc[c.slot] = nil
 			if cached && ok && warn == "" && len(c.rest) == 0 {
-				st.enc[c.slot] = pr.enc[i]
+				st.enc[c.slot] = r.enc
 			}
 		}
 		if warn != "" {
@@ -359,7 +380,7 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 			set(out, c.dst.segs, v)
 			continue
 		}
-		mp.tree.put(vals, c, v)
+		mp.tree.put(vals, c, v, rc)
 	}
 	lookup := func(p Path) any {
 		if out != nil {
@@ -422,6 +443,9 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr *pairResu
 		res.Rejected = true
 		res.Reasons = append(res.Reasons, "record cannot be written as JSON: "+err.Error())
 	}
+	// The record's objects and arrays are free again unless they were handed to a
+	// checker as maps (out, or topLevel when the class check did not pass it).
+	rc.finish(out == nil && (mp.opts.Check == nil || classOK))
 	res.Record = rec
 	return res
 }

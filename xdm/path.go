@@ -199,7 +199,7 @@ func set(root map[string]any, segs []segment, val any) {
 			return
 		}
 		if segs[i+1].isIdx {
-			m[s.key] = setVal(m[s.key], segs[i+1:], val)
+			m[s.key] = setVal(m[s.key], segs[i+1:], val, nil)
 			return
 		}
 		child, ok := m[s.key].(map[string]any)
@@ -212,8 +212,9 @@ func set(root map[string]any, segs []segment, val any) {
 }
 
 // setVal returns cur with val written at segs (cur may be nil or of the wrong kind, in
-// which case it is replaced).
-func setVal(cur any, segs []segment, val any) any {
+// which case it is replaced). New objects and one-element arrays come from rc when it is
+// not nil (see recycler).
+func setVal(cur any, segs []segment, val any, rc *recycler) any {
 	if len(segs) == 0 {
 		return val
 	}
@@ -221,9 +222,9 @@ func setVal(cur any, segs []segment, val any) any {
 	if !s.isIdx {
 		m, ok := cur.(map[string]any)
 		if !ok {
-			m = map[string]any{}
+			m = rc.newMap()
 		}
-		m[s.key] = setVal(m[s.key], segs[1:], val)
+		m[s.key] = setVal(m[s.key], segs[1:], val, rc)
 		return m
 	}
 	arr, _ := cur.([]any) // never the event's own: expr.Normalize copies every array
@@ -239,19 +240,22 @@ func setVal(cur any, segs []segment, val any) any {
 			for len(arr) <= i {
 				arr = append(arr, nil)
 			}
-			arr[i] = setVal(arr[i], segs[1:], v)
+			arr[i] = setVal(arr[i], segs[1:], v, rc)
 		}
 		return arr
 	}
 	if s.index < len(arr) {
 		// cur already holds the array: write in place and give cur back, which saves
 		// boxing the slice into a new interface value (an allocation) on every write
-		arr[s.index] = setVal(arr[s.index], segs[1:], val)
+		arr[s.index] = setVal(arr[s.index], segs[1:], val, rc)
 		return cur
+	}
+	if s.index == 0 && cap(arr) == 0 {
+		return rc.newArray1(setVal(nil, segs[1:], val, rc)) // what the lines below give
 	}
 	for len(arr) <= s.index {
 		arr = append(arr, nil)
 	}
-	arr[s.index] = setVal(arr[s.index], segs[1:], val)
+	arr[s.index] = setVal(arr[s.index], segs[1:], val, rc)
 	return arr
 }

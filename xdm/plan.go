@@ -47,31 +47,34 @@ type pairKey struct {
 	otOK, mtOK bool
 }
 
-// pairResult is what the pure rules give for one pair.
-type pairResult struct {
-	has  []bool   // the rule's result is here (false: evaluate it per event)
-	set  []bool   // the rule gives a value (false: the field stays unset)
-	vals []any    // the value to store
-	enc  [][]byte // the value as JSON, as the record writer writes it (nil: write vals)
-	warn []string // the warning instead of a value, "" when none
-	// progs are the other calculated fields specialised for the pair (nil: the rule's own)
-	progs []*expr.Program
+// pairResult is what the pure rules give for one pair, one entry per rule (together, so
+// that mapping a record reads one entry per rule, not six arrays).
+type pairResult []pairRule
+
+type pairRule struct {
+	has  bool   // the rule's result is here (false: evaluate it per event)
+	set  bool   // the rule gives a value (false: the field stays unset)
+	val  any    // the value to store
+	enc  []byte // the value as JSON, as the record writer writes it (nil: write val)
+	warn string // the warning instead of a value, "" when none
+	// prog is the calculated field specialised for the pair (nil: the rule's own)
+	prog *expr.Program
 }
 
 // pairCache maps pairs to results; reads take no lock (copy on write).
 type pairCache struct {
-	m  atomic.Pointer[map[pairKey]*pairResult]
+	m  atomic.Pointer[map[pairKey]pairResult]
 	mu sync.Mutex
 }
 
-func (c *pairCache) get(k pairKey) *pairResult {
+func (c *pairCache) get(k pairKey) pairResult {
 	if m := c.m.Load(); m != nil {
 		return (*m)[k]
 	}
 	return nil
 }
 
-func (c *pairCache) put(k pairKey, r *pairResult) {
+func (c *pairCache) put(k pairKey, r pairResult) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.m.Load()
@@ -82,7 +85,7 @@ func (c *pairCache) put(k pairKey, r *pairResult) {
 	if n >= maxPairs {
 		return
 	}
-	m := make(map[pairKey]*pairResult, n+1)
+	m := make(map[pairKey]pairResult, n+1)
 	if old != nil {
 		for k, v := range *old {
 			m[k] = v
@@ -191,12 +194,12 @@ func compilePlan(mp *Mapper) *plan {
 
 // mapPlan maps event through the plan; ok is false when the event must take the generic
 // path (the scanner gave up), with nothing written.
-func (mp *Mapper) mapPlan(dst, event []byte) (res Result, ok bool) {
+func (mp *Mapper) mapPlan(dst, event []byte, frozen bool) (res Result, ok bool) {
 	p := mp.plan
 	st := mp.state()
 	defer mp.envs.Put(st)
 	sc := &st.scan
-	sc.reset(p.nodes, event)
+	sc.reset(p.nodes, event, frozen)
 	defer sc.release()
 	if !sc.scan() {
 		return Result{}, false
@@ -212,7 +215,7 @@ func (mp *Mapper) mapPlan(dst, event []byte) (res Result, ok bool) {
 		id, _ := sc.vals[p.eventID].(string)
 		env.Rand = mp.opts.RandFor(id)
 	}
-	var pr *pairResult
+	var pr pairResult
 	if p.anyPu {
 		pr = mp.pairResult(st, &res)
 	}
@@ -222,7 +225,7 @@ func (mp *Mapper) mapPlan(dst, event []byte) (res Result, ok bool) {
 // pairResult returns the pure rules' results for the record in st's env (computing and
 // keeping them the first time its pair is seen), or nil when its object_type or metric is
 // neither a string nor absent.
-func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
+func (mp *Mapper) pairResult(st *recordState, res *Result) pairResult {
 	p := mp.plan
 	var k pairKey
 	var v any
@@ -251,7 +254,7 @@ func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
 		return r
 	}
 	n := len(mp.rules)
-	r := &pairResult{has: make([]bool, n), set: make([]bool, n), vals: make([]any, n), enc: make([][]byte, n), warn: make([]string, n), progs: make([]*expr.Program, n)}
+	r := make(pairResult, n)
 	for i := range mp.rules {
 		if !p.pure[i] {
 			continue
@@ -260,10 +263,10 @@ func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
 		if !scalar(v) {
 			continue // a map or array: built afresh for each record, as it may be written into
 		}
-		r.has[i], r.set[i], r.vals[i], r.warn[i] = true, set, v, warn
+		r[i].has, r[i].set, r[i].val, r[i].warn = true, set, v, warn
 		if set && v != nil {
 			if b, err := appendJSON(nil, v); err == nil {
-				r.enc[i] = b
+				r[i].enc = b
 			}
 		}
 	}
@@ -284,17 +287,17 @@ func (mp *Mapper) pairResult(st *recordState, res *Result) *pairResult {
 		}
 		spec := c.prog.Partial(known, &st.env)
 		if _, ok := spec.Literal(); !ok {
-			r.progs[i] = spec
+			r[i].prog = spec
 			continue
 		}
 		v, set, warn := mp.ruleValue(i, &st.env, &st.scan, spec)
 		if !scalar(v) {
 			continue
 		}
-		r.has[i], r.set[i], r.vals[i], r.warn[i] = true, set, v, warn
+		r[i].has, r[i].set, r[i].val, r[i].warn = true, set, v, warn
 		if set && v != nil {
 			if b, err := appendJSON(nil, v); err == nil {
-				r.enc[i] = b
+				r[i].enc = b
 			}
 		}
 	}

@@ -153,6 +153,11 @@ func samePlanResult(t testing.TB, plan, generic *Mapper, ev []byte) {
 	if fmt.Sprint(errA) != fmt.Sprint(errB) || !reflect.DeepEqual(a, b) {
 		t.Fatalf("compiled plan and generic path disagree\nplan:    %+v (%v)\ngeneric: %+v (%v)\nrecord plan:    %s\nrecord generic: %s\nevent: %q", a, errA, b, errB, a.Record, b.Record, ev)
 	}
+	// transform's way: the event's own bytes, read in place
+	f, errF := plan.AppendMapFrozen([]byte("prefix"), bytes.Clone(ev))
+	if fmt.Sprint(errF) != fmt.Sprint(errB) || !reflect.DeepEqual(f, b) {
+		t.Fatalf("compiled plan (frozen event) and generic path disagree\nplan:    %+v (%v)\ngeneric: %+v (%v)\nrecord plan:    %s\nrecord generic: %s\nevent: %q", f, errF, b, errB, f.Record, b.Record, ev)
+	}
 }
 
 // planEvents are generated events of every kind, in three generator modes, and edge cases
@@ -240,7 +245,7 @@ func TestPlan_scansOnce(t *testing.T) {
 		t.Errorf("only %d rules depend on object_type and metric alone; want at least 20", pure)
 	}
 	for i, ev := range schemaEvents(t) {
-		if _, ok := mp.mapPlan(nil, ev); !ok {
+		if _, ok := mp.mapPlan(nil, ev, false); !ok {
 			t.Fatalf("event %d took the generic path: %s", i, ev)
 		}
 	}
@@ -252,7 +257,7 @@ func TestPlan_scansOnce(t *testing.T) {
 		[]byte(`{"object_type":"push","data":[]}`),
 		[]byte(`{"object_type":"push"`),
 	} {
-		if _, ok := mp.mapPlan(nil, ev); ok {
+		if _, ok := mp.mapPlan(nil, ev, false); ok {
 			t.Errorf("%s took the plan; want the generic path", ev)
 		}
 	}

@@ -1,6 +1,11 @@
 package xdm
 
-import "strconv"
+import (
+	"strconv"
+	"unsafe"
+
+	"github.com/ciosim/ciosim/internal/jsonstr"
+)
 
 // This file holds the compiled plan's scanner: it reads an event once, straight into the
 // source paths the mapping set reads, instead of decoding it whole into maps. Members no
@@ -29,6 +34,7 @@ type srcNode struct {
 // scanner is the per-record state of a scan.
 type scanner struct {
 	d     decoder
+	bx    boxes // the decoded values' boxes, kept across records (see boxes)
 	nodes []srcNode
 	vals  []any    // per node: the value found in this record (nil when absent)
 	seen  []uint32 // per node: gen when the node's key was met in this record
@@ -36,8 +42,9 @@ type scanner struct {
 	set   []int // nodes with a non-nil value in this record, to clear vals afterwards
 }
 
-// reset prepares s for event b.
-func (s *scanner) reset(nodes []srcNode, b []byte) {
+// reset prepares s for event b; frozen says b is never modified once given (see
+// [Mapper.AppendMapFrozen]).
+func (s *scanner) reset(nodes []srcNode, b []byte, frozen bool) {
 	if len(s.vals) != len(nodes) {
 		s.vals = make([]any, len(nodes))
 		s.seen = make([]uint32, len(nodes))
@@ -53,8 +60,15 @@ func (s *scanner) reset(nodes []srcNode, b []byte) {
 		clear(s.seen)
 		s.gen = 1
 	}
-	// Strings without escapes are slices of one copy of the event, as in decodeObject.
-	s.d = decoder{b: b, s: string(b)}
+	// Strings without escapes are slices of one copy of the event, as in decodeObject,
+	// or of the event itself when it never changes.
+	str := ""
+	if frozen {
+		str = unsafe.String(unsafe.SliceData(b), len(b))
+	} else {
+		str = string(b)
+	}
+	s.d = decoder{b: b, s: str, bx: &s.bx}
 }
 
 // release drops the record's values so the pool does not keep them alive.
@@ -102,10 +116,7 @@ func (s *scanner) object(n, depth int) bool {
 			return false
 		}
 		child := -1
-		j := d.i + 1
-		for j < len(d.b) && d.b[j] != '"' && d.b[j] != '\\' && d.b[j] >= 0x20 && d.b[j] < 0x80 {
-			j++
-		}
+		j := jsonstr.SkipPlain(d.b, d.i+1)
 		if j < len(d.b) && d.b[j] == '"' {
 			if kids != nil {
 				if c, ok := kids[d.s[d.i+1:j]]; ok {
@@ -280,6 +291,9 @@ func (s *scanner) skipString() bool {
 	d := &s.d
 	d.i++
 	for d.i < len(d.b) {
+		if d.i = jsonstr.SkipPlain(d.b, d.i); d.i >= len(d.b) {
+			break
+		}
 		c := d.b[d.i]
 		switch {
 		case c == '"':

@@ -96,13 +96,14 @@ func buildTree(rules []compiled) tree {
 	return t
 }
 
-// put stores v (non-nil) for rule c in the record's values.
-func (t *tree) put(vals []any, c *compiled, v any) {
+// put stores v (non-nil) for rule c in the record's values (objects and arrays built on
+// the way from rc when not nil).
+func (t *tree) put(vals []any, c *compiled, v any, rc *recycler) {
 	if len(c.rest) == 0 {
 		vals[c.slot] = v
 		return
 	}
-	vals[c.slot] = setVal(vals[c.slot], c.rest, v)
+	vals[c.slot] = setVal(vals[c.slot], c.rest, v, rc)
 }
 
 // appendRecord writes the record as compact JSON with sorted keys; the root is written
@@ -143,32 +144,26 @@ func (t *tree) appendMembers(b []byte, n int, vals []any, enc [][]byte) ([]byte,
 			}
 			continue
 		}
-		if !anySet(vals, c.leaves) {
-			continue // an empty object is left out
-		}
+		// written, then taken back if it has no members: an empty object is left out
+		mark := len(b)
 		if wrote {
 			b = append(b, ',')
 		}
 		b = append(b, c.keyJSON...)
 		b = append(b, '{')
 		var err error
-		if b, _, err = t.appendMembers(b, id, vals, enc); err != nil {
+		var some bool
+		if b, some, err = t.appendMembers(b, id, vals, enc); err != nil {
 			return nil, false, err
+		}
+		if !some {
+			b = b[:mark]
+			continue
 		}
 		b = append(b, '}')
 		wrote = true
 	}
 	return b, wrote, nil
-}
-
-// anySet reports whether one of the slots holds a value.
-func anySet(vals []any, slots []int) bool {
-	for _, s := range slots {
-		if vals[s] != nil {
-			return true
-		}
-	}
-	return false
 }
 
 // value returns node n as the record's maps would hold it: the slot value of a leaf, a

@@ -1,6 +1,7 @@
-// Package buckettest runs a real S3 protocol server in-process for tests: gofakes3 over
-// httptest on a loopback port, so the S3 driver is exercised end to end (signing, multipart,
-// listing, streaming reads) without a cloud account.
+// Package buckettest runs real object-storage protocol servers in-process for tests: gofakes3
+// (S3) and fake-gcs-server (the Cloud Storage JSON API) over httptest on loopback ports, so the
+// drivers are exercised end to end (signing, multipart and resumable uploads, paged listing,
+// streaming and range reads) without a cloud account.
 package buckettest
 
 import (

@@ -49,3 +49,58 @@ func FuzzAppend(f *testing.F) {
 		}
 	})
 }
+
+// TestVerbatim8: the eight-byte test agrees with the byte table on every byte at every
+// position.
+func TestVerbatim8(t *testing.T) {
+	for _, mode := range []Mode{Plain, HTML} {
+		for c := 0; c < 256; c++ {
+			for pos := range 8 {
+				b := []byte("abcdefgh")
+				b[pos] = byte(c)
+				want := true
+				for _, x := range b {
+					want = want && verbatim[mode][x]
+				}
+				if got := verbatim8(string(b), mode); got != want {
+					t.Fatalf("mode %d, byte %#x at %d: %v, want %v", mode, c, pos, got, want)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkAppend writes strings of the kinds records hold (ids, addresses, URLs).
+func BenchmarkAppend(b *testing.B) {
+	strs := []string{"01KJKB3RVDQAC44GS141E5041X", "saltenwerth@example.com", "user-63477", "https://example.com/some/path?q=1&r=2", "sent", "café ✓"}
+	buf := make([]byte, 0, 256)
+	for b.Loop() {
+		for _, s := range strs {
+			buf = Append(buf[:0], s, Plain)
+		}
+	}
+}
+
+// TestSkipPlain: SkipPlain stops exactly where a byte-by-byte reader would, from every
+// start, for every byte at every position.
+func TestSkipPlain(t *testing.T) {
+	slow := func(b []byte, i int) int {
+		for ; i < len(b); i++ {
+			if c := b[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' {
+				break
+			}
+		}
+		return i
+	}
+	for c := 0; c < 256; c++ {
+		for pos := range 20 {
+			b := []byte("abcdefghijklmnopqrst")
+			b[pos] = byte(c)
+			for start := 0; start <= len(b); start++ {
+				if got, want := SkipPlain(b, start), slow(b, start); got != want {
+					t.Fatalf("byte %#x at %d, from %d: %d, want %d", c, pos, start, got, want)
+				}
+			}
+		}
+	}
+}

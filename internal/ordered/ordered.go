@@ -25,6 +25,9 @@ type batch[T any] struct {
 // in it) belongs to Pipe again once consume returns, so reset decides what work finds
 // in it; T typically carries buffers kept across uses.
 //
+// emit calls set on the item to fill before it returns, on produce's goroutine, so one
+// set function can serve every item.
+//
 // The first error from produce or consume stops the run and is returned (consume's
 // first); emit then returns that error so produce can stop early.
 func Pipe[T any](workers int, produce func(emit func(set func(*T)) error) error, work func(*T), consume func(*T) error) error {

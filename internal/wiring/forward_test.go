@@ -58,7 +58,8 @@ func TestForwarder_queueFullNamesTheCapture(t *testing.T) {
 	f := newForwarder(context.Background(), c, &out, 2, "")
 	g := generator.New(generator.Options{Seed: 3})
 	var ids []string
-	for i := range 40 {
+	const total = 400 // far more than the pipeline reads ahead, so most must drop
+	for i := range total {
 		ev, err := g.Event("email", "sent")
 		if err != nil {
 			t.Fatal(err)
@@ -74,8 +75,11 @@ func TestForwarder_queueFullNamesTheCapture(t *testing.T) {
 	// named with its own file:line and event id.
 	dropRe := regexp.MustCompile(`forward queue full \(2 waiting\): capture rec/cio-2026-01-01-001\.jsonl:(\d+) \(event (\w+)\) stored but not forwarded`)
 	drops := dropRe.FindAllStringSubmatch(got, -1)
-	if len(drops) < 20 {
-		t.Fatalf("%d drops named, want several:\n%s", len(drops), got)
+	// How many the pipeline took before the queue filled depends on scheduling (3 drops
+	// of 40 were seen under -race load); what it can hold while the inlet answers nothing
+	// is bounded, so of 400 most must drop.
+	if len(drops) < total/2 {
+		t.Fatalf("%d drops named, want most of %d:\n%s", len(drops), total, got)
 	}
 	for _, m := range drops {
 		line, _ := strconv.Atoi(m[1])
@@ -87,7 +91,7 @@ func TestForwarder_queueFullNamesTheCapture(t *testing.T) {
 	if !strings.Contains(got, "ciosim: forward: failed rec/cio-2026-01-01-001.jsonl:2 (event "+ids[1]+"): aep: HTTP 400") {
 		t.Errorf("the failure does not name its capture:\n%s", got)
 	}
-	sum := fmt.Sprintf("ciosim: forward: %d forwarded, 1 failed, %d dropped (queue full)", 40-dropped-1, dropped)
+	sum := fmt.Sprintf("ciosim: forward: %d forwarded, 1 failed, %d dropped (queue full)", total-dropped-1, dropped)
 	if !strings.Contains(got, sum) {
 		t.Errorf("no summary %q in:\n%s", sum, got)
 	}

@@ -199,11 +199,17 @@ func (s *FileSource) Next(ctx context.Context) (recordings.Record, error) {
 			s.i++
 			continue
 		}
+		base := s.lines[s.files[s.i]]
+		if err == nil {
+			// the common case, apart so that le below (which escapes) is not allocated
+			// for every record
+			rec.Line += base
+			return rec, nil
+		}
 		var le *recordings.LineError
 		if s.w != nil && errors.As(err, &le) && le.Torn {
 			continue // the writer has not finished this line: re-read it from Consumed later
 		}
-		base := s.lines[s.files[s.i]]
 		if le != nil {
 			le.Line += base
 		}

@@ -35,6 +35,14 @@ func (a *Env) ReadRecordsSkip(names []string, fn func(recordings.Record) error, 
 	defer src.Close()
 	for {
 		rec, err := src.Next(a.Ctx)
+		if err == nil {
+			// the common case, apart so that le below (which escapes) is not allocated
+			// for every record
+			if err := fn(rec); err != nil {
+				return skipped, err
+			}
+			continue
+		}
 		var le *recordings.LineError
 		switch {
 		case errors.Is(err, io.EOF):
@@ -45,10 +53,7 @@ func (a *Env) ReadRecordsSkip(names []string, fn func(recordings.Record) error, 
 				return skipped, err
 			}
 			continue
-		case err != nil:
-			return skipped, err
-		}
-		if err := fn(rec); err != nil {
+		default:
 			return skipped, err
 		}
 	}

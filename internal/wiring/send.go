@@ -27,6 +27,7 @@ type SendOptions struct {
 	FlowID         string
 	Rate           string
 	Concurrency    int
+	Pipeline       int
 	Retries        int
 	Timeout        time.Duration
 	DeadLetter     string
@@ -67,6 +68,9 @@ func SendConfig(a *Env, o SendOptions) (aep.Options, error) {
 	if o.Concurrency < 1 {
 		return ao, Usagef("--concurrency must be at least 1, got %d", o.Concurrency)
 	}
+	if o.Pipeline < 0 || o.Pipeline > aep.MaxPipeline {
+		return ao, Usagef("--pipeline must be between 0 (automatic) and %d, got %d", aep.MaxPipeline, o.Pipeline)
+	}
 	if o.Retries < 0 {
 		return ao, Usagef("--retries must not be negative, got %d", o.Retries)
 	}
@@ -87,7 +91,7 @@ func SendConfig(a *Env, o SendOptions) (aep.Options, error) {
 		}
 	}
 	ao = aep.Options{Mode: mode, URL: o.To, FlowID: o.FlowID, SyncValidation: o.SyncValidation, Gzip: o.Gzip,
-		Retries: o.Retries, Rate: rate, Concurrency: o.Concurrency, Ordered: o.Ordered,
+		Retries: o.Retries, Rate: rate, Concurrency: o.Concurrency, Pipeline: o.Pipeline, Ordered: o.Ordered,
 		CustomerIOSemantics: o.CIOSemantics, TimeScale: o.TimeScale}
 	if !o.CIOSemantics || o.TimeoutSet {
 		ao.Timeout = o.Timeout

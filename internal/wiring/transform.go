@@ -177,19 +177,29 @@ func (a *Env) runTransform(o TransformOptions, args []string) error {
 	var skipped int
 	// Records are mapped on every core (GOMAXPROCS) and written in input order.
 	err = ordered.Pipe(0, func(emit func(func(*transformItem)) error) error {
+		// emit calls fill at once: one closure for all records, not one (and a heap
+		// copy of the record it captured) per record
+		var (
+			next recordings.Record
+			skip *recordings.LineError
+		)
+		fill := func(it *transformItem) { it.rec, it.skip = next, skip }
 		var err error
 		skipped, err = a.ReadRecordsSkip(args, func(rec recordings.Record) error {
-			return emit(func(it *transformItem) { it.rec, it.skip = rec, nil })
+			next, skip = rec, nil
+			return emit(fill)
 		}, func(le *recordings.LineError) error {
 			// reported in its place among the records' messages
-			return emit(func(it *transformItem) { it.rec, it.skip = recordings.Record{}, le })
+			next, skip = recordings.Record{}, le
+			return emit(fill)
 		})
 		return err
 	}, func(it *transformItem) {
 		if it.skip != nil {
 			return
 		}
-		it.res, it.err = mp.AppendMap(it.buf[:0], it.rec.Body)
+		// Body is the reader's own copy of the line, never modified: read in place
+		it.res, it.err = mp.AppendMapFrozen(it.buf[:0], it.rec.Body)
 		if it.err == nil && !it.res.Rejected {
 			if cap(it.res.Record) <= 1<<20 {
 				it.buf = it.res.Record // written out before this item is reused
