@@ -81,7 +81,10 @@ func (c Capture) MarshalJSON() ([]byte, error) {
 // AppendJSON appends the capture's JSON object to b and returns the extended slice.
 func (c Capture) AppendJSON(b []byte) ([]byte, error) {
 	b = append(b, `{"received_at":`...)
-	b = strconv.AppendQuote(b, c.ReceivedAt.UTC().Format(time.RFC3339Nano))
+	// (RFC 3339 text needs no escaping: quoting is two quote marks)
+	b = append(b, '"')
+	b = c.ReceivedAt.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, '"')
 	b = append(b, `,"method":`...)
 	b = appendString(b, c.Method)
 	b = append(b, `,"path":`...)

@@ -73,6 +73,8 @@ type Result struct {
 type handler struct {
 	store Appender
 	opts  HandlerOptions
+	// verifier checks signatures with opts.Key, reusing its HMAC states; nil without a key.
+	verifier *customerio.Verifier
 }
 
 // NewHandler returns the capturing receiver: it accepts Customer.io's POSTs, checks the
@@ -88,7 +90,25 @@ func NewHandler(store Appender, opts HandlerOptions) http.Handler {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &handler{store: store, opts: opts}
+	h := &handler{store: store, opts: opts}
+	if !opts.Key.IsZero() {
+		h.verifier = customerio.NewVerifier(opts.Key.Bytes())
+	}
+	return h
+}
+
+// storedAnswers are the bodies of a 200 for each signature verdict, written as they are
+// rather than formatted per request.
+var storedAnswers = map[string][]byte{}
+
+func init() {
+	for _, v := range []string{SignatureValid, SignatureInvalid, SignatureAbsent, SignatureUnchecked} {
+		storedAnswers[v] = storedAnswer(v)
+	}
+}
+
+func storedAnswer(verdict string) []byte {
+	return fmt.Appendf(nil, "{\"stored\":true,\"signature\":%q}\n", verdict)
 }
 
 // ServeHTTP answers one webhook request; see [NewHandler].
@@ -99,8 +119,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if res.Err != nil {
 		b, _ := json.Marshal(map[string]string{"error": res.Err.Error()})
 		w.Write(append(b, '\n'))
+	} else if b, ok := storedAnswers[res.Capture.Signature]; ok {
+		w.Write(b)
 	} else {
-		fmt.Fprintf(w, "{\"stored\":true,\"signature\":%q}\n", res.Capture.Signature)
+		w.Write(storedAnswer(res.Capture.Signature))
 	}
 	if h.opts.OnResult != nil {
 		h.opts.OnResult(res)
@@ -117,13 +139,13 @@ func (h *handler) serve(r *http.Request) Result {
 	if r.Method != http.MethodPost {
 		return fail(http.StatusMethodNotAllowed, fmt.Errorf("method %s not allowed: Customer.io sends POST", r.Method))
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
 			return fail(http.StatusUnsupportedMediaType, fmt.Errorf("content type %q: want application/json", ct))
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, h.opts.MaxBodyBytes+1))
+	body, err := h.readBody(r)
 	if err != nil {
 		return fail(http.StatusBadRequest, fmt.Errorf("read body: %w", err))
 	}
@@ -166,11 +188,49 @@ func (h *handler) serve(r *http.Request) Result {
 	return Result{Capture: c, Event: ev, Stored: at, Status: http.StatusOK}
 }
 
+// preallocBody is the largest declared Content-Length the body buffer is sized to up
+// front; a larger body grows as it arrives, so a client declaring a large body and
+// sending nothing does not make the receiver hold the memory.
+const preallocBody = 64 << 10
+
+// readBody reads the body, at most MaxBodyBytes+1 bytes (one more than allowed, to tell a
+// body over the limit), as io.ReadAll(io.LimitReader(...)) does, but into a buffer sized by
+// Content-Length when it is declared: one allocation instead of a buffer grown from 512
+// bytes (and no LimitReader).
+func (h *handler) readBody(r *http.Request) ([]byte, error) {
+	limit := h.opts.MaxBodyBytes + 1
+	size := int64(512)
+	if n := r.ContentLength; n >= 0 && n < limit && n <= preallocBody {
+		size = n + 1 // room to read the end of the body without growing
+	}
+	b := make([]byte, 0, size)
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		room := b[len(b):cap(b)]
+		if rest := limit - int64(len(b)); int64(len(room)) > rest {
+			room = room[:rest]
+		}
+		n, err := r.Body.Read(room)
+		b = b[:len(b)+n]
+		switch {
+		case err == io.EOF:
+			return b, nil
+		case err != nil:
+			return b, err
+		case int64(len(b)) >= limit:
+			return b, nil
+		}
+	}
+}
+
 // verdict classifies the request's signature headers and, unless the signature is valid,
 // says why in words a sender can act on.
 func (h *handler) verdict(hdr http.Header, body []byte, now time.Time) (verdict, reason string) {
 	tsName, sigName := customerio.HeaderTimestamp, customerio.HeaderSignature
-	tss, sigs := hdr.Values(tsName), hdr.Values(sigName)
+	// (hdr.Values would canonicalise the names, allocating, on every request)
+	tss, sigs := hdr[canonTimestamp], hdr[canonSignature]
 	if len(tss) == 0 && len(sigs) == 0 {
 		return SignatureAbsent, fmt.Sprintf("no %s or %s header", sigName, tsName)
 	}
@@ -187,15 +247,20 @@ func (h *handler) verdict(hdr http.Header, body []byte, now time.Time) (verdict,
 	if h.opts.Key.IsZero() {
 		return SignatureUnchecked, "no signing key configured"
 	}
-	ts, sig := hdr.Get(tsName), hdr.Get(sigName)
+	ts, sig := first(tss), first(sigs)
 	switch {
 	case sig == "":
 		return SignatureAbsent, fmt.Sprintf("%s header missing (%s present)", sigName, tsName)
 	case ts == "":
 		return SignatureAbsent, fmt.Sprintf("%s header missing (%s present)", tsName, sigName)
 	}
-	err := customerio.Verify(h.opts.Key.Bytes(), ts, sig, body,
-		customerio.VerifyOptions{Now: func() time.Time { return now }, Tolerance: h.opts.Tolerance})
+	vopts := customerio.VerifyOptions{Now: func() time.Time { return now }, Tolerance: h.opts.Tolerance}
+	var err error
+	if h.verifier != nil {
+		err = h.verifier.Verify(ts, sig, body, vopts)
+	} else {
+		err = customerio.Verify(h.opts.Key.Bytes(), ts, sig, body, vopts)
+	}
 	switch {
 	case err == nil:
 		return SignatureValid, ""
@@ -219,6 +284,20 @@ func (h *handler) verdict(hdr http.Header, body []byte, now time.Time) (verdict,
 	default:
 		return SignatureInvalid, err.Error()
 	}
+}
+
+// The signature headers' names as net/http keys them.
+var (
+	canonTimestamp = http.CanonicalHeaderKey(customerio.HeaderTimestamp)
+	canonSignature = http.CanonicalHeaderKey(customerio.HeaderSignature)
+)
+
+// first is the first of vs, or "" (what http.Header.Get returns).
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
 }
 
 // clip shortens s to at most n bytes for an error message.

@@ -1,9 +1,12 @@
 package recordings
 
 import (
+	"bytes"
+	"cmp"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,7 +45,39 @@ var secretWords = []string{"key", "token", "secret", "password", "passwd", "auth
 // headers a Customer.io signature is verified with, X-CIO-Signature and X-CIO-Timestamp,
 // are not secret: the signature is a MAC of the body, not the key.
 func SecretName(name string) bool {
-	l := strings.ToLower(name)
+	var buf [64]byte
+	if len(name) > len(buf) || !isASCII(name) {
+		return secretLower(strings.ToLower(name))
+	}
+	// ASCII (every header name) and short: lowered into buf, without allocating.
+	l := buf[:len(name)]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		l[i] = c
+	}
+	if string(l) == "x-cio-signature" || string(l) == "x-cio-timestamp" {
+		return false
+	}
+	for _, w := range secretWordBytes {
+		if bytes.Contains(l, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var secretWordBytes = func() [][]byte {
+	b := make([][]byte, len(secretWords))
+	for i, w := range secretWords {
+		b[i] = []byte(w)
+	}
+	return b
+}()
+
+func secretLower(l string) bool {
 	if l == "x-cio-signature" || l == "x-cio-timestamp" {
 		return false
 	}
@@ -54,6 +89,15 @@ func SecretName(name string) bool {
 	return false
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
 var (
 	bearerRe = regexp.MustCompile(`(?i)^\s*(?:bearer|basic|token|digest|negotiate)\s+\S{6,}`)
 	jwtRe    = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
@@ -63,7 +107,24 @@ var (
 // name: an HTTP authorization value ("Bearer …", "Basic …") or a JSON Web Token anywhere in
 // it.
 func SecretValue(v string) bool {
-	return bearerRe.MatchString(v) || jwtRe.MatchString(v)
+	// Cheap necessary conditions first: most values match neither pattern, and running
+	// both expressions on every header value cost more than the rest of the filtering.
+	return (maybeScheme(v) && bearerRe.MatchString(v)) || (strings.Contains(v, "eyJ") && jwtRe.MatchString(v))
+}
+
+// maybeScheme reports whether v, after leading white space as \s matches it, starts with a
+// letter that can begin bearer, basic, token, digest or negotiate under (?i) (none of b, t,
+// d, n folds to a letter outside ASCII).
+func maybeScheme(v string) bool {
+	v = strings.TrimLeft(v, "\t\n\f\r ")
+	if v == "" {
+		return false
+	}
+	switch v[0] | 0x20 {
+	case 'b', 't', 'd', 'n':
+		return true
+	}
+	return false
 }
 
 // KeepHeaders returns the headers of h that may be written to a recording; see
@@ -89,31 +150,35 @@ var headerFirst = []string{
 // and User-Agent first, the rest in name order; every header that does not fit is dropped
 // and counted.
 func FilterHeaders(h http.Header) (kept map[string]string, dropped int) {
-	names := make([]string, 0, len(h))
+	type ranked struct {
+		rank int
+		name string
+	}
+	var small [24]ranked // (a request's headers fit: no allocation for the names)
+	names := small[:0]
 	for k, vs := range h {
 		if connectionHeaders[http.CanonicalHeaderKey(k)] || SecretName(k) || anySecret(vs) {
 			continue
 		}
-		names = append(names, k)
-	}
-	rank := func(k string) int {
+		rank := len(headerFirst)
 		for i, f := range headerFirst {
 			if strings.EqualFold(k, f) {
-				return i
+				rank = i
+				break
 			}
 		}
-		return len(headerFirst)
+		names = append(names, ranked{rank, k})
 	}
-	sort.Slice(names, func(i, j int) bool {
-		ri, rj := rank(names[i]), rank(names[j])
-		if ri != rj {
-			return ri < rj
+	slices.SortFunc(names, func(a, b ranked) int {
+		if c := cmp.Compare(a.rank, b.rank); c != 0 {
+			return c
 		}
-		return names[i] < names[j]
+		return strings.Compare(a.name, b.name)
 	})
 	kept = make(map[string]string, min(len(names), MaxCaptureHeaders))
 	bytes := 0
-	for _, k := range names {
+	for _, r := range names {
+		k := r.name
 		v := strings.Join(h[k], ", ")
 		if len(kept) == MaxCaptureHeaders || bytes+len(k)+len(v) > MaxCaptureHeaderBytes {
 			dropped++
@@ -141,6 +206,9 @@ func MaskQuery(q string) string {
 	if q == "" {
 		return q
 	}
+	if !anySecretParam(q) {
+		return q // (the common case, without splitting)
+	}
 	parts := strings.Split(q, "&")
 	changed := false
 	for i, p := range parts {
@@ -157,6 +225,20 @@ func MaskQuery(q string) string {
 		return q
 	}
 	return strings.Join(parts, "&")
+}
+
+// anySecretParam reports whether MaskQuery would mask a parameter of q.
+func anySecretParam(q string) bool {
+	for rest := q; ; {
+		p, more, found := strings.Cut(rest, "&")
+		if name, val, hasVal := strings.Cut(p, "="); hasVal && val != Masked && secretParam(name, val) {
+			return true
+		}
+		if !found {
+			return false
+		}
+		rest = more
+	}
 }
 
 func secretParam(rawName, rawVal string) bool {

@@ -251,3 +251,51 @@ func TestHandler_redactorRedactsQuery(t *testing.T) {
 		t.Errorf("capture %+v", c)
 	}
 }
+
+// FuzzSecretRules: SecretName's ASCII path (no lowered copy), SecretValue's cheap
+// pre-checks before its expressions and MaskQuery's scan before splitting give the answers
+// of the plain rules: lower-case then look for the words, run both expressions, split and
+// mask.
+func FuzzSecretRules(f *testing.F) {
+	for _, s := range []string{"X-Api-Key", "x-cio-signature", "X-CIO-Timestamp", "Authorization", "X-\u212aey",
+		"Bearer abcdefgh", " \tbasic QWxhZGRpbjpvcGVu", "NEGOTIATE abcdefg", testJWT, "x eyJabcd.efgh.ij",
+		"token=abc&x=1", "sess%69on=1&a", "a=1&b=Bearer%20abcdefgh&c", "ſecret", "TOKEN"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := SecretName(s), secretLower(strings.ToLower(s)); got != want {
+			t.Errorf("SecretName(%q) = %v, the plain rule says %v", s, got, want)
+		}
+		if got, want := SecretValue(s), bearerRe.MatchString(s) || jwtRe.MatchString(s); got != want {
+			t.Errorf("SecretValue(%q) = %v, the expressions say %v", s, got, want)
+		}
+		if got, want := MaskQuery(s), maskQuerySplit(s); got != want {
+			t.Errorf("MaskQuery(%q) = %q, splitting gives %q", s, got, want)
+		}
+	})
+}
+
+// maskQuerySplit is MaskQuery without its scan first.
+func maskQuerySplit(q string) string {
+	if q == "" {
+		return q
+	}
+	parts := strings.Split(q, "&")
+	for i, p := range parts {
+		name, val, hasVal := strings.Cut(p, "=")
+		if hasVal && val != Masked && secretParam(name, val) {
+			parts[i] = name + "=" + Masked
+		}
+	}
+	return strings.Join(parts, "&")
+}
+
+// TestSecretName_noAllocations: header names are checked on every request without a
+// lowered copy.
+func TestSecretName_noAllocations(t *testing.T) {
+	for _, name := range []string{"X-Api-Key", "User-Agent", "X-Cio-Signature"} {
+		if n := testing.AllocsPerRun(100, func() { SecretName(name) }); n != 0 {
+			t.Errorf("SecretName(%q): %v allocations, want 0", name, n)
+		}
+	}
+}

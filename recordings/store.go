@@ -54,34 +54,52 @@ type Location struct {
 
 // Store is an append-only Recording JSONL store in one directory. Files are named
 // PREFIX-YYYY-MM-DD-NNN.jsonl (UTC day, sequence from 001) and rotate when the day changes
-// or the size limit is reached. Each capture is written as one whole line with a single
-// write on a file opened O_APPEND, under a lock, so concurrent appends never interleave;
-// a write that fails part-way is truncated away, so a crash or a full disk leaves at most
-// one torn last line, which [Reader] skips with a warning.
+// or the size limit is reached. Each capture is written as one whole line on a file opened
+// O_APPEND, so concurrent appends never interleave; a write that fails part-way is
+// truncated away, so a crash or a full disk leaves at most one torn last line, which
+// [Reader] skips with a warning.
+//
+// Appends are written by group commit: the lines of concurrent appends queue up while one
+// of them (the writer of the moment) writes the queued lines with one write(2), fsyncs
+// them under [SyncAlways] and checks once that the file is still at its path; then every
+// append of that batch returns.
 type Store struct {
 	dir  string
 	opts StoreOptions
 
-	mu      sync.Mutex // guards the fields below
-	f       *os.File
-	info    os.FileInfo // f's identity when opened, to notice it is no longer at path
-	broken  bool        // f may end in a partial line or lost data: start a new file
-	path    string
-	day     string
-	seq     int
-	size    int64
-	lines   int
-	written uint64 // lines written since open
-	closed  bool
+	mu         sync.Mutex // guards closed, queue, pend, spareQueue, spare, flushing
+	cond       *sync.Cond // on mu: a batch was written, or the writer's turn is free
+	closed     bool
+	queue      []*queued // appends waiting to be written, in order
+	pend       []byte    // their lines, concatenated
+	spareQueue []*queued // the previous batch's buffers, for the next one (or nil)
+	spare      []byte
+	flushing   bool // someone holds the writer's turn
 
-	// beforeSync, when set (by tests), runs after a line is written and before it is
-	// synced, to act in that window.
-	beforeSync func(path string)
+	// The file: used only by the holder of the writer's turn (or OpenStore).
+	f      *os.File
+	info   os.FileInfo // f's identity when opened, to notice it is no longer at path
+	broken bool        // f may end in a partial line or lost data: start a new file
+	path   string
+	day    string
+	seq    int
+	size   int64
+	lines  int
 
-	smu     sync.Mutex // guards durable, syncing; never held while taking mu
-	cond    *sync.Cond
-	durable uint64
-	syncing bool
+	// afterWrite, when set (by tests), runs after each write of a batch's lines (before
+	// the fsync under SyncAlways), to act in that window.
+	afterWrite func(path string)
+	// stat is os.Stat; tests count the calls.
+	stat func(string) (os.FileInfo, error)
+}
+
+// queued is one append in the queue: its line's length, then its result. The writer sets
+// at and err without mu, then done under mu; the append reads them once done.
+type queued struct {
+	n    int
+	done bool
+	at   Location
+	err  error
 }
 
 // ErrStoreClosed is returned by [Store.Append] after [Store.Close].
@@ -117,8 +135,8 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 			return nil, fmt.Errorf("recordings: open store: %w", err)
 		}
 	}
-	s := &Store{dir: dir, opts: opts}
-	s.cond = sync.NewCond(&s.smu)
+	s := &Store{dir: dir, opts: opts, stat: os.Stat}
+	s.cond = sync.NewCond(&s.mu)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.openFor(opts.Now().UTC(), 0); err != nil {
@@ -134,8 +152,8 @@ func (s *Store) name(day string, seq int) string {
 	return filepath.Join(s.dir, fmt.Sprintf("%s-%s-%03d.jsonl", s.opts.Prefix, day, seq))
 }
 
-// openFor opens the file to write the next line of n bytes into at time t. Called with mu
-// held, after the previous file (if any) was synced and closed.
+// openFor opens the file to write the next line of n bytes into at time t. Called by the
+// writer, after the previous file (if any) was synced and closed.
 func (s *Store) openFor(t time.Time, n int64) error {
 	day := t.Format(time.DateOnly)
 	seq := 1
@@ -231,82 +249,122 @@ func countLines(path string) (int, error) {
 // stable storage. It is safe for concurrent use.
 //
 // Append never reports a line stored that cannot be read back at its Location: after each
-// write it checks that the file the line went to is still the one at its path (under
-// [SyncAlways] once, after the fsync, which covers a change before the write too), so a file
-// deleted or renamed while recording (or its directory removed) is noticed, a new file is
-// opened (the directory made again when needed) and the line written there. Every failure
-// leaves the store able to try again on the next Append: a file that could not be opened is
+// write (under [SyncAlways] after the fsync, which covers a change before the write too) it
+// checks that the file the lines went to is still the one at its path, so a file deleted
+// or renamed while recording (or its directory removed) is noticed, a new file is opened
+// (the directory made again when needed) and the lines written there. Every failure leaves
+// the store able to try again on the next Append: a file that could not be opened is
 // opened on the next call, and a file that may end in a partial line is left for a new one.
 func (s *Store) Append(c Capture) (Location, error) {
-	// Encode before taking the lock: the lock covers only the write (and rotation), so
+	// Encode before taking the lock: the lock covers only queueing the bytes, so
 	// concurrent requests encode in parallel.
 	bp := linePool.Get().(*[]byte)
-	defer linePool.Put(bp)
 	line, err := c.AppendJSON((*bp)[:0])
 	if err != nil {
+		linePool.Put(bp)
 		return Location{}, fmt.Errorf("recordings: encode capture: %w", err)
 	}
 	line = append(line, '\n')
+	p := &queued{n: len(line)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		linePool.Put(bp)
+		return Location{}, ErrStoreClosed
+	}
+	s.queue = append(s.queue, p)
+	s.pend = append(s.pend, line...)
 	if cap(line) <= maxPooledLine {
 		*bp = line
 	}
-	for attempt := 0; ; attempt++ {
-		s.mu.Lock()
-		if s.closed {
-			s.mu.Unlock()
-			return Location{}, ErrStoreClosed
+	linePool.Put(bp)
+	for !p.done {
+		if s.flushing {
+			s.cond.Wait()
+			continue
 		}
-		at, seq, err := s.write(line, s.opts.Now().UTC())
-		info := s.info
+		// The writer's turn is free: write everything queued so far, this line included.
+		s.flushing = true
+		batch, lines := s.queue, s.pend
+		// (the spare buffers become the queue's; the batch's become the spares after)
+		s.queue, s.pend = s.spareQueue[:0], s.spare[:0]
+		s.spareQueue, s.spare = nil, nil
 		s.mu.Unlock()
-		if err != nil {
-			return Location{}, err
-		}
-		if s.opts.Sync == SyncNever {
-			return at, nil
-		}
-		if s.beforeSync != nil {
-			s.beforeSync(at.File)
-		}
-		if err := s.waitDurable(seq); err != nil {
-			return Location{}, err
-		}
-		// The line is on disk in the file it was written to. A file deleted or renamed
-		// between the write and the fsync took the line with it: write it again.
-		if cur, err := os.Stat(at.File); err == nil && os.SameFile(cur, info) {
-			return at, nil
-		}
-		// Lines written to that file from now on would be lost too: the next goes to a new one.
+		s.writeBatch(batch, lines)
 		s.mu.Lock()
-		if s.f != nil && os.SameFile(s.info, info) {
-			s.broken = true
+		for i, q := range batch {
+			q.done = true
+			batch[i] = nil
 		}
-		s.mu.Unlock()
-		if attempt == 1 {
-			return Location{}, fmt.Errorf("recordings: append to %s: the file was removed or replaced while syncing", at.File)
+		if cap(batch) <= maxSpareQueue {
+			s.spareQueue = batch
 		}
+		if cap(lines) <= maxSpare {
+			s.spare = lines
+		}
+		s.flushing = false
+		s.cond.Broadcast()
 	}
+	s.mu.Unlock()
+	return p.at, p.err
 }
 
 // linePool holds the buffers captures are encoded into; buffers that grew past
 // maxPooledLine (a large body) are not kept.
 var linePool = sync.Pool{New: func() any { return new([]byte) }}
 
-const maxPooledLine = 64 << 10
+const (
+	maxPooledLine = 64 << 10
+	// maxSpare and maxSpareQueue bound the batch buffers kept for the next batch.
+	maxSpare      = 1 << 20
+	maxSpareQueue = 4096
+)
 
-// write appends line to the current file, opening or rotating first as needed, and checks
-// afterwards that the line landed in the file at s.path; if it did not (the file was
-// deleted or renamed meanwhile) it writes the line once more into a new file. Called with
-// mu held.
-func (s *Store) write(line []byte, now time.Time) (Location, uint64, error) {
-	n := int64(len(line))
-	for attempt := 0; ; attempt++ {
+// writeBatch writes the queued lines (lines is their concatenation, in queue order) and
+// sets each one's result (the caller marks them done under mu). Lines that fit in the
+// current file go out in one write(2); a rotation (day, size) starts a new run. Called by
+// the holder of the writer's turn, without mu.
+func (s *Store) writeBatch(batch []*queued, lines []byte) {
+	now := s.opts.Now().UTC()
+	for off := 0; len(batch) > 0; {
+		// A run: the lines that go into the file the first one goes to.
+		k, n := 1, int64(batch[0].n)
 		if err := s.ready(now, n); err != nil {
-			return Location{}, 0, err
+			for _, p := range batch {
+				p.err = err
+			}
+			return
 		}
-		k, werr := s.f.Write(line)
+		for k < len(batch) && s.size+n+int64(batch[k].n) <= s.opts.MaxFileBytes {
+			n += int64(batch[k].n)
+			k++
+		}
+		s.writeRun(batch[:k], lines[off:off+int(n)], now)
+		batch, off = batch[k:], off+int(n)
+	}
+}
+
+// writeRun writes run (one or more whole lines, the results of which are batch) to the
+// current file with one write, syncs it under SyncAlways, and checks that the file is still
+// at its path; if it is not (deleted or renamed meanwhile), it writes the run once more
+// into a new file. Called by the writer after ready.
+func (s *Store) writeRun(batch []*queued, run []byte, now time.Time) {
+	fail := func(err error) {
+		for _, p := range batch {
+			p.err = err
+		}
+	}
+	n := int64(len(run))
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			if err := s.ready(now, n); err != nil {
+				fail(err)
+				return
+			}
+		}
+		k, werr := s.f.Write(run)
 		if werr != nil || int64(k) != n {
-			// Remove whatever part of the line made it, so the next line starts clean; if
+			// Remove whatever part of the lines made it, so the next line starts clean; if
 			// that fails too, the next line goes to a new file.
 			if terr := s.f.Truncate(s.size); terr != nil || errors.Is(werr, syscall.EFBIG) {
 				// A file at its size limit (ulimit -f) takes no more lines either.
@@ -315,20 +373,40 @@ func (s *Store) write(line []byte, now time.Time) (Location, uint64, error) {
 			if werr == nil {
 				werr = io.ErrShortWrite
 			}
-			return Location{}, 0, fmt.Errorf("recordings: append to %s: %w", s.path, werr)
+			fail(fmt.Errorf("recordings: append to %s: %w", s.path, werr))
+			return
 		}
+		first := s.lines
 		s.size += n
-		s.lines++
-		s.written++
-		if s.opts.Sync == SyncAlways || s.atPath() {
-			// (under SyncAlways, Append checks the path after the fsync instead)
-			return Location{File: s.path, Line: s.lines}, s.written, nil
+		s.lines += len(batch)
+		if s.afterWrite != nil {
+			s.afterWrite(s.path)
 		}
-		// The line went to a file that is no longer at its path: it cannot be read back
-		// where we would say it is. Start a new file and write it there.
+		when := "writing"
+		if s.opts.Sync == SyncAlways {
+			when = "syncing"
+			if err := s.f.Sync(); err != nil {
+				// After a failed fsync the kernel may have dropped the dirty pages: what
+				// the file holds is unknown, so the next line goes to a new file.
+				s.broken = true
+				fail(fmt.Errorf("recordings: sync %s: %w", s.path, err))
+				return
+			}
+		}
+		// One check for the whole run: the lines are where we say only if the file is
+		// still the one at its path (under SyncAlways, after the fsync).
+		if s.atPath() {
+			for i, p := range batch {
+				p.at = Location{File: s.path, Line: first + 1 + i}
+			}
+			return
+		}
+		// The lines went to a file that is no longer at its path: they cannot be read
+		// back where we would say they are. Start a new file and write them there.
 		s.broken = true
 		if attempt == 1 {
-			return Location{}, 0, fmt.Errorf("recordings: append to %s: the file was removed or replaced while writing", s.path)
+			fail(fmt.Errorf("recordings: append to %s: the file was removed or replaced while %s", s.path, when))
+			return
 		}
 	}
 }
@@ -336,37 +414,43 @@ func (s *Store) write(line []byte, now time.Time) (Location, uint64, error) {
 // ready makes s.f the file the next line of n bytes goes to at time now: it opens a file
 // when none is open (an earlier open failed) or the current one is broken (it may end in a
 // partial line, or a write found it no longer at its path), and rotates by day and size.
-// Called with mu held.
+// Called by the writer.
 func (s *Store) ready(now time.Time, n int64) error {
 	switch {
 	case s.f == nil:
 		return s.openFor(now, n)
 	case s.broken:
 		// (a file that left its path is noticed after the write, which then marks it broken)
-		_ = s.closeFile() // its lines' waiters learn of a failed sync from waitDurable
+		_ = s.closeFile() // its lines were answered already
 		return s.openFor(now, n)
-	case now.Format(time.DateOnly) != s.day || (s.size > 0 && s.size+n > s.opts.MaxFileBytes):
+	case !s.sameDay(now) || (s.size > 0 && s.size+n > s.opts.MaxFileBytes):
 		return s.rotate(now, n)
 	}
 	return nil
 }
 
-// atPath reports whether the open file is still the one at s.path. Called with mu held.
+// sameDay reports whether now falls on the current file's day (compared without
+// formatting a string per append).
+func (s *Store) sameDay(now time.Time) bool {
+	var buf [len(time.DateOnly)]byte
+	return string(now.AppendFormat(buf[:0], time.DateOnly)) == s.day
+}
+
+// atPath reports whether the open file is still the one at s.path. Called by the writer.
 func (s *Store) atPath() bool {
-	info, err := os.Stat(s.path)
+	info, err := s.stat(s.path)
 	return err == nil && os.SameFile(info, s.info)
 }
 
-// rotate syncs and closes the current file and opens the next. Called with mu held. A
-// failed close is reported to the waiters of the lines it held (waitDurable), not to the
-// line about to be written, which goes to the next file.
+// rotate syncs and closes the current file and opens the next. Called by the writer. The
+// lines of the closed file were synced and answered already; a failed close loses nothing
+// answered.
 func (s *Store) rotate(now time.Time, n int64) error {
 	_ = s.closeFile()
 	return s.openFor(now, n)
 }
 
-// closeFile syncs and closes the current file, marking every line written so far durable.
-// Called with mu held.
+// closeFile syncs and closes the current file. Called by the writer.
 func (s *Store) closeFile() error {
 	if s.f == nil {
 		return nil
@@ -376,57 +460,6 @@ func (s *Store) closeFile() error {
 	s.f = nil
 	if err := errors.Join(serr, cerr); err != nil {
 		return fmt.Errorf("recordings: close %s: %w", s.path, err)
-	}
-	s.smu.Lock()
-	s.durable = max(s.durable, s.written)
-	s.cond.Broadcast()
-	s.smu.Unlock()
-	return nil
-}
-
-// waitDurable returns once line seq is synced. One caller at a time runs fsync; everyone
-// whose line was written before that fsync started is released by it (group commit).
-func (s *Store) waitDurable(seq uint64) error {
-	s.smu.Lock()
-	defer s.smu.Unlock()
-	for s.durable < seq {
-		if s.syncing {
-			s.cond.Wait()
-			continue
-		}
-		s.syncing = true
-		s.smu.Unlock()
-		s.mu.Lock()
-		f, target, path := s.f, s.written, s.path
-		s.mu.Unlock()
-		var err error
-		if f != nil {
-			err = f.Sync()
-		}
-		s.smu.Lock()
-		s.syncing = false
-		s.cond.Broadcast()
-		switch {
-		case f == nil || errors.Is(err, os.ErrClosed):
-			// Rotation or Close synced and closed the file and advanced durable, unless
-			// that close failed.
-			if s.durable < seq {
-				return fmt.Errorf("recordings: sync %s: file closed before the line was synced", path)
-			}
-		case err != nil:
-			// After a failed fsync the kernel may have dropped the dirty pages: what the
-			// file holds is unknown, so the next line goes to a new file.
-			s.smu.Unlock()
-			s.mu.Lock()
-			if s.f == f {
-				s.broken = true
-			}
-			s.mu.Unlock()
-			s.smu.Lock()
-			return fmt.Errorf("recordings: sync %s: %w", path, err)
-		default:
-			s.durable = max(s.durable, target)
-		}
 	}
 	return nil
 }
@@ -441,13 +474,21 @@ func (s *Store) Files() ([]string, error) {
 	return matches, nil
 }
 
-// Close syncs and closes the current file. Appends after Close fail with [ErrStoreClosed].
+// Close syncs and closes the current file, after the appends in progress. Appends after
+// Close fail with [ErrStoreClosed].
 func (s *Store) Close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed {
+		s.mu.Unlock()
 		return nil
 	}
 	s.closed = true
+	// Appends already queued are written first: wait for the writer's turn while any are
+	// in flight (each queued append takes the turn itself when it is free).
+	for s.flushing || len(s.queue) > 0 {
+		s.cond.Wait()
+	}
+	s.flushing = true // no writer from now on
+	s.mu.Unlock()
 	return s.closeFile()
 }

@@ -1,7 +1,9 @@
 package ops
 
 import (
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +23,16 @@ type RecorderMetrics struct {
 	requests     *prometheus.CounterVec
 	signatures   *prometheus.CounterVec
 	captureBytes prometheus.Counter
+
+	// The children counted on every stored capture, looked up once (on first use, so
+	// /metrics lists only what happened): a label lookup per request hashed the labels and
+	// formatted the status.
+	stored   atomic.Pointer[prometheus.Counter]                      // requests{status="200"}
+	verdicts [len(cachedVerdicts)]atomic.Pointer[prometheus.Counter] // signatures{verdict}
 }
+
+// cachedVerdicts are the signature verdicts whose counters Observe keeps at hand.
+var cachedVerdicts = [...]string{"valid", "invalid", "absent", "unchecked"}
 
 // SpoolStats is what the recorder's metrics read from the spool at each scrape.
 type SpoolStats struct {
@@ -105,11 +116,27 @@ func NewRecorderMetrics(reg prometheus.Registerer, src RecorderSources) *Recorde
 // Observe counts one answered request; verdict and bytes count only for stored captures
 // (status 200).
 func (m *RecorderMetrics) Observe(status int, verdict string, bytes int) {
-	m.requests.WithLabelValues(strconv.Itoa(status)).Inc()
-	if status == 200 {
-		m.signatures.WithLabelValues(verdict).Inc()
-		m.captureBytes.Add(float64(bytes))
+	if status != 200 {
+		m.requests.WithLabelValues(strconv.Itoa(status)).Inc()
+		return
 	}
+	cached(&m.stored, m.requests, "200").Inc()
+	if i := slices.Index(cachedVerdicts[:], verdict); i >= 0 {
+		cached(&m.verdicts[i], m.signatures, verdict).Inc()
+	} else {
+		m.signatures.WithLabelValues(verdict).Inc()
+	}
+	m.captureBytes.Add(float64(bytes))
+}
+
+// cached returns the child of vec for label, looked up once and kept in p.
+func cached(p *atomic.Pointer[prometheus.Counter], vec *prometheus.CounterVec, label string) prometheus.Counter {
+	if c := p.Load(); c != nil {
+		return *c
+	}
+	c := vec.WithLabelValues(label)
+	p.Store(&c)
+	return c
 }
 
 // EmulatorMetrics are the emulator's metrics.

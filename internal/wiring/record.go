@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
-	"strings"
+	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ciosim/ciosim/aep"
 	"github.com/ciosim/ciosim/internal/httpserve"
@@ -152,6 +152,7 @@ func Record(a *Env, o RecordOptions) (err error) {
 	out := newLineWriter(a.Out, 100*time.Millisecond)
 	defer out.Close()
 	var outMu sync.Mutex
+	var line []byte // the printed line, reused (under outMu)
 	counts := map[string]int{}
 	refused := 0
 	defer func() {
@@ -165,7 +166,11 @@ func Record(a *Env, o RecordOptions) (err error) {
 	hopts.OnResult = func(r recordings.Result) {
 		metrics.Observe(r.Status, r.Capture.Signature, len(r.Capture.Body))
 		outMu.Lock()
-		printCapture(out, r, o.JSON)
+		line = appendCaptureLine(line[:0], r, o.JSON)
+		out.Write(line)
+		if cap(line) > 4<<10 {
+			line = nil // a long error message is not kept
+		}
 		if r.Status == http.StatusOK {
 			counts[r.Capture.Signature]++
 		} else {
@@ -230,38 +235,76 @@ type captureLine struct {
 	Error      string `json:"error,omitempty"`
 }
 
-func printCapture(w io.Writer, r recordings.Result, asJSON bool) {
-	l := captureLine{Time: r.Capture.ReceivedAt.UTC().Format("15:04:05.000"), Status: r.Status,
-		ObjectType: r.Event.ObjectType, Metric: r.Event.Metric, EventID: r.Event.EventID,
-		Signature: r.Capture.Signature, Reason: r.Capture.SignatureReason, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
-		File: r.Stored.File, Line: r.Stored.Line}
-	if r.Err != nil {
-		l.Error = r.Err.Error()
-	}
+// appendCaptureLine appends the line printed for r to b: the JSON object of captureLine
+// with asJSON, otherwise the text line
+//
+//	15:04:05.000 200 email/delivered          valid        517B capture-2026-03-01-001.jsonl:42
+//
+// built by appending, as fmt's "%s %d %-24s %-9s %6dB" would print it (widths in runes).
+func appendCaptureLine(b []byte, r recordings.Result, asJSON bool) []byte {
 	if asJSON {
-		b, _ := json.Marshal(l)
-		w.Write(append(b, '\n'))
-		return
+		l := captureLine{Time: r.Capture.ReceivedAt.UTC().Format("15:04:05.000"), Status: r.Status,
+			ObjectType: r.Event.ObjectType, Metric: r.Event.Metric, EventID: r.Event.EventID,
+			Signature: r.Capture.Signature, Reason: r.Capture.SignatureReason, Redacted: r.Capture.Redacted, Bytes: len(r.Capture.Body),
+			File: r.Stored.File, Line: r.Stored.Line}
+		if r.Err != nil {
+			l.Error = r.Err.Error()
+		}
+		j, _ := json.Marshal(l)
+		return append(append(b, j...), '\n')
 	}
-	pair := "-"
-	if l.ObjectType != "" || l.Metric != "" {
-		pair = l.ObjectType + "/" + l.Metric
+	b = r.Capture.ReceivedAt.UTC().AppendFormat(b, "15:04:05.000")
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(r.Status), 10)
+	b = append(b, ' ')
+	start := len(b)
+	if r.Event.ObjectType != "" || r.Event.Metric != "" {
+		b = append(append(append(b, r.Event.ObjectType...), '/'), r.Event.Metric...)
+	} else {
+		b = append(b, '-')
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %d %-24s %-9s %6dB", l.Time, l.Status, pair, OrDash(l.Signature), l.Bytes)
-	if l.Redacted {
-		b.WriteString(" redacted")
+	b = padRunes(b, start, 24)
+	b = append(b, ' ')
+	start = len(b)
+	b = append(b, OrDash(r.Capture.Signature)...)
+	b = padRunes(b, start, 9)
+	b = append(b, ' ')
+	n := len(r.Capture.Body)
+	for w := digits(n); w < 6; w++ {
+		b = append(b, ' ')
 	}
-	if l.File != "" {
-		fmt.Fprintf(&b, " %s:%d", filepath.Base(l.File), l.Line)
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, 'B')
+	if r.Capture.Redacted {
+		b = append(b, " redacted"...)
 	}
-	if l.Error != "" {
-		b.WriteString(" refused: " + l.Error)
-	} else if l.Signature == recordings.SignatureInvalid {
-		b.WriteString(" (" + l.Reason + ")")
+	if r.Stored.File != "" {
+		b = append(append(b, ' '), filepath.Base(r.Stored.File)...)
+		b = strconv.AppendInt(append(b, ':'), int64(r.Stored.Line), 10)
 	}
-	b.WriteByte('\n')
-	io.WriteString(w, b.String())
+	if r.Err != nil {
+		b = append(append(b, " refused: "...), r.Err.Error()...)
+	} else if r.Capture.Signature == recordings.SignatureInvalid {
+		b = append(append(append(b, " ("...), r.Capture.SignatureReason...), ')')
+	}
+	return append(b, '\n')
+}
+
+// padRunes pads b[start:] with spaces on the right to width runes, as fmt's %-Ns does.
+func padRunes(b []byte, start, width int) []byte {
+	for n := utf8.RuneCount(b[start:]); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// digits is the number of decimal digits of n >= 0.
+func digits(n int) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 // OrDash returns s, or "-" when s is empty.

@@ -1,0 +1,5 @@
+//go:build !race
+
+package customerio
+
+const raceOn = false
