@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -227,17 +226,20 @@ func quickDateTime(s string) bool {
 			}
 		}
 	}
-	_, err := time.Parse("2006-01-02", s[:10])
-	return err == nil
+	y := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + two(2)
+	m, d := two(5), two(8)
+	return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) // a real date, as time.Parse reads it
 }
 
 // quickURIReference accepts strings of URI unreserved characters only (letters, digits,
-// "-._~"), which parse as a relative path: a subset of what uri-reference accepts.
+// "-._~"), which parse as a relative path, and the absolute URIs [quickURI] accepts (XDM's
+// channel ids, https://ns.adobe.com/xdm/channels/email): a subset of what uri-reference
+// accepts.
 func quickURIReference(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~') {
-			return false
+			return quickURI(s)
 		}
 	}
 	return true
@@ -363,69 +365,170 @@ type memberSchema struct {
 
 func (m memberSchema) accepts(v any) bool { return !m.refused && m.n.ok(v) }
 
-// okTree reports whether the record held in vals (the tree's slots) is certainly valid.
-// present is scratch space of len(t.nodes).
-func (fs *fastSchema) okTree(t *tree, vals []any, present []bool) bool {
-	for id := len(t.nodes) - 1; id >= 0; id-- {
-		n := &t.nodes[id]
-		if n.slot >= 0 {
-			present[id] = vals[n.slot] != nil
-			continue
-		}
-		p := false
-		for _, c := range n.children {
-			if present[c] {
-				p = true
-				break
-			}
-		}
-		present[id] = p
-	}
-	return fs.root.okNode(t, rootNode, vals, present)
+// treeCheck is a fastSchema compiled against one mapper's record tree: for each tree
+// node, the schema that applies to it, found once instead of by key in every record. It
+// accepts exactly the records the schema's per-field checks ([fnode.ok] on the record as
+// maps) accept (TestTreeCheckSameAsMaps).
+type treeCheck struct {
+	t     *tree
+	nodes []tcNode // by tree node id
 }
 
-// okNode checks the object node n of the tree (written as an object: the root always,
-// other object nodes only when present).
-func (f *fnode) okNode(t *tree, n int, vals []any, present []bool) bool {
-	if f == nil {
-		return true
+type tcNode struct {
+	f       *fnode // the node's schema; nil accepts anything
+	refused bool   // the parent's schema does not permit this key
+	// object nodes: never, when no object is accepted here (an unsure node, scalar
+	// keywords, a type without object); required, the child nodes the schema requires,
+	// -1 for a key the tree has no node for
+	never    bool
+	required []int
+	kids     []tcKid // the node's children in the tree, with what okNode reads of them
+}
+
+// tcKid is a child of an object node, kept next to its siblings: walking a record reads
+// one array per object, not the tree's nodes and the check's nodes by id.
+type tcKid struct {
+	f       *fnode
+	node    int32 // its tree node id
+	slot    int32 // its slot when it is a leaf, else -1
+	refused bool
+	str     uint8 // how f takes a string: strAny, strQuick (f.quick), else left to f.ok
+}
+
+const (
+	strOther uint8 = iota
+	strAny         // any string: no scalar keywords
+	strQuick       // a string f.quick accepts
+)
+
+// strMode is how fnode f takes a string value, for okNode's short way with strings.
+func strMode(f *fnode) uint8 {
+	switch {
+	case f == nil:
+		return strAny
+	case f.unsure || f.types != 0 && f.types&tString == 0:
+		return strOther
+	case f.leaf == nil:
+		return strAny
+	case f.quick != nil:
+		return strQuick
 	}
-	if f.unsure || f.leaf != nil || (f.types != 0 && f.types&tObject == 0) {
-		return false
+	return strOther
+}
+
+// compileTree compiles fs against t (a tree that can hold its records: t.ok).
+func (fs *fastSchema) compileTree(t *tree) *treeCheck {
+	tc := &treeCheck{t: t, nodes: make([]tcNode, len(t.nodes))}
+	var walk func(n int, f *fnode)
+	walk = func(n int, f *fnode) {
+		c := &tc.nodes[n]
+		c.f = f
+		node := &t.nodes[n]
+		if node.slot >= 0 || f == nil {
+			return
+		}
+		if f.unsure || f.leaf != nil || (f.types != 0 && f.types&tObject == 0) {
+			c.never = true
+			return
+		}
+		for _, r := range f.required {
+			id := -1
+			for _, ch := range node.children {
+				if t.nodes[ch].key == r {
+					id = ch
+					break
+				}
+			}
+			c.required = append(c.required, id)
+		}
+		for _, ch := range node.children {
+			m := f.member(t.nodes[ch].key)
+			if m.refused {
+				tc.nodes[ch].refused = true
+				continue
+			}
+			walk(ch, m.n)
+		}
 	}
+	walk(rootNode, fs.root)
+	for n := range tc.nodes {
+		for _, ch := range t.nodes[n].children {
+			c := &tc.nodes[ch]
+			tc.nodes[n].kids = append(tc.nodes[n].kids, tcKid{f: c.f, node: int32(ch), slot: int32(t.nodes[ch].slot), refused: c.refused, str: strMode(c.f)})
+		}
+	}
+	return tc
+}
+
+// ok is k.f.ok(v), the short way for the strings most leaves hold.
+func (k *tcKid) ok(v any) bool {
+	if s, isStr := v.(string); isStr {
+		switch k.str {
+		case strAny:
+			return true
+		case strQuick:
+			if k.f.quick(s) {
+				return true
+			}
+		}
+	}
+	return k.f.ok(v)
+}
+
+// checkScratch is the scratch space of treeCheck.ok for one record at a time.
+type checkScratch struct {
+	present []bool // per tree node: the node is written (a leaf set, an object with one)
+}
+
+// ok reports whether the record held in vals (the tree's slots) is certainly valid.
+func (tc *treeCheck) ok(vals []any, sc *checkScratch) bool {
+	if len(sc.present) != len(tc.nodes) {
+		sc.present = make([]bool, len(tc.nodes))
+	}
+	_, ok := tc.okNode(rootNode, vals, sc)
+	return ok
+}
+
+// okNode reports whether the object node n of the tree is written (present; the root
+// always is) and, when it is, whether it is certainly valid. It walks the tree once:
+// each child's presence is known before the node's required keys are checked.
+func (tc *treeCheck) okNode(n int, vals []any, sc *checkScratch) (present, ok bool) {
+	t := tc.t
+	c := &tc.nodes[n]
 	node := &t.nodes[n]
-	for _, r := range f.required {
-		found := false
-		for _, c := range node.children {
-			if t.nodes[c].key == r {
-				found = present[c]
+	if c.f == nil || c.never {
+		present = n == rootNode
+		for _, s := range node.leaves {
+			if vals[s] != nil {
+				present = true
 				break
 			}
 		}
-		if !found {
-			return false
-		}
+		return present, c.f == nil
 	}
-	for _, c := range node.children {
-		if !present[c] {
-			continue
-		}
-		child := &t.nodes[c]
-		m := f.member(child.key)
-		if m.refused {
-			return false
-		}
-		if child.slot >= 0 {
-			if !m.n.ok(vals[child.slot]) {
-				return false
+	for i := range c.kids {
+		k := &c.kids[i]
+		var p bool
+		if k.slot >= 0 {
+			v := vals[k.slot]
+			if p = v != nil; p && (k.refused || !k.ok(v)) {
+				return true, false
 			}
-			continue
+		} else {
+			var cok bool
+			if p, cok = tc.okNode(int(k.node), vals, sc); p && (k.refused || !cok) {
+				return true, false
+			}
 		}
-		if !m.n.okNode(t, c, vals, present) {
-			return false
+		sc.present[k.node] = p
+		present = present || p
+	}
+	for _, r := range c.required {
+		if r < 0 || !sc.present[r] {
+			return present || n == rootNode, false
 		}
 	}
-	return true
+	return present || n == rootNode, true
 }
 
 func isAlnum(c byte) bool {

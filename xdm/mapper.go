@@ -114,18 +114,19 @@ type Mapper struct {
 	// classCheck: opts.Check is the built-in class check, which tree.classOK can pass
 	// without building the record.
 	classCheck bool
-	plan       *plan // the compiled plan for events given as bytes; nil: the generic path only
+	plan       *plan      // the compiled plan for events given as bytes; nil: the generic path only
+	tcheck     *treeCheck // the schema's per-field checks compiled against tree; nil: none
 }
 
 // recordState is the scratch space of one Map call.
 type recordState struct {
-	env     expr.Env
-	scan    scanner  // the plan's scan of the event
-	vals    []any    // the record's tree slots
-	enc     [][]byte // per slot, its value already written as JSON (the plan's pair results); nil: none
-	present []bool   // scratch of the schema's fast check, one per tree node
-	recCap  int      // the longest record written so far, to size the next record's buffer
-	rc      recycler // the record's objects and arrays, reused for the next record
+	env    expr.Env
+	scan   scanner      // the plan's scan of the event
+	vals   []any        // the record's tree slots
+	enc    [][]byte     // per slot, its value already written as JSON (the plan's pair results); nil: none
+	check  checkScratch // scratch of the schema's per-field checks
+	recCap int          // the longest record written so far, to size the next record's buffer
+	rc     recycler     // the record's objects and arrays, reused for the next record
 }
 
 // MaxDestinationIndex bounds an array index in a destination path: _acme.arr[999999999]
@@ -246,6 +247,9 @@ func Compile(ms MappingSet, opts Options) (*Mapper, error) {
 		mp.rules = append(mp.rules, c)
 	}
 	mp.tree = buildTree(mp.rules)
+	if opts.Schema != nil && opts.Schema.fast != nil && mp.tree.ok {
+		mp.tcheck = opts.Schema.fast.compileTree(&mp.tree)
+	}
 	mp.plan = compilePlan(mp)
 	if kc, ok := opts.Check.(topLevelChecker); ok {
 		mp.checkKeys = kc.checkKeys()
@@ -397,11 +401,8 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResul
 	// A record the schema's per-field checks accept is valid; any other goes through the
 	// full validator, which finds and words its violations.
 	schemaOK := false
-	if fs := mp.fastSchema(); fs != nil && out == nil {
-		if len(st.present) != len(mp.tree.nodes) {
-			st.present = make([]bool, len(mp.tree.nodes))
-		}
-		schemaOK = fs.okTree(&mp.tree, vals, st.present)
+	if tc := mp.treeCheck(); tc != nil && out == nil {
+		schemaOK = tc.ok(vals, &st.check)
 	}
 	if out == nil && ((mp.opts.Schema != nil && !schemaOK) || (mp.opts.Check != nil && mp.checkKeys == nil)) {
 		out = mp.tree.record(vals)
@@ -450,12 +451,12 @@ func (mp *Mapper) mapRules(dst []byte, st *recordState, res Result, pr pairResul
 	return res
 }
 
-// fastSchema is the schema's per-field check, nil when there is none or it is turned off.
-func (mp *Mapper) fastSchema() *fastSchema {
-	if mp.opts.Schema == nil || mp.noFast {
+// treeCheck is the schema's per-field check, nil when there is none or it is turned off.
+func (mp *Mapper) treeCheck() *treeCheck {
+	if mp.noFast {
 		return nil
 	}
-	return mp.opts.Schema.fast
+	return mp.tcheck
 }
 
 func (mp *Mapper) addViolations(res *Result, vs []Violation) {
@@ -510,6 +511,9 @@ func coerce(v any, typ, format string) (any, error) {
 			case time.Time:
 				t = x
 			case string:
+				if format == "date-time" && canonicalDateTime(x) {
+					return v, nil // ParseDate and Format would give x back
+				}
 				pt, ok := expr.ParseDate(x)
 				if !ok {
 					return nil, fmt.Errorf("cannot convert %q to a %s", x, format)

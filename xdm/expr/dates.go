@@ -57,7 +57,7 @@ func (e *Env) formatter(pat string) (*javatime.Formatter, error) {
 func ParseDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	for _, f := range defaultFormatters() {
-		if t, err := f.Parse(s); err == nil {
+		if t, ok := f.Matches(s); ok {
 			return t, true
 		}
 	}

@@ -53,6 +53,18 @@ func (f *Formatter) Parse(text string) (time.Time, error) { return f.parse(text,
 // documented example of date() with "PST" shows; the result keeps the name's zone.
 func (f *Formatter) ParseFixedNames(text string) (time.Time, error) { return f.parse(text, true) }
 
+// Matches is Parse without the error: false where Parse fails, and then it allocates
+// nothing, so trying a list of patterns in turn (as Data Prep's date() and date-time
+// coercion do) costs no garbage for the patterns that do not match.
+func (f *Formatter) Matches(text string) (time.Time, bool) {
+	var p parsed
+	if pos := parseItems(f.items, text, 0, &p); pos != len(text) {
+		return time.Time{}, false
+	}
+	t, err := p.resolve()
+	return t, err == nil
+}
+
 func (f *Formatter) parse(text string, fixedNames bool) (time.Time, error) {
 	var p parsed
 	pos := parseItems(f.items, text, 0, &p)
