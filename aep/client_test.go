@@ -363,7 +363,9 @@ func TestSend_timeoutRetried(t *testing.T) {
 			w.Write([]byte(`{"xactionId":"x"}`))
 		}))
 		defer srv.Close()
-		c := newClient(t, tr, Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Retries: 2, Timeout: 50 * time.Millisecond})
+		c := newClient(t, tr, Options{URL: srv.URL + "/collection/" + inlet, FlowID: "f", Retries: 2, Timeout: 400 * time.Millisecond})
+		// 400 ms, not less: under -race on a loaded machine a quick answer once took over
+		// 50 ms, so the second attempt timed out too (delivered on the 3rd).
 		r := c.Send(context.Background(), Message{Body: []byte(cioBody)})
 		if r.Outcome != Delivered || r.Attempts != 2 || r.XactionID != "x" {
 			t.Fatalf("result = %+v, want delivered on the 2nd attempt", r)

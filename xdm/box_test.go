@@ -120,6 +120,9 @@ func TestPlan_recyclesIdentityMaps(t *testing.T) {
 	// 3 at this writing (the timestamp's formatting); building the record's 2 identity
 	// maps (two allocations each) and their 2 arrays afresh would add 6
 	t.Logf("plan %.0f, generic %.0f allocations per record", plan, generic)
+	if raceOn {
+		return // the race detector's sync.Pool drops pooled scanner state at random (9 seen)
+	}
 	if plan > 4 {
 		t.Errorf("plan allocates %.0f times per record (generic %.0f); want at most 4", plan, generic)
 	}

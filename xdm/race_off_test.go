@@ -1,0 +1,5 @@
+//go:build !race
+
+package xdm
+
+const raceOn = false
