@@ -175,33 +175,29 @@ func (d *decoder) lit(s string) bool {
 	return false
 }
 
-func (d *decoder) num() (any, bool) {
-	start := d.i
+// numSyntax passes over a number's JSON syntax from d.i (a '-' or digit), saying whether it
+// has neither fraction nor exponent; false when the syntax is broken. Ranges are the
+// callers' business.
+func (d *decoder) numSyntax() (isInt, ok bool) {
 	if d.b[d.i] == '-' {
 		d.i++
 	}
 	if d.i >= len(d.b) {
-		return nil, false
+		return false, false
 	}
 	if d.b[d.i] == '0' {
 		d.i++
 	} else if d.b[d.i] >= '1' && d.b[d.i] <= '9' {
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
-		}
+		d.digits()
 	} else {
-		return nil, false
+		return false, false
 	}
-	isInt := true
+	isInt = true
 	if d.i < len(d.b) && d.b[d.i] == '.' {
 		isInt = false
 		d.i++
-		n := d.i
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
-		}
-		if d.i == n {
-			return nil, false
+		if d.digits() == 0 {
+			return false, false
 		}
 	}
 	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
@@ -210,13 +206,27 @@ func (d *decoder) num() (any, bool) {
 		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
 			d.i++
 		}
-		n := d.i
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
+		if d.digits() == 0 {
+			return false, false
 		}
-		if d.i == n {
-			return nil, false
-		}
+	}
+	return isInt, true
+}
+
+// digits passes over ASCII digits and says how many.
+func (d *decoder) digits() int {
+	n := d.i
+	for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+		d.i++
+	}
+	return d.i - n
+}
+
+func (d *decoder) num() (any, bool) {
+	start := d.i
+	isInt, ok := d.numSyntax()
+	if !ok {
+		return nil, false
 	}
 	s := d.s[start:d.i]
 	if isInt {

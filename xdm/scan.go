@@ -327,46 +327,9 @@ func (s *scanner) skipString() bool {
 func (s *scanner) skipNumber() bool {
 	d := &s.d
 	start := d.i
-	if d.b[d.i] == '-' {
-		d.i++
-	}
-	if d.i >= len(d.b) {
+	isInt, ok := d.numSyntax()
+	if !ok {
 		return false
-	}
-	if d.b[d.i] == '0' {
-		d.i++
-	} else if d.b[d.i] >= '1' && d.b[d.i] <= '9' {
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
-		}
-	} else {
-		return false
-	}
-	isInt := true
-	if d.i < len(d.b) && d.b[d.i] == '.' {
-		isInt = false
-		d.i++
-		n := d.i
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
-		}
-		if d.i == n {
-			return false
-		}
-	}
-	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
-		isInt = false
-		d.i++
-		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
-			d.i++
-		}
-		n := d.i
-		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
-			d.i++
-		}
-		if d.i == n {
-			return false
-		}
 	}
 	if isInt && d.i-start <= 18 {
 		return true // fits an int64
